@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Respite",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "respite", targets: ["respite"]),
+        .library(name: "SessionKit", targets: ["SessionKit"]),
+        .library(name: "Mixer", targets: ["Mixer"]),
+        .library(name: "AudioIO", targets: ["AudioIO"]),
+        .library(name: "Player", targets: ["Player"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries: a modulemap and a shim.h each, nothing else.
+        .systemLibrary(
+            name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(
+            name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(
+            name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(
+            name: "CEbur128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
+        .systemLibrary(
+            name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
+
+        // Pure layers: no C library, no I/O beyond reading the session file.
+        .target(name: "SessionKit"),
+        .target(
+            name: "Mixer",
+            dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+
+        // The only module that touches C audio libraries.
+        .target(
+            name: "AudioIO",
+            dependencies: [
+                "CALSA", "CSndFile", "CSoxr", "CEbur128", "CEspeak", "Mixer",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Player",
+            dependencies: [
+                "SessionKit", "Mixer", "AudioIO",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "respite",
+            dependencies: [
+                "Player", "SessionKit", "AudioIO", "Mixer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Test support: counts malloc calls on the calling thread (interposes malloc in the test binary).
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        .testTarget(name: "SessionKitTests", dependencies: ["SessionKit"], resources: [.copy("Corpus")]),
+        .testTarget(name: "MixerTests", dependencies: ["Mixer", "AllocationCounter"]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Mixer"]),
+        .testTarget(name: "PlayerTests", dependencies: ["Player", "SessionKit", "AudioIO", "Mixer"]),
+        .testTarget(name: "RespiteEndToEndTests", dependencies: ["respite", "Player", "SessionKit", "AudioIO"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Respite: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Plays guided relaxation sessions.")
+}
