@@ -1,0 +1,96 @@
+/// Everything the mixer will play, decided before the first sample: voices and bus automation,
+/// sorted by frame. The mixer walks it with an index, so scheduled timing is sample-exact and
+/// costs nothing on the audio thread.
+///
+/// Build one with ``Schedule/init(length:voices:ramps:)``; it sorts its input.
+public struct Schedule: Sendable {
+    /// Length of the whole render in frames at the engine rate.
+    public var length: Int
+    /// Voices sorted by start frame.
+    public private(set) var voices: [VoiceEvent]
+    /// Bus gain ramps sorted by frame.
+    public private(set) var ramps: [BusRamp]
+
+    public init(length: Int, voices: [VoiceEvent], ramps: [BusRamp] = []) {
+        self.length = max(0, length)
+        self.voices = voices.sorted { ($0.start, $0.bus.rawValue) < ($1.start, $1.bus.rawValue) }
+        self.ramps = ramps.sorted { $0.frame < $1.frame }
+    }
+}
+
+/// A mix bus. Voices sum into their bus; buses sum into the master.
+public enum Bus: Int, Sendable, CaseIterable {
+    /// Narration: the voice that must always be clear.
+    case voice = 0
+    /// The music bed, lowered (ducked) under narration.
+    case music = 1
+    /// Bells, chimes and pacers.
+    case cues = 2
+
+    /// Number of buses (a constant, unlike `allCases`, which builds an array).
+    public static let count = 3
+}
+
+/// One sound at one place in the timeline.
+public struct VoiceEvent: Sendable, Equatable {
+    /// First frame, in frames from the start of the session.
+    public var start: Int
+    /// Number of frames the voice sounds, ≥ 1.
+    public var length: Int
+    public var source: VoiceSource
+    public var bus: Bus
+    /// Linear gain, 0…4 (+12 dB).
+    public var gain: Float
+    /// Frames of the fade from silence at the start; at least ``Ramp/minimumFrames(sampleRate:)`` is applied.
+    public var fadeIn: Int
+    /// Frames of the fade to silence at the end; at least ``Ramp/minimumFrames(sampleRate:)`` is applied.
+    public var fadeOut: Int
+
+    public init(
+        start: Int, length: Int, source: VoiceSource, bus: Bus, gain: Float = 1, fadeIn: Int = 0, fadeOut: Int = 0
+    ) {
+        self.start = start
+        self.length = max(1, length)
+        self.source = source
+        self.bus = bus
+        self.gain = gain
+        self.fadeIn = fadeIn
+        self.fadeOut = fadeOut
+    }
+
+    /// The frame just after the voice ends.
+    public var end: Int { start + length }
+}
+
+/// Where a voice's samples come from.
+public enum VoiceSource: Sendable, Equatable {
+    /// Synthesised in the render call.
+    case generator(Generator)
+    /// Read from a stream slot that a loader fills ahead of time. Each voice on a slot consumes
+    /// exactly `length` frames, in schedule order, so the loader writes the slot's jobs back to back.
+    case stream(slot: Int)
+}
+
+/// A change of a bus's gain, ramped linearly from its current value.
+public struct BusRamp: Sendable, Equatable {
+    /// Frame at which the ramp starts.
+    public var frame: Int
+    public var bus: Bus
+    /// Linear gain at the end of the ramp, 0…4.
+    public var target: Float
+    /// Ramp length in frames; at least ``Ramp/minimumFrames(sampleRate:)`` is applied.
+    public var duration: Int
+
+    public init(frame: Int, bus: Bus, target: Float, duration: Int) {
+        self.frame = frame
+        self.bus = bus
+        self.target = target
+        self.duration = duration
+    }
+}
+
+/// The shortest ramp the mixer applies to any start, stop or gain change.
+public enum Ramp {
+    /// 5 ms: long enough that no start or stop is heard as a click.
+    public static func minimumFrames(sampleRate: Int) -> Int { max(1, sampleRate / 200) }
+}

@@ -1,0 +1,348 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The running state of one ``Generator``: a bank of decaying sinusoidal partials plus noise
+/// filters, in storage the mixer allocated up front.
+///
+/// Partials are complex phasors rotated by a fixed step each sample (two multiplies and two adds,
+/// no `sin` per sample), renormalised once per block so rounding never makes them grow.
+///
+/// Real-time safety: ``start(_:sampleRate:seed:)`` and ``render(left:right:frames:position:)``
+/// never allocate, lock or wait.
+struct Synth {
+    /// Most partials one generator uses.
+    static let partialCapacity = 24
+
+    // Mode tables: (frequency ratio, amplitude, T60 in seconds, pan 0…1). Static, so starting a
+    // voice on the audio thread reads them without allocating; `Mixer.init` touches them first.
+    /// Minor-third church-bell spectrum relative to the hum (half the nominal), with paired
+    /// near-unison partials on hum and prime so the ring beats slowly as real bells do.
+    static let bellModes: [(Float, Float, Float, Float)] = [
+        (1.0, 0.30, 11, 0.5), (1.0016, 0.22, 10, 0.35), (2.0, 0.34, 8, 0.6), (2.003, 0.18, 7.5, 0.4),
+        (2.37, 0.30, 6, 0.55), (3.0, 0.16, 4.5, 0.45), (4.0, 0.40, 4, 0.5), (5.02, 0.13, 2.6, 0.6),
+        (5.33, 0.10, 2.2, 0.4), (6.03, 0.08, 1.7, 0.5), (8.3, 0.05, 1.1, 0.5),
+    ]
+    /// Free-bar modes of a small tube chime.
+    static let chimeModes: [(Float, Float, Float, Float)] = [
+        (1.0, 0.55, 3.2, 0.5), (1.0009, 0.25, 3.0, 0.4), (2.756, 0.25, 1.5, 0.6), (5.404, 0.10, 0.8, 0.5),
+        (8.933, 0.04, 0.45, 0.5),
+    ]
+    /// Singing-bowl modes in beating pairs.
+    static let bowlModes: [(Float, Float, Float, Float)] = [
+        (1.0, 0.34, 16, 0.35), (1.0035, 0.30, 15, 0.65), (2.71, 0.22, 10, 0.6), (2.716, 0.18, 10, 0.4),
+        (5.15, 0.08, 6, 0.55), (5.162, 0.07, 6, 0.45), (8.45, 0.03, 3.5, 0.5),
+    ]
+
+    /// Touches the static tables so their one-time initialisation happens off the audio thread.
+    static func prepareTables() -> Int { bellModes.count + chimeModes.count + bowlModes.count }
+
+    private let re: UnsafeMutablePointer<Float>
+    private let im: UnsafeMutablePointer<Float>
+    private let stepRe: UnsafeMutablePointer<Float>
+    private let stepIm: UnsafeMutablePointer<Float>
+    private let amplitude: UnsafeMutablePointer<Float>
+    private let decay: UnsafeMutablePointer<Float>
+    private let panLeft: UnsafeMutablePointer<Float>
+    private let panRight: UnsafeMutablePointer<Float>
+    private var partials = 0
+
+    private var kind: Generator = .ocean
+    private var sampleRate: Float = 48_000
+    private var noise: UInt32 = 1
+    private var noise2: UInt32 = 7
+    private var lowLeft: Float = 0
+    private var lowRight: Float = 0
+    private var low2Left: Float = 0
+    private var low2Right: Float = 0
+    private var highLeft: Float = 0
+    private var highRight: Float = 0
+    /// Slow modulators (phasors) for drone breathing and ocean swells.
+    private var lfoRe: (Float, Float, Float) = (1, 1, 1)
+    private var lfoIm: (Float, Float, Float) = (0, 0, 0)
+    private var lfoStepRe: (Float, Float, Float) = (1, 1, 1)
+    private var lfoStepIm: (Float, Float, Float) = (0, 0, 0)
+
+    init() {
+        let n = Synth.partialCapacity
+        re = .allocate(capacity: n)
+        im = .allocate(capacity: n)
+        stepRe = .allocate(capacity: n)
+        stepIm = .allocate(capacity: n)
+        amplitude = .allocate(capacity: n)
+        decay = .allocate(capacity: n)
+        panLeft = .allocate(capacity: n)
+        panRight = .allocate(capacity: n)
+    }
+
+    func deallocate() {
+        re.deallocate(); im.deallocate(); stepRe.deallocate(); stepIm.deallocate()
+        amplitude.deallocate(); decay.deallocate(); panLeft.deallocate(); panRight.deallocate()
+    }
+
+    /// Prepares to play `generator` from its beginning. `seed` makes noise differ between voices
+    /// while staying deterministic.
+    mutating func start(_ generator: Generator, sampleRate rate: Int, seed: UInt32) {
+        kind = generator
+        sampleRate = Float(rate)
+        partials = 0
+        noise = seed &* 2_654_435_761 | 1
+        noise2 = (seed &+ 0x9E37_79B9) &* 2_246_822_519 | 1
+        lowLeft = 0; lowRight = 0; low2Left = 0; low2Right = 0; highLeft = 0; highRight = 0
+        switch generator {
+        case .bell(let pitch):
+            let hum = pitch * 0.5
+            addModes(Synth.bellModes, base: hum)
+        case .chime(let pitch):
+            addModes(Synth.chimeModes, base: pitch)
+        case .bowl(let pitch):
+            addModes(Synth.bowlModes, base: pitch)
+        case .tone(let pitch):
+            addPartial(pitch, 0.5, 0, 0.5)
+            addPartial(pitch * 2, 0.06, 0, 0.5)
+            addPartial(pitch * 3, 0.015, 0, 0.5)
+        case .drone(let root):
+            // Root, fifth and octave; each a few harmonics falling off gently; fundamentals doubled
+            // with a slight detune for warmth, partials spread a little across the stereo field.
+            for n in 0..<3 {
+                let ratio = Float(n + 2) / 2  // root, fifth, octave
+                for harmonic in 1...5 {
+                    let h = Float(harmonic)
+                    let amp = 0.16 / (h * h.squareRoot()) / Float(n + 1).squareRoot()
+                    let pan: Float = harmonic % 2 == 0 ? 0.35 + 0.1 * Float(n) : 0.65 - 0.1 * Float(n)
+                    addPartial(root * ratio * h, amp, 0, pan)
+                }
+                addPartial(root * ratio * 1.0023, 0.07, 0, n % 2 == 0 ? 0.3 : 0.7)
+            }
+            setLFOs(0.031, 0.047, 0.023)
+        case .ocean:
+            setLFOs(0.083, 0.127, 0.051)
+        case .swell:
+            break
+        }
+    }
+
+    /// Adds one partial per table row. Indexes the table directly: a `for (a, b, c, d) in` loop
+    /// over tuples allocates in unoptimised builds.
+    private mutating func addModes(_ modes: [(Float, Float, Float, Float)], base: Float) {
+        var k = 0
+        while k < modes.count {
+            let mode = modes[k]
+            addPartial(base * mode.0, mode.1, mode.2, mode.3)
+            k += 1
+        }
+    }
+
+    private mutating func addPartial(_ frequency: Float, _ amp: Float, _ t60: Float, _ pan: Float) {
+        guard partials < Synth.partialCapacity, frequency < sampleRate * 0.45 else { return }
+        let i = partials
+        let w = 2 * Float.pi * frequency / sampleRate
+        // Start at phase 0 of the sine (`im` is the output): the first sample is 0, never a step.
+        re[i] = 1
+        im[i] = 0
+        stepRe[i] = cosf(w)
+        stepIm[i] = sinf(w)
+        amplitude[i] = amp
+        decay[i] = t60 > 0 ? expf(logf(0.001) / (t60 * sampleRate)) : 1
+        // Constant-power pan.
+        panLeft[i] = cosf(pan * Float.pi / 2) * 1.4142135
+        panRight[i] = sinf(pan * Float.pi / 2) * 1.4142135
+        partials += 1
+    }
+
+    private mutating func setLFOs(_ a: Float, _ b: Float, _ c: Float) {
+        lfoRe = (1, 1, 1)
+        lfoIm = (0, 0, 0)
+        lfoStepRe = (cosf(2 * .pi * a / sampleRate), cosf(2 * .pi * b / sampleRate), cosf(2 * .pi * c / sampleRate))
+        lfoStepIm = (sinf(2 * .pi * a / sampleRate), sinf(2 * .pi * b / sampleRate), sinf(2 * .pi * c / sampleRate))
+    }
+
+    @inline(__always)
+    private mutating func whiteNoise() -> Float {
+        noise ^= noise << 13
+        noise ^= noise >> 17
+        noise ^= noise << 5
+        return Float(Int32(bitPattern: noise)) * (1.0 / 2_147_483_648.0)
+    }
+
+    @inline(__always)
+    private mutating func whiteNoise2() -> Float {
+        noise2 ^= noise2 << 13
+        noise2 ^= noise2 >> 17
+        noise2 ^= noise2 << 5
+        return Float(Int32(bitPattern: noise2)) * (1.0 / 2_147_483_648.0)
+    }
+
+    /// Slow parameters (envelopes, filter cutoffs, modulators) are updated and phasors
+    /// renormalised on this grid of voice frames, never at block boundaries, so the output does
+    /// not depend on how the caller splits the render into blocks (offline equals live).
+    static let grid = 64
+
+    /// Control values held for the current grid cell.
+    private var cellGain: Float = 1
+    private var cellCoefficientLeft: Float = 0
+    private var cellCoefficientRight: Float = 0
+    private var cellLevelLeft: Float = 0
+    private var cellLevelRight: Float = 0
+
+    /// Writes (replaces) `frames` samples of the generator into `left` and `right`.
+    /// `position` is the voice's frame offset from its start, for time-shaped generators.
+    mutating func render(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int, position: Int) {
+        var done = 0
+        while done < frames {
+            let pos = position + done
+            let offsetInCell = pos % Synth.grid
+            if offsetInCell == 0 { updateCell(position: pos) }
+            let chunk = min(frames - done, Synth.grid - offsetInCell)
+            renderChunk(left: left + done, right: right + done, frames: chunk)
+            if (pos + chunk) % Synth.grid == 0 { renormalise() }
+            done += chunk
+        }
+    }
+
+    /// Computes the slow control values for the grid cell starting at voice frame `position`.
+    private mutating func updateCell(position: Int) {
+        switch kind {
+        case .swell(let inhale, let hold, let exhale):
+            let level: Float
+            if position < inhale {
+                level = smoothstep(Float(position) / Float(max(1, inhale)))
+            } else if position < inhale + hold {
+                level = 1
+            } else {
+                level = 1 - smoothstep(Float(position - inhale - hold) / Float(max(1, exhale)))
+            }
+            // Brighter as the breath fills.
+            cellCoefficientLeft = 1 - expf(-2 * .pi * (250 + 1_400 * level) / sampleRate)
+            cellGain = 0.9 * level
+        case .ocean:
+            // Two waves out of step with each other, never quite repeating.
+            let waveLeft = 0.5 + 0.5 * (0.6 * lfoIm.0 + 0.4 * lfoIm.1)
+            let waveRight = 0.5 + 0.5 * (0.6 * lfoIm.1 + 0.4 * lfoIm.2)
+            cellLevelLeft = 0.12 + 0.88 * waveLeft * waveLeft
+            cellLevelRight = 0.12 + 0.88 * waveRight * waveRight
+            cellCoefficientLeft = 1 - expf(-2 * .pi * (300 + 1_500 * cellLevelLeft) / sampleRate)
+            cellCoefficientRight = 1 - expf(-2 * .pi * (300 + 1_500 * cellLevelRight) / sampleRate)
+        case .drone:
+            // Slow, unequal swells keep a drone alive without any sudden change: gain 0.7…1.0.
+            cellGain = 0.85 + 0.15 * (0.5 * lfoIm.0 + 0.3 * lfoIm.1 + 0.2 * lfoIm.2)
+        default:
+            break
+        }
+    }
+
+    private mutating func renderChunk(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
+        switch kind {
+        case .swell:
+            renderSwell(left: left, right: right, frames: frames)
+        case .ocean:
+            advanceLFOs(frames: frames)
+            renderOcean(left: left, right: right, frames: frames)
+        case .drone:
+            advanceLFOs(frames: frames)
+            renderPartials(left: left, right: right, frames: frames, gain: cellGain)
+        default:
+            renderPartials(left: left, right: right, frames: frames, gain: 1)
+        }
+    }
+
+    private mutating func renderPartials(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int, gain: Float
+    ) {
+        left.update(repeating: 0, count: frames)
+        right.update(repeating: 0, count: frames)
+        for p in 0..<partials {
+            var r = re[p]
+            var i = im[p]
+            let sr = stepRe[p]
+            let si = stepIm[p]
+            var amp = amplitude[p]
+            let d = decay[p]
+            let gl = panLeft[p] * gain
+            let gr = panRight[p] * gain
+            for n in 0..<frames {
+                let s = i * amp
+                left[n] += s * gl
+                right[n] += s * gr
+                let nr = r * sr - i * si
+                i = r * si + i * sr
+                r = nr
+                amp *= d
+            }
+            re[p] = r
+            im[p] = i
+            amplitude[p] = amp
+        }
+    }
+
+    /// Pulls every phasor back onto the unit circle; called on grid boundaries only.
+    private mutating func renormalise() {
+        for p in 0..<partials {
+            let magnitude = (re[p] * re[p] + im[p] * im[p]).squareRoot()
+            re[p] /= magnitude
+            im[p] /= magnitude
+        }
+        let m0 = (lfoRe.0 * lfoRe.0 + lfoIm.0 * lfoIm.0).squareRoot()
+        let m1 = (lfoRe.1 * lfoRe.1 + lfoIm.1 * lfoIm.1).squareRoot()
+        let m2 = (lfoRe.2 * lfoRe.2 + lfoIm.2 * lfoIm.2).squareRoot()
+        lfoRe = (lfoRe.0 / m0, lfoRe.1 / m1, lfoRe.2 / m2)
+        lfoIm = (lfoIm.0 / m0, lfoIm.1 / m1, lfoIm.2 / m2)
+    }
+
+    /// Advances the slow modulators sample by sample (they are read once per grid cell).
+    private mutating func advanceLFOs(frames: Int) {
+        for _ in 0..<frames {
+            let r0 = lfoRe.0 * lfoStepRe.0 - lfoIm.0 * lfoStepIm.0
+            lfoIm.0 = lfoRe.0 * lfoStepIm.0 + lfoIm.0 * lfoStepRe.0
+            lfoRe.0 = r0
+            let r1 = lfoRe.1 * lfoStepRe.1 - lfoIm.1 * lfoStepIm.1
+            lfoIm.1 = lfoRe.1 * lfoStepIm.1 + lfoIm.1 * lfoStepRe.1
+            lfoRe.1 = r1
+            let r2 = lfoRe.2 * lfoStepRe.2 - lfoIm.2 * lfoStepIm.2
+            lfoIm.2 = lfoRe.2 * lfoStepIm.2 + lfoIm.2 * lfoStepRe.2
+            lfoRe.2 = r2
+        }
+    }
+
+    private mutating func renderSwell(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
+        let highCoefficient = 1 - expf(-2 * .pi * 120 / sampleRate)
+        let a = cellCoefficientLeft
+        let gain = cellGain
+        for k in 0..<frames {
+            let wl = whiteNoise()
+            let wr = 0.6 * wl + 0.4 * whiteNoise2()
+            lowLeft += a * (wl - lowLeft)
+            lowRight += a * (wr - lowRight)
+            low2Left += a * (lowLeft - low2Left)
+            low2Right += a * (lowRight - low2Right)
+            highLeft += highCoefficient * (low2Left - highLeft)
+            highRight += highCoefficient * (low2Right - highRight)
+            left[k] = (low2Left - highLeft) * gain
+            right[k] = (low2Right - highRight) * gain
+        }
+    }
+
+    private mutating func renderOcean(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
+        let aLeft = cellCoefficientLeft
+        let aRight = cellCoefficientRight
+        for k in 0..<frames {
+            let wl = whiteNoise()
+            let wr = whiteNoise2()
+            lowLeft += aLeft * (wl - lowLeft)
+            lowRight += aRight * (wr - lowRight)
+            low2Left += aLeft * (lowLeft - low2Left)
+            low2Right += aRight * (lowRight - low2Right)
+            left[k] = low2Left * cellLevelLeft * 1.2
+            right[k] = low2Right * cellLevelRight * 1.2
+        }
+    }
+}
+
+/// 0 → 0, 1 → 1, with zero slope at both ends: fades that start and stop without a corner.
+@inline(__always)
+func smoothstep(_ x: Float) -> Float {
+    let t = min(max(x, 0), 1)
+    return t * t * (3 - 2 * t)
+}
