@@ -59,6 +59,9 @@ public final class Mixer: @unchecked Sendable {
     private let scratchLeft: UnsafeMutablePointer<Float>
     private let scratchRight: UnsafeMutablePointer<Float>
     private let interleaved: UnsafeMutablePointer<Float>
+    /// The block's output before interleaving (separate from the per-voice scratch).
+    private let outputLeft: UnsafeMutablePointer<Float>
+    private let outputRight: UnsafeMutablePointer<Float>
     /// Per bus: left then right, `blockCapacity` each.
     private let busBuffers: UnsafeMutablePointer<Float>
     private let busGains: UnsafeMutablePointer<RampedGain>
@@ -101,6 +104,8 @@ public final class Mixer: @unchecked Sendable {
         scratchLeft = .allocate(capacity: blockCapacity)
         scratchRight = .allocate(capacity: blockCapacity)
         interleaved = .allocate(capacity: blockCapacity * 2)
+        outputLeft = .allocate(capacity: blockCapacity)
+        outputRight = .allocate(capacity: blockCapacity)
         busBuffers = .allocate(capacity: Bus.count * 2 * blockCapacity)
         busGains = .allocate(capacity: Bus.count)
         busGains.initialize(repeating: RampedGain(value: 1), count: Bus.count)
@@ -116,6 +121,8 @@ public final class Mixer: @unchecked Sendable {
         scratchLeft.deallocate()
         scratchRight.deallocate()
         interleaved.deallocate()
+        outputLeft.deallocate()
+        outputRight.deallocate()
         busBuffers.deallocate()
         busGains.deallocate()
         streamDebt.deallocate()
@@ -140,11 +147,11 @@ public final class Mixer: @unchecked Sendable {
         var done = 0
         while done < frames {
             let count = min(blockCapacity, frames - done)
-            renderBlock(left: scratchLeft, right: scratchRight, frames: count)
+            renderBlock(left: outputLeft, right: outputRight, frames: count)
             let out = buffer + done * 2
             for n in 0..<count {
-                out[2 * n] = scratchLeft[n]
-                out[2 * n + 1] = scratchRight[n]
+                out[2 * n] = outputLeft[n]
+                out[2 * n + 1] = outputRight[n]
             }
             done += count
         }

@@ -94,11 +94,11 @@ struct Synth {
         switch generator {
         case .bell(let pitch):
             let hum = pitch * 0.5
-            addModes(Synth.bellModes, base: hum)
+            addModes(Synth.bellModes, base: hum, level: 0.31)
         case .chime(let pitch):
-            addModes(Synth.chimeModes, base: pitch)
+            addModes(Synth.chimeModes, base: pitch, level: 0.45)
         case .bowl(let pitch):
-            addModes(Synth.bowlModes, base: pitch)
+            addModes(Synth.bowlModes, base: pitch, level: 0.43)
         case .tone(let pitch):
             addPartial(pitch, 0.5, 0, 0.5)
             addPartial(pitch * 2, 0.06, 0, 0.5)
@@ -126,11 +126,13 @@ struct Synth {
 
     /// Adds one partial per table row. Indexes the table directly: a `for (a, b, c, d) in` loop
     /// over tuples allocates in unoptimised builds.
-    private mutating func addModes(_ modes: [(Float, Float, Float, Float)], base: Float) {
+    /// `level` scales the table so that the sound peaks near -6 dBFS at 0 dB gain (measured by
+    /// `GeneratorLevelTests`).
+    private mutating func addModes(_ modes: [(Float, Float, Float, Float)], base: Float, level: Float) {
         var k = 0
         while k < modes.count {
             let mode = modes[k]
-            addPartial(base * mode.0, mode.1, mode.2, mode.3)
+            addPartial(base * mode.0, mode.1 * level, mode.2, mode.3)
             k += 1
         }
     }

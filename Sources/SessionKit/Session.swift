@@ -176,7 +176,7 @@ public struct Music: Sendable, Equatable {
     public var duck: Double
 
     public init(
-        source: SoundReference, gain: Double = -18, loop: Bool = true, fadeIn: Double = 4, fadeOut: Double = 6,
+        source: SoundReference, gain: Double = -10, loop: Bool = true, fadeIn: Double = 4, fadeOut: Double = 6,
         duck: Double = 10
     ) {
         self.source = source

@@ -1,6 +1,15 @@
 import ArgumentParser
 
+/// `respite`: plays, checks and renders guided relaxation sessions.
 @main
 struct Respite: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Plays guided relaxation sessions.")
+    static let configuration = CommandConfiguration(
+        abstract: "Guided relaxation sessions: progressive muscle relaxation, imagery, paced breathing.",
+        discussion: """
+            Sessions are named by a file path or by the id of a bundled session (see `respite list`).
+            Respite helps people cope with pain, anxiety and sleep; it does not treat illness or \
+            replace advice from your care team.
+            """,
+        version: "0.1.0",
+        subcommands: [Play.self, List.self, Validate.self, Timeline.self, Render.self])
 }

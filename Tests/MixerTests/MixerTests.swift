@@ -204,3 +204,40 @@ func maxStep(_ x: [Float]) -> Float {
         #expect(probe.count >= 100)
     }
 }
+
+@Suite struct GeneratorLevelTests {
+    /// Every built-in sound peaks in a calm, predictable range at 0 dB gain, so a session's gain
+    /// values mean the same thing for each of them and nothing is startlingly loud.
+    @Test(arguments: [
+        Generator.bell(pitch: 587), .chime(pitch: 1_175), .bowl(pitch: 196), .tone(pitch: 392),
+        .swell(inhale: 192_000, hold: 0, exhale: 288_000), .drone(root: 98), .ocean,
+    ])
+    func peaksBetweenMinus12AndMinus3dBFS(_ generator: Generator) {
+        let frames = 48_000 * 10
+        let schedule = Schedule(length: frames, voices: [VoiceEvent(start: 0, length: frames, source: .generator(generator), bus: .cues, gain: 0.05)])
+        let out = renderAll(Mixer(schedule: schedule, sampleRate: 48_000), frames: frames)
+        let peak = max(out.left.map(abs).max() ?? 0, out.right.map(abs).max() ?? 0)
+        let peakDB = 20 * log10(Double(peak) / 0.05)
+        #expect(peakDB > -12 && peakDB < -3, "\(generator) peaks at \(peakDB) dBFS")
+    }
+}
+
+@Suite struct InterleavedRenderTests {
+    @Test func interleavedEqualsPlanar() {
+        let schedule = Schedule(
+            length: 20_000,
+            voices: [
+                VoiceEvent(start: 0, length: 20_000, source: .generator(.drone(root: 98)), bus: .music, gain: 0.5),
+                VoiceEvent(start: 3_000, length: 9_000, source: .generator(.chime(pitch: 1_175)), bus: .cues),
+            ])
+        let planar = renderAll(Mixer(schedule: schedule, sampleRate: 48_000), frames: 20_000)
+        var interleaved = [Float](repeating: 0, count: 40_000)
+        let mixer = Mixer(schedule: schedule, sampleRate: 48_000)
+        interleaved.withUnsafeMutableBufferPointer { mixer.render(interleavedInto: $0.baseAddress!, frames: 20_000) }
+        var same = true
+        for n in 0..<20_000 where interleaved[2 * n] != planar.left[n] || interleaved[2 * n + 1] != planar.right[n] {
+            same = false
+        }
+        #expect(same)
+    }
+}

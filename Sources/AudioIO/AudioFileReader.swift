@@ -1,0 +1,125 @@
+import CSndFile
+
+/// Decodes an audio file to interleaved Float32 samples with libsndfile.
+///
+/// Reads WAV, FLAC, Ogg Vorbis, Ogg Opus and MP3 (and anything else libsndfile 1.2 opens). Integer formats are
+/// scaled to -1…1; float files are passed through unchanged, so they may exceed ±1.
+///
+/// ``frames`` is the decoder's count from the header. For WAV, FLAC, Vorbis and Opus it is exact. For MP3 it is
+/// exact when the file carries a LAME/Xing gapless header (ffmpeg and lame write one); for a headerless MP3 it may
+/// be an estimate, so streaming code should read until ``read(into:frames:)`` returns 0 rather than trust it.
+///
+/// Thread safety: marked `@unchecked Sendable` so a loader can create a reader on one thread and hand it to
+/// another, but it has a single owner: never call it from two threads at once (libsndfile handles are not
+/// thread-safe).
+///
+/// Real-time safety: none. Reading decodes and touches the file; call it from a loader thread only.
+public final class AudioFileReader: @unchecked Sendable {
+    /// The file being read.
+    public let path: String
+    /// Length in frames (one sample per channel), from the file's header; see the type's discussion for MP3.
+    public let frames: Int
+    /// Sample rate in Hz, e.g. 44100 or 48000.
+    public let sampleRate: Int
+    /// Number of interleaved channels, 1 or more.
+    public let channels: Int
+    /// A human-readable description of container and encoding, e.g. "WAV (Microsoft), Signed 24 bit PCM".
+    public let formatName: String
+    /// Whether ``seek(toFrame:)`` is supported (libsndfile's `seekable`).
+    public let isSeekable: Bool
+    /// The decode error that cut the last read short, if any; a short read with no error is the end of the file.
+    public private(set) var lastError: AudioFileError?
+
+    private let handle: OpaquePointer
+
+    /// Opens `path` for reading.
+    ///
+    /// - Throws: ``AudioFileError`` naming the file and libsndfile's reason when the file is missing, unreadable
+    ///   or in a format libsndfile cannot decode.
+    public init(path: String) throws(AudioFileError) {
+        var info = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+            throw SndFile.error(call: "sf_open(read)", path: path, handle: nil)
+        }
+        guard info.channels > 0, info.samplerate > 0 else {
+            sf_close(handle)
+            throw AudioFileError(
+                call: "sf_open(read)", path: path,
+                message: "the file reports \(info.channels) channels at \(info.samplerate) Hz",
+                suggestion: "The header is damaged; re-encode the file as WAV or FLAC.")
+        }
+        self.path = path
+        self.handle = handle
+        self.frames = Int(max(0, info.frames))
+        self.sampleRate = Int(info.samplerate)
+        self.channels = Int(info.channels)
+        self.isSeekable = info.seekable != 0
+        let major = SndFile.formatName(info.format & Int32(SF_FORMAT_TYPEMASK), command: Int32(SFC_GET_FORMAT_INFO))
+        let sub = SndFile.formatName(info.format & Int32(SF_FORMAT_SUBMASK), command: Int32(SFC_GET_FORMAT_INFO))
+        self.formatName = [major, sub].compactMap { $0 }.joined(separator: ", ")
+    }
+
+    deinit {
+        sf_close(handle)
+    }
+
+    /// Reads up to `frames` frames of interleaved samples into `buffer`.
+    ///
+    /// - Parameters:
+    ///   - buffer: room for at least `frames * channels` floats.
+    ///   - frames: frames wanted, 0 or more.
+    /// - Returns: frames read; fewer than asked only at the end of the file or on a decode error (then
+    ///   ``lastError`` is set), and 0 once the end is reached.
+    public func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
+        guard frames > 0 else { return 0 }
+        let got = Int(sf_readf_float(handle, buffer, sf_count_t(frames)))
+        if got < frames, sf_error(handle) != 0 {
+            lastError = SndFile.error(call: "sf_readf_float", path: path, handle: handle)
+        }
+        return max(0, got)
+    }
+
+    /// Moves the read position to `frame` (0 is the start).
+    ///
+    /// - Parameter frame: target frame, 0…``frames``.
+    /// - Throws: ``AudioFileError`` when the file cannot seek there.
+    public func seek(toFrame frame: Int) throws(AudioFileError) {
+        guard isSeekable else {
+            throw AudioFileError(
+                call: "sf_seek", path: path, message: "the file is not seekable",
+                suggestion: "Re-encode it as WAV or FLAC, or read it from the start.")
+        }
+        guard frame >= 0 else {
+            throw AudioFileError(
+                call: "sf_seek", path: path, message: "frame \(frame) is negative",
+                suggestion: "Seek to a frame between 0 and \(frames).")
+        }
+        if sf_seek(handle, sf_count_t(frame), SEEK_SET) < 0 {
+            throw SndFile.error(call: "sf_seek", path: path, handle: handle)
+        }
+    }
+
+    /// Reads from the current position to the end of the file, for short clips (bells, narration).
+    ///
+    /// Reads until the decoder stops rather than trusting ``frames``, so an MP3 with an estimated length is still
+    /// read whole.
+    ///
+    /// - Returns: interleaved samples, `channels` per frame.
+    /// - Throws: ``AudioFileError`` when decoding fails part-way.
+    public func readAll() throws(AudioFileError) -> [Float] {
+        let chunkFrames = 16_384
+        var samples: [Float] = []
+        samples.reserveCapacity(frames * channels)
+        var chunk = [Float](repeating: 0, count: chunkFrames * channels)
+        while true {
+            let got = chunk.withUnsafeMutableBufferPointer { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return read(into: base, frames: chunkFrames)
+            }
+            samples.append(contentsOf: chunk[0..<(got * channels)])
+            if got < chunkFrames { break }
+        }
+        if let lastError { throw lastError }
+        return samples
+    }
+}

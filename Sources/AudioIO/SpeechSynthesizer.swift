@@ -1,0 +1,161 @@
+import Foundation
+
+/// Speaks narration text with espeak-ng into a cache of WAV files, so a therapist hears a draft before a voice is
+/// recorded and a session replays without synthesising again.
+///
+/// Each clip is named by a stable 128-bit hash (``Hash128``) of a version tag, espeak-ng's version, the text, voice,
+/// rate and pitch. A clip is written to a temporary file in the cache directory, synced, and renamed into place, so
+/// a crash never leaves half a file under a cache name, and concurrent processes at worst both synthesise it.
+///
+/// Leading silence is trimmed to ``leadingMargin`` and trailing silence to ``trailingMargin`` (espeak-ng pads
+/// about 10 ms in front and about 100–300 ms behind), so a cue scheduled at frame N is heard at frame N.
+///
+/// Thread safety: safe from any thread. espeak-ng is one global engine, so synthesis is serialised process-wide;
+/// cache hits do not wait for it.
+/// Real-time safety: none; call from a loader or the CLI, never the audio thread.
+public final class SpeechSynthesizer: Sendable {
+    /// Bump when anything that changes the cached audio changes (trimming, file format), to invalidate old clips.
+    static let versionTag = "respite-speech-1"
+    /// Samples at or below this magnitude (-60 dBFS) count as silence when trimming.
+    static let silenceThreshold: Int16 = 33
+    /// Silence kept before the first sound, in seconds.
+    public static let leadingMargin = 0.005
+    /// Silence kept after the last sound, in seconds; a little more than in front, for the tail of a release.
+    public static let trailingMargin = 0.030
+
+    /// The directory holding cached clips.
+    public let cacheDirectory: String
+
+    /// Creates a synthesiser using (and creating, if needed) `cacheDirectory`.
+    ///
+    /// espeak-ng itself starts on the first clip that is not in the cache.
+    ///
+    /// - Parameter cacheDirectory: where clips are kept; see ``defaultCacheDirectory()``.
+    /// - Throws: ``SpeechError`` of kind `.cache` when the directory cannot be created.
+    public init(cacheDirectory: String = SpeechSynthesizer.defaultCacheDirectory()) throws(SpeechError) {
+        do {
+            try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw SpeechError(
+                kind: .cache, call: "createDirectory", message: "cannot create '\(cacheDirectory)': \(error)",
+                suggestion: "Check the path and its permissions, or choose another cache directory.")
+        }
+        self.cacheDirectory = cacheDirectory
+    }
+
+    /// `$XDG_CACHE_HOME/respite/speech`, else `~/.cache/respite/speech`, else a directory under the system's
+    /// temporary directory when there is no home (a service account).
+    public static func defaultCacheDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        // The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            return xdg + "/respite/speech"
+        }
+        if let home = environment["HOME"], home.hasPrefix("/") {
+            return home + "/.cache/respite/speech"
+        }
+        return NSTemporaryDirectory() + "respite-speech"
+    }
+
+    /// Returns the cached clip for these inputs, synthesising it first if it is not cached.
+    ///
+    /// - Parameters:
+    ///   - text: what to say, UTF-8; not empty.
+    ///   - voice: an espeak-ng voice name, e.g. "en", "en-gb", "en-us+f3"; `espeak-ng --voices` lists them.
+    ///   - wordsPerMinute: speaking rate, 80…450 (espeak-ng's default is 175; 130–150 suits relaxation).
+    ///   - pitch: base pitch, 0…100, 50 being the voice's normal pitch.
+    /// - Returns: the clip; `synthesised` says whether espeak-ng ran.
+    /// - Throws: ``SpeechError``: `.unknownVoice` naming the voice, `.invalidArgument` for an empty text or an
+    ///   out-of-range rate or pitch, `.engine` when espeak-ng fails, `.cache` when the file cannot be written.
+    public func clip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) -> SpeechClip {
+        try Self.validate(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
+        let key = Hash128(
+            Self.versionTag, SpeechEngine.version, text, voice, String(wordsPerMinute), String(pitch))
+        let path = cacheDirectory + "/" + key.hexString + ".wav"
+        if let cached = Self.cachedClip(at: path) { return cached }
+
+        let (samples, info) = try SpeechEngine.shared.synthesize(
+            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
+        let range = Self.audibleRange(of: samples, sampleRate: info.sampleRate)
+        try Self.writeAtomically(samples[range], sampleRate: info.sampleRate, to: path, directory: cacheDirectory)
+        return SpeechClip(path: path, frames: range.count, sampleRate: info.sampleRate, synthesised: true)
+    }
+
+    private static func validate(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) {
+        if text.allSatisfy(\.isWhitespace) {
+            throw SpeechError(
+                kind: .invalidArgument, call: "SpeechSynthesizer.clip", message: "the text is empty",
+                suggestion: "Give the narration some words to say.")
+        }
+        if voice.isEmpty || voice.contains("/") {
+            throw SpeechError(
+                kind: .unknownVoice, call: "SpeechSynthesizer.clip", message: "'\(voice)' is not a voice name",
+                suggestion: "Run `espeak-ng --voices` to list the installed voices and use a name from it, e.g. 'en'.")
+        }
+        if !SpeechEngine.rateRange.contains(wordsPerMinute) {
+            throw SpeechError(
+                kind: .invalidArgument, call: "SpeechSynthesizer.clip",
+                message: "a rate of \(wordsPerMinute) words per minute is out of range",
+                suggestion: "Use \(SpeechEngine.rateRange.lowerBound)…\(SpeechEngine.rateRange.upperBound); "
+                    + "130–150 suits relaxation.")
+        }
+        if !SpeechEngine.pitchRange.contains(pitch) {
+            throw SpeechError(
+                kind: .invalidArgument, call: "SpeechSynthesizer.clip", message: "a pitch of \(pitch) is out of range",
+                suggestion: "Use 0…100; 50 is the voice's normal pitch.")
+        }
+    }
+
+    /// The clip at `path` if it exists and opens; a file that does not open is synthesised again.
+    private static func cachedClip(at path: String) -> SpeechClip? {
+        guard FileManager.default.fileExists(atPath: path),
+            let reader = try? AudioFileReader(path: path)
+        else { return nil }
+        return SpeechClip(path: path, frames: reader.frames, sampleRate: reader.sampleRate, synthesised: false)
+    }
+
+    /// The samples to keep: from ``leadingMargin`` before the first sound to ``trailingMargin`` after the last.
+    static func audibleRange(of samples: [Int16], sampleRate: Int) -> Range<Int> {
+        let isSound = { (sample: Int16) in sample > silenceThreshold || sample < -silenceThreshold }
+        guard let first = samples.firstIndex(where: isSound), let last = samples.lastIndex(where: isSound) else {
+            return 0..<0
+        }
+        let lead = Int((leadingMargin * Double(sampleRate)).rounded())
+        let tail = Int((trailingMargin * Double(sampleRate)).rounded())
+        return max(0, first - lead)..<min(samples.count, last + 1 + tail)
+    }
+
+    /// Writes `samples` to a temporary file beside `path`, syncs it, and renames it over `path`.
+    private static func writeAtomically(
+        _ samples: ArraySlice<Int16>, sampleRate: Int, to path: String, directory: String
+    ) throws(SpeechError) {
+        let temporary = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).wav"
+        do throws(AudioFileError) {
+            let writer = try AudioFileWriter(
+                path: temporary, sampleRate: sampleRate, channels: 1, format: .wav(.pcm16))
+            try samples.withUnsafeBufferPointer { (buffer) throws(AudioFileError) in
+                guard let base = buffer.baseAddress else { return }
+                try writer.write(interleaved: base, frames: buffer.count)
+            }
+            try writer.close()
+        } catch {
+            unlink(temporary)
+            throw SpeechError(
+                kind: .cache, call: error.call, message: "cannot write the clip '\(temporary)': \(error.message)",
+                suggestion: "Check free space and permissions in \(directory).")
+        }
+        // Without the sync, a power cut after the rename could leave a cache name pointing at empty blocks.
+        let descriptor = open(temporary, O_RDONLY)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
+        }
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw SpeechError(
+                kind: .cache, call: "rename", message: "cannot move '\(temporary)' to '\(path)': \(reason)",
+                suggestion: "Check permissions in \(directory).")
+        }
+    }
+}

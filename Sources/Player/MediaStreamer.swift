@@ -1,0 +1,225 @@
+import AudioIO
+import Mixer
+
+/// One file to stream into a slot: exactly `frames` frames at the engine rate, stereo.
+public struct StreamJob: Sendable, Equatable {
+    /// Absolute path of the decoded or synthesised file.
+    public var path: String
+    /// Frames to produce at the engine rate: the file is resampled, then padded with silence or cut
+    /// to exactly this many, or repeated when `loop` is set.
+    public var frames: Int
+    public var loop: Bool
+
+    public init(path: String, frames: Int, loop: Bool) {
+        self.path = path
+        self.frames = frames
+        self.loop = loop
+    }
+}
+
+/// Decodes and resamples files into the mixer's stream rings, ahead of the audio thread.
+///
+/// Each slot has a queue of jobs in schedule order; the streamer writes them back to back into the
+/// slot's ring, so the mixer's voices on that slot each read exactly their own frames. Memory is
+/// fixed (the rings plus one decode buffer per slot), whatever the session's length.
+///
+/// Offline rendering calls ``pump()`` before each block, which fills every ring (deterministic);
+/// live playback calls it from a loader thread every few milliseconds.
+///
+/// Thread safety: ``pump()`` is called from one thread at a time (the ring's single producer).
+public final class MediaStreamer: @unchecked Sendable {
+    /// Frames decoded per read.
+    static let chunkFrames = 4_096
+
+    public let sampleRate: Int
+    public let rings: [RingBuffer]
+    private var slots: [SlotState]
+    /// The first error met (a file that vanished or broke mid-stream); its slot then plays silence.
+    public private(set) var failures: [AudioFileError] = []
+
+    /// - Parameters:
+    ///   - jobs: per slot, the jobs in the order their voices play.
+    ///   - sampleRate: engine rate in Hz.
+    ///   - ringFrames: capacity of each slot's ring in frames (default 2¹⁶, about 1.4 s at 48 kHz).
+    public init(jobs: [[StreamJob]], sampleRate: Int, ringFrames: Int = 1 << 16) {
+        self.sampleRate = sampleRate
+        rings = jobs.map { _ in RingBuffer(capacity: ringFrames, channels: 2) }
+        slots = jobs.map { SlotState(jobs: $0) }
+    }
+
+    /// True when every job of every slot has been written to its ring.
+    public var isExhausted: Bool { slots.allSatisfy { $0.next >= $0.jobs.count && $0.current == nil } }
+
+    /// Fills every ring as far as it has room. Returns the number of frames written.
+    @discardableResult
+    public func pump() -> Int {
+        var written = 0
+        for index in slots.indices {
+            written += fill(slot: index)
+        }
+        return written
+    }
+
+    private func fill(slot index: Int) -> Int {
+        let ring = rings[index]
+        var written = 0
+        while ring.availableToWrite > 0 {
+            if slots[index].current == nil {
+                guard slots[index].next < slots[index].jobs.count else { break }
+                let job = slots[index].jobs[slots[index].next]
+                slots[index].next += 1
+                slots[index].current = open(job)
+            }
+            guard let decoder = slots[index].current else { break }
+            let count = decoder.produce(into: ring)
+            written += count
+            if decoder.isDone {
+                if let failure = decoder.failure { failures.append(failure) }
+                slots[index].current = nil
+            } else if count == 0 {
+                break
+            }
+        }
+        return written
+    }
+
+    private func open(_ job: StreamJob) -> JobDecoder {
+        JobDecoder(job: job, engineRate: sampleRate)
+    }
+
+    struct SlotState {
+        var jobs: [StreamJob]
+        var next = 0
+        var current: JobDecoder?
+    }
+}
+
+/// Produces one job's frames: decode, resample, make stereo, loop or pad, cut to length.
+final class JobDecoder {
+    let job: StreamJob
+    private var reader: AudioFileReader?
+    private var resampler: StreamResampler?
+    private(set) var failure: AudioFileError?
+    private var remaining: Int
+    private var inputEnded = false
+    /// Decoded file frames (file channel count) waiting for the resampler.
+    private let input: UnsafeMutablePointer<Float>
+    private var inputOffset = 0
+    private var inputCount = 0
+    /// Converted stereo frames at the engine rate waiting for room in the ring.
+    private let output: UnsafeMutablePointer<Float>
+    private var outputOffset = 0
+    private var outputCount = 0
+    private let resampled: UnsafeMutablePointer<Float>
+    private let fileChannels: Int
+
+    init(job: StreamJob, engineRate: Int) {
+        self.job = job
+        remaining = job.frames
+        var opened: AudioFileReader?
+        do {
+            opened = try AudioFileReader(path: job.path)
+        } catch {
+            failure = error
+        }
+        reader = opened
+        fileChannels = max(1, opened?.channels ?? 1)
+        let capacity = MediaStreamer.chunkFrames
+        input = .allocate(capacity: capacity * fileChannels)
+        // Upsampling from 8 kHz to 192 kHz multiplies frames by 24: leave room for it.
+        let outCapacity = capacity * 32
+        resampled = .allocate(capacity: outCapacity * fileChannels)
+        output = .allocate(capacity: outCapacity * 2)
+        if let opened, opened.sampleRate != engineRate {
+            resampler = try? StreamResampler(
+                inputRate: opened.sampleRate, outputRate: engineRate, channels: fileChannels, quality: .high)
+        }
+    }
+
+    deinit {
+        input.deallocate()
+        resampled.deallocate()
+        output.deallocate()
+    }
+
+    var isDone: Bool { remaining == 0 }
+
+    /// Writes as many of the job's remaining frames into `ring` as fit; returns how many.
+    func produce(into ring: RingBuffer) -> Int {
+        var written = 0
+        while remaining > 0 && ring.availableToWrite > 0 {
+            if outputCount == 0 {
+                convertMore()
+                if outputCount == 0 {
+                    // The file is over (or broken): the rest of the job is silence.
+                    let count = ring.writeSilence(frames: remaining)
+                    remaining -= count
+                    written += count
+                    continue
+                }
+            }
+            let count = ring.write(output + outputOffset * 2, frames: min(outputCount, remaining))
+            outputOffset += count
+            outputCount -= count
+            remaining -= count
+            written += count
+            if count == 0 { break }
+        }
+        return written
+    }
+
+    /// Refills `output` with at least one frame if the file has any left.
+    private func convertMore() {
+        outputOffset = 0
+        outputCount = 0
+        guard let reader else { return }
+        var attempts = 0
+        while outputCount == 0 && attempts < 64 {
+            attempts += 1
+            if inputCount == 0 && !inputEnded {
+                let got = reader.read(into: input, frames: MediaStreamer.chunkFrames)
+                inputOffset = 0
+                inputCount = got
+                if got == 0 {
+                    if job.loop && reader.frames > 0 && (try? reader.seek(toFrame: 0)) != nil {
+                        continue
+                    }
+                    inputEnded = true
+                }
+            }
+            let produced: Int
+            if let resampler {
+                if inputCount > 0 {
+                    let result = resampler.process(
+                        input: input + inputOffset * fileChannels, inputFrames: inputCount, output: resampled,
+                        outputCapacity: MediaStreamer.chunkFrames * 32)
+                    inputOffset += result.consumed
+                    inputCount -= result.consumed
+                    produced = result.produced
+                } else if inputEnded {
+                    produced = resampler.process(
+                        input: nil, inputFrames: 0, output: resampled, outputCapacity: MediaStreamer.chunkFrames * 32
+                    ).produced
+                    if produced == 0 { return }
+                } else {
+                    produced = 0
+                }
+                toStereo(resampled, frames: produced)
+            } else {
+                if inputCount == 0 { return }
+                toStereo(input + inputOffset * fileChannels, frames: inputCount)
+                inputCount = 0
+            }
+        }
+    }
+
+    private func toStereo(_ source: UnsafePointer<Float>, frames: Int) {
+        let c = fileChannels
+        for n in 0..<frames {
+            let left = source[n * c]
+            output[2 * n] = left
+            output[2 * n + 1] = c > 1 ? source[n * c + 1] : left
+        }
+        outputCount = frames
+    }
+}

@@ -1,0 +1,24 @@
+import AudioIO
+import Mixer
+import SessionKit
+
+/// A session ready to play or render: compiled to a timeline, its speech synthesised, its files
+/// measured, and its mixer schedule and stream jobs laid out.
+public struct PreparedSession: Sendable {
+    public var session: Session
+    public var parameters: Parameters
+    public var timeline: Timeline
+    /// The mixer's view of the timeline.
+    public var schedule: Schedule
+    /// Per stream slot, the files the ``MediaStreamer`` decodes, in play order.
+    public var jobs: [[StreamJob]]
+    /// How many speech clips had to be synthesised now (0 when all came from the cache).
+    public var synthesisedClips: Int
+
+    /// Makes a fresh mixer and streamer for one render or playback.
+    public func makeEngine(ringFrames: Int = 1 << 16) -> (Mixer, MediaStreamer) {
+        let streamer = MediaStreamer(jobs: jobs, sampleRate: timeline.sampleRate, ringFrames: ringFrames)
+        let mixer = Mixer(schedule: schedule, sampleRate: timeline.sampleRate, streams: streamer.rings)
+        return (mixer, streamer)
+    }
+}

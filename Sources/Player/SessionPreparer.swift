@@ -1,0 +1,63 @@
+import AudioIO
+import Mixer
+import SessionKit
+
+/// Turns a loaded session into a ``PreparedSession``: synthesises narration that has no
+/// recording (cached on disk), measures every file, compiles the timeline and lays out the mix.
+///
+/// Runs on the control side, never on the audio thread: it touches files and allocates.
+public struct SessionPreparer: Sendable {
+    /// Engine rate in Hz.
+    public var sampleRate: Int
+    /// Absolute path of the bundled `Audio/` folder.
+    public var audioRoot: String?
+    public var synthesizer: SpeechSynthesizer
+
+    public init(sampleRate: Int, audioRoot: String?, synthesizer: SpeechSynthesizer) {
+        self.sampleRate = sampleRate
+        self.audioRoot = audioRoot
+        self.synthesizer = synthesizer
+    }
+
+    public func prepare(_ session: Session, parameters: Parameters) throws -> PreparedSession {
+        var lengths: [Media: Int] = [:]
+        var paths: [Media: String] = [:]
+        var synthesised = 0
+        for media in Compiler.media(for: session, parameters: parameters) {
+            switch media {
+            case .speech(let text, let voice):
+                let clip = try synthesizer.clip(
+                    text: text, voice: voice.name ?? session.language, wordsPerMinute: Int(voice.rate.rounded()),
+                    pitch: Int(voice.pitch.rounded()))
+                if clip.synthesised { synthesised += 1 }
+                paths[media] = clip.path
+                lengths[media] = engineFrames(clip.frames, from: clip.sampleRate)
+            case .file(let reference):
+                guard let path = resolve(reference, in: session) else { continue }
+                let reader = try AudioFileReader(path: path)
+                paths[media] = path
+                lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
+            }
+        }
+        let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
+        let (schedule, jobs) = MixPlan.make(timeline: timeline, paths: paths)
+        return PreparedSession(
+            session: session, parameters: parameters, timeline: timeline, schedule: schedule, jobs: jobs,
+            synthesisedClips: synthesised)
+    }
+
+    /// Frames at the engine rate for `frames` at `rate`, rounded to the nearest frame.
+    func engineFrames(_ frames: Int, from rate: Int) -> Int {
+        guard rate > 0 else { return 0 }
+        return Int((Double(frames) * Double(sampleRate) / Double(rate)).rounded())
+    }
+
+    /// Absolute path of a file reference; nil for built-in sounds.
+    public func resolve(_ reference: SoundReference, in session: Session) -> String? {
+        switch reference {
+        case .builtin: nil
+        case .bundled(let path): (audioRoot ?? "Audio") + "/" + path
+        case .file(let path): session.directory + "/" + path
+        }
+    }
+}

@@ -1,0 +1,379 @@
+/// Turns a valid ``Session`` and the listener's ``Parameters`` into a ``Timeline`` in integer
+/// frames. Pure and deterministic: the same inputs give the same timeline, on any machine.
+///
+/// Speech and files have lengths only known after decoding or synthesis, so compiling is two
+/// calls: ``media(for:parameters:)`` lists what must be measured, and
+/// ``compile(_:parameters:sampleRate:lengths:)`` lays out time given those lengths.
+public enum Compiler {
+    /// Silence between a PMR instruction and the start of tensing, seconds (scaled by pace).
+    static let settleSeconds = 0.5
+    /// Silence between the release words and the relax text, seconds (scaled by pace).
+    static let afterReleaseSeconds = 2.0
+    /// Silence after a breathing introduction before the first cycle, seconds (scaled by pace).
+    static let beforeBreathingSeconds = 1.5
+    /// Pause after a skipped group's rest text, seconds (scaled by pace).
+    static let afterRestSeconds = 3.0
+    /// Music is lowered over this long before narration starts, and rises over `duckRelease` after.
+    static let duckAttackSeconds = 0.3
+    static let duckReleaseSeconds = 1.0
+    /// Narration gaps shorter than this keep the music down, so it does not pump between sentences.
+    static let duckHoldSeconds = 1.5
+    /// Speech clips fade in and out over this long (they start and end in near-silence anyway).
+    static let speechFadeSeconds = 0.01
+    /// A cue or bell cut short by the end of the session fades over at most this long.
+    static let endFadeSeconds = 0.5
+
+    /// The media whose lengths ``compile(_:parameters:sampleRate:lengths:)`` needs, each once, in
+    /// order of first use.
+    public static func media(for session: Session, parameters: Parameters) -> [Media] {
+        var seen = Set<Media>()
+        var list: [Media] = []
+        func add(_ media: Media) {
+            if seen.insert(media).inserted { list.append(media) }
+        }
+        if let bed = musicSource(session, parameters), bed.isFile { add(.file(bed)) }
+        for step in session.steps {
+            for cue in step.cues where cue.sound.isFile { add(.file(cue.sound)) }
+            switch step.kind {
+            case .narration(let narration):
+                add(speechMedia(narration.text, recording: narration.audio, session))
+            case .silence:
+                break
+            case .bell(let sound, _, _):
+                if sound.isFile { add(.file(sound)) }
+            case .pmr(let pmr):
+                for text in pmrTexts(pmr, parameters) { add(speechMedia(text, recording: nil, session)) }
+                if !isSkipped(pmr, parameters) && !parameters.releaseOnly && pmr.releaseCue.isFile {
+                    add(.file(pmr.releaseCue))
+                }
+            case .breathing(let breathing):
+                if let text = breathing.text { add(speechMedia(text, recording: nil, session)) }
+            }
+        }
+        return list
+    }
+
+    /// Lays out the session in frames at `sampleRate`.
+    ///
+    /// - Parameters:
+    ///   - lengths: frames at `sampleRate` of every item ``media(for:parameters:)`` listed.
+    /// - Throws: ``CompileError`` if a length is missing or the result would be empty.
+    public static func compile(
+        _ session: Session, parameters: Parameters, sampleRate: Int, lengths: [Media: Int]
+    ) throws(CompileError) -> Timeline {
+        var layout = Layout(session: session, parameters: parameters, rate: sampleRate, lengths: lengths)
+        for (index, step) in session.steps.enumerated() {
+            try layout.place(step, index: index)
+        }
+        try layout.finish()
+        return layout.timeline
+    }
+
+    // MARK: - Helpers shared by both passes
+
+    static func musicSource(_ session: Session, _ parameters: Parameters) -> SoundReference? {
+        switch parameters.music {
+        case .off: nil
+        case .source(let reference): reference
+        case .session: session.music?.source
+        }
+    }
+
+    static func speechMedia(_ text: String, recording: SoundReference?, _ session: Session) -> Media {
+        if let recording { return .file(recording) }
+        var voice = session.voice
+        if voice.name == nil { voice.name = session.language.lowercased() }
+        voice.gain = 0  // gain is applied in the mix, not baked into the synthesised clip
+        return .speech(text: text, voice: voice)
+    }
+
+    static func isSkipped(_ pmr: PMR, _ parameters: Parameters) -> Bool {
+        parameters.skip.contains(pmr.group)
+    }
+
+    /// The texts a PMR step speaks with these parameters, in order.
+    static func pmrTexts(_ pmr: PMR, _ parameters: Parameters) -> [String] {
+        if isSkipped(pmr, parameters) { return pmr.rest.map { [$0] } ?? [] }
+        if parameters.releaseOnly { return [pmr.rest ?? pmr.instruction] + (pmr.relaxText.map { [$0] } ?? []) }
+        return [pmr.instruction, pmr.release] + (pmr.relaxText.map { [$0] } ?? [])
+    }
+}
+
+/// The lengths a timeline needs were not all supplied, or the session would be empty.
+public struct CompileError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+extension SoundReference {
+    /// True for sounds that come from a file (bundled or the session's own), false for built-ins.
+    public var isFile: Bool {
+        if case .builtin = self { return false }
+        return true
+    }
+}
+
+extension BuiltinSound {
+    /// How long the sound rings before it has decayed to silence, seconds.
+    public var naturalSeconds: Double {
+        switch self {
+        case .bell: 9
+        case .chime: 4
+        case .bowl: 14
+        case .tone: 1.2
+        case .drone, .ocean: 3_600
+        }
+    }
+
+    /// True for sounds meant as a music bed rather than a cue.
+    public var isBed: Bool { self == .drone || self == .ocean }
+}
+
+/// The mutable state of one compile.
+struct Layout {
+    let session: Session
+    let parameters: Parameters
+    let rate: Int
+    let lengths: [Media: Int]
+    var timeline: Timeline
+    var cursor = 0
+    /// Narration intervals, for ducking.
+    var speech: [(start: Int, end: Int)] = []
+
+    init(session: Session, parameters: Parameters, rate: Int, lengths: [Media: Int]) {
+        self.session = session
+        self.parameters = parameters
+        self.rate = rate
+        self.lengths = lengths
+        timeline = Timeline(sampleRate: rate, duration: 0, entries: [], sounds: [], ducking: [], steps: [])
+    }
+
+    func frames(_ seconds: Double) -> Int { Int((seconds * Double(rate)).rounded()) }
+    func paced(_ seconds: Double) -> Int { frames(seconds * parameters.pace) }
+
+    func length(of media: Media) throws(CompileError) -> Int {
+        guard let frames = lengths[media], frames > 0 else {
+            throw CompileError(message: "no length known for \(media); it must be decoded or synthesised first")
+        }
+        return frames
+    }
+
+    mutating func place(_ step: Step, index: Int) throws(CompileError) {
+        let start = cursor
+        var title = step.label
+        var breath: BreathPattern?
+        switch step.kind {
+        case .narration(let narration):
+            let end = try speak(
+                narration.text, recording: narration.audio, at: cursor, step: index, gain: narration.gain)
+            cursor = end + paced(narration.pause)
+            title = title ?? "Narration"
+        case .silence(let seconds):
+            let length = paced(seconds)
+            entry(cursor, length, index, .silence, "silence, \(format(seconds * parameters.pace)) s")
+            cursor += length
+            title = title ?? "Silence"
+        case .bell(let sound, let gain, let seconds):
+            ring(sound, at: cursor, step: index, gain: gain, kind: .bell)
+            cursor += frames(seconds)
+            title = title ?? "Bell"
+        case .pmr(let pmr):
+            try placePMR(pmr, step: index)
+            title = title ?? pmr.group.replacingDashes()
+        case .breathing(let breathing):
+            breath = try placeBreathing(breathing, step: index)
+            title = title ?? "Breathing"
+        }
+        for cue in step.cues {
+            ring(cue.sound, at: start + frames(cue.at), step: index, gain: cue.gain, kind: .cue)
+        }
+        timeline.steps.append(
+            StepSpan(
+                number: index + 1, path: step.path, title: title ?? "Step \(index + 1)", start: start, end: cursor,
+                breath: breath))
+    }
+
+    /// Schedules speech at `frame`; returns the frame after it ends.
+    mutating func speak(
+        _ text: String, recording: SoundReference?, at frame: Int, step: Int, gain: Double = 0,
+        kind: Timeline.Kind = .narration
+    ) throws(CompileError) -> Int {
+        let media = Compiler.speechMedia(text, recording: recording, session)
+        let length = try self.length(of: media)
+        let fade = frames(Compiler.speechFadeSeconds)
+        timeline.sounds.append(
+            ScheduledSound(
+                start: frame, length: length, source: .media(media, loop: false), bus: .voice,
+                gain: session.voice.gain + gain, fadeIn: fade, fadeOut: fade, step: step))
+        entry(frame, length, step, kind, text)
+        speech.append((frame, frame + length))
+        return frame + length
+    }
+
+    /// Schedules a cue or bell at `frame` for its natural length.
+    mutating func ring(
+        _ sound: SoundReference, at frame: Int, step: Int, gain: Double, kind: Timeline.Kind, pitchRatio: Double = 1
+    ) {
+        let source: ScheduledSound.Source
+        let length: Int
+        switch sound {
+        case .builtin(let builtin):
+            source = .builtin(builtin, pitchRatio: pitchRatio)
+            length = frames(builtin.naturalSeconds)
+        case .bundled, .file:
+            let media = Media.file(sound)
+            source = .media(media, loop: false)
+            length = lengths[media] ?? frames(1)
+        }
+        timeline.sounds.append(
+            ScheduledSound(
+                start: frame, length: length, source: source, bus: .cues, gain: gain, fadeIn: 0,
+                fadeOut: frames(0.05), step: step))
+        entry(frame, 0, step, kind, sound.description)
+    }
+
+    mutating func placePMR(_ pmr: PMR, step: Int) throws(CompileError) {
+        if Compiler.isSkipped(pmr, parameters) {
+            if let rest = pmr.rest {
+                cursor = try speak(rest, recording: nil, at: cursor, step: step, kind: .rest)
+                cursor += paced(Compiler.afterRestSeconds)
+            }
+            return
+        }
+        let releaseMoment: Int
+        if parameters.releaseOnly {
+            cursor = try speak(pmr.rest ?? pmr.instruction, recording: nil, at: cursor, step: step, kind: .rest)
+            releaseMoment = cursor + paced(Compiler.settleSeconds)
+            entry(releaseMoment, 0, step, .relax, "relax")
+        } else {
+            cursor = try speak(pmr.instruction, recording: nil, at: cursor, step: step)
+            let tenseStart = cursor + paced(Compiler.settleSeconds)
+            let tenseLength = paced(pmr.tense)
+            entry(tenseStart, tenseLength, step, .tense, "tense gently, \(format(pmr.tense * parameters.pace)) s")
+            releaseMoment = tenseStart + tenseLength
+            ring(pmr.releaseCue, at: releaseMoment, step: step, gain: -8, kind: .release)
+        }
+        var spoken = releaseMoment
+        if !parameters.releaseOnly {
+            spoken = try speak(pmr.release, recording: nil, at: releaseMoment, step: step, kind: .release)
+        }
+        if let relaxText = pmr.relaxText {
+            spoken = try speak(relaxText, recording: nil, at: spoken + paced(Compiler.afterReleaseSeconds), step: step)
+        }
+        let relaxEnd = max(releaseMoment + paced(pmr.relax), spoken + paced(Compiler.afterReleaseSeconds))
+        entry(releaseMoment, relaxEnd - releaseMoment, step, .relax, "relax, \(format(timeline.seconds(relaxEnd - releaseMoment))) s")
+        cursor = relaxEnd
+    }
+
+    mutating func placeBreathing(_ breathing: Breathing, step: Int) throws(CompileError) -> BreathPattern {
+        if let text = breathing.text {
+            cursor = try speak(text, recording: nil, at: cursor, step: step)
+            cursor += paced(Compiler.beforeBreathingSeconds)
+        }
+        let pattern = BreathPattern(
+            inhale: paced(breathing.inhale), hold: paced(breathing.hold), exhale: paced(breathing.exhale),
+            rest: paced(breathing.rest), cycles: breathing.cycles, firstCycle: cursor)
+        for cycle in 0..<breathing.cycles {
+            let start = cursor
+            let exhaleStart = start + pattern.inhale + pattern.hold
+            entry(
+                start, pattern.cycleLength, step, .breathing,
+                "breath \(cycle + 1) of \(breathing.cycles): in \(format(timeline.seconds(pattern.inhale))) s"
+                    + (pattern.hold > 0 ? ", hold \(format(timeline.seconds(pattern.hold))) s" : "")
+                    + ", out \(format(timeline.seconds(pattern.exhale))) s")
+            switch breathing.pacer {
+            case .chime:
+                // A higher chime for the in-breath, a lower one (a fifth down) for the out-breath.
+                ring(.builtin(.chime), at: start, step: step, gain: -14, kind: .inhale, pitchRatio: 1)
+                ring(.builtin(.chime), at: exhaleStart, step: step, gain: -14, kind: .exhale, pitchRatio: 2.0 / 3.0)
+            case .swell:
+                let length = pattern.inhale + pattern.hold + pattern.exhale
+                timeline.sounds.append(
+                    ScheduledSound(
+                        start: start, length: length,
+                        source: .breath(inhale: pattern.inhale, hold: pattern.hold, exhale: pattern.exhale),
+                        bus: .cues, gain: -14, fadeIn: 0, fadeOut: 0, step: step))
+            case .none:
+                break
+            }
+            cursor += pattern.cycleLength
+        }
+        return pattern
+    }
+
+    mutating func entry(_ frame: Int, _ length: Int, _ step: Int, _ kind: Timeline.Kind, _ text: String) {
+        timeline.entries.append(Timeline.Entry(frame: frame, length: length, step: step, kind: kind, text: text))
+    }
+
+    /// Adds the music bed and ducking, trims everything to the session's end and sorts.
+    mutating func finish() throws(CompileError) {
+        let duration = cursor
+        guard duration > 0 else { throw CompileError(message: "the session has no duration at these settings") }
+        timeline.duration = duration
+        if let bed = Compiler.musicSource(session, parameters) {
+            let settings = session.music ?? Music(source: bed)
+            let length: Int
+            let source: ScheduledSound.Source
+            switch bed {
+            case .builtin(let builtin):
+                source = .builtin(builtin, pitchRatio: 1)
+                length = duration
+            case .bundled, .file:
+                let fileLength = try self.length(of: .file(bed))
+                source = .media(.file(bed), loop: settings.loop)
+                length = settings.loop ? duration : min(duration, fileLength)
+            }
+            let fadeOut = min(frames(settings.fadeOut), length / 2)
+            timeline.sounds.append(
+                ScheduledSound(
+                    start: 0, length: length, source: source, bus: .music,
+                    gain: parameters.musicGain ?? settings.gain, fadeIn: min(frames(settings.fadeIn), length / 2),
+                    fadeOut: fadeOut, step: 0))
+            timeline.entries.append(
+                Timeline.Entry(frame: 0, length: length, step: 0, kind: .music, text: bed.description))
+            duck(depth: settings.duck)
+        }
+        // Nothing sounds past the end: shorten late sounds and give them a gentle fade.
+        for i in timeline.sounds.indices where timeline.sounds[i].end > duration {
+            let remaining = max(1, duration - timeline.sounds[i].start)
+            timeline.sounds[i].length = remaining
+            timeline.sounds[i].fadeOut = min(remaining / 2, max(timeline.sounds[i].fadeOut, frames(Compiler.endFadeSeconds)))
+        }
+        timeline.sounds.removeAll { $0.start >= duration }
+        timeline.sounds.sort { $0.start < $1.start }
+        timeline.entries.sort { ($0.frame, $0.step) < ($1.frame, $1.step) }
+    }
+
+    /// Lowers the music under each stretch of narration; stretches closer than the hold time merge.
+    mutating func duck(depth: Double) {
+        guard depth > 0, !speech.isEmpty else { return }
+        let attack = frames(Compiler.duckAttackSeconds)
+        let release = frames(Compiler.duckReleaseSeconds)
+        let hold = frames(Compiler.duckHoldSeconds)
+        var merged: [(start: Int, end: Int)] = []
+        for span in speech.sorted(by: { $0.start < $1.start }) {
+            if let last = merged.last, span.start - last.end < hold {
+                merged[merged.count - 1].end = max(last.end, span.end)
+            } else {
+                merged.append(span)
+            }
+        }
+        for span in merged {
+            timeline.ducking.append(GainChange(frame: max(0, span.start - attack), gain: -depth, duration: attack))
+            timeline.ducking.append(GainChange(frame: span.end, gain: 0, duration: release))
+        }
+    }
+
+    func format(_ seconds: Double) -> String {
+        let tenths = (seconds * 10).rounded() / 10
+        return tenths == tenths.rounded() ? String(Int(tenths)) : String(tenths)
+    }
+}
+
+extension String {
+    /// `right-arm` → `Right arm`.
+    func replacingDashes() -> String {
+        let words = split(separator: "-").joined(separator: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+}

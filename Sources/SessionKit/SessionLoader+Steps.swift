@@ -1,0 +1,174 @@
+extension SessionLoader.Decoder {
+    /// A step as written, before `block` and `repeat` steps are expanded.
+    indirect enum RawStep {
+        /// A step that plays.
+        case step(Step)
+        /// `repeat`: `steps`, `times` times.
+        case repeating(times: Int, steps: [RawStep], label: String?)
+        /// `block`: the block named `name`, `times` times; `location` and `path` are its `use`.
+        case block(name: String, times: Int, label: String?, path: JSONPath, location: JSONLocation)
+    }
+
+    /// The step types, in the order the format documents them.
+    static let stepTypes = ["narration", "silence", "bell", "pmr", "breathing", "block", "repeat"]
+    static let commonStepKeys = ["type", "label", "cues"]
+    static let stepKeys: [String: [String]] = [
+        "narration": ["text", "audio", "pause", "gain"],
+        "silence": ["seconds"],
+        "bell": ["sound", "gain", "seconds"],
+        "pmr": ["group", "instruction", "tense", "releaseCue", "release", "relax", "relaxText", "rest"],
+        "breathing": ["inhale", "hold", "exhale", "rest", "cycles", "pacer", "text"],
+        "block": ["use", "repeat"],
+        "repeat": ["times", "steps"],
+    ]
+    static let cueKeys = ["at", "sound", "gain"]
+
+    /// Decodes a list of steps; steps with problems are left out (the problems are reported).
+    mutating func decodeSteps(_ elements: [JSONValue], path: JSONPath, pace: Double) -> [RawStep] {
+        var steps: [RawStep] = []
+        for (index, element) in elements.enumerated() {
+            if let step = decodeStep(element, path: path.appending(index), pace: pace) { steps.append(step) }
+        }
+        return steps
+    }
+
+    mutating func decodeStep(_ value: JSONValue, path: JSONPath, pace: Double) -> RawStep? {
+        guard let node = node(value, path: path, what: "a step") else { return nil }
+        let typeListing = "step types: \(Self.stepTypes.joined(separator: ", "))"
+        guard let typeValue = node.value("type") else {
+            report(
+                "this step has no 'type'", suggestion: "add \"type\": one of \(Self.stepTypes.joined(separator: ", "))",
+                path: node.path("type"), at: node.location)
+            return nil
+        }
+        guard case .string(let type) = typeValue.kind else {
+            typeMismatch(typeValue, path: node.path("type"), expected: "a step type in double quotes")
+            return nil
+        }
+        guard let keys = Self.stepKeys[type] else {
+            report(
+                "unknown step type '\(type)'",
+                suggestion: Suggestions.suggestion(for: type, in: Self.stepTypes, listing: "step types")
+                    ?? typeListing,
+                path: node.path("type"), at: typeValue.location)
+            return nil
+        }
+        let isGroup = type == "block" || type == "repeat"
+        if isGroup, let cues = node.object["cues"] {
+            report(
+                "a \(type) step can't have cues", suggestion: "put the cues on the steps inside it",
+                path: node.path("cues"), at: cues.keyLocation)
+        }
+        let known = (isGroup ? ["type", "label"] : Self.commonStepKeys) + keys
+        checkKeys(
+            Node(object: JSONObject(members: node.object.members.filter { !isGroup || $0.key != "cues" }),
+                location: node.location, path: node.path),
+            known: known, context: "in a \(type) step")
+        let label = text(node, "label", required: false)
+
+        let kind: Step.Kind
+        let fixedLength: Double?
+        switch type {
+        case "narration":
+            var narration = Narration(text: text(node, "text") ?? "")
+            narration.audio = (sound(node, "audio", required: false) ?? nil)
+            narration.pause = seconds(node, "pause", zeroAllowed: true) ?? narration.pause
+            narration.gain = gain(node, "gain") ?? narration.gain
+            kind = .narration(narration)
+            fixedLength = nil
+        case "silence":
+            let length = seconds(node, "seconds", required: true, zeroAllowed: false)
+            kind = .silence(seconds: length ?? 1)
+            fixedLength = length.map { $0 * pace }
+        case "bell":
+            let sound = (sound(node, "sound", required: false) ?? nil) ?? .builtin(.bell)
+            let length = seconds(node, "seconds", zeroAllowed: false) ?? (node.value("seconds") == nil ? 6 : nil)
+            kind = .bell(sound: sound, gain: gain(node, "gain") ?? -6, seconds: length ?? 6)
+            fixedLength = length
+        case "pmr":
+            kind = .pmr(decodePMR(node))
+            fixedLength = nil
+        case "breathing":
+            kind = .breathing(decodeBreathing(node))
+            fixedLength = nil
+        case "block":
+            let name = text(node, "use") ?? ""
+            let times = integer(node, "repeat", range: 1...100) ?? 1
+            guard let use = node.value("use"), case .string = use.kind, !name.isEmpty else { return nil }
+            return .block(name: name, times: times, label: label, path: node.path("use"), location: use.location)
+        default:  // repeat
+            let times = integer(node, "times", required: true, range: 1...100) ?? 1
+            guard let elements = list(node, "steps", required: true, what: "a list of steps in [ ]") else {
+                return nil
+            }
+            if elements.isEmpty, let value = node.value("steps") {
+                report(
+                    "a repeat needs at least one step to repeat", suggestion: "add steps, or remove the repeat",
+                    path: node.path("steps"), at: value.location)
+            }
+            return .repeating(
+                times: times, steps: decodeSteps(elements, path: node.path("steps"), pace: pace), label: label)
+        }
+        let cues = decodeCues(node, fixedLength: fixedLength, stepType: type)
+        return .step(Step(label: label, kind: kind, cues: cues, path: path.description))
+    }
+
+    mutating func decodePMR(_ node: Node) -> PMR {
+        let group = text(node, "group") ?? ""
+        if let value = node.value("group"), case .string = value.kind, !group.isEmpty,
+            group.count > 64 || !group.unicodeScalars.allSatisfy(Self.isSlugCharacter)
+        {
+            let slug = Self.slug(group)
+            report(
+                "the group name '\(group)' must be lower-case letters a-z, digits and '-' (at most 64)",
+                suggestion: slug.isEmpty ? "e.g. \"right-arm\"" : "e.g. \"\(slug)\"", path: node.path("group"),
+                at: value.location)
+        }
+        var pmr = PMR(
+            group: group, instruction: text(node, "instruction") ?? "",
+            tense: seconds(node, "tense", required: true, range: 3...10, zeroAllowed: false) ?? 5,
+            relax: seconds(node, "relax", required: true, range: 10...60, zeroAllowed: false) ?? 20)
+        pmr.releaseCue = (sound(node, "releaseCue", required: false) ?? nil) ?? pmr.releaseCue
+        pmr.release = text(node, "release", required: false, allowEmpty: true) ?? pmr.release
+        pmr.relaxText = text(node, "relaxText", required: false, allowEmpty: true)
+        pmr.rest = text(node, "rest", required: false, allowEmpty: true)
+        return pmr
+    }
+
+    mutating func decodeBreathing(_ node: Node) -> Breathing {
+        var breathing = Breathing(
+            inhale: seconds(node, "inhale", required: true, range: 1...10, zeroAllowed: false) ?? 4,
+            exhale: seconds(node, "exhale", required: true, range: 1...15, zeroAllowed: false) ?? 6,
+            cycles: integer(node, "cycles", required: true, range: 1...100) ?? 1)
+        breathing.hold = seconds(node, "hold", range: 0...10, zeroAllowed: true) ?? 0
+        breathing.rest = seconds(node, "rest", range: 0...10, zeroAllowed: true) ?? 0
+        breathing.pacer = choice(node, "pacer", required: false) ?? .swell
+        breathing.text = text(node, "text", required: false, allowEmpty: true)
+        return breathing
+    }
+
+    /// Decodes `cues`; `fixedLength` is the step's length in seconds when known before speech is
+    /// synthesised (silence, bell), and each cue must start within it.
+    mutating func decodeCues(_ node: Node, fixedLength: Double?, stepType: String) -> [Cue] {
+        guard let elements = list(node, "cues", required: false, what: "a list of cues in [ ]") else { return [] }
+        var cues: [Cue] = []
+        for (index, element) in elements.enumerated() {
+            let path = node.path("cues").appending(index)
+            guard let cueNode = self.node(element, path: path, what: "a cue") else { continue }
+            checkKeys(cueNode, known: Self.cueKeys, context: "in a cue")
+            let at = seconds(cueNode, "at", required: true, zeroAllowed: true)
+            let sound = (sound(cueNode, "sound", required: true) ?? nil) ?? .builtin(.bell)
+            let gain = gain(cueNode, "gain") ?? -6
+            if let at, let fixedLength, at >= fixedLength, let value = cueNode.value("at") {
+                report(
+                    "this cue starts at \(SessionLoader.plain(at)) s, but the \(stepType) step lasts only "
+                        + "\(SessionLoader.plain(fixedLength)) s",
+                    suggestion: "a cue must start within its step; use an 'at' below "
+                        + SessionLoader.plain(fixedLength),
+                    path: cueNode.path("at"), at: value.location)
+            }
+            cues.append(Cue(at: at ?? 0, sound: sound, gain: gain))
+        }
+        return cues
+    }
+}

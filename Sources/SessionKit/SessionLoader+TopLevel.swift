@@ -1,0 +1,259 @@
+extension SessionLoader.Decoder {
+    static let topLevelKeys = [
+        "format", "id", "title", "description", "language", "author", "version", "tags", "protocol", "safety",
+        "voice", "parameters", "music", "blocks", "steps",
+    ]
+    static let protocolKeys = ["name", "therapy", "evidence", "recommendation", "source", "for"]
+    static let voiceKeys = ["name", "rate", "pitch", "gain"]
+    static let parameterKeys = Parameters.keys
+    static let musicKeys = ["source", "gain", "loop", "fadeIn", "fadeOut", "duck"]
+
+    /// A `skip` entry, kept with its position until the session's PMR groups are known.
+    struct SkipEntry {
+        var group: String
+        var location: JSONLocation
+        var path: JSONPath
+    }
+
+    /// The whole session, or `nil` when the document is not even an object.
+    mutating func decodeSession(_ root: JSONValue) -> Session? {
+        guard let top = node(root, path: .root, what: "a session") else { return nil }
+        checkKeys(top, known: Self.topLevelKeys, context: "at the top level")
+
+        let format = integer(top, "format", required: true, range: 0...1_000_000)
+        if let format, format != 1, let value = top.value("format") {
+            report(
+                "format \(format) is not one this version of Respite reads",
+                suggestion: "this version reads format 1; write \"format\": 1, or update Respite",
+                path: top.path("format"), at: value.location)
+        }
+        let id = decodeID(top)
+        let title = text(top, "title") ?? ""
+        let description = text(top, "description") ?? ""
+        let language = decodeLanguage(top)
+        let author = text(top, "author") ?? ""
+        let version = text(top, "version") ?? ""
+        let tags = decodeTags(top)
+        let protocolInfo = decodeProtocol(top)
+        let safety = decodeSafety(top)
+        let voice = decodeVoice(top)
+        let music = decodeMusic(top)
+        var (parameters, skipEntries) = decodeParameters(top)
+
+        let blocks = decodeBlocks(top, pace: parameters.pace)
+        var steps: [RawStep] = []
+        let stepsValue = top.value("steps")
+        if let elements = list(top, "steps", required: true, what: "a list of steps in [ ]"),
+            let stepsValue
+        {
+            if elements.isEmpty {
+                report(
+                    "a session needs at least one step", suggestion: "add a step, e.g. { \"type\": \"bell\" }",
+                    path: top.path("steps"), at: stepsValue.location)
+            }
+            steps = decodeSteps(elements, path: top.path("steps"), pace: parameters.pace)
+        }
+
+        let groups = reachableGroups(steps, blocks: blocks)
+        parameters.skip = checkSkip(skipEntries, groups: groups)
+        skipEntries.removeAll()
+
+        let stepsLocation = stepsValue?.location ?? top.location
+        let expanded = expandAll(steps, blocks: blocks, at: stepsLocation) ?? []
+        if !expanded.isEmpty {
+            let total = SessionLoader.fixedSeconds(of: expanded, parameters: parameters)
+            if total > SessionLoader.maximumSessionDuration {
+                report(
+                    "the session's silences, pauses, holds, breaths and bells alone last "
+                        + "\(SessionLoader.describeDuration(total)); a session can be at most 6 hours long",
+                    suggestion: "shorten it, or check that durations are in seconds",
+                    path: top.path("steps"), at: stepsLocation)
+            }
+        }
+
+        return Session(
+            format: format ?? 1, id: id, title: title, description: description, language: language,
+            author: author, version: version, tags: tags, protocol: protocolInfo, safety: safety, voice: voice,
+            parameters: parameters, music: music, blockNames: blocks.order, steps: expanded, directory: directory)
+    }
+
+    // MARK: Metadata
+
+    mutating func decodeID(_ top: Node) -> String {
+        guard let id = text(top, "id", allowEmpty: true), let value = top.value("id"), case .string = value.kind
+        else { return "" }
+        if id.isEmpty || id.count > 64 || !id.unicodeScalars.allSatisfy(Self.isSlugCharacter) {
+            let slug = Self.slug(id)
+            report(
+                "the id '\(id)' must be 1 to 64 characters: lower-case letters a-z, digits and '-'",
+                suggestion: slug.isEmpty ? "e.g. \"hands-only\"" : "e.g. \"\(slug)\"",
+                path: top.path("id"), at: value.location)
+        }
+        return id
+    }
+
+    static func isSlugCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-"
+    }
+
+    /// A best guess at what a therapist meant: `Hands Only!` → `hands-only`.
+    static func slug(_ text: String) -> String {
+        var result = ""
+        for scalar in text.lowercased().unicodeScalars {
+            if isSlugCharacter(scalar) {
+                result.unicodeScalars.append(scalar)
+            } else if (scalar == " " || scalar == "_") && !result.isEmpty && !result.hasSuffix("-") {
+                result += "-"
+            }
+        }
+        while result.hasSuffix("-") { result.removeLast() }
+        return String(result.prefix(64))
+    }
+
+    mutating func decodeLanguage(_ top: Node) -> String {
+        guard let language = text(top, "language", allowEmpty: true), let value = top.value("language"),
+            case .string = value.kind
+        else { return "" }
+        let parts = language.split(separator: "-", omittingEmptySubsequences: false)
+        let isLetters: (Substring) -> Bool = { $0.allSatisfy { $0.isASCII && $0.isLetter } }
+        let isAlphanumeric: (Substring) -> Bool = { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+        let valid =
+            parts.first.map { (2...3).contains($0.count) && isLetters($0) } == true
+            && parts.dropFirst().allSatisfy { (1...8).contains($0.count) && isAlphanumeric($0) }
+        if !valid {
+            report(
+                "'\(language)' is not a language tag",
+                suggestion: "use a BCP 47 tag such as \"en\", \"en-GB\" or \"fr\"",
+                path: top.path("language"), at: value.location)
+        }
+        return language
+    }
+
+    mutating func decodeTags(_ top: Node) -> [String] {
+        guard let elements = list(top, "tags", required: false, what: "a list of text, e.g. [\"pmr\", \"short\"]")
+        else { return [] }
+        var tags: [String] = []
+        for (index, element) in elements.enumerated() {
+            guard case .string(let tag) = element.kind else {
+                typeMismatch(element, path: top.path("tags").appending(index), expected: "text in double quotes")
+                continue
+            }
+            tags.append(tag)
+        }
+        return tags
+    }
+
+    mutating func decodeProtocol(_ top: Node) -> ProtocolInfo {
+        var info = ProtocolInfo(name: "", therapy: "", evidence: .low, recommendation: .weak, source: "")
+        guard let value = field(top, "protocol", required: true),
+            let node = node(value, path: top.path("protocol"), what: "'protocol'")
+        else { return info }
+        checkKeys(node, known: Self.protocolKeys, context: "in 'protocol'")
+        info.name = text(node, "name") ?? ""
+        info.therapy = text(node, "therapy") ?? ""
+        info.evidence = choice(node, "evidence", required: true) ?? .low
+        info.recommendation = choice(node, "recommendation", required: true) ?? .weak
+        info.source = text(node, "source") ?? ""
+        info.forWhat = text(node, "for", required: false)
+        return info
+    }
+
+    mutating func decodeSafety(_ top: Node) -> [String] {
+        guard let elements = list(top, "safety", required: true, what: "a list of text in [ ]"),
+            let value = top.value("safety")
+        else { return [] }
+        var notes: [String] = []
+        for (index, element) in elements.enumerated() {
+            guard case .string(let note) = element.kind else {
+                typeMismatch(element, path: top.path("safety").appending(index), expected: "text in double quotes")
+                continue
+            }
+            notes.append(note)
+        }
+        if elements.count == notes.count && !notes.contains(where: { !$0.trimmingSpaces().isEmpty }) {
+            report(
+                "'safety' has no note; a session must tell listeners how to stay safe before it plays",
+                suggestion: "add at least one note, e.g. \"Stop if anything hurts or feels wrong.\"",
+                path: top.path("safety"), at: value.location)
+        }
+        return notes
+    }
+
+    mutating func decodeVoice(_ top: Node) -> Voice {
+        var voice = Voice()
+        guard let value = field(top, "voice", required: false),
+            let node = node(value, path: top.path("voice"), what: "'voice'")
+        else { return voice }
+        checkKeys(node, known: Self.voiceKeys, context: "in 'voice'")
+        voice.name = text(node, "name", required: false)
+        voice.rate = number(node, "rate", range: 80...260, unit: "words per minute") ?? voice.rate
+        voice.pitch = number(node, "pitch", range: 0...99) ?? voice.pitch
+        voice.gain = gain(node, "gain") ?? voice.gain
+        return voice
+    }
+
+    mutating func decodeMusic(_ top: Node) -> Music? {
+        guard let value = field(top, "music", required: false),
+            let node = node(value, path: top.path("music"), what: "'music'")
+        else { return nil }
+        checkKeys(node, known: Self.musicKeys, context: "in 'music'")
+        let source = sound(node, "source", required: true)
+        var music = Music(source: (source ?? nil) ?? .builtin(.drone))
+        music.gain = gain(node, "gain") ?? music.gain
+        music.loop = bool(node, "loop") ?? music.loop
+        music.fadeIn = seconds(node, "fadeIn", zeroAllowed: true) ?? music.fadeIn
+        music.fadeOut = seconds(node, "fadeOut", zeroAllowed: true) ?? music.fadeOut
+        music.duck = number(node, "duck", range: 0...40, unit: "dB") ?? music.duck
+        return music
+    }
+
+    mutating func decodeParameters(_ top: Node) -> (Parameters, [SkipEntry]) {
+        var parameters = Parameters()
+        guard let value = field(top, "parameters", required: false),
+            let node = node(value, path: top.path("parameters"), what: "'parameters'")
+        else { return (parameters, []) }
+        checkKeys(node, known: Self.parameterKeys, context: "in 'parameters'")
+        parameters.pace = number(node, "pace", range: 0.5...2.0) ?? parameters.pace
+        switch sound(node, "music", required: false, allowNone: true) {
+        case .some(.some(let reference)): parameters.music = .source(reference)
+        case .some(.none): parameters.music = .off
+        case .none: break
+        }
+        parameters.releaseOnly = bool(node, "releaseOnly") ?? parameters.releaseOnly
+        parameters.musicGain = gain(node, "musicGain")
+        var entries: [SkipEntry] = []
+        let path = node.path("skip")
+        for (index, element) in (list(node, "skip", required: false, what: "a list of PMR group names") ?? [])
+            .enumerated()
+        {
+            guard case .string(let group) = element.kind else {
+                typeMismatch(element, path: path.appending(index), expected: "a PMR group name in double quotes")
+                continue
+            }
+            entries.append(SkipEntry(group: group, location: element.location, path: path.appending(index)))
+        }
+        return (parameters, entries)
+    }
+
+    /// Checks each `skip` entry names a PMR group the session plays; returns the names.
+    mutating func checkSkip(_ entries: [SkipEntry], groups: [String]) -> [String] {
+        var seen: Set<String> = []
+        for entry in entries {
+            if !groups.contains(entry.group) {
+                let listing =
+                    groups.isEmpty
+                    ? "this session has no PMR steps" : "groups in this session: \(groups.joined(separator: ", "))"
+                report(
+                    "no PMR step in this session has the group '\(entry.group)'",
+                    suggestion: Suggestions.nearest(to: entry.group, in: groups).map { "did you mean '\($0)'?" }
+                        ?? listing,
+                    path: entry.path, at: entry.location)
+            } else if !seen.insert(entry.group).inserted {
+                report(
+                    "the group '\(entry.group)' is listed twice", suggestion: "remove one of them", path: entry.path,
+                    at: entry.location)
+            }
+        }
+        return entries.map(\.group)
+    }
+}

@@ -1,0 +1,92 @@
+/// Reads a session file and checks everything `docs/session-format.md` asks of it, producing a
+/// ``Session`` only when the file is entirely valid.
+///
+/// Every problem is reported, not just the first: the thrown ``SessionErrors`` lists them all,
+/// sorted by line and column, each with the file, the JSON path (`steps[3].tense`), the line
+/// and column of the offending value, a plain-language message and, where Respite can tell, what
+/// to do. A syntax error stops reading, since nothing after it can be trusted; all other checks
+/// run to the end.
+///
+/// The loader also expands `block` and `repeat` steps into the flat ``Session/steps``, each
+/// ``Step/path`` naming where that step was written (`blocks.arms[1]`, `steps[4].steps[0]`).
+///
+/// Thread safety: immutable and `Sendable`; load on any thread.
+public struct SessionLoader: Sendable {
+    /// A session file may be at most this many bytes (1 MiB).
+    public static let maximumFileSize = 1 << 20
+    /// Blocks and repeats may expand to at most this many steps.
+    public static let maximumExpandedSteps = 10_000
+    /// A single duration may be at most this many seconds (one hour).
+    public static let maximumDuration: Double = 3600
+    /// The fixed durations of a session (silences, pauses, holds, breaths, bells) may add up to at
+    /// most this many seconds (six hours).
+    public static let maximumSessionDuration: Double = 6 * 3600
+
+    /// Absolute path of Respite's bundled `Audio/` folder, against which `audio:` references
+    /// resolve; `nil` when unknown, in which case `audio:` files are not checked for existence.
+    public let audioRoot: String?
+    /// Whether a regular file exists at an absolute path.
+    public let fileExists: @Sendable (String) -> Bool
+
+    /// - Parameters:
+    ///   - audioRoot: absolute path of the bundled `Audio/` folder (for `audio:` references); nil if unknown.
+    ///   - fileExists: injected for tests; the default checks the file system.
+    public init(audioRoot: String?, fileExists: @escaping @Sendable (String) -> Bool = SessionLoader.fileSystemExists) {
+        self.audioRoot = audioRoot
+        self.fileExists = fileExists
+    }
+
+    /// Loads a session from bytes already read.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's contents (UTF-8, at most ``maximumFileSize`` bytes).
+    ///   - file: the file's name as the user gave it; used in every error.
+    ///   - directory: the folder holding the session; relative sound references resolve against it.
+    /// - Throws: ``SessionErrors`` with every problem found, sorted by position.
+    public func load(bytes: [UInt8], file: String, directory: String) throws(SessionErrors) -> Session {
+        guard bytes.count <= Self.maximumFileSize else {
+            throw SessionErrors([Self.tooLargeError(file: file, size: UInt64(bytes.count))])
+        }
+        let root: JSONValue
+        do {
+            root = try JSONParser().parse(bytes)
+        } catch {
+            throw SessionErrors([
+                SessionError(
+                    file: file, path: error.path.description, line: error.location.line,
+                    column: error.location.column, message: error.message, suggestion: error.suggestion)
+            ])
+        }
+        var decoder = Decoder(loader: self, file: file, directory: directory)
+        let session = decoder.decodeSession(root)
+        guard let session, decoder.errors.isEmpty else {
+            throw SessionErrors(decoder.sortedErrors())
+        }
+        return session
+    }
+
+    /// Absolute path of a file reference (bundled or session-relative); nil for builtins, and for
+    /// bundled sounds when ``audioRoot`` is unknown.
+    public func resolve(_ reference: SoundReference, in session: Session) -> String? {
+        switch reference {
+        case .builtin: nil
+        case .bundled(let path): audioRoot.map { Self.join($0, path) }
+        case .file(let path): Self.join(session.directory, path)
+        }
+    }
+
+    /// `folder/relative`, without doubling the slash.
+    static func join(_ folder: String, _ relative: String) -> String {
+        if folder.isEmpty { return relative }
+        return folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
+    }
+
+    static func tooLargeError(file: String, size: UInt64) -> SessionError {
+        let megabytes = Double(size) / Double(1 << 20)
+        let shown = megabytes >= 10 ? String(Int(megabytes.rounded())) : String(Double(Int(megabytes * 10)) / 10)
+        return SessionError(
+            file: file, path: "", line: 1, column: 1,
+            message: "the file is \(shown) MiB (\(size) bytes); a session file can be at most 1 MiB",
+            suggestion: "is this the right file? A session is a short text file")
+    }
+}

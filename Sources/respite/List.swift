@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Player
+import SessionKit
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the bundled sessions with their id, title and duration.",
+        discussion: """
+            Durations are exact at default settings (narration is synthesised once and cached).
+
+            Example:
+              respite list
+            """)
+
+    @OptionGroup var options: SessionOptions
+
+    func run() throws {
+        let catalog = SessionCatalog.locate()
+        let files = catalog.bundledFiles()
+        if files.isEmpty {
+            report("No bundled sessions found in \(catalog.sessionsFolder). Set RESPITE_HOME to the folder that holds Sessions/ and Audio/.")
+            throw ExitStatus.notFound
+        }
+        var rows: [(String, String, String)] = []
+        for file in files {
+            do {
+                let prepared = try options.prepare(file, catalog: catalog)
+                rows.append((prepared.session.id, clock(prepared.timeline.seconds(prepared.timeline.duration)), prepared.session.title))
+            } catch {
+                _ = fail(error, context: file)
+                throw ExitStatus.invalidSession
+            }
+        }
+        let idWidth = max(2, rows.map(\.0.count).max() ?? 0)
+        print("\("id".padding(toLength: idWidth, withPad: " ", startingAt: 0))  duration  title")
+        for (id, duration, title) in rows {
+            print("\(id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(duration.leftPadded(8))  \(title)")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import AudioIO
+import Player
+import SessionKit
+
+/// Options every session command shares.
+struct SessionOptions: ParsableArguments {
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a session parameter: pace=1.3, music=none, skip=left-arm,right-leg, releaseOnly=true, musicGain=-24.",
+            valueName: "key=value"))
+    var assignments: [String] = []
+
+    @Option(help: ArgumentHelp("Engine sample rate in Hz (8000…192000).", valueName: "hz"))
+    var rate: Int = 48_000
+
+    func validate() throws {
+        guard (8_000...192_000).contains(rate) else {
+            throw ValidationError("--rate \(rate) is outside 8000…192000 Hz; 48000 suits almost every device.")
+        }
+    }
+
+    /// Loads, applies `--set` and prepares (synthesises speech, compiles) the named session.
+    func prepare(_ name: String, catalog: SessionCatalog) throws -> PreparedSession {
+        let session = try catalog.load(name)
+        let parameters = try session.parameters.applying(assignments, to: session, loader: catalog.loader)
+        let preparer = SessionPreparer(
+            sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer())
+        return try preparer.prepare(session, parameters: parameters)
+    }
+}
+
+/// `m:ss` or `h:mm:ss` for a duration in seconds.
+func clock(_ seconds: Double, tenths: Bool = false) -> String {
+    let whole = Int(seconds)
+    let h = whole / 3600
+    let m = (whole % 3600) / 60
+    let s = whole % 60
+    var text = h > 0 ? "\(h):\(pad(m)):\(pad(s))" : "\(m):\(pad(s))"
+    if tenths { text += ".\(Int((seconds - Double(whole)) * 10))" }
+    return text
+}
+
+private func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

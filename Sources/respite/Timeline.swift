@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Player
+import SessionKit
+
+struct Timeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show when every narration, cue, breath and PMR phase happens.",
+        discussion: """
+            One row per event: time, step, kind and text. Times are exact: they are the frames the \
+            renderer uses. Narration without a recording is synthesised (and cached) to measure it.
+
+            Examples:
+              respite timeline pmr-short
+              respite timeline my-session.json --set pace=1.3 --json
+            """)
+
+    @Argument(help: "A session file or a bundled session id.")
+    var session: String
+
+    @OptionGroup var options: SessionOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let catalog = SessionCatalog.locate()
+        let prepared: PreparedSession
+        do {
+            prepared = try options.prepare(session, catalog: catalog)
+        } catch {
+            throw fail(error, context: session)
+        }
+        let timeline = prepared.timeline
+        if json {
+            print(try jsonText(prepared))
+            return
+        }
+        print("\(prepared.session.title) (\(prepared.session.id)): \(clock(timeline.seconds(timeline.duration), tenths: true)), \(timeline.duration) frames at \(timeline.sampleRate) Hz")
+        for entry in timeline.entries {
+            let time = clock(timeline.seconds(entry.frame), tenths: true)
+            let step = timeline.steps[entry.step]
+            let kind = entry.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+            let where_ = "\(step.number)".padding(toLength: 3, withPad: " ", startingAt: 0)
+            print("\(time.leftPadded(9))  \(where_) \(kind) \(entry.text)")
+        }
+        print("\(clock(timeline.seconds(timeline.duration), tenths: true).leftPadded(9))      end")
+    }
+
+    private func jsonText(_ prepared: PreparedSession) throws -> String {
+        struct Event: Encodable {
+            var frame: Int
+            var seconds: Double
+            var lengthFrames: Int
+            var step: Int
+            var stepTitle: String
+            var kind: String
+            var text: String
+        }
+        struct Document: Encodable {
+            var id: String
+            var title: String
+            var sampleRate: Int
+            var durationFrames: Int
+            var durationSeconds: Double
+            var events: [Event]
+        }
+        let timeline = prepared.timeline
+        let document = Document(
+            id: prepared.session.id, title: prepared.session.title, sampleRate: timeline.sampleRate,
+            durationFrames: timeline.duration, durationSeconds: timeline.seconds(timeline.duration),
+            events: timeline.entries.map {
+                Event(
+                    frame: $0.frame, seconds: timeline.seconds($0.frame), lengthFrames: $0.length,
+                    step: timeline.steps[$0.step].number, stepTitle: timeline.steps[$0.step].title,
+                    kind: $0.kind.rawValue, text: $0.text)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(document), as: UTF8.self)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
