@@ -8,6 +8,10 @@ import CSndFile
 /// ``frames`` is the decoder's count from the header. For WAV, FLAC, Vorbis and Opus it is exact. For MP3 it is
 /// exact when the file carries a LAME/Xing gapless header (ffmpeg and lame write one); for a headerless MP3 it may
 /// be an estimate, so streaming code should read until ``read(into:frames:)`` returns 0 rather than trust it.
+/// (Measured: a 1 s MP3 without the header reports 46545 frames and decodes 46080, encoder delay included.)
+///
+/// Opus decodes at an Opus rate (8, 12, 16, 24 or 48 kHz): libsndfile picks the one at or above the rate the
+/// file was encoded from, so a 44.1 kHz source reads back at 48 kHz. ``sampleRate`` always says which.
 ///
 /// Thread safety: marked `@unchecked Sendable` so a loader can create a reader on one thread and hand it to
 /// another, but it has a single owner: never call it from two threads at once (libsndfile handles are not

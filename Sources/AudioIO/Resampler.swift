@@ -72,7 +72,8 @@ public final class StreamResampler: @unchecked Sendable {
     /// Converts some input and writes what is ready.
     ///
     /// Call repeatedly; input not consumed in one call must be offered again (advanced by `consumed` frames) in the
-    /// next. Pass `input: nil` once the source is exhausted, and keep calling until `produced` is 0.
+    /// next. Pass `input: nil` once the source is exhausted, and keep calling until `produced` is 0. After a flush,
+    /// call ``reset()`` before feeding a new signal.
     ///
     /// - Parameters:
     ///   - input: `inputFrames * channels` interleaved floats, or nil for end of input (flush).

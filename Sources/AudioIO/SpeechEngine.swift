@@ -8,7 +8,7 @@ import Foundation
 /// callback, which espeak-ng calls synchronously on the caller's thread (`ENOUTPUT_MODE_SYNCHRONOUS`).
 ///
 /// Thread safety: safe from any thread; calls are serialised.
-/// Real-time safety: none; synthesis takes tens to hundreds of milliseconds.
+/// Real-time safety: none; a sentence takes a few milliseconds of CPU and allocates its samples.
 final class SpeechEngine: @unchecked Sendable {
     /// The engine's facts once started.
     struct Info: Sendable {
@@ -31,18 +31,11 @@ final class SpeechEngine: @unchecked Sendable {
 
     private init() {}
 
-    /// espeak-ng's version string; safe before initialisation.
-    static var version: String {
+    /// espeak-ng's version string, e.g. "1.51"; read once, and safe before initialisation.
+    static let version: String = {
         guard let text = espeak_Info(nil) else { return "unknown" }
         return String(cString: text)
-    }
-
-    /// Starts espeak-ng if needed and returns its facts.
-    func info() throws(SpeechError) -> Info {
-        lock.lock()
-        defer { lock.unlock() }
-        return try startLocked()
-    }
+    }()
 
     /// Speaks `text` and returns espeak-ng's samples, mono 16-bit at ``Info/sampleRate``, untrimmed.
     ///
@@ -56,20 +49,9 @@ final class SpeechEngine: @unchecked Sendable {
     ) throws(SpeechError) -> (samples: [Int16], info: Info) {
         lock.lock()
         defer { lock.unlock() }
-        if ProcessInfo.processInfo.environment["DBG_REINIT"] != nil, started != nil {
-            _ = espeak_ng_Terminate()
-            started = nil
-        }
         let info = try startLocked()
 
-        let voiceStatus = espeak_ng_SetVoiceByName(voice)
-        if voiceStatus == ENS_VOICE_NOT_FOUND {
-            throw SpeechError(
-                kind: .unknownVoice, call: "espeak_ng_SetVoiceByName",
-                message: "espeak-ng has no voice named '\(voice)'",
-                suggestion: "Run `espeak-ng --voices` to list the installed voices and use a name from it, e.g. 'en'.")
-        }
-        try Self.check(voiceStatus, call: "espeak_ng_SetVoiceByName")
+        try setVoiceLocked(voice)
         // The voice is set first: loading a voice resets some parameters.
         try Self.check(
             espeak_ng_SetParameter(espeakRATE, Int32(wordsPerMinute), 0), call: "espeak_ng_SetParameter(rate)")
@@ -85,6 +67,51 @@ final class SpeechEngine: @unchecked Sendable {
         try Self.check(status, call: "espeak_ng_Synthesize")
         try Self.check(espeak_ng_Synchronize(), call: "espeak_ng_Synchronize")
         return (collector.samples, info)
+    }
+
+    /// Selects `voice`: a voice file or name ("en", "gmw/en-US", "de"), or a language code from
+    /// `espeak-ng --voices` ("en-gb", "en-us"), either optionally followed by a variant ("+f3"). The caller holds
+    /// `lock`.
+    ///
+    /// espeak-ng's own fallback (`espeak_ng_SetVoiceByProperties`) matches languages by prefix, so a typo such as
+    /// "no-such-voice" would quietly speak Norwegian; here a language code must match a voice's language exactly.
+    private func setVoiceLocked(_ voice: String) throws(SpeechError) {
+        let status = espeak_ng_SetVoiceByName(voice)
+        if status == ENS_OK { return }
+        if status != ENS_VOICE_NOT_FOUND { try Self.check(status, call: "espeak_ng_SetVoiceByName") }
+        let parts = voice.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)
+        let variant = parts.count > 1 ? "+" + parts[1] : ""
+        guard let identifier = Self.voiceIdentifier(forLanguage: String(parts[0])) else {
+            throw SpeechError(
+                kind: .unknownVoice, call: "espeak_ng_SetVoiceByName",
+                message: "espeak-ng has no voice or language named '\(voice)'",
+                suggestion: "Run `espeak-ng --voices` to list the installed voices and use a name from it, e.g. 'en'.")
+        }
+        try Self.check(espeak_ng_SetVoiceByName(identifier + variant), call: "espeak_ng_SetVoiceByName")
+    }
+
+    /// The voice file of the preferred (lowest priority number) voice listing `language` exactly, ignoring MBROLA
+    /// voices, which need a separately installed synthesiser.
+    private static func voiceIdentifier(forLanguage language: String) -> String? {
+        guard let list = espeak_ListVoices(nil) else { return nil }
+        let wanted = language.lowercased()
+        var best: (priority: UInt8, identifier: String)?
+        var index = 0
+        while let voice = list[index] {
+            index += 1
+            guard let identifierText = voice.pointee.identifier, var entry = voice.pointee.languages else { continue }
+            let identifier = String(cString: identifierText)
+            if identifier.hasPrefix("mb/") { continue }
+            // A list of (priority byte, NUL-terminated language) pairs, ended by a zero priority.
+            while case let priority = UInt8(bitPattern: entry.pointee), priority != 0 {
+                let name = String(cString: entry + 1)
+                if name.lowercased() == wanted, priority < best?.priority ?? .max {
+                    best = (priority, identifier)
+                }
+                entry += 2 + strlen(entry + 1)
+            }
+        }
+        return best?.identifier
     }
 
     /// Initialises espeak-ng once; the caller holds `lock`.

@@ -7,8 +7,13 @@ import Foundation
 /// rate and pitch. A clip is written to a temporary file in the cache directory, synced, and renamed into place, so
 /// a crash never leaves half a file under a cache name, and concurrent processes at worst both synthesise it.
 ///
-/// Leading silence is trimmed to ``leadingMargin`` and trailing silence to ``trailingMargin`` (espeak-ng pads
-/// about 10 ms in front and about 100–300 ms behind), so a cue scheduled at frame N is heard at frame N.
+/// Leading silence is trimmed to ``leadingMargin`` and trailing silence to ``trailingMargin``, so a cue scheduled
+/// at frame N is heard at frame N. (espeak-ng 1.51 in synchronous mode pads little: about 14 ms in front and
+/// 10–25 ms behind, but more after some voices and punctuation; the trim makes the timing not depend on it.)
+///
+/// espeak-ng carries a little state from one utterance to the next, so the same inputs can come out a few
+/// milliseconds longer or shorter later in a process. The cache is what makes renders repeatable: the first
+/// synthesis of a clip is the one every later render plays.
 ///
 /// Thread safety: safe from any thread. espeak-ng is one global engine, so synthesis is serialised process-wide;
 /// cache hits do not wait for it.
@@ -87,7 +92,7 @@ public final class SpeechSynthesizer: Sendable {
                 kind: .invalidArgument, call: "SpeechSynthesizer.clip", message: "the text is empty",
                 suggestion: "Give the narration some words to say.")
         }
-        if voice.isEmpty || voice.contains("/") {
+        if voice.isEmpty {
             throw SpeechError(
                 kind: .unknownVoice, call: "SpeechSynthesizer.clip", message: "'\(voice)' is not a voice name",
                 suggestion: "Run `espeak-ng --voices` to list the installed voices and use a name from it, e.g. 'en'.")

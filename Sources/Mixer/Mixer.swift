@@ -65,6 +65,8 @@ public final class Mixer: @unchecked Sendable {
     /// Per bus: left then right, `blockCapacity` each.
     private let busBuffers: UnsafeMutablePointer<Float>
     private let busGains: UnsafeMutablePointer<RampedGain>
+    /// 1 for a bus that is heard, 0 for a muted one.
+    private let busLevels: UnsafeMutablePointer<Float>
     /// Per stream slot: frames that were due but missing (underrun) or belong to a dropped voice;
     /// skipped as they arrive so each later voice on the slot reads its own frames.
     private let streamDebt: UnsafeMutablePointer<Int>
@@ -86,10 +88,14 @@ public final class Mixer: @unchecked Sendable {
     ///   - streams: rings that stream voices read, indexed by slot; each has 2 channels.
     ///   - blockCapacity: largest internal block in frames (default 1024).
     ///   - voiceCapacity: most simultaneous voices (default 64).
+    ///   - mutedBuses: buses rendered but left out of the output, for stems and analysis.
     public init(
         schedule: Schedule, sampleRate: Int, streams: [RingBuffer] = [], blockCapacity: Int = 1024,
-        voiceCapacity: Int = 64
+        voiceCapacity: Int = 64, mutedBuses: [Bus] = []
     ) {
+        busLevels = .allocate(capacity: Bus.count)
+        busLevels.initialize(repeating: 1, count: Bus.count)
+        for bus in mutedBuses { busLevels[bus.rawValue] = 0 }
         precondition(streams.allSatisfy { $0.channels == 2 }, "stream rings carry stereo frames")
         self.schedule = schedule
         self.sampleRate = sampleRate
@@ -125,6 +131,7 @@ public final class Mixer: @unchecked Sendable {
         outputRight.deallocate()
         busBuffers.deallocate()
         busGains.deallocate()
+        busLevels.deallocate()
         streamDebt.deallocate()
     }
 
@@ -323,8 +330,9 @@ public final class Mixer: @unchecked Sendable {
                 scan += 1
             }
             if scan < ramps.count { segmentEnd = min(frames, ramps[scan].frame - playhead) }
+            let level = busLevels[raw]
             for k in n..<segmentEnd {
-                let g = busGains[raw].next()
+                let g = busGains[raw].next() * level
                 left[k] += buffer[k] * g
                 right[k] += busRight[k] * g
             }

@@ -208,6 +208,8 @@ struct Synth {
     private mutating func updateCell(position: Int) {
         switch kind {
         case .swell(let inhale, let hold, let exhale):
+            // The level at the cell's end, so the breath is under way from its first frame.
+            let position = position + Synth.grid
             let level: Float
             if position < inhale {
                 level = smoothstep(Float(position) / Float(max(1, inhale)))

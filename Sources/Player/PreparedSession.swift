@@ -16,9 +16,12 @@ public struct PreparedSession: Sendable {
     public var synthesisedClips: Int
 
     /// Makes a fresh mixer and streamer for one render or playback.
-    public func makeEngine(ringFrames: Int = 1 << 16) -> (Mixer, MediaStreamer) {
+    ///
+    /// - Parameter mutedBuses: buses left out of the output (for stems and analysis).
+    public func makeEngine(ringFrames: Int = 1 << 16, mutedBuses: [Bus] = []) -> (Mixer, MediaStreamer) {
         let streamer = MediaStreamer(jobs: jobs, sampleRate: timeline.sampleRate, ringFrames: ringFrames)
-        let mixer = Mixer(schedule: schedule, sampleRate: timeline.sampleRate, streams: streamer.rings)
+        let mixer = Mixer(
+            schedule: schedule, sampleRate: timeline.sampleRate, streams: streamer.rings, mutedBuses: mutedBuses)
         return (mixer, streamer)
     }
 }

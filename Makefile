@@ -1,0 +1,28 @@
+# Respite: two commands on a fresh Debian machine.
+#   make play   installs what is missing, builds, and plays the default session (pmr-short)
+#   make test   installs what is missing and runs the whole test suite
+SESSION ?= pmr-short
+ARGS ?=
+
+# Libraries Respite links against, and the speech data espeak-ng needs at run time.
+DEPS := pkg-config libasound2-dev libsndfile1-dev libsoxr-dev libebur128-dev libespeak-ng-dev espeak-ng-data
+# Tools the tests use to make inputs in other formats and to measure renders independently.
+TEST_DEPS := sox ffmpeg
+
+.PHONY: play test build deps test-deps
+
+play: deps
+	swift build -c release --product respite
+	.build/release/respite play $(SESSION) $(ARGS)
+
+test: deps test-deps
+	swift test
+
+build: deps
+	swift build -c release --product respite
+
+deps:
+	@scripts/install-deps $(DEPS)
+
+test-deps:
+	@scripts/install-deps $(TEST_DEPS)

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+@testable import AudioIO
+
+@Suite("SpeechSynthesizer")
+struct SpeechSynthesizerTests {
+    @Test("speaks a sentence into a cached WAV that sounds like speech")
+    func speaks() throws {
+        let directory = try TemporaryDirectory()
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.file("speech"))
+        let clip = try synthesizer.clip(text: "Breathe in slowly.", voice: "en", wordsPerMinute: 150, pitch: 50)
+        #expect(clip.synthesised)
+        #expect(clip.sampleRate == 22_050)
+        #expect(clip.path.hasPrefix(directory.file("speech/")) && clip.path.hasSuffix(".wav"))
+
+        let reader = try AudioFileReader(path: clip.path)
+        #expect(reader.channels == 1 && reader.sampleRate == 22_050)
+        #expect(reader.formatName.contains("16 bit"), "\(reader.formatName)")
+        #expect(reader.frames == clip.frames)
+        let samples = try reader.readAll()
+        #expect(Double(samples.count) / 22_050 >= 0.5, "\(samples.count) frames")
+        #expect(Signal.decibels(Signal.rms(samples)) > -30, "rms \(Signal.rms(samples))")
+
+        // Syllables: the 20 ms energy envelope swings by over 12 dB between vowels and consonants (a steady tone or
+        // noise would stay within a dB or two). Measured: about 17 dB for this sentence.
+        let block = 441
+        let envelope = stride(from: 0, to: samples.count - block, by: block).map {
+            Signal.decibels(max(1e-6, Signal.rms(samples[$0..<($0 + block)])))
+        }
+        let loud = envelope.max() ?? 0
+        let quiet = envelope.min() ?? 0
+        #expect(loud - quiet > 12, "envelope spans \(quiet)…\(loud) dB")
+
+        // Trimmed: sound starts within a few ms, and ends within the trailing margin.
+        let firstSound = samples.firstIndex { abs($0) > 0.001 } ?? samples.count
+        let lastSound = samples.lastIndex { abs($0) > 0.001 } ?? 0
+        #expect(firstSound <= Int(0.006 * 22_050), "first sound at frame \(firstSound)")
+        #expect(
+            samples.count - 1 - lastSound <= Int(0.031 * 22_050), "last sound \(samples.count - lastSound) from end")
+
+        // Nothing but the clip is left behind: the temporary file was renamed.
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.file("speech"))
+        #expect(files == [URL(fileURLWithPath: clip.path).lastPathComponent])
+    }
+
+    @Test("the cache answers repeat requests; other inputs get other files")
+    func caches() throws {
+        let directory = try TemporaryDirectory()
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let first = try synthesizer.clip(text: "Let your shoulders drop.", voice: "en", wordsPerMinute: 140, pitch: 45)
+        let again = try synthesizer.clip(text: "Let your shoulders drop.", voice: "en", wordsPerMinute: 140, pitch: 45)
+        #expect(first.synthesised)
+        #expect(!again.synthesised)
+        #expect(again.path == first.path && again.frames == first.frames && again.sampleRate == first.sampleRate)
+
+        // A second synthesiser on the same directory (another process, say) also finds it.
+        let other = try SpeechSynthesizer(cacheDirectory: directory.path)
+        #expect(
+            try !other.clip(text: "Let your shoulders drop.", voice: "en", wordsPerMinute: 140, pitch: 45).synthesised)
+
+        let faster = try synthesizer.clip(text: "Let your shoulders drop.", voice: "en", wordsPerMinute: 200, pitch: 45)
+        #expect(faster.synthesised && faster.path != first.path)
+        #expect(faster.frames < first.frames, "200 wpm (\(faster.frames)) should be shorter than 140 (\(first.frames))")
+        let higher = try synthesizer.clip(text: "Let your shoulders drop.", voice: "en", wordsPerMinute: 140, pitch: 70)
+        #expect(higher.path != first.path)
+        let british = try synthesizer.clip(
+            text: "Let your shoulders drop.", voice: "en-gb", wordsPerMinute: 140, pitch: 45)
+        #expect(british.path != first.path)
+    }
+
+    @Test("a damaged cache file is synthesised again")
+    func repairsCache() throws {
+        let directory = try TemporaryDirectory()
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let clip = try synthesizer.clip(text: "Rest.", voice: "en", wordsPerMinute: 150, pitch: 50)
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: clip.path))
+        let again = try synthesizer.clip(text: "Rest.", voice: "en", wordsPerMinute: 150, pitch: 50)
+        #expect(again.synthesised && again.path == clip.path)
+        // espeak-ng carries a little state from one utterance to the next, so a re-synthesis may differ by a few ms.
+        #expect(abs(again.frames - clip.frames) < 22_050 / 20, "\(again.frames) vs \(clip.frames)")
+        #expect(try AudioFileReader(path: again.path).frames == again.frames)
+    }
+
+    @Test("an unknown voice is an error naming it and pointing at espeak-ng --voices")
+    func unknownVoice() throws {
+        let directory = try TemporaryDirectory()
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        #expect {
+            _ = try synthesizer.clip(text: "Hello.", voice: "no-such-voice", wordsPerMinute: 150, pitch: 50)
+        } throws: { error in
+            guard let error = error as? SpeechError else { return false }
+            return error.kind == .unknownVoice && error.description.contains("no-such-voice")
+                && error.description.contains("espeak-ng --voices")
+        }
+        // The engine is still usable afterwards.
+        #expect(try synthesizer.clip(text: "Hello.", voice: "en", wordsPerMinute: 150, pitch: 50).frames > 0)
+    }
+
+    @Test("voice names, voice files, language codes and variants are accepted")
+    func voices() throws {
+        let directory = try TemporaryDirectory()
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        var paths = Set<String>()
+        for voice in ["en", "en-gb", "en-US", "en+f3", "en-gb+f3", "gmw/en-US", "de"] {
+            let clip = try synthesizer.clip(text: "Rest now.", voice: voice, wordsPerMinute: 150, pitch: 50)
+            #expect(clip.frames > 5000, "\(voice)")
+            paths.insert(clip.path)
+        }
+        #expect(paths.count == 7)
+    }
+
+    @Test("out-of-range parameters and empty text are errors")
+    func invalidArguments() throws {
+        let directory = try TemporaryDirectory()
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        for (text, rate, pitch) in [("Hello.", 10, 50), ("Hello.", 150, 101), ("  ", 150, 50)] {
+            #expect {
+                _ = try synthesizer.clip(text: text, voice: "en", wordsPerMinute: rate, pitch: pitch)
+            } throws: { error in
+                (error as? SpeechError)?.kind == .invalidArgument
+            }
+        }
+    }
+
+    @Test("clips from several threads at once are all complete")
+    func concurrent() async throws {
+        let directory = try TemporaryDirectory()
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let frames = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<4 {
+                group.addTask {
+                    try synthesizer.clip(text: "Number \(index).", voice: "en", wordsPerMinute: 150, pitch: 50).frames
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(frames.count == 4 && frames.allSatisfy { $0 > 11_025 })
+    }
+
+    @Test("the default cache directory follows XDG")
+    func defaultDirectory() {
+        let path = SpeechSynthesizer.defaultCacheDirectory()
+        #expect(path.hasSuffix("respite/speech") || path.hasSuffix("respite-speech"))
+        if let xdg = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            #expect(path == xdg + "/respite/speech")
+        }
+    }
+}

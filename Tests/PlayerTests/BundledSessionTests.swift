@@ -1,0 +1,129 @@
+import AudioIO
+import Foundation
+import Mixer
+import SessionKit
+import Testing
+
+@testable import Player
+
+/// Renders every bundled session and measures what a listener would hear: exact length, speech
+/// where the timeline says narration is, cues starting on their scheduled frames.
+@Suite(.serialized) struct BundledSessionTests {
+    static let ids = ["pmr-short", "imagery-meadow", "breathing-paced"]
+
+    func prepared(_ id: String, set: [String] = []) throws -> PreparedSession {
+        let fixture = try Fixture()
+        let session = try SessionLoader(audioRoot: Fixture.audioRoot).load(contentsOf: Fixture.sessionsFolder + "/\(id).json")
+        return try fixture.prepare(session, set: set)
+    }
+
+    /// Renders block by block, handing each block (interleaved) to `body` with its first frame.
+    func stream(
+        _ prepared: PreparedSession, mutedBuses: [Bus] = [], _ body: (UnsafeBufferPointer<Float>, Int) -> Void
+    ) -> Int {
+        let (mixer, streamer) = prepared.makeEngine(mutedBuses: mutedBuses)
+        let block = 4_800
+        var buffer = [Float](repeating: 0, count: block * 2)
+        var done = 0
+        while done < prepared.timeline.duration {
+            let frames = min(block, prepared.timeline.duration - done)
+            streamer.pump()
+            buffer.withUnsafeMutableBufferPointer { mixer.render(interleavedInto: $0.baseAddress!, frames: frames) }
+            buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<(frames * 2)]), done) }
+            done += frames
+        }
+        return done
+    }
+
+    @Test(arguments: ids)
+    func renderedFileIsExactlyTheTimelinesLength(_ id: String) throws {
+        let prepared = try prepared(id)
+        let path = NSTemporaryDirectory() + "respite-\(id)-\(UUID().uuidString).flac"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let written = try OfflineRenderer.render(prepared, to: path, format: .flac())
+        let reader = try AudioFileReader(path: path)
+        #expect(written == prepared.timeline.duration)
+        #expect(reader.frames == prepared.timeline.duration)
+        #expect(reader.sampleRate == 48_000)
+        #expect(reader.channels == 2)
+        #expect(prepared.timeline.duration > 48_000 * 60 * 4)
+    }
+
+    /// Every narration entry sounds like speech: in a voice-only render the level during the
+    /// words is well above silence and rises and falls with syllables (10 ms energy varies a lot),
+    /// and in the full mix the voice stands clearly above the music around it.
+    @Test(arguments: ids)
+    func narrationIsAudibleSpeech(_ id: String) throws {
+        let prepared = try prepared(id)
+        let timeline = prepared.timeline
+        let window = 480  // 10 ms
+        var voiceEnergy = [Float](repeating: 0, count: timeline.duration / window + 1)
+        _ = stream(prepared, mutedBuses: [.music, .cues]) { block, first in
+            for n in 0..<(block.count / 2) {
+                let s = block[2 * n]
+                voiceEnergy[(first + n) / window] += s * s
+            }
+        }
+        var fullEnergy = [Float](repeating: 0, count: timeline.duration / window + 1)
+        _ = stream(prepared) { block, first in
+            for n in 0..<(block.count / 2) {
+                let s = block[2 * n]
+                fullEnergy[(first + n) / window] += s * s
+            }
+        }
+        let narration = timeline.sounds.filter { $0.bus == .voice }
+        #expect(narration.count >= 5)
+        for entry in narration {
+            let cells = (entry.start / window)..<(entry.end / window)
+            #expect(cells.count >= 30, "\(id) at \(timeline.seconds(entry.start)) s: speech shorter than 0.3 s")
+            guard cells.count >= 30 else { continue }
+            let levels = cells.map { decibels((voiceEnergy[$0] / Float(window)).squareRoot()) }
+            let sorted = levels.sorted()
+            let loud = sorted[sorted.count * 9 / 10]
+            let quiet = sorted[sorted.count / 10]
+            #expect(loud > -30, "\(id) at \(timeline.seconds(entry.start)) s: speech peaks at \(loud) dBFS")
+            #expect(loud - quiet > 15, "\(id) at \(timeline.seconds(entry.start)) s: no syllabic rise and fall")
+            // In the mix, the words are louder than the bed in the second before them.
+            let speech = cells.map { fullEnergy[$0] }.reduce(0, +) / Float(cells.count)
+            let before = max(0, cells.lowerBound - 100)..<cells.lowerBound
+            if before.count == 100 {
+                let bed = before.map { fullEnergy[$0] }.reduce(0, +) / Float(before.count)
+                #expect(decibels(speech.squareRoot()) - decibels(bed.squareRoot()) > 6, "\(id) at \(timeline.seconds(entry.start)) s: voice not clear over the music")
+            }
+        }
+    }
+
+    /// Cues (bells, chimes, pacers) start on their scheduled frame: in a cues-only render, a cue
+    /// with nothing else ringing is exactly silent before its frame and sounding within 1 ms.
+    @Test(arguments: ids)
+    func cuesStartOnTheirScheduledFrames(_ id: String) throws {
+        let prepared = try prepared(id)
+        let cues = prepared.schedule.voices.filter { $0.bus == .cues }
+        #expect(!cues.isEmpty)
+        // Keep 10 ms before and 1 ms after each cue's start.
+        var windows: [Int: [Float]] = [:]
+        let lead = 480
+        let tail = 48
+        _ = stream(prepared, mutedBuses: [.voice, .music]) { block, first in
+            for cue in cues where cue.start - lead < first + block.count / 2 && cue.start + tail > first {
+                var samples = windows[cue.start] ?? []
+                for n in max(0, cue.start - lead - first)..<min(block.count / 2, cue.start + tail - first) {
+                    samples.append(block[2 * n])
+                }
+                windows[cue.start] = samples
+            }
+        }
+        var isolated = 0
+        for cue in cues {
+            let ringing = cues.contains { $0 != cue && $0.start < cue.start && $0.end > cue.start - lead }
+            guard let samples = windows[cue.start], samples.count == lead + tail else { continue }
+            if !ringing {
+                isolated += 1
+                #expect(samples[..<lead].allSatisfy { $0 == 0 }, "\(id): sound before the cue at frame \(cue.start)")
+                #expect(samples[(lead + 1)...].contains { $0 != 0 }, "\(id): cue at frame \(cue.start) is silent")
+                #expect(samples[lead] == 0, "\(id): cue at frame \(cue.start) starts with a step")
+            }
+        }
+        #expect(isolated >= 1, "\(id): no isolated cue to measure")
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+/// Runs the built `respite` executable as a user would, and checks what it prints and returns.
+struct Respite {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let executable: String = {
+        // The test bundle sits next to the products it was built with.
+        var url = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = url.appendingPathComponent("respite").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            url.deleteLastPathComponent()
+        }
+        return ".build/debug/respite"
+    }()
+
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.path + "/Sessions/pmr-short.json") { return url.path }
+        }
+        return "."
+    }()
+
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["RESPITE_HOME"] = repository
+        environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func temporaryFolder() throws -> String {
+        let folder = NSTemporaryDirectory() + "respite-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    @Test func validateAcceptsTheBundledSessions() throws {
+        let sessions = ["pmr-short", "imagery-meadow", "breathing-paced"].map { Respite.repository + "/Sessions/\($0).json" }
+        let result = try Respite.run(["validate"] + sessions)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == 3)
+        #expect(result.stdout.contains("ok: "))
+    }
+
+    @Test func validateReportsEveryProblemWithItsPlace() throws {
+        let folder = try Respite.temporaryFolder()
+        let path = folder + "/bad.json"
+        try """
+            {
+              "format": 1, "id": "bad one", "title": "Bad", "description": "x", "language": "en",
+              "author": "t", "version": "1",
+              "protocol": { "name": "n", "therapy": "t", "evidence": "medium", "recommendation": "weak", "source": "s" },
+              "safety": ["Stop if anything hurts."],
+              "steps": [ { "type": "pmr", "group": "hands", "instruction": "Make fists.", "tense_s": 5, "relax": 20 } ]
+            }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Respite.run(["validate", path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("\(path):2:"), "\(result.stderr)")
+        #expect(result.stderr.contains("protocol.evidence"))
+        #expect(result.stderr.contains("did you mean 'tense'?"))
+        #expect(result.stderr.contains("steps[0]"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func aMissingSessionIsNamedWithTheChoices() throws {
+        let result = try Respite.run(["validate", "pmr-shrt"])
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("Did you mean 'pmr-short'?"), "\(result.stderr)")
+    }
+
+    @Test func renderWritesExactlyTheTimelinesFrames() throws {
+        let folder = try Respite.temporaryFolder()
+        let timeline = try Respite.run(["timeline", "breathing-paced", "--json", "--rate", "44100", "--set", "music=none"])
+        #expect(timeline.status == 0, "\(timeline.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(timeline.stdout.utf8)) as? [String: Any]
+        let frames = document?["durationFrames"] as? Int ?? -1
+        #expect(document?["sampleRate"] as? Int == 44_100)
+        #expect((document?["events"] as? [Any])?.isEmpty == false)
+        let output = folder + "/breathing.wav"
+        let render = try Respite.run(["render", "breathing-paced", "-o", output, "--rate", "44100", "--set", "music=none"])
+        #expect(render.status == 0, "\(render.stderr)")
+        #expect(render.stdout.contains("\(frames) frames at 44100 Hz"))
+        // A canonical WAV: 44-byte header, then 24-bit stereo frames.
+        let size = try FileManager.default.attributesOfItem(atPath: output)[.size] as? Int ?? 0
+        #expect(size - 44 == frames * 2 * 3)
+    }
+
+    @Test func timelineShowsPMRPhasesInOrder() throws {
+        let result = try Respite.run(["timeline", "pmr-short", "--set", "skip=left-arm"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let kinds = result.stdout.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            return fields.count > 2 ? String(fields[2]) : nil
+        }
+        let tense = kinds.firstIndex(of: "tense")
+        let release = kinds.firstIndex(of: "release")
+        #expect(tense != nil && release != nil && tense! < release!)
+        #expect(result.stdout.contains("rest "), "the skipped arm speaks its rest text")
+        #expect(kinds.filter { $0 == "tense" }.count == 6, "7 groups, one skipped")
+    }
+
+    @Test func listShowsTheBundledSessions() throws {
+        let result = try Respite.run(["list"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for id in ["pmr-short", "imagery-meadow", "breathing-paced"] { #expect(result.stdout.contains(id)) }
+        #expect(result.stdout.contains(":"))
+    }
+
+    @Test func badParametersAndFormatsGetClearErrors() throws {
+        let pace = try Respite.run(["timeline", "pmr-short", "--set", "paces=1.2"])
+        #expect(pace.status == 65)
+        #expect(pace.stderr.contains("did you mean 'pace'?"), "\(pace.stderr)")
+        let skip = try Respite.run(["timeline", "pmr-short", "--set", "skip=left-armm"])
+        #expect(skip.status == 65)
+        #expect(skip.stderr.contains("left-arm"), "\(skip.stderr)")
+        let format = try Respite.run(["render", "pmr-short", "-o", NSTemporaryDirectory() + "x.mp4"])
+        #expect(format.status == 73)
+        #expect(format.stderr.contains(".flac"), "\(format.stderr)")
+    }
+
+    @Test func playWithoutASoundDeviceSaysSoAndRendersToAFile() throws {
+        let folder = try Respite.temporaryFolder()
+        let result = try Respite.run(["play", "breathing-paced", "--device", "respite-no-such-device"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Stop if anything hurts"), "safety notes come first")
+        #expect(result.stderr.contains("cannot play aloud here"), "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/breathing-paced.flac"))
+    }
+}
