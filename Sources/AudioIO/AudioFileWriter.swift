@@ -65,6 +65,9 @@ public final class AudioFileWriter: @unchecked Sendable {
         if format.needsClipping {
             sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
         }
+        // A float WAV's PEAK chunk carries the time of writing; without it, the same render gives
+        // the same bytes, which is how offline and live output are compared.
+        sf_command(handle, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
         if format.isLossy {
             var quality = format.quality
             sf_command(handle, Int32(SFC_SET_VBR_ENCODING_QUALITY), &quality, Int32(MemoryLayout<Double>.size))

@@ -54,6 +54,7 @@ public final class Mixer: @unchecked Sendable {
     private let publishedPaused = ManagedAtomic<Bool>(false)
 
     private let streams: [RingBuffer]
+    private let buffers: [SampleBuffer]
     private let voices: UnsafeMutablePointer<VoiceState>
     private let synths: UnsafeMutablePointer<Synth>
     private let scratchLeft: UnsafeMutablePointer<Float>
@@ -86,11 +87,13 @@ public final class Mixer: @unchecked Sendable {
     ///   - schedule: what to play.
     ///   - sampleRate: engine rate in Hz, 8 000…192 000.
     ///   - streams: rings that stream voices read, indexed by slot; each has 2 channels.
+    ///   - buffers: short sounds held in memory, read by `.buffer(index:)` voices.
     ///   - blockCapacity: largest internal block in frames (default 1024).
     ///   - voiceCapacity: most simultaneous voices (default 64).
     ///   - mutedBuses: buses rendered but left out of the output, for stems and analysis.
     public init(
-        schedule: Schedule, sampleRate: Int, streams: [RingBuffer] = [], blockCapacity: Int = 1024,
+        schedule: Schedule, sampleRate: Int, streams: [RingBuffer] = [], buffers: [SampleBuffer] = [],
+        blockCapacity: Int = 1024,
         voiceCapacity: Int = 64, mutedBuses: [Bus] = []
     ) {
         busLevels = .allocate(capacity: Bus.count)
@@ -100,6 +103,7 @@ public final class Mixer: @unchecked Sendable {
         self.schedule = schedule
         self.sampleRate = sampleRate
         self.streams = streams
+        self.buffers = buffers
         self.blockCapacity = blockCapacity
         self.voiceCapacity = voiceCapacity
         minimumRamp = Ramp.minimumFrames(sampleRate: sampleRate)
@@ -272,6 +276,13 @@ public final class Mixer: @unchecked Sendable {
             synths[v].render(left: scratchLeft, right: scratchRight, frames: count, position: offset)
         case .stream(let slot):
             readStream(v, slot: slot, frames: count)
+        case .buffer(let index):
+            if index < buffers.count {
+                buffers[index].read(from: offset, count: count, left: scratchLeft, right: scratchRight)
+            } else {
+                scratchLeft.update(repeating: 0, count: count)
+                scratchRight.update(repeating: 0, count: count)
+            }
         }
         let bus = busBuffers + voice.bus.rawValue * 2 * blockCapacity
         let busLeft = bus + from

@@ -69,6 +69,8 @@ public enum VoiceSource: Sendable, Equatable {
     /// Read from a stream slot that a loader fills ahead of time. Each voice on a slot consumes
     /// exactly `length` frames, in schedule order, so the loader writes the slot's jobs back to back.
     case stream(slot: Int)
+    /// Read from a ``SampleBuffer`` the mixer was given, by index; for short sounds.
+    case buffer(index: Int)
 }
 
 /// A change of a bus's gain, ramped linearly from its current value.

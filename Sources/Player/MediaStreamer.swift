@@ -1,8 +1,10 @@
+import Atomics
 import AudioIO
+import Foundation
 import Mixer
 
 /// One file to stream into a slot: exactly `frames` frames at the engine rate, stereo.
-public struct StreamJob: Sendable, Equatable {
+public struct StreamJob: Sendable, Hashable {
     /// Absolute path of the decoded or synthesised file.
     public var path: String
     /// Frames to produce at the engine rate: the file is resampled, then padded with silence or cut
@@ -23,10 +25,14 @@ public struct StreamJob: Sendable, Equatable {
 /// slot's ring, so the mixer's voices on that slot each read exactly their own frames. Memory is
 /// fixed (the rings plus one decode buffer per slot), whatever the session's length.
 ///
-/// Offline rendering calls ``pump()`` before each block, which fills every ring (deterministic);
-/// live playback calls it from a loader thread every few milliseconds.
+/// A loader thread (``startLoading(interval:)``) keeps the rings full. Offline rendering waits,
+/// before each block, until every ring holds that block's frames (``waitUntilReady(frames:)``),
+/// so the file is the same whatever the threads' timing; live playback never waits: a ring that
+/// runs dry plays silence and counts an underrun. Without the thread, ``pump()`` fills the rings
+/// on the caller's thread.
 ///
-/// Thread safety: ``pump()`` is called from one thread at a time (the ring's single producer).
+/// Thread safety: ``pump()`` runs on one thread at a time (the rings' single producer): either
+/// the loader thread or the caller, never both.
 public final class MediaStreamer: @unchecked Sendable {
     /// Frames decoded per read.
     static let chunkFrames = 4_096
@@ -45,6 +51,55 @@ public final class MediaStreamer: @unchecked Sendable {
         self.sampleRate = sampleRate
         rings = jobs.map { _ in RingBuffer(capacity: ringFrames, channels: 2) }
         slots = jobs.map { SlotState(jobs: $0) }
+        unwritten = jobs.map { ManagedAtomic($0.reduce(0) { $0 + $1.frames }) }
+    }
+
+    /// Per slot: frames of its jobs not yet written to its ring.
+    private let unwritten: [ManagedAtomic<Int>]
+    private let stopRequested = ManagedAtomic<Bool>(false)
+    private var loaderDone: DispatchSemaphore?
+
+    /// Starts a thread that keeps every ring full, checking every `interval` when there is nothing
+    /// to do. Call ``stopLoading()`` before the streamer goes away.
+    public func startLoading(interval: Duration = .milliseconds(2)) {
+        guard loaderDone == nil else { return }
+        let done = DispatchSemaphore(value: 0)
+        loaderDone = done
+        let microseconds = UInt32(max(100, interval.components.attoseconds / 1_000_000_000_000))
+        let thread = Thread { [self] in
+            while !stopRequested.load(ordering: .relaxed) {
+                if pump() == 0 {
+                    if isExhausted { break }
+                    usleep(microseconds)
+                }
+            }
+            done.signal()
+        }
+        thread.name = "respite-loader"
+        thread.start()
+    }
+
+    /// Stops the loader thread and waits for it to finish.
+    public func stopLoading() {
+        guard let done = loaderDone else { return }
+        stopRequested.store(true, ordering: .relaxed)
+        done.wait()
+        loaderDone = nil
+        stopRequested.store(false, ordering: .relaxed)
+    }
+
+    /// Waits until every ring can supply the next `frames` frames (or everything its slot has
+    /// left). For offline rendering only: the audio thread never waits.
+    public func waitUntilReady(frames: Int) {
+        for index in rings.indices {
+            while rings[index].availableToRead < frames && unwritten[index].load(ordering: .acquiring) > 0 {
+                if loaderDone == nil {
+                    pump()
+                } else {
+                    usleep(100)
+                }
+            }
+        }
     }
 
     /// True when every job of every slot has been written to its ring.
@@ -72,6 +127,7 @@ public final class MediaStreamer: @unchecked Sendable {
             }
             guard let decoder = slots[index].current else { break }
             let count = decoder.produce(into: ring)
+            unwritten[index].wrappingDecrement(by: count, ordering: .releasing)
             written += count
             if decoder.isDone {
                 if let failure = decoder.failure { failures.append(failure) }
@@ -85,6 +141,20 @@ public final class MediaStreamer: @unchecked Sendable {
 
     private func open(_ job: StreamJob) -> JobDecoder {
         JobDecoder(job: job, engineRate: sampleRate)
+    }
+
+    /// Decodes a whole (short) job into memory through the same path streaming uses, so a sound
+    /// held in memory has exactly the samples it would have had streamed.
+    public static func decode(_ job: StreamJob, sampleRate: Int) throws -> SampleBuffer {
+        let ring = RingBuffer(capacity: job.frames, channels: 2)
+        let decoder = JobDecoder(job: job, engineRate: sampleRate)
+        _ = decoder.produce(into: ring)
+        if let failure = decoder.failure { throw failure }
+        var samples = [Float](repeating: 0, count: ring.availableToRead * 2)
+        samples.withUnsafeMutableBufferPointer { out in
+            if let base = out.baseAddress { _ = ring.read(into: base, frames: out.count / 2) }
+        }
+        return SampleBuffer(interleavedStereo: samples)
     }
 
     struct SlotState {

@@ -8,16 +8,40 @@ import Glibc
 /// Translates a ``Timeline`` (SessionKit's words) into the ``Mixer``'s schedule and the
 /// streamer's jobs. Pure: the same timeline gives the same plan.
 public enum MixPlan {
+    /// Cues from files up to this long (seconds) are held in memory instead of streamed.
+    public static let inMemorySeconds = 20
+
     /// - Parameter paths: absolute file for every media the timeline uses.
-    public static func make(timeline: Timeline, paths: [Media: String]) -> (Schedule, [[StreamJob]]) {
+    /// - Returns: the schedule; per stream slot, the jobs the streamer decodes; and the short
+    ///   sounds to decode into memory, indexed as the schedule's `.buffer(index:)` voices use them.
+    public static func make(
+        timeline: Timeline, paths: [Media: String]
+    ) -> (schedule: Schedule, jobs: [[StreamJob]], buffers: [StreamJob]) {
         var voices: [VoiceEvent] = []
         var jobs: [[StreamJob]] = []
+        var buffers: [StreamJob] = []
+        var bufferIndex: [StreamJob: Int] = [:]
         var slotFree: [Int] = []  // frame after which each slot is free
         for sound in timeline.sounds {
             let source: VoiceSource
             switch sound.source {
             case .media(let media, let loop):
                 guard let path = paths[media] else { continue }
+                if sound.bus == .cues && !loop && sound.length <= inMemorySeconds * timeline.sampleRate {
+                    // A short cue: decoded once, held in memory, shared by every use of it.
+                    let job = StreamJob(path: path, frames: sound.length, loop: false)
+                    let index = bufferIndex[job] ?? buffers.count
+                    if index == buffers.count {
+                        buffers.append(job)
+                        bufferIndex[job] = index
+                    }
+                    source = .buffer(index: index)
+                    voices.append(
+                        VoiceEvent(
+                            start: sound.start, length: sound.length, source: source, bus: bus(sound.bus),
+                            gain: linear(sound.gain), fadeIn: sound.fadeIn, fadeOut: sound.fadeOut))
+                    continue
+                }
                 // Greedy interval colouring: reuse the slot that has been free the longest.
                 let slot: Int
                 if let free = slotFree.indices.filter({ slotFree[$0] <= sound.start }).min(by: { slotFree[$0] < slotFree[$1] }) {
@@ -43,7 +67,7 @@ public enum MixPlan {
         let ramps = timeline.ducking.map {
             BusRamp(frame: $0.frame, bus: .music, target: linear($0.gain), duration: $0.duration)
         }
-        return (Schedule(length: timeline.duration, voices: voices, ramps: ramps), jobs)
+        return (Schedule(length: timeline.duration, voices: voices, ramps: ramps), jobs, buffers)
     }
 
     /// The mixer's generator for a built-in sound, at its natural pitch times `pitchRatio`.

@@ -12,6 +12,8 @@ public struct PreparedSession: Sendable {
     public var schedule: Schedule
     /// Per stream slot, the files the ``MediaStreamer`` decodes, in play order.
     public var jobs: [[StreamJob]]
+    /// Short sounds held in memory, as the schedule's `.buffer(index:)` voices index them.
+    public var buffers: [SampleBuffer]
     /// How many speech clips had to be synthesised now (0 when all came from the cache).
     public var synthesisedClips: Int
 
@@ -21,7 +23,8 @@ public struct PreparedSession: Sendable {
     public func makeEngine(ringFrames: Int = 1 << 16, mutedBuses: [Bus] = []) -> (Mixer, MediaStreamer) {
         let streamer = MediaStreamer(jobs: jobs, sampleRate: timeline.sampleRate, ringFrames: ringFrames)
         let mixer = Mixer(
-            schedule: schedule, sampleRate: timeline.sampleRate, streams: streamer.rings, mutedBuses: mutedBuses)
+            schedule: schedule, sampleRate: timeline.sampleRate, streams: streamer.rings, buffers: buffers,
+            mutedBuses: mutedBuses)
         return (mixer, streamer)
     }
 }

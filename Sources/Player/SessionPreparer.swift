@@ -40,10 +40,11 @@ public struct SessionPreparer: Sendable {
             }
         }
         let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
-        let (schedule, jobs) = MixPlan.make(timeline: timeline, paths: paths)
+        let plan = MixPlan.make(timeline: timeline, paths: paths)
+        let buffers = try plan.buffers.map { try MediaStreamer.decode($0, sampleRate: sampleRate) }
         return PreparedSession(
-            session: session, parameters: parameters, timeline: timeline, schedule: schedule, jobs: jobs,
-            synthesisedClips: synthesised)
+            session: session, parameters: parameters, timeline: timeline, schedule: plan.schedule, jobs: plan.jobs,
+            buffers: buffers, synthesisedClips: synthesised)
     }
 
     /// Frames at the engine rate for `frames` at `rate`, rounded to the nearest frame.

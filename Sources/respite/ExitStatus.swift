@@ -19,8 +19,10 @@ enum ExitStatus {
     static let ioFailure = ExitCode(74)
 }
 
-/// Prints a one-paragraph message to standard error.
+/// Prints a one-paragraph message to standard error, after whatever standard output holds, so
+/// the two read in order in a log.
 func report(_ message: String) {
+    fflush(stdout)
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
@@ -39,7 +41,7 @@ func fail(_ error: any Error, context: String) -> ExitCode {
         return ExitStatus.notFound
     case let error as AudioFileError:
         report("\(context): \(error.description)")
-        return error.call.contains("open") && error.path.hasPrefix("/") ? ExitStatus.ioFailure : ExitStatus.ioFailure
+        return ExitStatus.ioFailure
     case let error as SpeechError:
         report("\(context): \(error.description)")
         return ExitStatus.ioFailure

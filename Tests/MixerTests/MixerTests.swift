@@ -241,3 +241,19 @@ func maxStep(_ x: [Float]) -> Float {
         #expect(same)
     }
 }
+
+@Suite struct SampleBufferVoiceTests {
+    @Test func bufferVoicePlaysItsSamplesFromItsFrameThenSilence() {
+        var samples: [Float] = []
+        for n in 0..<1_000 { samples += [Float(n) / 2_000, -Float(n) / 2_000] }
+        let buffer = SampleBuffer(interleavedStereo: samples)
+        // The voice is longer than the buffer: the rest is silence, and a fade never touches the middle.
+        let schedule = Schedule(
+            length: 5_000, voices: [VoiceEvent(start: 700, length: 1_500, source: .buffer(index: 0), bus: .cues, fadeIn: 0, fadeOut: 0)])
+        let out = renderAll(Mixer(schedule: schedule, sampleRate: 48_000, buffers: [buffer]), frames: 5_000, block: 128)
+        #expect(out.left[..<700].allSatisfy { $0 == 0 })
+        #expect(out.left[700 + 500] == 500.0 / 2_000)
+        #expect(out.right[700 + 500] == -500.0 / 2_000)
+        #expect(out.left[(700 + 1_000)...].allSatisfy { $0 == 0 })
+    }
+}
