@@ -22,7 +22,7 @@ enum ExitStatus {
 /// Prints a one-paragraph message to standard error, after whatever standard output holds, so
 /// the two read in order in a log.
 func report(_ message: String) {
-    fflush(stdout)
+    fflush(nil)
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
