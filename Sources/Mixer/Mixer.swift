@@ -10,6 +10,13 @@ public enum MixerCommand: Sendable, BitwiseCopyable {
     case resume(fadeFrames: Int)
     /// Fade out over `frames`, then finish: the rest of the schedule is not played.
     case stop(fadeFrames: Int)
+    /// Jump to `frame` of the schedule. Sent while paused (the player pauses, repositions the
+    /// streams, seeks, then resumes), so the jump is never heard as a step. Voices that started
+    /// before `frame` and are still sounding there carry on from that point.
+    case seek(frame: Int)
+    /// Start the master from silence and fade up to the current volume over `frames` (after a
+    /// seek or a device coming back, so the restart is never abrupt).
+    case fadeIn(frames: Int)
 }
 
 /// The real-time mixing core: plays a ``Schedule`` sample-accurately into stereo buffers.
@@ -227,12 +234,56 @@ public final class Mixer: @unchecked Sendable {
                 pauseRequested = false
                 publishedPaused.store(false, ordering: .relaxed)
                 master.ramp(to: masterTarget, frames: max(minimumRamp, fade))
+            case .seek(let frame):
+                seek(to: frame)
+            case .fadeIn(let frames):
+                guard !stopRequested else { continue }
+                paused = false
+                pauseRequested = false
+                publishedPaused.store(false, ordering: .relaxed)
+                master = RampedGain(value: 0)
+                master.ramp(to: masterTarget, frames: max(minimumRamp, frames))
             case .stop(let fade):
                 stopRequested = true
                 if paused { finished = true; publishedFinished.store(true, ordering: .releasing) }
                 master.ramp(to: 0, frames: max(minimumRamp, fade))
             }
         }
+    }
+
+    /// Repositions everything at `frame`: voices sounding there, bus gains as the ramps before it
+    /// left them. Real-time safe: a scan of the schedule, no allocation.
+    private func seek(to frame: Int) {
+        let target = min(max(0, frame), schedule.length)
+        for v in 0..<voiceCapacity { voices[v].active = false }
+        for slot in 0..<streams.count { streamDebt[slot] = 0 }
+        playhead = target
+        finished = target >= schedule.length
+        publishedFinished.store(finished, ordering: .releasing)
+        publishedPosition.store(target, ordering: .releasing)
+        // Bus gains: where the last ramp before the target left each bus.
+        let ramps = schedule.ramps
+        for raw in 0..<Bus.count { busGains[raw] = RampedGain(value: 1) }
+        var r = 0
+        while r < ramps.count && ramps[r].frame < target {
+            busGains[ramps[r].bus.rawValue] = RampedGain(value: ramps[r].target)
+            r += 1
+        }
+        nextRamp = r
+        // Voices: start those still sounding at the target, then continue from the first later one.
+        let events = schedule.voices
+        var i = 0
+        while i < events.count && events[i].start < target {
+            if events[i].end > target, let slot = freeVoice() {
+                voices[slot] = VoiceState(event: events[i], index: i, minimumRamp: minimumRamp)
+                if case .generator(let generator) = events[i].source {
+                    synths[slot].start(generator, sampleRate: sampleRate, seed: UInt32(truncatingIfNeeded: i))
+                    synths[slot].fastForward(frames: target - events[i].start)
+                }
+            }
+            i += 1
+        }
+        nextVoice = i
     }
 
     private func startVoices(before blockEnd: Int) {

@@ -86,6 +86,7 @@ struct Synth {
     /// while staying deterministic.
     mutating func start(_ generator: Generator, sampleRate rate: Int, seed: UInt32) {
         kind = generator
+        needsCell = true
         sampleRate = Float(rate)
         partials = 0
         noise = seed &* 2_654_435_761 | 1
@@ -177,6 +178,14 @@ struct Synth {
         return Float(Int32(bitPattern: noise2)) * (1.0 / 2_147_483_648.0)
     }
 
+    /// Lets `frames` frames of decay pass without rendering them, for a voice joined part-way
+    /// (after a seek). Phases are not advanced: nobody can hear where a partial's cycle is.
+    mutating func fastForward(frames: Int) {
+        for p in 0..<partials where decay[p] < 1 {
+            amplitude[p] *= powf(decay[p], Float(frames))
+        }
+    }
+
     /// Slow parameters (envelopes, filter cutoffs, modulators) are updated and phasors
     /// renormalised on this grid of voice frames, never at block boundaries, so the output does
     /// not depend on how the caller splits the render into blocks (offline equals live).
@@ -184,6 +193,9 @@ struct Synth {
 
     /// Control values held for the current grid cell.
     private var cellGain: Float = 1
+    /// True until the first cell's control values are computed (a voice joined part-way, after a
+    /// seek, starts mid-cell).
+    private var needsCell = true
     private var cellCoefficientLeft: Float = 0
     private var cellCoefficientRight: Float = 0
     private var cellLevelLeft: Float = 0
@@ -196,7 +208,10 @@ struct Synth {
         while done < frames {
             let pos = position + done
             let offsetInCell = pos % Synth.grid
-            if offsetInCell == 0 { updateCell(position: pos) }
+            if offsetInCell == 0 || needsCell {
+                updateCell(position: pos - offsetInCell)
+                needsCell = false
+            }
             let chunk = min(frames - done, Synth.grid - offsetInCell)
             renderChunk(left: left + done, right: right + done, frames: chunk)
             if (pos + chunk) % Synth.grid == 0 { renormalise() }

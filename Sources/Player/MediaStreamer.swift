@@ -11,11 +11,17 @@ public struct StreamJob: Sendable, Hashable {
     /// to exactly this many, or repeated when `loop` is set.
     public var frames: Int
     public var loop: Bool
+    /// Frame of the timeline at which its voice starts.
+    public var start: Int
+    /// Frames of the job already played (after a seek): decoding starts that far in.
+    public var offset: Int
 
-    public init(path: String, frames: Int, loop: Bool) {
+    public init(path: String, frames: Int, loop: Bool, start: Int = 0, offset: Int = 0) {
         self.path = path
         self.frames = frames
         self.loop = loop
+        self.start = start
+        self.offset = offset
     }
 }
 
@@ -40,6 +46,7 @@ public final class MediaStreamer: @unchecked Sendable {
     public let sampleRate: Int
     public let rings: [RingBuffer]
     private var slots: [SlotState]
+    private let plannedJobs: [[StreamJob]]
     /// The first error met (a file that vanished or broke mid-stream); its slot then plays silence.
     public private(set) var failures: [AudioFileError] = []
 
@@ -51,7 +58,24 @@ public final class MediaStreamer: @unchecked Sendable {
         self.sampleRate = sampleRate
         rings = jobs.map { _ in RingBuffer(capacity: ringFrames, channels: 2) }
         slots = jobs.map { SlotState(jobs: $0) }
+        plannedJobs = jobs
         unwritten = jobs.map { ManagedAtomic($0.reduce(0) { $0 + $1.frames }) }
+    }
+
+    /// Makes every slot continue from timeline frame `frame`: jobs that ended before it are
+    /// dropped, the one sounding there starts part-way. Only while the loader thread is stopped
+    /// and the mixer is paused (neither side touches the rings); then send the mixer `.seek`.
+    public func reposition(to frame: Int) {
+        for index in slots.indices {
+            var jobs: [StreamJob] = []
+            for var job in plannedJobs[index] where job.start + job.frames > frame {
+                job.offset = max(0, frame - job.start)
+                jobs.append(job)
+            }
+            slots[index] = SlotState(jobs: jobs)
+            rings[index].reset()
+            unwritten[index].store(jobs.reduce(0) { $0 + $1.frames - $1.offset }, ordering: .releasing)
+        }
     }
 
     /// Per slot: frames of its jobs not yet written to its ring.
@@ -185,7 +209,7 @@ final class JobDecoder {
 
     init(job: StreamJob, engineRate: Int) {
         self.job = job
-        remaining = job.frames
+        remaining = job.frames - job.offset
         var opened: AudioFileReader?
         do {
             opened = try AudioFileReader(path: job.path)
@@ -203,6 +227,12 @@ final class JobDecoder {
         if let opened, opened.sampleRate != engineRate {
             resampler = try? StreamResampler(
                 inputRate: opened.sampleRate, outputRate: engineRate, channels: fileChannels, quality: .high)
+        }
+        if let opened, job.offset > 0 {
+            // Joined part-way (after a seek): start decoding where the voice now is.
+            var fileFrame = Int((Double(job.offset) * Double(opened.sampleRate) / Double(engineRate)).rounded())
+            if job.loop && opened.frames > 0 { fileFrame %= opened.frames }
+            if (try? opened.seek(toFrame: min(fileFrame, opened.frames))) == nil { inputEnded = true }
         }
     }
 

@@ -52,7 +52,7 @@ public enum MixPlan {
                     jobs.append([])
                 }
                 slotFree[slot] = sound.end
-                jobs[slot].append(StreamJob(path: path, frames: sound.length, loop: loop))
+                jobs[slot].append(StreamJob(path: path, frames: sound.length, loop: loop, start: sound.start))
                 source = .stream(slot: slot)
             case .builtin(let builtin, let ratio):
                 source = .generator(generator(builtin, pitchRatio: Float(ratio)))

@@ -1,0 +1,127 @@
+import Atomics
+import AudioIO
+import Foundation
+import Mixer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one thread that owns the PCM: it renders a period, writes it, and repeats, until the
+/// mixer finishes, the device is lost, or it is told to stop.
+///
+/// Real-time safety: the loop allocates nothing, takes no lock, logs nothing and waits only in
+/// the device's write. It asks for SCHED_FIFO scheduling and carries on without it when the
+/// system refuses; ``realtimeRefusal`` says so afterwards, for the control side to log.
+///
+/// Thread safety: create and ``start()`` on the control thread; the published counters may be
+/// read from any thread.
+public final class AudioThread: @unchecked Sendable {
+    public enum State: Int, AtomicValue, Sendable {
+        case idle, running, finished, stopped, deviceLost
+    }
+
+    public let output: any PCMOutput
+    public let mixer: Mixer
+    /// Real-time priority asked for (1…99); 0 asks for none.
+    public let priority: Int32
+
+    private let published = ManagedAtomic<State>(.idle)
+    private let stopRequested = ManagedAtomic<Bool>(false)
+    private let recoveredUnderruns = ManagedAtomic<Int>(0)
+    private let worstRender = ManagedAtomic<Int>(0)
+    private let lostCode = ManagedAtomic<Int>(0)
+    private let priorityError = ManagedAtomic<Int>(-1)
+    private let buffer: UnsafeMutablePointer<Float>
+    private var done: DispatchSemaphore?
+
+    /// - Parameter priority: SCHED_FIFO priority to ask for, 1…99 (default 70, below the kernel's
+    ///   own interrupt threads).
+    public init(output: any PCMOutput, mixer: Mixer, priority: Int32 = 70) {
+        self.output = output
+        self.mixer = mixer
+        self.priority = priority
+        buffer = .allocate(capacity: max(1, output.periodFrames) * 2)
+    }
+
+    deinit { buffer.deallocate() }
+
+    public var state: State { published.load(ordering: .acquiring) }
+    /// Device underruns (xruns) recovered with `snd_pcm_recover`.
+    public var underruns: Int { recoveredUnderruns.load(ordering: .relaxed) }
+    /// The longest time one period's render took, in nanoseconds.
+    public var worstRenderNanoseconds: Int { worstRender.load(ordering: .relaxed) }
+    /// The negative errno that ended playback when ``state`` is `.deviceLost`.
+    public var deviceLostCode: Int32 { Int32(truncatingIfNeeded: lostCode.load(ordering: .relaxed)) }
+    /// nil while unknown or granted; the errno from `pthread_setschedparam` when refused.
+    public var realtimeRefusal: Int32? {
+        let code = priorityError.load(ordering: .relaxed)
+        return code > 0 ? Int32(code) : nil
+    }
+
+    public func start() {
+        guard done == nil else { return }
+        let finished = DispatchSemaphore(value: 0)
+        done = finished
+        published.store(.running, ordering: .releasing)
+        let thread = Thread { [self] in
+            requestRealtime()
+            run()
+            finished.signal()
+        }
+        thread.name = "respite-audio"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Asks the thread to end after the period it is writing, and waits for it. Not real-time safe.
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+        join()
+    }
+
+    /// Waits until the thread has ended (finished, stopped or lost its device).
+    public func join() {
+        guard let done else { return }
+        done.wait()
+        done.signal()  // later joins return at once
+    }
+
+    private func requestRealtime() {
+        guard priority > 0 else { return }
+        var parameters = sched_param()
+        parameters.sched_priority = priority
+        let result = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
+        priorityError.store(Int(result), ordering: .relaxed)
+    }
+
+    private func run() {
+        let period = output.periodFrames
+        var time = timespec()
+        while !stopRequested.load(ordering: .relaxed) {
+            clock_gettime(CLOCK_MONOTONIC, &time)
+            let before = Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+            mixer.render(interleavedInto: buffer, frames: period)
+            clock_gettime(CLOCK_MONOTONIC, &time)
+            let elapsed = Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec) - before
+            if elapsed > worstRender.load(ordering: .relaxed) { worstRender.store(elapsed, ordering: .relaxed) }
+            var code = output.write(buffer, frames: period)
+            if code == -EPIPE || code == -ESTRPIPE || code == -EINTR {
+                recoveredUnderruns.wrappingIncrement(ordering: .relaxed)
+                code = output.recover(code)
+                if code == 0 { code = output.write(buffer, frames: period) }
+            }
+            if code < 0 {
+                lostCode.store(Int(code), ordering: .relaxed)
+                published.store(.deviceLost, ordering: .releasing)
+                return
+            }
+            if mixer.isFinished {
+                output.drain()
+                published.store(.finished, ordering: .releasing)
+                return
+            }
+        }
+        published.store(.stopped, ordering: .releasing)
+    }
+}

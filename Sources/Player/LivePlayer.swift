@@ -1,0 +1,224 @@
+import AudioIO
+import Foundation
+import Mixer
+import SessionKit
+
+/// Plays a prepared session aloud and takes the listener's commands: pause, resume, next and
+/// previous step, volume, a gentle stop. Survives a lost device: it keeps trying to reopen it
+/// and resumes from the start of the narration sentence that was interrupted.
+///
+/// Thread safety: every method is called from one control thread (the terminal UI's loop). The
+/// audio thread is reached only through the mixer's command queue and atomics.
+public final class LivePlayer: @unchecked Sendable {
+    /// Makes (opens) the output; called again to reconnect after a device is lost.
+    public typealias OutputFactory = () throws -> any PCMOutput
+
+    public struct Options: Sendable {
+        /// Fade for pause and resume, seconds.
+        public var pauseFade = 0.4
+        /// Fade for a quit, seconds (within the 500 ms a signal allows).
+        public var stopFade = 0.4
+        /// Fade around a skip, seconds.
+        public var seekFade = 0.15
+        /// How long to keep trying to reopen a lost device, seconds.
+        public var reconnectTimeout = 60.0
+        /// Pause between attempts to reopen it, seconds.
+        public var reconnectInterval = 1.0
+        /// SCHED_FIFO priority for the audio thread; 0 for none.
+        public var priority: Int32 = 70
+        /// Volume in dB, -40…+6.
+        public var volume = 0.0
+
+        public init() {}
+    }
+
+    public enum Event: Sendable, Equatable {
+        /// The device went away (`snd_strerror` text); playback is held.
+        case deviceLost(String)
+        /// The device is back; playback resumed from `frame`.
+        case reconnected(frame: Int)
+        /// The system refused real-time scheduling (errno text); playback goes on without it.
+        case realtimeRefused(String)
+    }
+
+    public let prepared: PreparedSession
+    public let mixer: Mixer
+    public let streamer: MediaStreamer
+    public private(set) var options: Options
+    private let makeOutput: OutputFactory
+    private var audio: AudioThread?
+    public private(set) var volume: Double
+    public private(set) var userPaused = false
+    /// Underruns on earlier outputs (before a reconnect).
+    private var earlierUnderruns = 0
+    private var worstEarlier = 0
+
+    /// Prepares the engine; opening the device happens in ``start(from:)``.
+    public init(prepared: PreparedSession, options: Options = Options(), output: @escaping OutputFactory) {
+        self.prepared = prepared
+        self.options = options
+        makeOutput = output
+        volume = options.volume
+        (mixer, streamer) = prepared.makeEngine()
+    }
+
+    var rate: Int { prepared.timeline.sampleRate }
+    func frames(_ seconds: Double) -> Int { Int(seconds * Double(rate)) }
+
+    /// Opens the output and starts playing at `frame` (a fade-in when not at the start).
+    /// Throws what opening the device threw.
+    public func start(from frame: Int = 0) throws {
+        let output = try makeOutput()
+        if frame > 0 {
+            streamer.reposition(to: frame)
+            mixer.commands.push(.seek(frame: frame))
+            mixer.commands.push(.fadeIn(frames: frames(options.pauseFade)))
+        }
+        setVolume(volume)
+        streamer.pump()  // fill every ring before the first period
+        streamer.startLoading()
+        launch(output)
+    }
+
+    private func launch(_ output: any PCMOutput) {
+        let thread = AudioThread(output: output, mixer: mixer, priority: options.priority)
+        audio = thread
+        thread.start()
+    }
+
+    // MARK: - What the listener sees
+
+    /// Frames played so far.
+    public var position: Int { mixer.position }
+    public var isFinished: Bool { audio?.state == .finished || (mixer.isFinished && audio?.state != .running) }
+    public var isDeviceLost: Bool { audio?.state == .deviceLost }
+    /// Device underruns recovered so far.
+    public var underruns: Int { earlierUnderruns + (audio?.underruns ?? 0) }
+    /// Stream frames that arrived late (played as silence).
+    public var streamUnderruns: Int { mixer.underruns }
+    /// The longest a period's render took, nanoseconds.
+    public var worstRenderNanoseconds: Int { max(worstEarlier, audio?.worstRenderNanoseconds ?? 0) }
+    public var realtimeRefusal: Int32? { audio?.realtimeRefusal }
+
+    // MARK: - What the listener does
+
+    public func pause() {
+        guard !userPaused else { return }
+        userPaused = true
+        mixer.commands.push(.pause(fadeFrames: frames(options.pauseFade)))
+    }
+
+    public func resume() {
+        guard userPaused else { return }
+        userPaused = false
+        mixer.commands.push(.resume(fadeFrames: frames(options.pauseFade)))
+    }
+
+    public func togglePause() { userPaused ? resume() : pause() }
+
+    /// Changes the volume by `delta` dB (clamped to -40…+6), with a short ramp.
+    public func changeVolume(by delta: Double) { setVolume(volume + delta) }
+
+    public func setVolume(_ decibels: Double) {
+        volume = min(6, max(-40, decibels))
+        mixer.commands.push(.setMasterGain(linear: Float(pow(10, volume / 20)), frames: frames(0.05)))
+    }
+
+    /// Goes to the start of the next step; at the last step, to a gentle end.
+    public func nextStep() {
+        let steps = prepared.timeline.steps
+        guard let current = prepared.timeline.step(at: position) else { return }
+        if let next = steps.first(where: { $0.start > current.start }) {
+            seek(to: next.start)
+        } else {
+            stop()
+        }
+    }
+
+    /// Goes to the start of this step, or of the one before if this one began under 3 s ago.
+    public func previousStep() {
+        let steps = prepared.timeline.steps
+        guard let current = prepared.timeline.step(at: position) else { return }
+        if position - current.start < frames(3), let previous = steps.last(where: { $0.start < current.start }) {
+            seek(to: previous.start)
+        } else {
+            seek(to: current.start)
+        }
+    }
+
+    /// Fades out, moves every stream and the mixer to `frame`, fades back in (unless paused).
+    public func seek(to frame: Int) {
+        guard audio?.state == .running else { return }
+        if !userPaused {
+            mixer.commands.push(.pause(fadeFrames: frames(options.seekFade)))
+            waitUntil(seconds: 1) { self.mixer.isPaused || self.audio?.state != .running }
+        }
+        streamer.stopLoading()
+        streamer.reposition(to: frame)
+        streamer.pump()
+        mixer.commands.push(.seek(frame: frame))
+        if !userPaused { mixer.commands.push(.resume(fadeFrames: frames(options.seekFade * 2))) }
+        streamer.startLoading()
+    }
+
+    /// Fades out over the stop fade and ends playback; returns once the device has played it out.
+    public func stop() {
+        mixer.commands.push(.stop(fadeFrames: frames(options.stopFade)))
+        if userPaused {
+            userPaused = false
+        }
+        waitUntil(seconds: options.stopFade + 1) { self.audio?.state != .running }
+        finish()
+    }
+
+    /// Stops the threads after the end (or a stop).
+    public func finish() {
+        audio?.stop()
+        streamer.stopLoading()
+    }
+
+    // MARK: - Device loss
+
+    /// Where to resume after losing the device at `frame`: the start of the narration sentence
+    /// that was sounding (so no words are lost), else `frame` itself.
+    public func resumeFrame(forLossAt frame: Int) -> Int {
+        let sentence = prepared.timeline.sounds.last { $0.bus == .voice && $0.start <= frame && $0.end > frame }
+        return sentence?.start ?? frame
+    }
+
+    /// Call after ``isDeviceLost`` turns true: keeps trying to reopen the device every
+    /// reconnect interval until the timeout. Returns the frame playback resumed from, or nil if
+    /// the device never came back (the player is then finished). `notify` hears each event.
+    public func reconnect(notify: (Event) -> Void) -> Int? {
+        guard let lost = audio, lost.state == .deviceLost else { return nil }
+        lost.join()
+        earlierUnderruns += lost.underruns
+        worstEarlier = max(worstEarlier, lost.worstRenderNanoseconds)
+        notify(.deviceLost(String(cString: strerror(-lost.deviceLostCode))))
+        let resume = resumeFrame(forLossAt: mixer.position)
+        streamer.stopLoading()
+        let deadline = Date().addingTimeInterval(options.reconnectTimeout)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: options.reconnectInterval)
+            guard let output = try? makeOutput() else { continue }
+            streamer.reposition(to: resume)
+            streamer.pump()
+            mixer.commands.push(.seek(frame: resume))
+            if userPaused {
+                mixer.commands.push(.pause(fadeFrames: 1))
+            } else {
+                mixer.commands.push(.fadeIn(frames: frames(options.pauseFade)))
+            }
+            streamer.startLoading()
+            launch(output)
+            notify(.reconnected(frame: resume))
+            return resume
+        }
+        return nil
+    }
+
+    private func waitUntil(seconds: Double, _ condition: () -> Bool) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() && Date() < deadline { usleep(2_000) }
+    }
+}
