@@ -189,7 +189,7 @@ public final class LivePlayer: @unchecked Sendable {
     /// Call after ``isDeviceLost`` turns true: keeps trying to reopen the device every
     /// reconnect interval until the timeout. Returns the frame playback resumed from, or nil if
     /// the device never came back (the player is then finished). `notify` hears each event.
-    public func reconnect(notify: (Event) -> Void) -> Int? {
+    public func reconnect(cancelled: () -> Bool = { false }, notify: (Event) -> Void) -> Int? {
         guard let lost = audio, lost.state == .deviceLost else { return nil }
         lost.join()
         earlierUnderruns += lost.underruns
@@ -198,7 +198,7 @@ public final class LivePlayer: @unchecked Sendable {
         let resume = resumeFrame(forLossAt: mixer.position)
         streamer.stopLoading()
         let deadline = Date().addingTimeInterval(options.reconnectTimeout)
-        while Date() < deadline {
+        while Date() < deadline && !cancelled() {
             Thread.sleep(forTimeInterval: options.reconnectInterval)
             guard let output = try? makeOutput() else { continue }
             streamer.reposition(to: resume)

@@ -13,6 +13,8 @@ enum ExitStatus {
     static let notFound = ExitCode(66)
     /// No sound device to play on.
     static let noDevice = ExitCode(69)
+    /// The sound device was lost during playback and did not come back in time.
+    static let deviceLost = ExitCode(75)
     /// An output file could not be created or written.
     static let cannotWrite = ExitCode(73)
     /// Reading audio, synthesising speech or another I/O step failed.

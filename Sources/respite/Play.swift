@@ -1,67 +1,285 @@
 import ArgumentParser
 import AudioIO
+import Dispatch
 import Foundation
 import Player
 import SessionKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Play a session aloud.",
         discussion: """
-            Shows the session's safety notes, then plays it. On a machine with no sound card the \
-            session is rendered to a file instead (see --output), which any phone or computer can play.
+            Shows the session's safety notes, then plays it with the step, a progress bar, the \
+            words as captions, the breathing and muscle-relaxation phase.
+            Keys: space pauses and resumes · n / p next and previous step · + / - volume · q stops gently.
+            Ctrl-C or SIGTERM also fades out gently. With --plain, or when output is not a terminal, \
+            one line is printed per event instead (for screen readers and logs).
+            On a machine with no sound card the session is saved to a file instead (see --output).
 
             Examples:
               respite play pmr-short
-              respite play breathing-paced --set pace=0.8
+              respite play pmr-short --set skip=left-arm --volume -6
+              respite play breathing-paced --from 3 --plain
             """)
 
     @Argument(help: "A session file or a bundled session id.")
     var session: String = "pmr-short"
 
-    @Option(help: ArgumentHelp("ALSA playback device (see `aplay -L`).", valueName: "name"))
+    @Option(help: ArgumentHelp("ALSA playback device (`respite devices` lists them).", valueName: "name"))
     var device: String = "default"
+
+    @Option(help: ArgumentHelp("Frames per period, 16…8192.", valueName: "frames"))
+    var period: Int = 256
+
+    @Option(help: ArgumentHelp("Frames in the device buffer, at least two periods.", valueName: "frames"))
+    var buffer: Int = 1_024
+
+    @Option(help: ArgumentHelp("Start at a step number (3) or a time (90s, 1:30).", valueName: "step|time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Volume in dB, -40…+6.", valueName: "dB"))
+    var volume: Double = 0
+
+    @Flag(help: "One line per event, no redrawing (for screen readers and logs).")
+    var plain = false
+
+    @Flag(help: "At the end, print device underruns and the worst render time per period.")
+    var stats = false
+
+    @Option(help: ArgumentHelp("Seconds to keep trying to reopen a lost device.", valueName: "seconds"))
+    var reconnectTimeout: Double = 60
 
     @Option(
         name: .shortAndLong,
-        help: ArgumentHelp("Where to save the session when it cannot be played aloud (default: ID.flac here).", valueName: "file"))
+        help: ArgumentHelp("Where to save the session when there is no sound card (default: ID.flac here).", valueName: "file"))
     var output: String?
 
     @OptionGroup var options: SessionOptions
 
+    func validate() throws {
+        guard (16...8_192).contains(period) else { throw ValidationError("--period must be 16…8192 frames.") }
+        guard buffer >= 2 * period else { throw ValidationError("--buffer must be at least two periods (\(2 * period)).") }
+        guard (-40...6).contains(volume) else { throw ValidationError("--volume must be -40…+6 dB.") }
+        guard reconnectTimeout >= 0 else { throw ValidationError("--reconnect-timeout must be 0 or more seconds.") }
+    }
+
     func run() throws {
         let catalog = SessionCatalog.locate()
-        let loaded: Session
+        let prepared: PreparedSession
         do {
-            loaded = try catalog.load(session)
+            prepared = try options.prepare(session, catalog: catalog)
         } catch {
             throw fail(error, context: session)
         }
-        print(loaded.title)
-        print(loaded.description)
+        let terminal = Terminal()
+        let plain = self.plain || !terminal.interactiveOutput
+        let meta = prepared.session
+        print(meta.title)
+        print(meta.description)
         print("Before you begin:")
-        for note in loaded.safety { print("  - \(note)") }
-        var reason: String?
-        if !PlaybackDevices.hasSoundCard() {
-            reason = "No sound card was found on this machine"
-        } else {
-            do {
-                try PlaybackDevices.probe(device)
-            } catch {
-                reason = "The sound device '\(device)' cannot be opened (\(error.message))"
+        for note in meta.safety { print("  - \(note)") }
+        fflush(nil)
+        let start = try startFrame(prepared.timeline)
+
+        var playerOptions = LivePlayer.Options()
+        playerOptions.volume = volume
+        playerOptions.reconnectTimeout = reconnectTimeout
+        let (device, rate, period, buffer) = (self.device, prepared.timeline.sampleRate, self.period, self.buffer)
+        let player = LivePlayer(prepared: prepared, options: playerOptions) {
+            try ALSAOutput(device: device, sampleRate: rate, periodFrames: period, bufferFrames: buffer)
+        }
+        do {
+            try player.start(from: start)
+        } catch let error as ALSAError {
+            if device == "default" && !PlaybackDevices.hasSoundCard() {
+                let file = output ?? "\(meta.id).flac"
+                report(
+                    "No sound card was found on this machine, so Respite cannot play aloud here. It is saving the "
+                        + "session to \(file) instead: play that file on any phone or computer with speakers. To try "
+                        + "another device, pass --device NAME (`respite devices` lists them); to choose the file, pass "
+                        + "--output or use `respite render`.")
+                try renderSession(session, to: file, options: options, catalog: catalog)
+                return
+            }
+            report(advice(for: error))
+            throw ExitStatus.noDevice
+        }
+        try play(player, terminal: terminal, plain: plain, start: start)
+    }
+
+    /// The control loop: keys, signals, the screen, device loss. Returns when playback ends.
+    private func play(_ player: LivePlayer, terminal: Terminal, plain: Bool, start: Int) throws {
+        let timeline = player.prepared.timeline
+        let screen = PlayerScreen(terminal: terminal, plain: plain, timeline: timeline, title: player.prepared.session.title)
+        screen.jump(to: start)
+        let signals = SignalWatcher([SIGINT, SIGTERM])
+        terminal.enterRawMode()
+        defer {
+            screen.close()
+            terminal.restore()
+        }
+        var reportedPriority = false
+        var stopping = false
+        while true {
+            if !reportedPriority, let refusal = player.realtimeRefusal {
+                reportedPriority = true
+                report("note: real-time scheduling was refused (\(String(cString: strerror(refusal)))); playing at normal priority.")
+            }
+            if let signal = signals.received, !stopping {
+                stopping = true
+                screen.announce(signal == SIGTERM ? "Stopping (terminated)…" : "Stopping gently…")
+                player.stop()
+            }
+            if player.isFinished || (stopping && !player.isDeviceLost) {
+                break
+            }
+            if player.isDeviceLost {
+                var gaveUp = true
+                let resumed = player.reconnect(cancelled: { signals.received != nil }) { event in
+                    switch event {
+                    case .deviceLost(let reason):
+                        screen.announce(
+                            "The sound device '\(device)' was lost (\(reason)). Respite is holding your place and "
+                                + "will keep trying to reopen it for \(Int(reconnectTimeout)) s.")
+                    case .reconnected(let frame):
+                        screen.announce("The sound device is back. Resuming from \(clock(timeline.seconds(frame))).")
+                        gaveUp = false
+                    case .realtimeRefused:
+                        break
+                    }
+                }
+                if let resumed {
+                    screen.jump(to: resumed)
+                    continue
+                }
+                player.finish()
+                if gaveUp && signals.received == nil {
+                    screen.announce(
+                        "The sound device did not come back within \(Int(reconnectTimeout)) s, so playback has stopped "
+                            + "at \(clock(timeline.seconds(player.position))). Check the speaker or headphones, then "
+                            + "start again with --from \(clock(timeline.seconds(player.position))).")
+                    throw ExitStatus.deviceLost
+                }
+                return
+            }
+            screen.update(position: player.position, paused: player.userPaused, volume: player.volume)
+            guard let key = terminal.readKey(timeout: 50) else { continue }
+            switch key {
+            case UInt8(ascii: " "):
+                player.togglePause()
+            case UInt8(ascii: "n"), UInt8(ascii: "N"):
+                player.nextStep()
+                screen.jump(to: player.position)
+                if plain { screen.announce("skipped to step \(timeline.step(at: player.position)?.number ?? 0)") }
+            case UInt8(ascii: "p"), UInt8(ascii: "P"):
+                player.previousStep()
+                screen.jump(to: player.position)
+                if plain { screen.announce("back to step \(timeline.step(at: player.position)?.number ?? 0)") }
+            case UInt8(ascii: "+"), UInt8(ascii: "="):
+                player.changeVolume(by: 3)
+                if plain { screen.announce("volume \(formatDecibels(player.volume))") }
+            case UInt8(ascii: "-"), UInt8(ascii: "_"):
+                player.changeVolume(by: -3)
+                if plain { screen.announce("volume \(formatDecibels(player.volume))") }
+            case UInt8(ascii: "q"), UInt8(ascii: "Q"), 3, 4:
+                stopping = true
+                screen.announce("Stopping gently…")
+                player.stop()
+            default:
+                break
             }
         }
-        let file = output ?? "\(loaded.id).flac"
-        if let reason {
-            report(
-                "\(reason), so Respite cannot play aloud here. It is saving the session to \(file) instead: "
-                    + "play that file on any phone or computer with speakers. To try another device, pass "
-                    + "--device NAME (`aplay -L` lists them); to choose the file, pass --output or use `respite render`.")
-            try renderSession(session, to: file, options: options, catalog: catalog)
-            return
+        player.finish()
+        screen.announce(
+            stopping
+                ? "Stopped at \(clock(timeline.seconds(player.position))) of \(clock(timeline.seconds(timeline.duration)))."
+                : "The session has ended. Take a moment before you get up.")
+        let periodNanoseconds = Double(period) / Double(timeline.sampleRate) * 1e9
+        if stats {
+            let worst = Double(player.worstRenderNanoseconds)
+            print(
+                "stats: underruns \(player.underruns), late stream frames \(player.streamUnderruns), "
+                    + "worst render \(String(format: "%.1f", worst / 1_000)) µs per \(period)-frame period "
+                    + "(\(String(format: "%.2f", 100 * worst / periodNanoseconds))% of it), "
+                    + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused")")
+        } else if player.underruns > 0 || player.streamUnderruns > 0 {
+            report("note: \(player.underruns) device underruns, \(player.streamUnderruns) frames of late audio.")
         }
-        report(
-            "Live playback on '\(device)' arrives with the terminal player; saving the session to \(file) meanwhile.")
-        try renderSession(session, to: file, options: options, catalog: catalog)
+    }
+
+    /// `--from`: a step number, or a time (`90`, `90s`, `1:30`).
+    private func startFrame(_ timeline: SessionKit.Timeline) throws -> Int {
+        guard let from, !from.isEmpty else { return 0 }
+        if !from.contains(":"), !from.hasSuffix("s"), let number = Int(from) {
+            guard let step = timeline.steps.first(where: { $0.number == number }) else {
+                throw ValidationError("--from \(from): the session has steps 1…\(timeline.steps.count).")
+            }
+            return step.start
+        }
+        var seconds = 0.0
+        let text = from.hasSuffix("s") ? String(from.dropLast()) : from
+        for part in text.split(separator: ":", omittingEmptySubsequences: false) {
+            guard let value = Double(part) else {
+                throw ValidationError("--from \(from): give a step number (3) or a time (90s, 1:30).")
+            }
+            seconds = seconds * 60 + value
+        }
+        let frame = Int(seconds * Double(timeline.sampleRate))
+        guard frame < timeline.duration else {
+            throw ValidationError("--from \(from) is past the session's end (\(clock(timeline.seconds(timeline.duration)))).")
+        }
+        return frame
+    }
+
+    /// One paragraph a listener can act on, for a device that would not open.
+    private func advice(for error: ALSAError) -> String {
+        switch -error.code {
+        case EBUSY:
+            return "The sound device '\(device)' is busy: another program is using it. Close that program, or choose "
+                + "another device with --device NAME (`respite devices` lists them), or save the session with "
+                + "`respite render`. (\(error))"
+        case ENOENT, ENODEV, ENXIO:
+            return "There is no sound device called '\(device)'. `respite devices` lists the ones this machine has; "
+                + "pass one with --device NAME, or save the session with `respite render`. (\(error))"
+        case EINVAL:
+            return "The sound device '\(device)' does not take stereo audio at \(options.rate) Hz in a format Respite "
+                + "writes (float, 32- or 16-bit). Try `--rate 44100`, or a converting device such as "
+                + "--device plughw:0 or --device default. (\(error))"
+        default:
+            return "The sound device '\(device)' could not be opened: \(error.message). Try another with --device "
+                + "NAME (`respite devices`), or save the session with `respite render`. (\(error))"
+        }
+    }
+}
+
+/// Catches SIGINT and SIGTERM so the player can fade out and restore the terminal.
+final class SignalWatcher: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var signal: Int32?
+
+    init(_ signals: [Int32]) {
+        for number in signals {
+            Glibc.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                lock.lock()
+                if signal == nil { signal = number }
+                lock.unlock()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var received: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return signal
     }
 }

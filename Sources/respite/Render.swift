@@ -22,19 +22,29 @@ struct Render: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Output file: .wav, .flac or .ogg.", valueName: "file"))
     var output: String
 
+    @Option(
+        help: ArgumentHelp(
+            "Sample format for WAV and FLAC: pcm16, pcm24 or float32 (WAV only).", valueName: "format"))
+    var sampleFormat: AudioFileFormat.SampleFormat = .pcm24
+
     @OptionGroup var options: SessionOptions
 
     func run() throws {
         let catalog = SessionCatalog.locate()
-        try renderSession(session, to: output, options: options, catalog: catalog)
+        try renderSession(session, to: output, sampleFormat: sampleFormat, options: options, catalog: catalog)
     }
 }
 
+extension AudioFileFormat.SampleFormat: ExpressibleByArgument {}
+
 /// Renders `name` to `output`, reporting progress on a terminal; shared by `render` and `play`.
-func renderSession(_ name: String, to output: String, options: SessionOptions, catalog: SessionCatalog) throws {
+func renderSession(
+    _ name: String, to output: String, sampleFormat: AudioFileFormat.SampleFormat = .pcm24, options: SessionOptions,
+    catalog: SessionCatalog
+) throws {
     let format: AudioFileFormat
     do {
-        format = try AudioFileFormat.format(forPath: output)
+        format = try AudioFileFormat.format(forPath: output, sampleFormat: sampleFormat)
     } catch {
         report(error.description)
         throw ExitStatus.cannotWrite
