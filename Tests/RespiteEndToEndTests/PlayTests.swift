@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bytes inside a WAV file's `data` chunk.
+func wavData(_ path: String) throws -> Data {
+    let file = try Data(contentsOf: URL(fileURLWithPath: path))
+    var index = 12
+    while index + 8 <= file.count {
+        let id = String(decoding: file[index..<(index + 4)], as: UTF8.self)
+        let size = file[(index + 4)..<(index + 8)].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        if id == "data" { return file[(index + 8)..<min(file.count, index + 8 + size)] }
+        index += 8 + size + (size & 1)
+    }
+    return Data()
+}
+
+func rms(_ samples: ArraySlice<Float>) -> Float {
+    guard !samples.isEmpty else { return 0 }
+    return (samples.reduce(0) { $0 + $1 * $1 } / Float(samples.count)).squareRoot()
+}
+
+@Suite(.serialized) struct PlayTests {
+    /// Offline equals live: playing through ALSA's `file` PCM writes exactly the bytes that
+    /// `respite render` writes for the same session, rate and format (Float32 here, the format the
+    /// sink prefers), followed only by the silence that completes the last period.
+    @Test(arguments: ["pmr-short", "imagery-meadow", "breathing-paced"])
+    func playingThroughALSAWritesTheRenderedBytes(_ id: String) throws {
+        let folder = try Respite.temporaryFolder()
+        let capture = folder + "/live.raw"
+        let played = try Respite.run(["play", id, "--device", "file:FILE=\(capture),FORMAT=raw", "--plain"])
+        #expect(played.status == 0, "\(played.stderr)")
+        #expect(played.stdout.contains("The session has ended"))
+        let rendered = try Respite.run(["render", id, "-o", folder + "/ref.wav", "--sample-format", "float32"])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let live = try Data(contentsOf: URL(fileURLWithPath: capture))
+        let reference = try wavData(folder + "/ref.wav")
+        #expect(reference.count > 48_000 * 8 * 60)
+        #expect(live.count >= reference.count && live.count < reference.count + 8 * 256)
+        let same = live.prefix(reference.count) == reference
+        #expect(same, "\(id): live bytes differ from the render")
+        #expect(live.dropFirst(reference.count).allSatisfy { $0 == 0 })
+    }
+
+    @Test func aFailingDeviceGetsAdviceAndItsOwnExitCode() throws {
+        let result = try Respite.run(["play", "breathing-paced", "--device", "hw:9,9"])
+        #expect(result.status == 69 || result.status == 0, "\(result.stderr)")
+        if result.status == 69 {
+            #expect(result.stderr.contains("respite devices"))
+        }
+        let busy = try Respite.run(["play", "breathing-paced", "--period", "8"])
+        #expect(busy.status == 64)
+        #expect(busy.stderr.contains("--period"))
+    }
+
+    @Test func sigtermFadesOutAndExitsZero() throws {
+        let server = try SoundServer()
+        var environment = server.environment
+        environment["RESPITE_HOME"] = Respite.repository
+        environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        let child = try Child(
+            Respite.executable, ["play", "breathing-paced", "--device", "respite_capture", "--plain", "--from", "1:10"],
+            environment: environment)
+        sleep(4)
+        #expect(child.isRunning)
+        let signalled = Date()
+        kill(child.pid, SIGTERM)
+        let status = child.wait()
+        let output = child.output
+        #expect(status == 0, "\(output)")
+        #expect(Date().timeIntervalSince(signalled) < 2.5)
+        #expect(output.contains("Stopping (terminated)"))
+        // The captured audio ends in a fade, not a cut: the last 100 ms with sound are much
+        // quieter than the 100 ms half a second earlier.
+        let samples = server.captured()
+        let lastSound = (samples.lastIndex { $0 != 0 } ?? 0) / 2
+        #expect(lastSound > 48_000)
+        let left = stride(from: 0, to: lastSound * 2, by: 2).map { samples[$0] }
+        let end = rms(left[(lastSound - 4_800)..<lastSound])
+        let before = rms(left[(lastSound - 28_800)..<(lastSound - 24_000)])
+        #expect(end < before * 0.5, "ending RMS \(end) against \(before) before: not a fade")
+        let steps = zip(left.suffix(4_800).dropFirst(), left.suffix(4_800)).map { abs($0 - $1) }.max() ?? 1
+        #expect(steps < 0.05)
+    }
+}

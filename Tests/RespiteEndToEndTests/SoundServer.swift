@@ -1,0 +1,122 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private PulseAudio daemon with a null sink: a sound device that plays in real time on a
+/// machine without a sound card. Started and stopped by the tests themselves.
+final class SoundServer {
+    let runtimeDirectory: String
+    /// A home folder whose `.asoundrc` defines `respite_capture`: ALSA's `file` plugin writing
+    /// the exact bytes to `capture`, in front of the real-time `pulse` device.
+    let home: String
+    let capture: String
+    private let process = Process()
+
+    init() throws {
+        let base = NSTemporaryDirectory() + "respite-pulse-" + UUID().uuidString.prefix(8)
+        runtimeDirectory = base + "/run"
+        home = base + "/home"
+        capture = base + "/capture.raw"
+        for folder in [runtimeDirectory, home] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        chmod(runtimeDirectory, 0o700)
+        try """
+            pcm.respite_capture {
+                type file
+                slave.pcm "pulse"
+                file "\(capture)"
+                format "raw"
+            }
+            """.write(toFile: home + "/.asoundrc", atomically: true, encoding: .utf8)
+        guard let daemon = ["/usr/bin/pulseaudio", "/bin/pulseaudio"].first(where: FileManager.default.isExecutableFile) else {
+            throw SoundServerError(message: "pulseaudio is not installed; `make test` installs it (Debian package pulseaudio)")
+        }
+        process.executableURL = URL(fileURLWithPath: daemon)
+        process.arguments = [
+            "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr", "--log-level=error",
+            "--load=module-null-sink sink_name=respite_null rate=48000", "--load=module-native-protocol-unix",
+        ]
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: runtimeDirectory + "/pulse/native") {
+            guard Date() < deadline, process.isRunning else {
+                throw SoundServerError(message: "pulseaudio did not start")
+            }
+            usleep(50_000)
+        }
+    }
+
+    /// The environment a client needs to reach this server (and its `.asoundrc`).
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_RUNTIME_DIR"] = runtimeDirectory
+        environment["HOME"] = home
+        environment["PULSE_RUNTIME_PATH"] = runtimeDirectory + "/pulse"
+        return environment
+    }
+
+    /// The captured stream so far, as interleaved Float32 stereo.
+    func captured() -> [Float] {
+        guard let data = FileManager.default.contents(atPath: capture) else { return [] }
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+        if ProcessInfo.processInfo.environment["RESPITE_KEEP_CAPTURE"] == nil {
+            try? FileManager.default.removeItem(atPath: (runtimeDirectory as NSString).deletingLastPathComponent)
+        }
+    }
+}
+
+struct SoundServerError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// A child process started with posix_spawn and reaped with waitpid, for tests that signal it
+/// (Foundation's Process does not always notice such a child's exit on Linux).
+struct Child {
+    let pid: pid_t
+    let outputPath: String
+
+    /// Starts `executable` with `arguments` and `environment`; standard output and error go to a file.
+    init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
+        outputPath = NSTemporaryDirectory() + "respite-child-" + UUID().uuidString + ".log"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        guard result == 0 else { throw SoundServerError(message: "posix_spawn failed: \(result)") }
+        pid = child
+    }
+
+    var isRunning: Bool { kill(pid, 0) == 0 && waitpid(pid, nil, WNOHANG) == 0 }
+
+    /// Waits for the child to exit; returns its exit status (or 128 + signal).
+    func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        return 128 + (status & 0x7f)
+    }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `respite play` in a pseudo-terminal, as a patient at a terminal would, presses keys and
+/// reads the screen.
+final class PseudoTerminalSession: @unchecked Sendable {
+    let pid: pid_t
+    private let master: Int32
+    private var screen = ""
+    private let lock = NSLock()
+    private var reader: Thread?
+
+    init(_ arguments: [String], environment: [String: String]) throws {
+        var master: Int32 = 0
+        var slave: Int32 = 0
+        var size = winsize(ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0)
+        guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw SoundServerError(message: "openpty failed") }
+        self.master = master
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in [0, 1, 2] { posix_spawn_file_actions_adddup2(&actions, slave, descriptor) }
+        posix_spawn_file_actions_addclose(&actions, master)
+        var environment = environment
+        environment["TERM"] = "xterm-256color"
+        let argv = ([Respite.executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, Respite.executable, &actions, nil, argv, envp)
+        close(slave)
+        guard result == 0 else { throw SoundServerError(message: "posix_spawn failed: \(result)") }
+        pid = child
+        let descriptor = master
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 4_096)
+            while true {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count <= 0 { break }
+                lock.lock()
+                screen += String(decoding: buffer[..<count], as: UTF8.self)
+                lock.unlock()
+            }
+        }
+        reader = thread
+        thread.start()
+    }
+
+    /// Everything the program has written so far.
+    var output: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return screen
+    }
+
+    func press(_ key: String) {
+        _ = key.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, key.utf8.count) }
+    }
+
+    /// Waits until the output after `offset` characters contains `text`.
+    @discardableResult
+    func waitFor(_ text: String, after offset: Int = 0, seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if output.dropFirst(offset).contains(text) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// The step number shown last ("Step N of").
+    var lastStep: Int? {
+        guard let range = output.range(of: "Step ", options: .backwards) else { return nil }
+        return Int(output[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    deinit { close(master) }
+}
+
+@Suite(.serialized) struct TerminalPlayerTests {
+    @Test func pauseResumeSkipAndQuitFromTheKeyboard() throws {
+        let server = try SoundServer()
+        var environment = server.environment
+        environment["RESPITE_HOME"] = Respite.repository
+        environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        let session = try PseudoTerminalSession(
+            ["play", "breathing-paced", "--device", "respite_capture", "--from", "1:05"], environment: environment)
+        #expect(session.waitFor("Before you begin"))
+        #expect(session.waitFor("space pause"), "the panel appears: \(session.output.suffix(400))")
+        #expect(session.waitFor("breathe in"), "a breathing indicator during a breathing step")
+        // Wait until a second of sound has reached the device (a new sound server starts slowly).
+        func seconds() -> Double {
+            Double((try? FileManager.default.attributesOfItem(atPath: server.capture)[.size] as? Int) ?? 0) / 384_000
+        }
+        let deadline = Date().addingTimeInterval(15)
+        while seconds() < 1 && Date() < deadline { usleep(50_000) }
+        var mark = session.output.count
+        session.press(" ")
+        #expect(session.waitFor("PAUSED", after: mark, seconds: 3), "pause shows on screen")
+        sleep(2)
+        mark = session.output.count
+        session.press(" ")
+        // Resumed: the panel is redrawn without PAUSED.
+        #expect(session.waitFor("space pause", after: mark + 10, seconds: 3))
+        usleep(500_000)
+        let lastPanel = session.output.components(separatedBy: "Slow breathing").last ?? ""
+        #expect(!lastPanel.contains("PAUSED"))
+
+        let before = session.lastStep ?? 0
+        mark = session.output.count
+        session.press("n")
+        #expect(session.waitFor("Step \(before + 1) of", after: mark, seconds: 3), "n skips to the next step")
+        sleep(1)
+        session.press("q")
+        let status = session.wait()
+        #expect(status == 0)
+        #expect(session.waitFor("Stopped at", seconds: 2))
+        #expect(session.output.hasSuffix("\u{1B}[?25h") || session.output.contains("\u{1B}[?25h"), "cursor shown again")
+
+        // What was heard: a pause is a stretch of silence, entered and left without a step.
+        let samples = server.captured()
+        let left = stride(from: 0, to: samples.count, by: 2).map { samples[$0] }
+        var longestSilence = 0
+        var run = 0
+        var silenceEnd = 0
+        for (index, value) in left.enumerated() {
+            run = value == 0 ? run + 1 : 0
+            if run > longestSilence {
+                longestSilence = run
+                silenceEnd = index
+            }
+        }
+        #expect(longestSilence > 48_000, "a pause of about 2 s leaves over a second of silence")
+        // Faded, not cut: the 20 ms next to the silence are far quieter than the 300 ms just
+        // outside the 0.4 s fade.
+        let start = silenceEnd - longestSilence + 1
+        let fade = 19_200
+        if start > fade + 14_400 && silenceEnd + fade + 14_400 < left.count {
+            let beforeEdge = rms(left[(start - 960)..<start])
+            let beforeBody = rms(left[(start - fade - 14_400)..<(start - fade)])
+            let afterEdge = rms(left[(silenceEnd + 1)..<(silenceEnd + 961)])
+            let afterBody = rms(left[(silenceEnd + fade)..<(silenceEnd + fade + 14_400)])
+            #expect(beforeEdge < beforeBody * 0.3, "pause fades out: \(beforeEdge) vs \(beforeBody)")
+            #expect(afterEdge < afterBody * 0.3, "resume fades in: \(afterEdge) vs \(afterBody)")
+        } else {
+            Issue.record("the pause is too near the edge of the capture to measure")
+        }
+    }
+}
