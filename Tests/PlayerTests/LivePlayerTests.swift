@@ -176,6 +176,9 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
         let step = prepared.timeline.step(at: player.position)
         player.nextStep()
         let next = prepared.timeline.steps.first { $0.start > (step?.start ?? 0) }
+        // The seek takes effect at the audio thread's next period.
+        let deadline = Date().addingTimeInterval(2)
+        while player.position < next?.start ?? 0 && Date() < deadline { usleep(1_000) }
         #expect(player.position >= next?.start ?? 0)
         #expect(prepared.timeline.step(at: player.position)?.number == next?.number)
         player.stop()

@@ -29,13 +29,16 @@ struct Respite {
         return "."
     }()
 
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = repository
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        environment.merge(extra) { $1 }
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe()
@@ -146,7 +149,11 @@ struct Respite {
 
     @Test func playWithoutASoundDeviceSaysSoAndRendersToAFile() throws {
         let folder = try Respite.temporaryFolder()
-        let result = try Respite.run(["play", "breathing-paced", "--device", "respite-no-such-device"], in: folder)
+        // An ALSA configuration in which `default` is a sound card that does not exist, as on a
+        // machine with no sound card and no sound server.
+        try "pcm.!default { type hw card 99 }\n".write(toFile: folder + "/alsa.conf", atomically: true, encoding: .utf8)
+        let result = try Respite.run(
+            ["play", "breathing-paced"], in: folder, environment: ["ALSA_CONFIG_PATH": folder + "/alsa.conf"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Stop if anything hurts"), "safety notes come first")
         #expect(result.stderr.contains("cannot play aloud here"), "\(result.stderr)")

@@ -61,6 +61,14 @@ final class SoundServer {
         return environment
     }
 
+    /// The environment for `respite` itself: this server, the repository's sessions, a test cache.
+    var respiteEnvironment: [String: String] {
+        var environment = self.environment
+        environment["RESPITE_HOME"] = Respite.repository
+        environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        return environment
+    }
+
     /// The captured stream so far, as interleaved Float32 stereo.
     func captured() -> [Float] {
         guard let data = FileManager.default.contents(atPath: capture) else { return [] }

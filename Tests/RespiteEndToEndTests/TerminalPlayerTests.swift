@@ -93,9 +93,7 @@ final class PseudoTerminalSession: @unchecked Sendable {
 @Suite(.serialized) struct TerminalPlayerTests {
     @Test func pauseResumeSkipAndQuitFromTheKeyboard() throws {
         let server = try SoundServer()
-        var environment = server.environment
-        environment["RESPITE_HOME"] = Respite.repository
-        environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        let environment = server.respiteEnvironment
         let session = try PseudoTerminalSession(
             ["play", "breathing-paced", "--device", "respite_capture", "--from", "1:05"], environment: environment)
         #expect(session.waitFor("Before you begin"))
