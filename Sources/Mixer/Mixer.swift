@@ -75,6 +75,9 @@ public final class Mixer: @unchecked Sendable {
     private let busGains: UnsafeMutablePointer<RampedGain>
     /// 1 for a bus that is heard, 0 for a muted one.
     private let busLevels: UnsafeMutablePointer<Float>
+    /// Music gain per frame of the block, from the ducker.
+    private let duckGains: UnsafeMutablePointer<Float>
+    private var ducker: Ducker?
     /// Per stream slot: frames that were due but missing (underrun) or belong to a dropped voice;
     /// skipped as they arrive so each later voice on the slot reads its own frames.
     private let streamDebt: UnsafeMutablePointer<Int>
@@ -126,6 +129,13 @@ public final class Mixer: @unchecked Sendable {
         busBuffers = .allocate(capacity: Bus.count * 2 * blockCapacity)
         busGains = .allocate(capacity: Bus.count)
         busGains.initialize(repeating: RampedGain(value: 1), count: Bus.count)
+        duckGains = .allocate(capacity: blockCapacity)
+        duckGains.initialize(repeating: 1, count: blockCapacity)
+        ducker = schedule.ducking.map { Ducker($0) }
+        if schedule.fadeIn > 0 {
+            master = RampedGain(value: 0)
+            master.ramp(to: 1, frames: schedule.fadeIn)
+        }
         streamDebt = .allocate(capacity: max(1, streams.count))
         streamDebt.initialize(repeating: 0, count: max(1, streams.count))
         _ = Synth.prepareTables()
@@ -143,6 +153,7 @@ public final class Mixer: @unchecked Sendable {
         busBuffers.deallocate()
         busGains.deallocate()
         busLevels.deallocate()
+        duckGains.deallocate()
         streamDebt.deallocate()
     }
 
@@ -189,6 +200,10 @@ public final class Mixer: @unchecked Sendable {
         busBuffers.update(repeating: 0, count: Bus.count * 2 * blockCapacity)
         for v in 0..<voiceCapacity where voices[v].active {
             renderVoice(v, blockStart: playhead, frames: frames)
+        }
+        if ducker != nil {
+            let voice = busBuffers + Bus.voice.rawValue * 2 * blockCapacity
+            ducker?.gains(voiceLeft: voice, voiceRight: voice + blockCapacity, frames: frames, from: playhead, into: duckGains)
         }
         // `Bus.allCases` would build an array; walk the raw values instead.
         var scan = nextRamp
@@ -270,6 +285,7 @@ public final class Mixer: @unchecked Sendable {
             r += 1
         }
         nextRamp = r
+        ducker?.reset(at: target)
         // Voices: start those still sounding at the target, then continue from the first later one.
         let events = schedule.voices
         var i = 0
@@ -393,10 +409,18 @@ public final class Mixer: @unchecked Sendable {
             }
             if scan < ramps.count { segmentEnd = min(frames, ramps[scan].frame - playhead) }
             let level = busLevels[raw]
-            for k in n..<segmentEnd {
-                let g = busGains[raw].next() * level
-                left[k] += buffer[k] * g
-                right[k] += busRight[k] * g
+            if raw == Bus.music.rawValue && ducker != nil {
+                for k in n..<segmentEnd {
+                    let g = busGains[raw].next() * level * duckGains[k]
+                    left[k] += buffer[k] * g
+                    right[k] += busRight[k] * g
+                }
+            } else {
+                for k in n..<segmentEnd {
+                    let g = busGains[raw].next() * level
+                    left[k] += buffer[k] * g
+                    right[k] += busRight[k] * g
+                }
             }
             n = segmentEnd
         }

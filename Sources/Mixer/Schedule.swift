@@ -10,11 +10,18 @@ public struct Schedule: Sendable {
     public private(set) var voices: [VoiceEvent]
     /// Bus gain ramps sorted by frame.
     public private(set) var ramps: [BusRamp]
+    /// How the music bus gives way to the voice bus; nil for no ducking.
+    public var ducking: Ducking?
+    /// Frames over which the whole session fades in from silence at its start, whatever its
+    /// sources do (a gentle start is part of the safety ceiling).
+    public var fadeIn: Int
 
-    public init(length: Int, voices: [VoiceEvent], ramps: [BusRamp] = []) {
+    public init(length: Int, voices: [VoiceEvent], ramps: [BusRamp] = [], ducking: Ducking? = nil, fadeIn: Int = 0) {
         self.length = max(0, length)
         self.voices = voices.sorted { ($0.start, $0.bus.rawValue) < ($1.start, $1.bus.rawValue) }
         self.ramps = ramps.sorted { $0.frame < $1.frame }
+        self.ducking = ducking
+        self.fadeIn = max(0, fadeIn)
     }
 }
 

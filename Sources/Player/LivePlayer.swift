@@ -28,6 +28,8 @@ public final class LivePlayer: @unchecked Sendable {
         public var priority: Int32 = 70
         /// Volume in dB, -40…+6.
         public var volume = 0.0
+        /// The loudest the volume may go, dB (a per-device safety limit from the configuration).
+        public var maxVolume = 6.0
 
         public init() {}
     }
@@ -116,11 +118,11 @@ public final class LivePlayer: @unchecked Sendable {
 
     public func togglePause() { userPaused ? resume() : pause() }
 
-    /// Changes the volume by `delta` dB (clamped to -40…+6), with a short ramp.
+    /// Changes the volume by `delta` dB (clamped to -40…the device's maximum, at most +6), with a short ramp.
     public func changeVolume(by delta: Double) { setVolume(volume + delta) }
 
     public func setVolume(_ decibels: Double) {
-        volume = min(6, max(-40, decibels))
+        volume = min(min(6, options.maxVolume), max(-40, decibels))
         mixer.commands.push(.setMasterGain(linear: Float(pow(10, volume / 20)), frames: frames(0.05)))
     }
 

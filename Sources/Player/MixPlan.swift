@@ -8,6 +8,11 @@ import Glibc
 /// Translates a ``Timeline`` (SessionKit's words) into the ``Mixer``'s schedule and the
 /// streamer's jobs. Pure: the same timeline gives the same plan.
 public enum MixPlan {
+    /// Voice-bus level above which narration counts as sounding, dBFS.
+    public static let duckThreshold = -40.0
+    /// Every session fades in over this long, whatever its sources do, seconds.
+    public static let sessionFadeInSeconds = 2.0
+
     /// Cues from files up to this long (seconds) are held in memory instead of streamed.
     public static let inMemorySeconds = 20
 
@@ -64,10 +69,15 @@ public enum MixPlan {
                     start: sound.start, length: sound.length, source: source, bus: bus(sound.bus),
                     gain: linear(sound.gain), fadeIn: sound.fadeIn, fadeOut: sound.fadeOut))
         }
-        let ramps = timeline.ducking.map {
-            BusRamp(frame: $0.frame, bus: .music, target: linear($0.gain), duration: $0.duration)
+        let ducking = timeline.ducking.map {
+            Ducking(
+                depth: linear(-$0.depth), attack: $0.attack, hold: $0.hold, release: $0.release,
+                threshold: linear(duckThreshold), windows: $0.windows)
         }
-        return (Schedule(length: timeline.duration, voices: voices, ramps: ramps), jobs, buffers)
+        let schedule = Schedule(
+            length: timeline.duration, voices: voices, ducking: ducking,
+            fadeIn: Int(sessionFadeInSeconds * Double(timeline.sampleRate)))
+        return (schedule, jobs, buffers)
     }
 
     /// The mixer's generator for a built-in sound, at its natural pitch times `pitchRatio`.
@@ -79,6 +89,7 @@ public enum MixPlan {
         case .tone: .tone(pitch: 392 * pitchRatio)  // G4
         case .drone: .drone(root: 98 * pitchRatio)  // G2
         case .ocean: .ocean
+        case .rain: .rain
         }
     }
 

@@ -13,11 +13,12 @@ public enum Compiler {
     static let beforeBreathingSeconds = 1.5
     /// Pause after a skipped group's rest text, seconds (scaled by pace).
     static let afterRestSeconds = 3.0
-    /// Music is lowered over this long before narration starts, and rises over `duckRelease` after.
+    /// Music is lowered over this long, starting this long before narration starts.
     static let duckAttackSeconds = 0.3
-    static let duckReleaseSeconds = 1.0
-    /// Narration gaps shorter than this keep the music down, so it does not pump between sentences.
-    static let duckHoldSeconds = 1.5
+    /// The voice must be quiet this long before the music rises, so it does not pump between words.
+    static let duckHoldSeconds = 0.6
+    /// The music rises back over this long: back within hold + release = 1.4 s of the last word.
+    static let duckReleaseSeconds = 0.8
     /// Speech clips fade in and out over this long (they start and end in near-silence anyway).
     static let speechFadeSeconds = 0.01
     /// A cue or bell cut short by the end of the session fades over at most this long.
@@ -121,12 +122,12 @@ extension BuiltinSound {
         case .chime: 4
         case .bowl: 14
         case .tone: 1.2
-        case .drone, .ocean: 3_600
+        case .drone, .ocean, .rain: 3_600
         }
     }
 
     /// True for sounds meant as a music bed rather than a cue.
-    public var isBed: Bool { self == .drone || self == .ocean }
+    public var isBed: Bool { self == .drone || self == .ocean || self == .rain }
 }
 
 /// The mutable state of one compile.
@@ -145,7 +146,7 @@ struct Layout {
         self.parameters = parameters
         self.rate = rate
         self.lengths = lengths
-        timeline = Timeline(sampleRate: rate, duration: 0, entries: [], sounds: [], ducking: [], steps: [])
+        timeline = Timeline(sampleRate: rate, duration: 0, entries: [], sounds: [], ducking: nil, steps: [])
     }
 
     func frames(_ seconds: Double) -> Int { Int((seconds * Double(rate)).rounded()) }
@@ -344,24 +345,15 @@ struct Layout {
         timeline.entries.sort { ($0.frame, $0.step) < ($1.frame, $1.step) }
     }
 
-    /// Lowers the music under each stretch of narration; stretches closer than the hold time merge.
+    /// Lowers the music while narration sounds: the mixer follows the voice itself; the compiler
+    /// adds a window before each narration so the music is already down for the first word.
     mutating func duck(depth: Double) {
         guard depth > 0, !speech.isEmpty else { return }
         let attack = frames(Compiler.duckAttackSeconds)
-        let release = frames(Compiler.duckReleaseSeconds)
-        let hold = frames(Compiler.duckHoldSeconds)
-        var merged: [(start: Int, end: Int)] = []
-        for span in speech.sorted(by: { $0.start < $1.start }) {
-            if let last = merged.last, span.start - last.end < hold {
-                merged[merged.count - 1].end = max(last.end, span.end)
-            } else {
-                merged.append(span)
-            }
-        }
-        for span in merged {
-            timeline.ducking.append(GainChange(frame: max(0, span.start - attack), gain: -depth, duration: attack))
-            timeline.ducking.append(GainChange(frame: span.end, gain: 0, duration: release))
-        }
+        timeline.ducking = DuckPlan(
+            depth: depth, attack: attack, hold: frames(Compiler.duckHoldSeconds),
+            release: frames(Compiler.duckReleaseSeconds),
+            windows: speech.map { max(0, $0.start - attack)..<$0.start }.sorted { $0.lowerBound < $1.lowerBound })
     }
 
     func format(_ seconds: Double) -> String {

@@ -12,8 +12,8 @@ public struct Timeline: Sendable, Equatable {
     public var entries: [Entry]
     /// What sounds, sorted by start frame (the music bed, if any, among them).
     public var sounds: [ScheduledSound]
-    /// Music-bus gain changes that lower the music under narration, sorted by frame.
-    public var ducking: [GainChange]
+    /// How the music gives way to narration; nil when there is no music or no narration.
+    public var ducking: DuckPlan?
     /// Where each (expanded) step begins and ends, for "where am I" and skipping.
     public var steps: [StepSpan]
 
@@ -130,9 +130,15 @@ public struct ScheduledSound: Sendable, Equatable {
     public var end: Int { start + length }
 }
 
-/// A ramp of the music bus's gain to `gain` dB (0 = as mixed) over `duration` frames from `frame`.
-public struct GainChange: Sendable, Equatable {
-    public var frame: Int
-    public var gain: Double
-    public var duration: Int
+/// The music's ducking: lowered by `depth` dB while the voice sounds (measured on the voice bus
+/// as it plays) and from `attack` frames before each narration starts, back up `hold` + `release`
+/// frames after the voice falls quiet.
+public struct DuckPlan: Sendable, Equatable {
+    /// dB, 0…40.
+    public var depth: Double
+    public var attack: Int
+    public var hold: Int
+    public var release: Int
+    /// Frames just before each narration starts, sorted.
+    public var windows: [Range<Int>]
 }

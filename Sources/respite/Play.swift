@@ -86,6 +86,19 @@ struct Play: ParsableCommand {
         let start = try startFrame(prepared.timeline)
 
         var playerOptions = LivePlayer.Options()
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.load()
+        } catch {
+            report(error.description)
+            throw ExitStatus.invalidSession
+        }
+        if let maxVolume = configuration.devices[device]?.maxVolume {
+            playerOptions.maxVolume = maxVolume
+            if volume > maxVolume {
+                report("note: the volume is held at \(formatDecibels(maxVolume)), the limit set for '\(device)' in \(Configuration.defaultPath()).")
+            }
+        }
         playerOptions.volume = volume
         playerOptions.reconnectTimeout = reconnectTimeout
         let (device, rate, period, buffer) = (self.device, prepared.timeline.sampleRate, self.period, self.buffer)

@@ -210,7 +210,7 @@ func maxStep(_ x: [Float]) -> Float {
     /// values mean the same thing for each of them and nothing is startlingly loud.
     @Test(arguments: [
         Generator.bell(pitch: 587), .chime(pitch: 1_175), .bowl(pitch: 196), .tone(pitch: 392),
-        .swell(inhale: 192_000, hold: 0, exhale: 288_000), .drone(root: 98), .ocean,
+        .swell(inhale: 192_000, hold: 0, exhale: 288_000), .drone(root: 98), .ocean, .rain,
     ])
     func peaksBetweenMinus12AndMinus3dBFS(_ generator: Generator) {
         let frames = 48_000 * 10
@@ -255,5 +255,64 @@ func maxStep(_ x: [Float]) -> Float {
         #expect(out.left[700 + 500] == 500.0 / 2_000)
         #expect(out.right[700 + 500] == -500.0 / 2_000)
         #expect(out.left[(700 + 1_000)...].allSatisfy { $0 == 0 })
+    }
+}
+
+@Suite struct DuckingTests {
+    let rate = 48_000
+
+    /// Music level (voice muted in the output, still heard by the ducker) around a stretch of voice.
+    @Test func musicGoesDownAheadOfTheVoiceStaysDownAndComesBackAfterIt() {
+        let voiceStart = 3 * rate
+        let voiceEnd = 5 * rate
+        let ducking = Ducking(
+            depth: 0.25, attack: rate * 3 / 10, hold: rate * 6 / 10, release: rate * 8 / 10,
+            windows: [(voiceStart - rate * 3 / 10)..<voiceStart])
+        let schedule = Schedule(
+            length: 9 * rate,
+            voices: [
+                VoiceEvent(start: 0, length: 9 * rate, source: .generator(.tone(pitch: 200)), bus: .music),
+                VoiceEvent(start: voiceStart, length: voiceEnd - voiceStart, source: .generator(.tone(pitch: 300)), bus: .voice),
+            ],
+            ducking: ducking)
+        let out = renderAll(Mixer(schedule: schedule, sampleRate: rate, mutedBuses: [.voice]), frames: 9 * rate, block: 100)
+        func level(_ from: Double, _ to: Double) -> Double {
+            20 * log10(Double(rms(out.left[Int(from * Double(rate))..<Int(to * Double(rate))])))
+        }
+        let open = level(1, 2.5)
+        #expect(abs(level(3.05, 4.95) - (open - 12.04)) < 0.3, "down by the depth while the voice sounds")
+        #expect(level(2.95, 3.0) < open - 9, "already down when the voice starts")
+        #expect(abs(level(5.1, 5.55) - (open - 12.04)) < 0.5, "held through a short gap after the voice")
+        #expect(abs(level(6.5, 8.5) - open) < 0.2, "back up within 1.5 s of the voice's end")
+        // The gain moves in ramps: no step in the music larger than its own steepest slope.
+        let steady = maxStep(Array(out.left[rate..<(2 * rate)]))
+        #expect(maxStep(out.left) <= steady * 1.02)
+    }
+
+    @Test func duckingDoesNotDependOnBlockSize() {
+        let ducking = Ducking(depth: 0.3, attack: 9_000, hold: 20_000, release: 30_000, windows: [40_000..<49_000])
+        let schedule = Schedule(
+            length: 200_000,
+            voices: [
+                VoiceEvent(start: 0, length: 200_000, source: .generator(.ocean), bus: .music),
+                VoiceEvent(start: 49_000, length: 60_000, source: .generator(.chime(pitch: 1_175)), bus: .voice),
+            ],
+            ducking: ducking, fadeIn: 48_000)
+        let a = renderAll(Mixer(schedule: schedule, sampleRate: rate), frames: 200_000, block: 64)
+        let b = renderAll(Mixer(schedule: schedule, sampleRate: rate), frames: 200_000, block: 1_000)
+        let same = a.left == b.left && a.right == b.right
+        #expect(same)
+    }
+
+    @Test func theSessionFadesInFromSilence() {
+        let schedule = Schedule(
+            length: 4 * rate, voices: [VoiceEvent(start: 0, length: 4 * rate, source: .generator(.tone(pitch: 200)), bus: .music, fadeIn: 0)],
+            fadeIn: 2 * rate)
+        let out = renderAll(Mixer(schedule: schedule, sampleRate: rate), frames: 4 * rate)
+        let early = rms(out.left[0..<(rate / 10)])
+        let middle = rms(out.left[(rate - rate / 20)..<(rate + rate / 20)])
+        let full = rms(out.left[(3 * rate)..<(4 * rate - rate / 10)])
+        #expect(early < full * 0.1)
+        #expect(abs(middle / full - 0.5) < 0.05)
     }
 }

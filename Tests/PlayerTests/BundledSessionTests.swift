@@ -126,4 +126,76 @@ import Testing
         }
         #expect(isolated >= 1, "\(id): no isolated cue to measure")
     }
+
+    /// No click at any transition: at every frame where a sound starts or ends, the step from the
+    /// previous sample is no larger than the largest step in the 20 ms around it (a cut would
+    /// stand out far above its neighbours).
+    @Test(arguments: ids)
+    func noClickAtAnyTransition(_ id: String) throws {
+        let prepared = try prepared(id)
+        var edges = Set<Int>()
+        for voice in prepared.schedule.voices {
+            edges.insert(voice.start)
+            edges.insert(voice.end)
+        }
+        let sorted = edges.filter { $0 > 480 && $0 < prepared.timeline.duration - 480 }.sorted()
+        var windows: [Int: [Float]] = [:]
+        _ = stream(prepared) { block, first in
+            let last = first + block.count / 2
+            var index = sorted.firstIndex { $0 + 480 > first } ?? sorted.count
+            while index < sorted.count && sorted[index] - 480 < last {
+                let edge = sorted[index]
+                var samples = windows[edge] ?? []
+                for n in max(0, edge - 480 - first)..<min(block.count / 2, edge + 480 - first) {
+                    samples.append(block[2 * n])
+                }
+                windows[edge] = samples
+                index += 1
+            }
+        }
+        var checked = 0
+        for edge in sorted {
+            guard let samples = windows[edge], samples.count == 960 else { continue }
+            let steps = zip(samples.dropFirst(), samples).map { abs($0 - $1) }
+            let atEdge = max(steps[478], steps[479], steps[480])
+            let around = (steps[..<470] + steps[490...]).max() ?? 0
+            #expect(atEdge <= max(around * 1.5, 1e-4), "\(id): step \(atEdge) at frame \(edge) against \(around) around it")
+            checked += 1
+        }
+        #expect(checked > 20)
+    }
+
+    /// Under narration the music sits at least the configured depth lower than in the quiet
+    /// stretches, and is back up within 1.5 s after the words end.
+    @Test(arguments: ids)
+    func musicGivesWayToTheVoice(_ id: String) throws {
+        let prepared = try prepared(id)
+        let duck = try #require(prepared.timeline.ducking)
+        let window = 480
+        var musicEnergy = [Float](repeating: 0, count: prepared.timeline.duration / window + 1)
+        _ = stream(prepared, mutedBuses: [.voice, .cues]) { block, first in
+            for n in 0..<(block.count / 2) {
+                let s = block[2 * n]
+                musicEnergy[(first + n) / window] += s * s
+            }
+        }
+        func level(_ range: Range<Int>) -> Double {
+            let cells = (range.lowerBound / window)..<(range.upperBound / window)
+            return decibels((cells.map { musicEnergy[$0] }.reduce(0, +) / Float(max(1, cells.count * window))).squareRoot())
+        }
+        let speech = prepared.timeline.sounds.filter { $0.bus == .voice }
+        let rate = prepared.timeline.sampleRate
+        var measured = 0
+        for (index, sentence) in speech.enumerated() {
+            // A sentence followed by at least 5 s without words: compare the music under it with
+            // the music 1.5–3.5 s after it ends.
+            let next = index + 1 < speech.count ? speech[index + 1].start : prepared.timeline.duration
+            guard next - sentence.end > 5 * rate, sentence.length > rate, sentence.start > 8 * rate else { continue }
+            let under = level((sentence.start + rate / 2)..<(sentence.end - rate / 10))
+            let after = level((sentence.end + rate * 3 / 2)..<(sentence.end + rate * 7 / 2))
+            #expect(after - under >= duck.depth - 0.5, "\(id) at \(prepared.timeline.seconds(sentence.start)) s: music only \(after - under) dB lower under the voice")
+            measured += 1
+        }
+        #expect(measured >= 3, "\(id): too few sentences followed by quiet to measure")
+    }
 }

@@ -36,7 +36,8 @@ final class SoundServer {
         }
         process.executableURL = URL(fileURLWithPath: daemon)
         process.arguments = [
-            "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr", "--log-level=error",
+            "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr", "--log-level=error", "--realtime=yes",
+            "--high-priority=yes",
             "--load=module-null-sink sink_name=respite_null rate=48000", "--load=module-native-protocol-unix",
         ]
         process.environment = environment

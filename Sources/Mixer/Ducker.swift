@@ -1,0 +1,75 @@
+/// How the music gives way to the voice: lowered while narration sounds, and just before it is
+/// scheduled to start, then back up after the voice has been quiet for a while.
+public struct Ducking: Sendable, Equatable {
+    /// Music gain while lowered, linear, 0…1 (0.316 is -10 dB).
+    public var depth: Float
+    /// Frames to go down (attack).
+    public var attack: Int
+    /// Frames the music stays down after the voice falls silent, so it does not pump between words.
+    public var hold: Int
+    /// Frames to come back up (release).
+    public var release: Int
+    /// Voice-bus level, linear, above which the voice counts as sounding.
+    public var threshold: Float
+    /// Frame ranges, sorted, in which narration is about to start: the music goes down ahead of the
+    /// first word, since a detector alone would only react once it is heard.
+    public var windows: [Range<Int>]
+
+    public init(depth: Float, attack: Int, hold: Int, release: Int, threshold: Float = 0.01, windows: [Range<Int>]) {
+        self.depth = min(1, max(0, depth))
+        self.attack = max(1, attack)
+        self.hold = max(0, hold)
+        self.release = max(1, release)
+        self.threshold = threshold
+        self.windows = windows.sorted { $0.lowerBound < $1.lowerBound }
+    }
+}
+
+/// Follows the voice bus sample by sample and computes the music bus's ducking gain.
+///
+/// The gain depends only on the voice signal and the frame numbers, never on how the render is
+/// split into blocks, so offline and live renders agree.
+///
+/// Real-time safety: ``gains(voiceLeft:voiceRight:frames:from:into:)`` never allocates, locks or waits.
+struct Ducker {
+    let settings: Ducking
+    private var gain: Float = 1
+    private var holdRemaining = 0
+    private var window = 0
+
+    init(_ settings: Ducking) { self.settings = settings }
+
+    /// Forgets the voice's history and finds the windows from `frame` on (after a seek).
+    mutating func reset(at frame: Int) {
+        gain = 1
+        holdRemaining = 0
+        window = 0
+        while window < settings.windows.count && settings.windows[window].upperBound <= frame { window += 1 }
+    }
+
+    /// Writes the music gain for frames `from ..< from + frames` into `gains`.
+    mutating func gains(
+        voiceLeft: UnsafePointer<Float>, voiceRight: UnsafePointer<Float>, frames: Int, from start: Int,
+        into gains: UnsafeMutablePointer<Float>
+    ) {
+        let down = (1 - settings.depth) / Float(settings.attack)
+        let up = (1 - settings.depth) / Float(settings.release)
+        let windows = settings.windows
+        for n in 0..<frames {
+            let frame = start + n
+            while window < windows.count && windows[window].upperBound <= frame { window += 1 }
+            let ahead = window < windows.count && windows[window].contains(frame)
+            if abs(voiceLeft[n]) > settings.threshold || abs(voiceRight[n]) > settings.threshold {
+                holdRemaining = settings.hold
+            } else if holdRemaining > 0 {
+                holdRemaining -= 1
+            }
+            if ahead || holdRemaining > 0 {
+                gain = max(settings.depth, gain - down)
+            } else {
+                gain = min(1, gain + up)
+            }
+            gains[n] = gain
+        }
+    }
+}
