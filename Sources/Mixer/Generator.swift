@@ -16,4 +16,8 @@ public enum Generator: Sendable, Equatable {
     case drone(root: Float)
     /// Shaped noise like waves on a shore: slow, irregular swells of low-passed noise, stereo.
     case ocean
+    /// Steady soft rain: a bed of band-passed noise (about 300 Hz…2.5 kHz) that drifts gently in
+    /// level, with sparse droplets (about 16 a second) on top: short pitched-noise ticks at
+    /// 1…3.5 kHz that ring for 20…50 ms, each at its own place in the stereo field.
+    case rain
 }

@@ -51,6 +51,11 @@ public final class Mixer: @unchecked Sendable {
     public var droppedVoices: Int { publishedDropped.load(ordering: .relaxed) }
     /// True once the whole schedule (or a stop fade) has been rendered.
     public var isFinished: Bool { publishedFinished.load(ordering: .relaxed) }
+    /// Frames by which the mix runs ahead of the output (the limiter's lookahead); callers that
+    /// feed stream rings keep this many frames more in them.
+    public var lookahead: Int { limiter?.latency ?? 0 }
+    /// Largest gain reduction the limiter has applied, dB. Read it after rendering (not thread-safe).
+    public var limiterReduction: Float { limiter?.maximumReduction ?? 0 }
     /// True while paused (after the pause fade).
     public var isPaused: Bool { publishedPaused.load(ordering: .relaxed) }
 
@@ -81,8 +86,10 @@ public final class Mixer: @unchecked Sendable {
     /// Per stream slot: frames that were due but missing (underrun) or belong to a dropped voice;
     /// skipped as they arrive so each later voice on the slot reads its own frames.
     private let streamDebt: UnsafeMutablePointer<Int>
+    /// Transport gain: session fade-in, pause, resume, stop, restart fades.
     private var master = RampedGain(value: 1)
-    private var masterTarget: Float = 1
+    /// The listener's volume, a separate stage so a volume change never cuts a fade short.
+    private var volume = RampedGain(value: 1)
     private let minimumRamp: Int
 
     private var playhead = 0
@@ -92,6 +99,14 @@ public final class Mixer: @unchecked Sendable {
     private var paused = false
     private var stopRequested = false
     private var finished = false
+    /// The master's true-peak limiter; nil renders without one.
+    private let limiter: TruePeakLimiter?
+    /// True until the limiter's lookahead has been filled (at the start and after a seek).
+    private var needsPrime = true
+    private let primeLeft: UnsafeMutablePointer<Float>
+    private let primeRight: UnsafeMutablePointer<Float>
+    /// After a stop fade: output frames still to come out of the limiter; -1 before.
+    private var drainRemaining = -1
 
     /// - Parameters:
     ///   - schedule: what to play.
@@ -101,11 +116,15 @@ public final class Mixer: @unchecked Sendable {
     ///   - blockCapacity: largest internal block in frames (default 1024).
     ///   - voiceCapacity: most simultaneous voices (default 64).
     ///   - mutedBuses: buses rendered but left out of the output, for stems and analysis.
+    ///   - ceiling: the master limiter's true-peak ceiling in dBTP (-20…0; default -1); nil for no limiter.
     public init(
         schedule: Schedule, sampleRate: Int, streams: [RingBuffer] = [], buffers: [SampleBuffer] = [],
         blockCapacity: Int = 1024,
-        voiceCapacity: Int = 64, mutedBuses: [Bus] = []
+        voiceCapacity: Int = 64, mutedBuses: [Bus] = [], ceiling: Float? = -1
     ) {
+        limiter = ceiling.map { TruePeakLimiter(sampleRate: sampleRate, ceiling: $0) }
+        primeLeft = .allocate(capacity: max(1, sampleRate / 10))
+        primeRight = .allocate(capacity: max(1, sampleRate / 10))
         busLevels = .allocate(capacity: Bus.count)
         busLevels.initialize(repeating: 1, count: Bus.count)
         for bus in mutedBuses { busLevels[bus.rawValue] = 0 }
@@ -150,6 +169,8 @@ public final class Mixer: @unchecked Sendable {
         interleaved.deallocate()
         outputLeft.deallocate()
         outputRight.deallocate()
+        primeLeft.deallocate()
+        primeRight.deallocate()
         busBuffers.deallocate()
         busGains.deallocate()
         busLevels.deallocate()
@@ -188,11 +209,49 @@ public final class Mixer: @unchecked Sendable {
 
     // MARK: - The block
 
+    /// One block of output: the mix, run through the true-peak limiter, clamped.
+    ///
+    /// The limiter looks ahead `latency` frames, so the mix runs that far ahead of the output:
+    /// the first block (and the first after a seek) first mixes `latency` frames into the limiter
+    /// ("priming"), and output frame N is always the limited mix of schedule frame N.
     private func renderBlock(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
         drainCommands()
+        if finished {
+            left.update(repeating: 0, count: frames)
+            right.update(repeating: 0, count: frames)
+            return
+        }
+        if needsPrime, let limiter {
+            needsPrime = false
+            let count = limiter.latency
+            mix(left: primeLeft, right: primeRight, frames: count)
+            limiter.process(left: primeLeft, right: primeRight, frames: count)
+        }
+        mix(left: left, right: right, frames: frames)
+        limiter?.process(left: left, right: right, frames: frames)
+        // A last guard for integer sinks: nothing leaves the mixer outside -1…1.
+        for n in 0..<frames {
+            left[n] = min(max(left[n], -1), 1)
+            right[n] = min(max(right[n], -1), 1)
+        }
+        let latency = limiter?.latency ?? 0
+        if stopRequested && !master.isMoving {
+            // The stop fade is over; let the limiter's last `latency` frames of it play out.
+            drainRemaining = drainRemaining < 0 ? latency : max(0, drainRemaining - frames)
+        }
+        if playhead - latency >= schedule.length || drainRemaining == 0 {
+            finished = true
+            publishedFinished.store(true, ordering: .releasing)
+        }
+        publishedPosition.store(min(max(0, playhead - latency), schedule.length), ordering: .releasing)
+    }
+
+    /// Mixes `frames` frames of the schedule at the mix playhead into `left` and `right`, with the
+    /// master gain applied; silence (and no movement) while paused or after a stop.
+    private func mix(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
         left.update(repeating: 0, count: frames)
         right.update(repeating: 0, count: frames)
-        if finished || (paused && !master.isMoving) {
+        if (paused && !master.isMoving) || (stopRequested && !master.isMoving) {
             return
         }
         let blockEnd = playhead + frames
@@ -203,7 +262,8 @@ public final class Mixer: @unchecked Sendable {
         }
         if ducker != nil {
             let voice = busBuffers + Bus.voice.rawValue * 2 * blockCapacity
-            ducker?.gains(voiceLeft: voice, voiceRight: voice + blockCapacity, frames: frames, from: playhead, into: duckGains)
+            ducker?.gains(
+                voiceLeft: voice, voiceRight: voice + blockCapacity, frames: frames, from: playhead, into: duckGains)
         }
         // `Bus.allCases` would build an array; walk the raw values instead.
         var scan = nextRamp
@@ -211,12 +271,11 @@ public final class Mixer: @unchecked Sendable {
             scan = mixBus(raw, into: left, right, frames: frames)
         }
         nextRamp = scan
-        // Master: volume, pause and stop ramps; a hard ceiling keeps a sum of loud sources from
-        // wrapping in integer sinks (a true-peak limiter belongs here).
+        // Master: transport fades times the listener's volume.
         for n in 0..<frames {
-            let g = master.next()
-            left[n] = min(max(left[n] * g, -1), 1)
-            right[n] = min(max(right[n] * g, -1), 1)
+            let g = master.next() * volume.next()
+            left[n] *= g
+            right[n] *= g
         }
         playhead = blockEnd
         if pauseRequested && !master.isMoving {
@@ -224,21 +283,13 @@ public final class Mixer: @unchecked Sendable {
             paused = true
             publishedPaused.store(true, ordering: .relaxed)
         }
-        if playhead >= schedule.length || (stopRequested && !master.isMoving) {
-            finished = true
-            publishedFinished.store(true, ordering: .releasing)
-        }
-        publishedPosition.store(min(playhead, schedule.length), ordering: .releasing)
     }
 
     private func drainCommands() {
         while let command = commands.pop() {
             switch command {
             case .setMasterGain(let linear, let frames):
-                masterTarget = min(max(linear, 0), 4)
-                if !pauseRequested && !paused && !stopRequested {
-                    master.ramp(to: masterTarget, frames: max(minimumRamp, frames))
-                }
+                volume.ramp(to: min(max(linear, 0), 4), frames: max(minimumRamp, frames))
             case .pause(let fade):
                 guard !paused, !stopRequested else { continue }
                 pauseRequested = true
@@ -248,7 +299,7 @@ public final class Mixer: @unchecked Sendable {
                 paused = false
                 pauseRequested = false
                 publishedPaused.store(false, ordering: .relaxed)
-                master.ramp(to: masterTarget, frames: max(minimumRamp, fade))
+                master.ramp(to: 1, frames: max(minimumRamp, fade))
             case .seek(let frame):
                 seek(to: frame)
             case .fadeIn(let frames):
@@ -257,7 +308,7 @@ public final class Mixer: @unchecked Sendable {
                 pauseRequested = false
                 publishedPaused.store(false, ordering: .relaxed)
                 master = RampedGain(value: 0)
-                master.ramp(to: masterTarget, frames: max(minimumRamp, frames))
+                master.ramp(to: 1, frames: max(minimumRamp, frames))
             case .stop(let fade):
                 stopRequested = true
                 if paused { finished = true; publishedFinished.store(true, ordering: .releasing) }
@@ -286,6 +337,9 @@ public final class Mixer: @unchecked Sendable {
         }
         nextRamp = r
         ducker?.reset(at: target)
+        limiter?.reset()
+        needsPrime = true
+        drainRemaining = -1
         // Voices: start those still sounding at the target, then continue from the first later one.
         let events = schedule.voices
         var i = 0

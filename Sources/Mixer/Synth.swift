@@ -59,6 +59,24 @@ struct Synth {
     private var low2Right: Float = 0
     private var highLeft: Float = 0
     private var highRight: Float = 0
+    /// Rain: decides when and how droplets fall; drawn on the grid only, so the pattern never
+    /// depends on block size.
+    private var dropRandom: UInt32 = 13
+    /// Rain, per droplet slot: its own noise generator and low-passed noise (its texture), so each
+    /// droplet's samples depend on nothing but its own frames, however the render is split.
+    private let dropletNoise: UnsafeMutablePointer<UInt32>
+    private let dropletGrain: UnsafeMutablePointer<Float>
+    /// Rain: the one-pole coefficient of the droplets' texture filter.
+    private var grainCoefficient: Float = 0
+    /// Rain: scales a droplet's low-passed noise to a standard deviation of 1 at any sample rate.
+    private var grainScale: Float = 0
+    /// Rain: the bed's band edges as one-pole coefficients (low-pass twice, then high-pass).
+    private var bandLowCoefficient: Float = 0
+    private var bandHighCoefficient: Float = 0
+    /// Rain: chance, 0…1, that a droplet falls in any one grid cell.
+    private var dropChance: Float = 0
+    /// Rain: the partial slot the next droplet takes (slots are reused in turn).
+    private var nextDroplet = 0
     /// Slow modulators (phasors) for drone breathing and ocean swells.
     private var lfoRe: (Float, Float, Float) = (1, 1, 1)
     private var lfoIm: (Float, Float, Float) = (0, 0, 0)
@@ -75,11 +93,16 @@ struct Synth {
         decay = .allocate(capacity: n)
         panLeft = .allocate(capacity: n)
         panRight = .allocate(capacity: n)
+        dropletNoise = .allocate(capacity: n)
+        dropletNoise.initialize(repeating: 1, count: n)
+        dropletGrain = .allocate(capacity: n)
+        dropletGrain.initialize(repeating: 0, count: n)
     }
 
     func deallocate() {
         re.deallocate(); im.deallocate(); stepRe.deallocate(); stepIm.deallocate()
         amplitude.deallocate(); decay.deallocate(); panLeft.deallocate(); panRight.deallocate()
+        dropletNoise.deallocate(); dropletGrain.deallocate()
     }
 
     /// Prepares to play `generator` from its beginning. `seed` makes noise differ between voices
@@ -91,7 +114,9 @@ struct Synth {
         partials = 0
         noise = seed &* 2_654_435_761 | 1
         noise2 = (seed &+ 0x9E37_79B9) &* 2_246_822_519 | 1
+        dropRandom = (seed ^ 0x5851_F42D) &* 1_597_334_677 | 1
         lowLeft = 0; lowRight = 0; low2Left = 0; low2Right = 0; highLeft = 0; highRight = 0
+        nextDroplet = 0
         switch generator {
         case .bell(let pitch):
             let hum = pitch * 0.5
@@ -122,7 +147,34 @@ struct Synth {
             setLFOs(0.083, 0.127, 0.051)
         case .swell:
             break
+        case .rain:
+            // Droplets are decaying partials in a few reused slots, silent until one falls.
+            for _ in 0..<Synth.dropletSlots { addPartial(1_000, 0, 0.02, 0.5) }
+            setLFOs(0.043, 0.067, 0.029)
+            bandLowCoefficient = onePole(2_500)
+            bandHighCoefficient = onePole(300)
+            grainCoefficient = onePole(1_200)
+            // A one-pole low-pass of uniform noise (variance 1/3) has variance a / (2 − a) / 3.
+            grainScale = 1 / (grainCoefficient / (2 - grainCoefficient) / 3).squareRoot()
+            dropChance = Synth.dropletsPerSecond * Float(Synth.grid) / sampleRate
         }
+    }
+
+    /// Rain: droplet slots; a droplet rings 50 ms at most and they fall about 60 ms apart on
+    /// average, so eight slots are almost never all sounding (the oldest is then cut short).
+    static let dropletSlots = 8
+    /// Rain: mean droplets a second. Sparse enough to hear single drops, dense enough to be steady.
+    static let dropletsPerSecond: Float = 16
+    /// Rain: the bed's level. With the droplets, rain peaks near -6 dBFS at 0 dB gain (measured by
+    /// `GeneratorLevelTests`) with an RMS near -30 dBFS: droplets need headroom above the bed to be
+    /// heard as droplets (`RainTests`), so rain sits about 8 dB below `ocean` in RMS.
+    static let rainBedLevel: Float = 0.2
+    /// Rain: the loudest droplet's amplitude; most are far softer (see ``startDroplet()``).
+    static let rainDropLevel: Float = 0.3
+
+    /// The coefficient of a one-pole low-pass with its corner at `frequency` Hz.
+    private func onePole(_ frequency: Float) -> Float {
+        1 - expf(-2 * .pi * min(frequency, sampleRate * 0.45) / sampleRate)
     }
 
     /// Adds one partial per table row. Indexes the table directly: a `for (a, b, c, d) in` loop
@@ -140,7 +192,12 @@ struct Synth {
 
     private mutating func addPartial(_ frequency: Float, _ amp: Float, _ t60: Float, _ pan: Float) {
         guard partials < Synth.partialCapacity, frequency < sampleRate * 0.45 else { return }
-        let i = partials
+        setPartial(partials, frequency, amp, t60, pan)
+        partials += 1
+    }
+
+    /// (Re)starts partial slot `i` at phase 0. `t60` in seconds (0: no decay), `pan` 0…1.
+    private mutating func setPartial(_ i: Int, _ frequency: Float, _ amp: Float, _ t60: Float, _ pan: Float) {
         let w = 2 * Float.pi * frequency / sampleRate
         // Start at phase 0 of the sine (`im` is the output): the first sample is 0, never a step.
         re[i] = 1
@@ -152,7 +209,39 @@ struct Synth {
         // Constant-power pan.
         panLeft[i] = cosf(pan * Float.pi / 2) * 1.4142135
         panRight[i] = sinf(pan * Float.pi / 2) * 1.4142135
-        partials += 1
+    }
+
+    /// Rain: strikes the next droplet slot with a random pitch, length, size and place.
+    private mutating func startDroplet() {
+        let slot = nextDroplet
+        nextDroplet = (nextDroplet + 1) % Synth.dropletSlots
+        // One draw per statement, so the order of draws (and the rain) is fixed.
+        let frequency = min(1_000 * powf(3.5, uniform()), sampleRate * 0.45)  // 1…3.5 kHz
+        let t60 = 0.02 + 0.03 * uniform()  // 20…50 ms
+        let size = uniform()
+        // Squared: most droplets are soft and far, a few near and clear.
+        let amp = Synth.rainDropLevel * (0.1 + 0.9 * size * size)
+        let pan = 0.15 + 0.7 * uniform()
+        setPartial(slot, frequency, amp, t60, pan)
+        dropletNoise[slot] = dropRandom | 1
+        dropletGrain[slot] = 0
+    }
+
+    /// Rain: a uniform draw in 0..<1 from the droplet generator; called on the grid only.
+    private mutating func uniform() -> Float {
+        dropRandom ^= dropRandom << 13
+        dropRandom ^= dropRandom >> 17
+        dropRandom ^= dropRandom << 5
+        return Float(dropRandom >> 8) * (1.0 / 16_777_216.0)
+    }
+
+    /// Rain: the next sample of a droplet's own white noise, -1…1 (xorshift, as ``whiteNoise()``).
+    @inline(__always)
+    private static func next(_ state: inout UInt32) -> Float {
+        state ^= state << 13
+        state ^= state >> 17
+        state ^= state << 5
+        return Float(Int32(bitPattern: state)) * (1.0 / 2_147_483_648.0)
     }
 
     private mutating func setLFOs(_ a: Float, _ b: Float, _ c: Float) {
@@ -247,6 +336,12 @@ struct Synth {
         case .drone:
             // Slow, unequal swells keep a drone alive without any sudden change: gain 0.7…1.0.
             cellGain = 0.85 + 0.15 * (0.5 * lfoIm.0 + 0.3 * lfoIm.1 + 0.2 * lfoIm.2)
+        case .rain:
+            // The shower thickens and thins a little, never suddenly: bed gain 0.8…1.0.
+            cellGain = 0.9 + 0.1 * (0.6 * lfoIm.0 + 0.4 * lfoIm.1)
+            // A droplet that has rung out is silenced, so rendering can skip its slot.
+            for p in 0..<partials where amplitude[p] < 1e-5 { amplitude[p] = 0 }
+            if uniform() < dropChance { startDroplet() }
         default:
             break
         }
@@ -262,6 +357,9 @@ struct Synth {
         case .drone:
             advanceLFOs(frames: frames)
             renderPartials(left: left, right: right, frames: frames, gain: cellGain)
+        case .rain:
+            advanceLFOs(frames: frames)
+            renderRain(left: left, right: right, frames: frames)
         default:
             renderPartials(left: left, right: right, frames: frames, gain: 1)
         }
@@ -355,6 +453,60 @@ struct Synth {
             low2Right += aRight * (lowRight - low2Right)
             left[k] = low2Left * cellLevelLeft * 1.2
             right[k] = low2Right * cellLevelRight * 1.2
+        }
+    }
+}
+
+extension Synth {
+    /// Rain: the band-passed bed, then each sounding droplet, a decaying partial whose amplitude its
+    /// own low-passed noise roughens into a pitched-noise tick.
+    fileprivate mutating func renderRain(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int
+    ) {
+        let aLow = bandLowCoefficient
+        let aHigh = bandHighCoefficient
+        let aGrain = grainCoefficient
+        let bed = cellGain * Synth.rainBedLevel
+        for k in 0..<frames {
+            let wl = whiteNoise()
+            // Partly shared between the channels: wide, but not a hole in the middle.
+            let wr = 0.35 * wl + 0.65 * whiteNoise2()
+            lowLeft += aLow * (wl - lowLeft)
+            lowRight += aLow * (wr - lowRight)
+            low2Left += aLow * (lowLeft - low2Left)
+            low2Right += aLow * (lowRight - low2Right)
+            highLeft += aHigh * (low2Left - highLeft)
+            highRight += aHigh * (low2Right - highRight)
+            left[k] = (low2Left - highLeft) * bed
+            right[k] = (low2Right - highRight) * bed
+        }
+        for p in 0..<partials where amplitude[p] > 0 {
+            var r = re[p]
+            var i = im[p]
+            let sr = stepRe[p]
+            let si = stepIm[p]
+            var amp = amplitude[p]
+            let d = decay[p]
+            let gl = panLeft[p]
+            let gr = panRight[p]
+            var state = dropletNoise[p]
+            var g = dropletGrain[p]
+            let depth = 0.25 * grainScale
+            for n in 0..<frames {
+                g += aGrain * (Synth.next(&state) - g)
+                let s = i * amp * (0.75 + depth * g)
+                left[n] += s * gl
+                right[n] += s * gr
+                let nr = r * sr - i * si
+                i = r * si + i * sr
+                r = nr
+                amp *= d
+            }
+            re[p] = r
+            im[p] = i
+            amplitude[p] = amp
+            dropletNoise[p] = state
+            dropletGrain[p] = g
         }
     }
 }

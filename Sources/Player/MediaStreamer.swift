@@ -10,6 +10,8 @@ public struct StreamJob: Sendable, Hashable {
     /// Frames to produce at the engine rate: the file is resampled, then padded with silence or cut
     /// to exactly this many, or repeated when `loop` is set.
     public var frames: Int
+    /// Repeat the file until `frames` are produced, each seam an equal-power crossfade of the file's
+    /// end into its start (see ``JobDecoder``'s loop pattern).
     public var loop: Bool
     /// Frame of the timeline at which its voice starts.
     public var start: Int
@@ -29,7 +31,8 @@ public struct StreamJob: Sendable, Hashable {
 ///
 /// Each slot has a queue of jobs in schedule order; the streamer writes them back to back into the
 /// slot's ring, so the mixer's voices on that slot each read exactly their own frames. Memory is
-/// fixed (the rings plus one decode buffer per slot), whatever the session's length.
+/// fixed (the rings plus one decode buffer per slot, and for a looping job the file's first 2 s
+/// for its crossfade), whatever the session's length.
 ///
 /// A loader thread (``startLoading(interval:)``) keeps the rings full. Offline rendering waits,
 /// before each block, until every ring holds that block's frames (``waitUntilReady(frames:)``),
@@ -189,6 +192,23 @@ public final class MediaStreamer: @unchecked Sendable {
 }
 
 /// Produces one job's frames: decode, resample, make stereo, loop or pad, cut to length.
+///
+/// A looping job never jumps from the file's last frame to its first: that would click, and step in
+/// level wherever the end and the start differ. Instead, in the file's own sample-rate domain (before
+/// resampling, so the resampler sees one continuous signal), the last `C` frames of the file are
+/// crossfaded into its first `C` with an equal-power law, tail·cos(πt/2) + head·sin(πt/2), t 0…1.
+/// With `L` the file's length and `P = L − C` the loop period, the looped stream `S` is
+///
+///     S[n] = F[n]                          for n < P (the first pass starts cleanly at 0)
+///     S[n] = X[m],  m = n mod P            for n ≥ P and m < C (the crossfade)
+///     S[n] = F[m]                          for n ≥ P and m ≥ C
+///     X[i] = F[P + i]·cos(πi/2C) + F[i]·sin(πi/2C)
+///
+/// so it plays 0…P, then crossfades the tail P…L with the head 0…C, carries on from C…P, and so on.
+/// `C` is 2 s at the file's rate, at most a quarter of the file; the head's `C` frames are decoded
+/// once at open and held in memory, so each seam costs one seek.
+///
+/// Real-time safety: none; everything here decodes, seeks and allocates. It runs on the loader thread.
 final class JobDecoder {
     let job: StreamJob
     private var reader: AudioFileReader?
@@ -206,6 +226,30 @@ final class JobDecoder {
     private var outputCount = 0
     private let resampled: UnsafeMutablePointer<Float>
     private let fileChannels: Int
+    /// The loop, when the job loops and the file has any frames; `nil` otherwise.
+    private var loop: LoopState?
+
+    /// Where a looping job is in its loop pattern, in file frames.
+    private struct LoopState {
+        /// The file's length `L` in frames, from its header.
+        let length: Int
+        /// Crossfade length `C` in frames, 0…L/4; 0 makes a plain loop (for files under 4 frames).
+        let crossfade: Int
+        /// The file's first `C` frames (file channel count, interleaved): the crossfade's head.
+        let head: UnsafeMutablePointer<Float>
+        /// Frame of the looped stream within the current period, 0 ..< `period`.
+        var position = 0
+        /// False during the first pass, which starts at frame 0 without a crossfade.
+        var looped = false
+        /// Where the reader will read next, in file frames.
+        var readerFrame = 0
+        /// Set when a seek fails: the loop ends there and the rest of the job is silence, as a file
+        /// that ends does.
+        var cannotSeek = false
+
+        /// The loop period `P = L − C` in frames.
+        var period: Int { length - crossfade }
+    }
 
     init(job: StreamJob, engineRate: Int) {
         self.job = job
@@ -228,10 +272,12 @@ final class JobDecoder {
             resampler = try? StreamResampler(
                 inputRate: opened.sampleRate, outputRate: engineRate, channels: fileChannels, quality: .high)
         }
-        if let opened, job.offset > 0 {
-            // Joined part-way (after a seek): start decoding where the voice now is.
-            var fileFrame = Int((Double(job.offset) * Double(opened.sampleRate) / Double(engineRate)).rounded())
-            if job.loop && opened.frames > 0 { fileFrame %= opened.frames }
+        guard let opened else { return }
+        // Joined part-way (after a seek): start decoding where the voice now is.
+        let fileFrame = Int((Double(job.offset) * Double(opened.sampleRate) / Double(engineRate)).rounded())
+        if job.loop && opened.frames > 0 {
+            loop = JobDecoder.openLoop(opened, channels: fileChannels, startingAt: fileFrame)
+        } else if job.offset > 0 {
             if (try? opened.seek(toFrame: min(fileFrame, opened.frames))) == nil { inputEnded = true }
         }
     }
@@ -240,6 +286,115 @@ final class JobDecoder {
         input.deallocate()
         resampled.deallocate()
         output.deallocate()
+        loop?.head.deallocate()
+    }
+
+    /// Crossfade length in seconds at the file's rate, before the quarter-of-the-file limit.
+    static let loopCrossfadeSeconds = 2.0
+
+    /// Reads the head of a looping file and places the loop at stream frame `streamFrame` (file
+    /// frames from the job's start, 0 or more).
+    private static func openLoop(
+        _ reader: AudioFileReader, channels: Int, startingAt streamFrame: Int
+    ) -> LoopState {
+        let length = reader.frames
+        let crossfade = min(Int(loopCrossfadeSeconds * Double(reader.sampleRate)), length / 4)
+        let head = UnsafeMutablePointer<Float>.allocate(capacity: max(1, crossfade * channels))
+        var got = 0
+        while got < crossfade {
+            let count = reader.read(into: head + got * channels, frames: crossfade - got)
+            if count == 0 { break }
+            got += count
+        }
+        // A file shorter than its header says: the missing head is silence (it only fades in).
+        (head + got * channels).initialize(repeating: 0, count: (crossfade - got) * channels)
+        var state = LoopState(length: length, crossfade: crossfade, head: head, readerFrame: got)
+        // Map the stream frame onto the pattern: the first pass is P frames long, so is every later one.
+        let period = state.period
+        state.looped = streamFrame >= period
+        state.position = streamFrame % period
+        return state
+    }
+
+    /// Fills `buffer` with up to `frames` frames of the looped stream (file channel count).
+    /// Returns the frames written: 0 only if the file yields nothing at all.
+    private func readLooped(into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
+        guard let reader, var state = loop else { return 0 }
+        defer { loop = state }
+        let c = fileChannels
+        var done = 0
+        while done < frames && !state.cannotSeek {
+            if state.position >= state.period {
+                state.position = 0
+                state.looped = true
+            }
+            let m = state.position
+            let destination = buffer + done * c
+            if m < state.crossfade && !state.looped {
+                // The first pass's head: already decoded.
+                let count = min(frames - done, state.crossfade - m)
+                destination.update(from: state.head + m * c, count: count * c)
+                state.position += count
+                done += count
+            } else if m < state.crossfade {
+                // The seam: the file's tail fades out as its head fades in.
+                let count = min(frames - done, state.crossfade - m)
+                let got = JobDecoder.read(reader, at: state.period + m, into: destination, frames: count, &state)
+                if state.cannotSeek { break }
+                // A tail cut short (a header that overstated the length) is silence: the head still
+                // fades in, so the seam is no worse than the file's own end.
+                (destination + got * c).update(repeating: 0, count: (count - got) * c)
+                let scale = Double.pi / 2 / Double(state.crossfade)
+                for i in 0..<count {
+                    let angle = Double(m + i) * scale
+                    let tailGain = Float(cos(angle))
+                    let headGain = Float(sin(angle))
+                    for ch in 0..<c {
+                        let k = i * c + ch
+                        destination[k] = destination[k] * tailGain + state.head[(m + i) * c + ch] * headGain
+                    }
+                }
+                state.position += count
+                done += count
+            } else {
+                let count = min(frames - done, state.period - m)
+                let got = JobDecoder.read(reader, at: m, into: destination, frames: count, &state)
+                if state.cannotSeek { break }
+                if got == 0 {
+                    // The file ended before its header said: go straight to the seam, which always
+                    // yields frames. A plain loop with nothing at its start is over.
+                    if state.crossfade == 0 && m == 0 { break }
+                    state.position = state.period
+                    continue
+                }
+                state.position += got
+                done += got
+            }
+        }
+        return done
+    }
+
+    /// Reads `frames` frames at file frame `frame` (fewer only at the file's end), seeking only when
+    /// the reader is elsewhere.
+    private static func read(
+        _ reader: AudioFileReader, at frame: Int, into buffer: UnsafeMutablePointer<Float>, frames: Int,
+        _ state: inout LoopState
+    ) -> Int {
+        if state.readerFrame != frame {
+            guard (try? reader.seek(toFrame: min(frame, state.length))) != nil else {
+                state.cannotSeek = true
+                return 0
+            }
+            state.readerFrame = frame
+        }
+        var got = 0
+        while got < frames {
+            let count = reader.read(into: buffer + got * reader.channels, frames: frames - got)
+            if count == 0 { break }
+            got += count
+        }
+        state.readerFrame += got
+        return got
     }
 
     var isDone: Bool { remaining == 0 }
@@ -277,15 +432,13 @@ final class JobDecoder {
         while outputCount == 0 && attempts < 64 {
             attempts += 1
             if inputCount == 0 && !inputEnded {
-                let got = reader.read(into: input, frames: MediaStreamer.chunkFrames)
+                let got =
+                    loop == nil
+                    ? reader.read(into: input, frames: MediaStreamer.chunkFrames)
+                    : readLooped(into: input, frames: MediaStreamer.chunkFrames)
                 inputOffset = 0
                 inputCount = got
-                if got == 0 {
-                    if job.loop && reader.frames > 0 && (try? reader.seek(toFrame: 0)) != nil {
-                        continue
-                    }
-                    inputEnded = true
-                }
+                if got == 0 { inputEnded = true }
             }
             let produced: Int
             if let resampler {

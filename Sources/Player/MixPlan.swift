@@ -19,8 +19,9 @@ public enum MixPlan {
     /// - Parameter paths: absolute file for every media the timeline uses.
     /// - Returns: the schedule; per stream slot, the jobs the streamer decodes; and the short
     ///   sounds to decode into memory, indexed as the schedule's `.buffer(index:)` voices use them.
+    ///   - normalisation: dB added to each sound's own gain to bring it to its bus's loudness target.
     public static func make(
-        timeline: Timeline, paths: [Media: String]
+        timeline: Timeline, paths: [Media: String], normalisation: (ScheduledSound) -> Double = { _ in 0 }
     ) -> (schedule: Schedule, jobs: [[StreamJob]], buffers: [StreamJob]) {
         var voices: [VoiceEvent] = []
         var jobs: [[StreamJob]] = []
@@ -44,7 +45,7 @@ public enum MixPlan {
                     voices.append(
                         VoiceEvent(
                             start: sound.start, length: sound.length, source: source, bus: bus(sound.bus),
-                            gain: linear(sound.gain), fadeIn: sound.fadeIn, fadeOut: sound.fadeOut))
+                            gain: linear(sound.gain + normalisation(sound)), fadeIn: sound.fadeIn, fadeOut: sound.fadeOut))
                     continue
                 }
                 // Greedy interval colouring: reuse the slot that has been free the longest.
@@ -67,7 +68,7 @@ public enum MixPlan {
             voices.append(
                 VoiceEvent(
                     start: sound.start, length: sound.length, source: source, bus: bus(sound.bus),
-                    gain: linear(sound.gain), fadeIn: sound.fadeIn, fadeOut: sound.fadeOut))
+                    gain: linear(sound.gain + normalisation(sound)), fadeIn: sound.fadeIn, fadeOut: sound.fadeOut))
         }
         let ducking = timeline.ducking.map {
             Ducking(

@@ -32,7 +32,7 @@ public enum OfflineRenderer {
         var lastReport = 0
         while done < total {
             let frames = min(blockFrames, total - done)
-            streamer.waitUntilReady(frames: frames)
+            streamer.waitUntilReady(frames: frames + mixer.lookahead)
             mixer.render(interleavedInto: buffer, frames: frames)
             try writer.write(interleaved: buffer, frames: frames)
             done += frames
@@ -56,7 +56,7 @@ public enum OfflineRenderer {
             var done = 0
             while done < total {
                 let frames = min(blockFrames, total - done)
-                streamer.waitUntilReady(frames: frames)
+                streamer.waitUntilReady(frames: frames + mixer.lookahead)
                 mixer.render(interleavedInto: base + done * 2, frames: frames)
                 done += frames
             }

@@ -16,6 +16,8 @@ public struct PreparedSession: Sendable {
     public var buffers: [SampleBuffer]
     /// How many speech clips had to be synthesised now (0 when all came from the cache).
     public var synthesisedClips: Int
+    /// The master limiter's true-peak ceiling, dBTP.
+    public var ceiling: Float = -1
 
     /// Makes a fresh mixer and streamer for one render or playback.
     ///
@@ -24,7 +26,7 @@ public struct PreparedSession: Sendable {
         let streamer = MediaStreamer(jobs: jobs, sampleRate: timeline.sampleRate, ringFrames: ringFrames)
         let mixer = Mixer(
             schedule: schedule, sampleRate: timeline.sampleRate, streams: streamer.rings, buffers: buffers,
-            mutedBuses: mutedBuses)
+            mutedBuses: mutedBuses, ceiling: ceiling)
         return (mixer, streamer)
     }
 }

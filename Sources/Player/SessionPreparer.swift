@@ -12,11 +12,22 @@ public struct SessionPreparer: Sendable {
     /// Absolute path of the bundled `Audio/` folder.
     public var audioRoot: String?
     public var synthesizer: SpeechSynthesizer
+    /// Loudness each bus is brought to.
+    public var targets: Configuration.Loudness
+    /// Where measured loudness is kept; nil plays every source at its own level, unnormalised.
+    public var loudness: LoudnessCache?
+    /// The master limiter's true-peak ceiling, dBTP (-20…0).
+    public var ceiling: Double = -1
 
-    public init(sampleRate: Int, audioRoot: String?, synthesizer: SpeechSynthesizer) {
+    public init(
+        sampleRate: Int, audioRoot: String?, synthesizer: SpeechSynthesizer,
+        targets: Configuration.Loudness = Configuration.Loudness(), loudness: LoudnessCache? = nil
+    ) {
         self.sampleRate = sampleRate
         self.audioRoot = audioRoot
         self.synthesizer = synthesizer
+        self.targets = targets
+        self.loudness = loudness
     }
 
     public func prepare(_ session: Session, parameters: Parameters) throws -> PreparedSession {
@@ -40,11 +51,37 @@ public struct SessionPreparer: Sendable {
             }
         }
         let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
-        let plan = MixPlan.make(timeline: timeline, paths: paths)
+        var levels: [Media: Double] = [:]
+        if let loudness {
+            for (media, path) in paths { levels[media] = try loudness.loudness(ofFile: path).integrated }
+        }
+        let plan = MixPlan.make(timeline: timeline, paths: paths) { sound in
+            normalisation(of: sound, levels: levels)
+        }
         let buffers = try plan.buffers.map { try MediaStreamer.decode($0, sampleRate: sampleRate) }
         return PreparedSession(
             session: session, parameters: parameters, timeline: timeline, schedule: plan.schedule, jobs: plan.jobs,
-            buffers: buffers, synthesisedClips: synthesised)
+            buffers: buffers, synthesisedClips: synthesised, ceiling: Float(ceiling))
+    }
+
+    /// The gain in dB that brings `sound` to its bus's loudness target (0 without a loudness cache,
+    /// or for a silent source), limited to -40…+30 dB so a near-silent file is not blown up.
+    func normalisation(of sound: ScheduledSound, levels: [Media: Double]) -> Double {
+        guard loudness != nil else { return 0 }
+        let target: Double
+        switch sound.bus {
+        case .voice: target = targets.voice
+        case .music: target = targets.music
+        case .cues: target = targets.cues
+        }
+        let measured: Double?
+        switch sound.source {
+        case .media(let media, _): measured = levels[media]
+        case .builtin(let builtin, _): measured = BuiltinLoudness.integrated(builtin)
+        case .breath: measured = BuiltinLoudness.breath()
+        }
+        guard let measured, measured.isFinite else { return 0 }
+        return min(30, max(-40, target - measured))
     }
 
     /// Frames at the engine rate for `frames` at `rate`, rounded to the nearest frame.

@@ -161,6 +161,8 @@ public enum BuiltinSound: String, Sendable, CaseIterable, Hashable {
     case drone
     /// Shaped noise like waves on a shore (music bed).
     case ocean
+    /// Steady soft rain: band-passed noise with sparse droplets, spread in stereo (music bed).
+    case rain
 }
 
 public struct Music: Sendable, Equatable {

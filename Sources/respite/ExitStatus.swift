@@ -15,6 +15,8 @@ enum ExitStatus {
     static let noDevice = ExitCode(69)
     /// The sound device was lost during playback and did not come back in time.
     static let deviceLost = ExitCode(75)
+    /// The configuration file is invalid.
+    static let badConfiguration = ExitCode(78)
     /// An output file could not be created or written.
     static let cannotWrite = ExitCode(73)
     /// Reading audio, synthesising speech or another I/O step failed.
@@ -50,6 +52,12 @@ func fail(_ error: any Error, context: String) -> ExitCode {
     case let error as CompileError:
         report("\(context): \(error.description)")
         return ExitStatus.invalidSession
+    case let error as ConfigurationError:
+        report(error.description)
+        return ExitStatus.badConfiguration
+    case let error as LoudnessError:
+        report("\(context): \(error.description)")
+        return ExitStatus.ioFailure
     case let error as OutputError:
         report(error.description)
         return ExitStatus.cannotWrite

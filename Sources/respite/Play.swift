@@ -91,7 +91,7 @@ struct Play: ParsableCommand {
             configuration = try Configuration.load()
         } catch {
             report(error.description)
-            throw ExitStatus.invalidSession
+            throw ExitStatus.badConfiguration
         }
         if let maxVolume = configuration.devices[device]?.maxVolume {
             playerOptions.maxVolume = maxVolume

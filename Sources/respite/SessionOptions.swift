@@ -25,8 +25,11 @@ struct SessionOptions: ParsableArguments {
     func prepare(_ name: String, catalog: SessionCatalog) throws -> PreparedSession {
         let session = try catalog.load(name)
         let parameters = try session.parameters.applying(assignments, to: session, loader: catalog.loader)
-        let preparer = SessionPreparer(
-            sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer())
+        let configuration = try Configuration.load()
+        var preparer = SessionPreparer(
+            sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),
+            targets: configuration.loudness, loudness: LoudnessCache())
+        preparer.ceiling = configuration.ceiling
         return try preparer.prepare(session, parameters: parameters)
     }
 }

@@ -27,7 +27,7 @@ import Testing
         var done = 0
         while done < prepared.timeline.duration {
             let frames = min(block, prepared.timeline.duration - done)
-            streamer.waitUntilReady(frames: frames)
+            streamer.waitUntilReady(frames: frames + mixer.lookahead)
             buffer.withUnsafeMutableBufferPointer { mixer.render(interleavedInto: $0.baseAddress!, frames: frames) }
             buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<(frames * 2)]), done) }
             done += frames

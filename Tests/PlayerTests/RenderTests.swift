@@ -55,19 +55,20 @@ import Testing
         try ding.withUnsafeBufferPointer { try writer.write(interleaved: $0.baseAddress!, frames: ding.count) }
         try writer.close()
         let session = try fixture.session(
-            #""steps": [{ "type": "silence", "seconds": 3, "cues": [{ "at": 1, "sound": "ding.wav", "gain": 0 }] }]"#)
+            #""steps": [{ "type": "silence", "seconds": 5, "cues": [{ "at": 3, "sound": "ding.wav", "gain": 0 }] }]"#)
         let prepared = try fixture.prepare(session)
         #expect(prepared.buffers.count == 1)
         #expect(prepared.jobs.isEmpty)
         #expect(prepared.schedule.voices.map(\.source) == [.buffer(index: 0)])
         let left = leftChannel(OfflineRenderer.renderToMemory(prepared))
-        #expect(left[..<48_000].allSatisfy { $0 == 0 })
-        #expect(left[48_000] == 0)
-        #expect(left[48_001..<48_048].contains { $0 != 0 })
+        // (After the session's 2 s fade-in, so the cue plays at its own level.)
+        #expect(left[..<144_000].allSatisfy { $0 == 0 })
+        #expect(left[144_000] == 0)
+        #expect(left[144_001..<144_048].contains { $0 != 0 })
         // Resampled, the tone keeps its level: peak within 0.5 dB of the file's.
         let peak = left.map(abs).max() ?? 0
         #expect(abs(decibels(peak) - decibels(ding.map(abs).max() ?? 0)) < 0.5)
         // And it lasts as long as the file: 0.5 s, silent after.
-        #expect(left[(48_000 + 24_000 + 10)...].allSatisfy { $0 == 0 })
+        #expect(left[(144_000 + 24_000 + 10)...].allSatisfy { $0 == 0 })
     }
 }
