@@ -33,7 +33,10 @@ let package = Package(
         .target(name: "SessionKit"),
         .target(
             name: "Mixer",
-            dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+            // The render path is optimised in debug builds too: tests render whole sessions, and an
+            // unoptimised limiter and mixer would make them take many minutes.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // The only module that touches C audio libraries.
         .target(

@@ -16,7 +16,7 @@ import Foundation
 ///
 /// Thread safety: single owner; never use it from two threads at once.
 /// Real-time safety: none; libebur128 allocates as the history grows.
-final class LoudnessAccumulator {
+public final class LoudnessAccumulator {
     /// Channels libebur128 accepts.
     static let channelRange = 1...64
     /// Sample rates in Hz libebur128 accepts.
@@ -53,7 +53,7 @@ final class LoudnessAccumulator {
     ///   - sampleRate: Hz, 16…2 822 400.
     ///   - path: the file being measured, named in errors; `nil` for samples from memory.
     /// - Throws: ``LoudnessError`` for an unsupported channel count or rate, or when libebur128 cannot allocate.
-    init(channels: Int, sampleRate: Int, path: String?) throws(LoudnessError) {
+    public init(channels: Int, sampleRate: Int, path: String? = nil) throws(LoudnessError) {
         self.channels = channels
         self.sampleRate = sampleRate
         self.path = path
@@ -86,7 +86,7 @@ final class LoudnessAccumulator {
     ///   - frames: 0 or more.
     /// - Throws: ``LoudnessError`` when a sample is NaN or infinite (libebur128 would silently carry it into every
     ///   later block), or when libebur128 runs out of memory.
-    func add(_ samples: UnsafePointer<Float>, frames count: Int) throws(LoudnessError) {
+    public func add(_ samples: UnsafePointer<Float>, frames count: Int) throws(LoudnessError) {
         guard count > 0, let state else { return }
         let buffer = UnsafeBufferPointer(start: samples, count: count * channels)
         if let bad = buffer.firstIndex(where: { !$0.isFinite }) {
@@ -103,7 +103,7 @@ final class LoudnessAccumulator {
     /// The measurement of everything added so far.
     ///
     /// - Throws: ``LoudnessError`` when libebur128 reports an error (out of memory while sorting for the range).
-    func result() throws(LoudnessError) -> Loudness {
+    public func result() throws(LoudnessError) -> Loudness {
         guard let state else {
             throw LoudnessError(
                 call: "LoudnessAccumulator.result", path: path, message: "the meter has no state",

@@ -271,9 +271,10 @@ public final class Mixer: @unchecked Sendable {
             scan = mixBus(raw, into: left, right, frames: frames)
         }
         nextRamp = scan
-        // Master: transport fades times the listener's volume.
+        // Master: transport fades times the listener's volume, times the session's loudness trim.
+        let trim = schedule.trim
         for n in 0..<frames {
-            let g = master.next() * volume.next()
+            let g = master.next() * volume.next() * trim
             left[n] *= g
             right[n] *= g
         }

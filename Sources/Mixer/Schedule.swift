@@ -15,6 +15,9 @@ public struct Schedule: Sendable {
     /// Frames over which the whole session fades in from silence at its start, whatever its
     /// sources do (a gentle start is part of the safety ceiling).
     public var fadeIn: Int
+    /// Linear gain on the whole mix, before the limiter: brings the session's programme loudness
+    /// to its target. 0…4.
+    public var trim: Float = 1
 
     public init(length: Int, voices: [VoiceEvent], ramps: [BusRamp] = [], ducking: Ducking? = nil, fadeIn: Int = 0) {
         self.length = max(0, length)

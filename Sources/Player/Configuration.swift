@@ -6,7 +6,7 @@ import Foundation
 /// Every key is optional; missing keys keep the defaults:
 /// ```json
 /// {
-///   "loudness": { "voice": -20, "music": -32, "cues": -26 },
+///   "loudness": { "voice": -20, "music": -32, "cues": -26, "programme": -23 },
 ///   "ceiling": -1,
 ///   "devices": { "default": { "maxVolume": -6 } }
 /// }
@@ -20,11 +20,15 @@ public struct Configuration: Sendable, Equatable, Codable {
         public var music: Double
         /// Bells, chimes and pacers, -45…-12 LUFS.
         public var cues: Double
+        /// The whole session's integrated loudness, -36…-14 LUFS; nil leaves the balance of the buses as it
+        /// is. -23 (EBU R128) is calm and leaves room below the ceiling.
+        public var programme: Double?
 
-        public init(voice: Double = -20, music: Double = -32, cues: Double = -26) {
+        public init(voice: Double = -20, music: Double = -32, cues: Double = -26, programme: Double? = -23) {
             self.voice = voice
             self.music = music
             self.cues = cues
+            self.programme = programme
         }
 
         public init(from decoder: any Decoder) throws {
@@ -33,6 +37,7 @@ public struct Configuration: Sendable, Equatable, Codable {
             voice = try container.decodeIfPresent(Double.self, forKey: .voice) ?? defaults.voice
             music = try container.decodeIfPresent(Double.self, forKey: .music) ?? defaults.music
             cues = try container.decodeIfPresent(Double.self, forKey: .cues) ?? defaults.cues
+            programme = try container.decodeIfPresent(Double.self, forKey: .programme) ?? defaults.programme
         }
     }
 
@@ -97,6 +102,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         try check(loudness.voice, -40 ... -10, "loudness.voice")
         try check(loudness.music, -50 ... -15, "loudness.music")
         try check(loudness.cues, -45 ... -12, "loudness.cues")
+        if let programme = loudness.programme { try check(programme, -36 ... -14, "loudness.programme") }
         try check(ceiling, -20...0, "ceiling")
         for (name, device) in devices {
             if let maxVolume = device.maxVolume { try check(maxVolume, -40...6, "devices.\(name).maxVolume") }

@@ -14,10 +14,14 @@ public struct PreparedSession: Sendable {
     public var jobs: [[StreamJob]]
     /// Short sounds held in memory, as the schedule's `.buffer(index:)` voices index them.
     public var buffers: [SampleBuffer]
+    /// The session's programme loudness before its trim, LUFS, when it was measured.
+    public var programmeLoudness: Double?
+    /// The files those buffers were decoded from.
+    public var bufferJobs: [StreamJob] = []
     /// How many speech clips had to be synthesised now (0 when all came from the cache).
     public var synthesisedClips: Int
-    /// The master limiter's true-peak ceiling, dBTP.
-    public var ceiling: Float = -1
+    /// The master limiter's true-peak ceiling, dBTP; nil for no limiter.
+    public var ceiling: Float? = -1
 
     /// Makes a fresh mixer and streamer for one render or playback.
     ///

@@ -1,4 +1,5 @@
 import AudioIO
+import Foundation
 import Mixer
 import SessionKit
 
@@ -18,6 +19,9 @@ public struct SessionPreparer: Sendable {
     public var loudness: LoudnessCache?
     /// The master limiter's true-peak ceiling, dBTP (-20…0).
     public var ceiling: Double = -1
+    /// Measures (and remembers) each session's programme loudness so it can be trimmed to
+    /// `targets.programme`; nil leaves the mix untrimmed.
+    public var programme: ProgramLoudness?
 
     public init(
         sampleRate: Int, audioRoot: String?, synthesizer: SpeechSynthesizer,
@@ -59,9 +63,17 @@ public struct SessionPreparer: Sendable {
             normalisation(of: sound, levels: levels)
         }
         let buffers = try plan.buffers.map { try MediaStreamer.decode($0, sampleRate: sampleRate) }
-        return PreparedSession(
+        var prepared = PreparedSession(
             session: session, parameters: parameters, timeline: timeline, schedule: plan.schedule, jobs: plan.jobs,
-            buffers: buffers, synthesisedClips: synthesised, ceiling: Float(ceiling))
+            buffers: buffers, bufferJobs: plan.buffers, synthesisedClips: synthesised, ceiling: Float(ceiling))
+        if let programme, let target = targets.programme {
+            let measured = try programme.integrated(of: prepared)
+            if measured.isFinite {
+                prepared.schedule.trim = Float(pow(10, min(12, max(-24, target - measured)) / 20))
+                prepared.programmeLoudness = measured
+            }
+        }
+        return prepared
     }
 
     /// The gain in dB that brings `sound` to its bus's loudness target (0 without a loudness cache,

@@ -252,7 +252,7 @@ struct Layout {
             let tenseLength = paced(pmr.tense)
             entry(tenseStart, tenseLength, step, .tense, "tense gently, \(format(pmr.tense * parameters.pace)) s")
             releaseMoment = tenseStart + tenseLength
-            ring(pmr.releaseCue, at: releaseMoment, step: step, gain: -8, kind: .release)
+            ring(pmr.releaseCue, at: releaseMoment, step: step, gain: -2, kind: .release)
         }
         var spoken = releaseMoment
         if !parameters.releaseOnly {
@@ -285,15 +285,15 @@ struct Layout {
             switch breathing.pacer {
             case .chime:
                 // A higher chime for the in-breath, a lower one (a fifth down) for the out-breath.
-                ring(.builtin(.chime), at: start, step: step, gain: -14, kind: .inhale, pitchRatio: 1)
-                ring(.builtin(.chime), at: exhaleStart, step: step, gain: -14, kind: .exhale, pitchRatio: 2.0 / 3.0)
+                ring(.builtin(.chime), at: start, step: step, gain: -6, kind: .inhale, pitchRatio: 1)
+                ring(.builtin(.chime), at: exhaleStart, step: step, gain: -6, kind: .exhale, pitchRatio: 2.0 / 3.0)
             case .swell:
                 let length = pattern.inhale + pattern.hold + pattern.exhale
                 timeline.sounds.append(
                     ScheduledSound(
                         start: start, length: length,
                         source: .breath(inhale: pattern.inhale, hold: pattern.hold, exhale: pattern.exhale),
-                        bus: .cues, gain: -14, fadeIn: 0, fadeOut: 0, step: step))
+                        bus: .cues, gain: -4, fadeIn: 0, fadeOut: 0, step: step))
             case .none:
                 break
             }

@@ -178,7 +178,7 @@ public struct Music: Sendable, Equatable {
     public var duck: Double
 
     public init(
-        source: SoundReference, gain: Double = -10, loop: Bool = true, fadeIn: Double = 4, fadeOut: Double = 6,
+        source: SoundReference, gain: Double = 0, loop: Bool = true, fadeIn: Double = 4, fadeOut: Double = 6,
         duck: Double = 10
     ) {
         self.source = source

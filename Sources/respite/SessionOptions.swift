@@ -30,6 +30,7 @@ struct SessionOptions: ParsableArguments {
             sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),
             targets: configuration.loudness, loudness: LoudnessCache())
         preparer.ceiling = configuration.ceiling
+        preparer.programme = ProgramLoudness()
         return try preparer.prepare(session, parameters: parameters)
     }
 }

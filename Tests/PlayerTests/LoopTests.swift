@@ -52,7 +52,7 @@ import Testing
             "music": { "source": "bed.wav", "gain": 0, "loop": true, "fadeIn": 0, "fadeOut": 0, "duck": 0 },
             "steps": [{ "type": "silence", "seconds": \(Self.seconds) }]
             """)
-        let prepared = try fixture.prepare(session, rate: Self.engineRate)
+        let prepared = try fixture.prepare(session, rate: Self.engineRate, normalised: false)
         #expect(prepared.jobs.flatMap { $0 }.contains { $0.loop })
         return leftChannel(OfflineRenderer.renderToMemory(prepared))
     }

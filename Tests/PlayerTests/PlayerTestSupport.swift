@@ -30,10 +30,16 @@ struct Fixture {
         return try SessionLoader(audioRoot: Fixture.audioRoot).load(contentsOf: path)
     }
 
-    func prepare(_ session: Session, set: [String] = [], rate: Int = 48_000) throws -> PreparedSession {
+    /// Prepares as `respite` does: loudness normalised per bus and trimmed to the programme target
+    /// (unless `normalised` is false, for tests about a source's own level).
+    func prepare(_ session: Session, set: [String] = [], rate: Int = 48_000, normalised: Bool = true) throws -> PreparedSession {
         let parameters = try session.parameters.applying(set, to: session, loader: SessionLoader(audioRoot: Fixture.audioRoot))
-        let preparer = SessionPreparer(
+        var preparer = SessionPreparer(
             sampleRate: rate, audioRoot: Fixture.audioRoot, synthesizer: try SpeechSynthesizer(cacheDirectory: cache))
+        if normalised {
+            preparer.loudness = LoudnessCache(directory: cache + "-loudness")
+            preparer.programme = ProgramLoudness(directory: cache + "-programme")
+        }
         return try preparer.prepare(session, parameters: parameters)
     }
 

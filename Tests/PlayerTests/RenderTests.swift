@@ -10,7 +10,7 @@ import Testing
     @Test func narrationIsRenderedAtTheClipsOwnLevel() throws {
         let fixture = try Fixture()
         let session = try fixture.session(#""steps": [{ "type": "narration", "text": "Breathe in slowly, and let your shoulders soften.", "pause": 1 }]"#)
-        let prepared = try fixture.prepare(session)
+        let prepared = try fixture.prepare(session, normalised: false)
         let rendered = leftChannel(OfflineRenderer.renderToMemory(prepared))
         #expect(rendered.count == prepared.timeline.duration)
         guard case .media(let media, _) = prepared.timeline.sounds[0].source, case .speech = media else {
@@ -56,7 +56,7 @@ import Testing
         try writer.close()
         let session = try fixture.session(
             #""steps": [{ "type": "silence", "seconds": 5, "cues": [{ "at": 3, "sound": "ding.wav", "gain": 0 }] }]"#)
-        let prepared = try fixture.prepare(session)
+        let prepared = try fixture.prepare(session, normalised: false)
         #expect(prepared.buffers.count == 1)
         #expect(prepared.jobs.isEmpty)
         #expect(prepared.schedule.voices.map(\.source) == [.buffer(index: 0)])

@@ -160,3 +160,37 @@ struct Respite {
         #expect(FileManager.default.fileExists(atPath: folder + "/breathing-paced.flac"))
     }
 }
+
+/// Loudness of what `respite render` writes, read by an independent meter: ffmpeg's ebur128 filter.
+@Suite(.serialized) struct RenderLoudnessTests {
+    /// Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's ebur128 filter reports them.
+    func measure(_ path: String) throws -> (integrated: Double, truePeak: Double) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-hide_banner", "-nostats", "-i", path, "-af", "ebur128=peak=true", "-f", "null", "-"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // The summary at the end: "I:  -23.0 LUFS" … "Peak:  -2.9 dBFS".
+        let summary = text.components(separatedBy: "Summary:").last ?? ""
+        func value(after label: String) -> Double? {
+            guard let range = summary.range(of: label) else { return nil }
+            return Double(summary[range.upperBound...].trimmingCharacters(in: .whitespaces).prefix { $0 != " " })
+        }
+        return (value(after: "I:") ?? .nan, value(after: "Peak:") ?? .nan)
+    }
+
+    @Test(arguments: ["pmr-short", "imagery-meadow", "breathing-paced"])
+    func eachSessionIsAtItsTargetAndUnderTheCeiling(_ id: String) throws {
+        let folder = try Respite.temporaryFolder()
+        let output = folder + "/\(id).wav"
+        let render = try Respite.run(["render", id, "-o", output])
+        #expect(render.status == 0, "\(render.stderr)")
+        let (integrated, truePeak) = try measure(output)
+        #expect(abs(integrated - -23) <= 1, "\(id): \(integrated) LUFS, target -23")
+        #expect(truePeak <= -1, "\(id): true peak \(truePeak) dBTP over the -1 dBTP ceiling")
+    }
+}

@@ -59,7 +59,7 @@ struct SessionLoaderTests {
             session.parameters == Parameters(pace: 1, music: .session, skip: [], releaseOnly: false, musicGain: nil))
         #expect(
             session.music
-                == Music(source: .builtin(.ocean), gain: -10, loop: true, fadeIn: 4, fadeOut: 6, duck: 10))
+                == Music(source: .builtin(.ocean), gain: 0, loop: true, fadeIn: 4, fadeOut: 6, duck: 10))
         #expect(session.tags == [])
         #expect(session.blockNames == [])
         #expect(
