@@ -16,6 +16,8 @@ public struct PreparedSession: Sendable {
     public var buffers: [SampleBuffer]
     /// The session's programme loudness before its trim, LUFS, when it was measured.
     public var programmeLoudness: Double?
+    /// Integrated loudness of each file and speech clip, LUFS, as measured (empty when unnormalised).
+    public var sourceLoudness: [Media: Double] = [:]
     /// The files those buffers were decoded from.
     public var bufferJobs: [StreamJob] = []
     /// How many speech clips had to be synthesised now (0 when all came from the cache).

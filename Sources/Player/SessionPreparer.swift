@@ -66,6 +66,7 @@ public struct SessionPreparer: Sendable {
         var prepared = PreparedSession(
             session: session, parameters: parameters, timeline: timeline, schedule: plan.schedule, jobs: plan.jobs,
             buffers: buffers, bufferJobs: plan.buffers, synthesisedClips: synthesised, ceiling: Float(ceiling))
+        prepared.sourceLoudness = levels
         if let programme, let target = targets.programme {
             let measured = try programme.integrated(of: prepared)
             if measured.isFinite {
@@ -75,6 +76,9 @@ public struct SessionPreparer: Sendable {
         }
         return prepared
     }
+
+    /// Integrated loudness of a built-in sound at 0 dB gain, LUFS.
+    public static func loudness(of sound: BuiltinSound) -> Double { BuiltinLoudness.integrated(sound) }
 
     /// The gain in dB that brings `sound` to its bus's loudness target (0 without a loudness cache,
     /// or for a silent source), limited to -40…+30 dB so a near-silent file is not blown up.

@@ -11,5 +11,5 @@ struct Respite: ParsableCommand {
             replace advice from your care team.
             """,
         version: "0.1.0",
-        subcommands: [Play.self, List.self, Validate.self, Timeline.self, Render.self, Devices.self])
+        subcommands: [Play.self, List.self, Validate.self, Lint.self, Timeline.self, Render.self, Devices.self])
 }

@@ -194,3 +194,37 @@ struct Respite {
         #expect(truePeak <= -1, "\(id): true peak \(truePeak) dBTP over the -1 dBTP ceiling")
     }
 }
+
+@Suite struct LintTests {
+    @Test func bundledSessionsHaveNoErrors() throws {
+        let result = try Respite.run(["lint", "breathing-paced"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("LUFS"))
+        #expect(result.stdout.contains("0 errors"))
+    }
+
+    @Test func findsShortFadesCuesOverSpeechAndMusicOverTheVoice() throws {
+        let folder = try Respite.temporaryFolder()
+        let path = folder + "/loud.json"
+        try """
+            {
+              "format": 1, "id": "loud", "title": "Loud", "description": "A session with problems.", "language": "en",
+              "author": "tests", "version": "1",
+              "protocol": { "name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s" },
+              "safety": ["Stop if anything hurts."],
+              "voice": { "gain": -6 },
+              "music": { "source": "builtin:drone", "gain": 12, "duck": 1, "fadeIn": 0.005 },
+              "steps": [
+                { "type": "narration", "text": "Let your shoulders drop, and breathe out slowly.", "pause": 1,
+                  "cues": [{ "at": 0.8, "sound": "builtin:chime" }] }
+              ]
+            }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Respite.run(["lint", path])
+        #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("error: music.fadeIn is 0.005 s"))
+        #expect(result.stdout.contains("louder than the narration"))
+        #expect(result.stdout.contains("warning: steps[0]: a cue at 0:00.8 sounds while narration speaks"))
+        #expect(result.stdout.contains("2 errors, 1 warning"))
+    }
+}
