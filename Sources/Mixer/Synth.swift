@@ -424,18 +424,27 @@ struct Synth {
     }
 
     private mutating func renderSwell(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
-        let highCoefficient = 1 - expf(-2 * .pi * 120 / sampleRate)
-        let a = cellCoefficientLeft
-        let gain = cellGain
+        bandPassNoise(
+            left: left, right: right, frames: frames, low: cellCoefficientLeft,
+            high: 1 - expf(-2 * .pi * 120 / sampleRate), gain: cellGain, shared: 0.6)
+    }
+
+    /// Stereo noise through two one-pole low-passes and a one-pole high-pass, written to `left`
+    /// and `right`: the breath of the pacer and the bed of the rain. `shared` (0…1) is how much
+    /// of the left channel's noise the right one carries, so the sound is wide without a hole.
+    mutating func bandPassNoise(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int, low a: Float,
+        high: Float, gain: Float, shared: Float
+    ) {
         for k in 0..<frames {
             let wl = whiteNoise()
-            let wr = 0.6 * wl + 0.4 * whiteNoise2()
+            let wr = shared * wl + (1 - shared) * whiteNoise2()
             lowLeft += a * (wl - lowLeft)
             lowRight += a * (wr - lowRight)
             low2Left += a * (lowLeft - low2Left)
             low2Right += a * (lowRight - low2Right)
-            highLeft += highCoefficient * (low2Left - highLeft)
-            highRight += highCoefficient * (low2Right - highRight)
+            highLeft += high * (low2Left - highLeft)
+            highRight += high * (low2Right - highRight)
             left[k] = (low2Left - highLeft) * gain
             right[k] = (low2Right - highRight) * gain
         }
@@ -463,23 +472,10 @@ extension Synth {
     fileprivate mutating func renderRain(
         left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int
     ) {
-        let aLow = bandLowCoefficient
-        let aHigh = bandHighCoefficient
         let aGrain = grainCoefficient
-        let bed = cellGain * Synth.rainBedLevel
-        for k in 0..<frames {
-            let wl = whiteNoise()
-            // Partly shared between the channels: wide, but not a hole in the middle.
-            let wr = 0.35 * wl + 0.65 * whiteNoise2()
-            lowLeft += aLow * (wl - lowLeft)
-            lowRight += aLow * (wr - lowRight)
-            low2Left += aLow * (lowLeft - low2Left)
-            low2Right += aLow * (lowRight - low2Right)
-            highLeft += aHigh * (low2Left - highLeft)
-            highRight += aHigh * (low2Right - highRight)
-            left[k] = (low2Left - highLeft) * bed
-            right[k] = (low2Right - highRight) * bed
-        }
+        bandPassNoise(
+            left: left, right: right, frames: frames, low: bandLowCoefficient, high: bandHighCoefficient,
+            gain: cellGain * Synth.rainBedLevel, shared: 0.35)
         for p in 0..<partials where amplitude[p] > 0 {
             var r = re[p]
             var i = im[p]

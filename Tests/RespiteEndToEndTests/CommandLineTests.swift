@@ -32,26 +32,13 @@ struct Respite {
     static func run(
         _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = repository
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         environment.merge(extra) { $1 }
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        let child = try Child(executable, arguments, environment: environment, directory: directory, separateErrors: true)
+        let status = child.wait()
+        return Result(status: status, stdout: child.output, stderr: child.errors)
     }
 
     static func temporaryFolder() throws -> String {
@@ -165,15 +152,11 @@ struct Respite {
 @Suite(.serialized) struct RenderLoudnessTests {
     /// Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's ebur128 filter reports them.
     func measure(_ path: String) throws -> (integrated: Double, truePeak: Double) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-hide_banner", "-nostats", "-i", path, "-af", "ebur128=peak=true", "-f", "null", "-"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let ffmpeg = try Child(
+            "/usr/bin/ffmpeg", ["-hide_banner", "-nostats", "-i", path, "-af", "ebur128=peak=true", "-f", "null", "-"],
+            environment: ProcessInfo.processInfo.environment)
+        _ = ffmpeg.wait()
+        let text = ffmpeg.output
         // The summary at the end: "I:  -23.0 LUFS" … "Peak:  -2.9 dBFS".
         let summary = text.components(separatedBy: "Summary:").last ?? ""
         func value(after label: String) -> Double? {

@@ -12,7 +12,7 @@ final class SoundServer {
     /// the exact bytes to `capture`, in front of the real-time `pulse` device.
     let home: String
     let capture: String
-    private let process = Process()
+    private var daemon: Child?
 
     init() throws {
         let base = NSTemporaryDirectory() + "respite-pulse-" + UUID().uuidString.prefix(8)
@@ -34,19 +34,18 @@ final class SoundServer {
         guard let daemon = ["/usr/bin/pulseaudio", "/bin/pulseaudio"].first(where: FileManager.default.isExecutableFile) else {
             throw SoundServerError(message: "pulseaudio is not installed; `make test` installs it (Debian package pulseaudio)")
         }
-        process.executableURL = URL(fileURLWithPath: daemon)
-        process.arguments = [
-            "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr", "--log-level=error", "--realtime=yes",
-            "--high-priority=yes",
-            "--load=module-null-sink sink_name=respite_null rate=48000", "--load=module-native-protocol-unix",
-        ]
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let child = try Child(
+            daemon,
+            [
+                "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr", "--log-level=error",
+                "--realtime=yes", "--high-priority=yes",
+                "--load=module-null-sink sink_name=respite_null rate=48000", "--load=module-native-protocol-unix",
+            ],
+            environment: environment)
+        self.daemon = child
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: runtimeDirectory + "/pulse/native") {
-            guard Date() < deadline, process.isRunning else {
+            guard Date() < deadline, child.isRunning else {
                 throw SoundServerError(message: "pulseaudio did not start")
             }
             usleep(50_000)
@@ -77,8 +76,10 @@ final class SoundServer {
     }
 
     deinit {
-        process.terminate()
-        process.waitUntilExit()
+        if let daemon {
+            kill(daemon.pid, SIGTERM)
+            _ = daemon.wait()
+        }
         if ProcessInfo.processInfo.environment["RESPITE_KEEP_CAPTURE"] == nil {
             try? FileManager.default.removeItem(atPath: (runtimeDirectory as NSString).deletingLastPathComponent)
         }
@@ -90,30 +91,46 @@ struct SoundServerError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// A child process started with posix_spawn and reaped with waitpid, for tests that signal it
-/// (Foundation's Process does not always notice such a child's exit on Linux).
+/// A child process started with posix_spawn and reaped with waitpid. The end-to-end tests start
+/// every child this way: Foundation's Process, mixed with other children, was seen to leave a
+/// finished child unreaped and wait for it forever.
 struct Child {
     let pid: pid_t
     let outputPath: String
+    let errorPath: String
 
-    /// Starts `executable` with `arguments` and `environment`; standard output and error go to a file.
-    init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
-        outputPath = NSTemporaryDirectory() + "respite-child-" + UUID().uuidString + ".log"
+    /// Starts `executable` with `arguments` and `environment`, in `directory` if given. Standard
+    /// output goes to one file and standard error to another (or to the same one when
+    /// `separateErrors` is false).
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
+        separateErrors: Bool = false
+    ) throws {
+        let base = NSTemporaryDirectory() + "respite-child-" + UUID().uuidString
+        outputPath = base + ".out"
+        errorPath = separateErrors ? base + ".err" : outputPath
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if separateErrors {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+        // posix_spawn's chdir action is a GNU extension Swift does not see; a shell changes folder instead.
+        let program = directory == nil ? executable : "/bin/sh"
+        let words = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, executable] } ?? [executable]
+        let argv = (words + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, nil, argv, envp)
-        guard result == 0 else { throw SoundServerError(message: "posix_spawn failed: \(result)") }
+        let result = posix_spawn(&child, program, &actions, nil, argv, envp)
+        guard result == 0 else { throw SoundServerError(message: "posix_spawn \(executable) failed: \(result)") }
         pid = child
     }
 
@@ -128,4 +145,5 @@ struct Child {
     }
 
     var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    var errors: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 }
