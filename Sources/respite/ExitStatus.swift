@@ -58,15 +58,8 @@ func fail(_ error: any Error, context: String) -> ExitCode {
     case let error as LoudnessError:
         report("\(context): \(error.description)")
         return ExitStatus.ioFailure
-    case let error as OutputError:
-        report(error.description)
-        return ExitStatus.cannotWrite
     default:
         report("\(context): \(error)")
         return ExitCode.failure
     }
-}
-
-struct OutputError: Error, CustomStringConvertible {
-    var description: String
 }

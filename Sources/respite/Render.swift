@@ -61,6 +61,9 @@ func renderSession(
         frames = try OfflineRenderer.render(prepared, to: output, format: format) { fraction in
             if showProgress { report("rendering… \(Int(fraction * 100))%") }
         }
+    } catch let error as AudioFileError where error.path == output {
+        report("\(error.description) Check that the folder exists and can be written, or choose another -o file.")
+        throw ExitStatus.cannotWrite
     } catch {
         throw fail(error, context: output)
     }
