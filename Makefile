@@ -11,13 +11,19 @@ DEPS := pkg-config libasound2-dev libsndfile1-dev libsoxr-dev libebur128-dev lib
 TEST_DEPS := sox ffmpeg pulseaudio libasound2-plugins
 
 .PHONY: play test build deps test-deps
+SHELL := /bin/bash
 
 play: deps
 	swift build -c release --product respite
 	.build/release/respite play $(SESSION) $(ARGS)
 
+# The suite's output is long; a failure is repeated at the end so it is never scrolled away.
 test: deps test-deps
-	swift test
+	@mkdir -p .build
+	@set -o pipefail; swift test 2>&1 | tee .build/test.log || { \
+		echo; echo "== failures (full log in .build/test.log) =="; \
+		grep -E "✘|error:|Expectation failed|Issue recorded|fatal" .build/test.log | grep -v "^✘ Test run" | head -60; \
+		exit 1; }
 
 build: deps
 	swift build -c release --product respite

@@ -163,22 +163,27 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
         let output = FaultyOutput(paceMicroseconds: 500)
         let player = LivePlayer(prepared: prepared, output: { output })
         try player.start()
-        usleep(100_000)
+        // Waits are conditions with generous deadlines, never fixed sleeps: on a loaded machine
+        // the audio thread may be late by a lot, and that is not what this test is about.
+        func wait(_ condition: () -> Bool, seconds: Double = 10) {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !condition() && Date() < deadline { usleep(1_000) }
+        }
+        wait { player.position > 0 }
         player.pause()
-        usleep(300_000)
+        wait { player.mixer.isPaused }
+        #expect(player.mixer.isPaused)
         let held = player.position
         usleep(200_000)
         #expect(player.position == held)
-        #expect(player.mixer.isPaused)
         player.resume()
-        usleep(100_000)
+        wait { player.position > held }
         #expect(player.position > held)
         let step = prepared.timeline.step(at: player.position)
         player.nextStep()
         let next = prepared.timeline.steps.first { $0.start > (step?.start ?? 0) }
         // The seek takes effect at the audio thread's next period.
-        let deadline = Date().addingTimeInterval(2)
-        while player.position < next?.start ?? 0 && Date() < deadline { usleep(1_000) }
+        wait { player.position >= next?.start ?? 0 }
         #expect(player.position >= next?.start ?? 0)
         #expect(prepared.timeline.step(at: player.position)?.number == next?.number)
         player.stop()
