@@ -214,6 +214,24 @@ private func loudProgramme(frames: Int) -> (left: [Float], right: [Float]) {
         #expect(meter.truePeakDB(a.right) <= -1 + 0.1)
     }
 
+    /// The idle shortcut (a chunk whose bound stays under the ceiling only passes through the
+    /// delay line) gives the same samples, bit for bit, as running the detector and the gain
+    /// state on every frame: over a programme that swells in and out of limiting many times.
+    @Test func idleShortcutChangesNothing() {
+        let input = loudProgramme(frames: 96_000)
+        let fast = TruePeakLimiter(sampleRate: rate)
+        let full = TruePeakLimiter(sampleRate: rate, ceiling: -1, lookahead: nil, release: 0.1, shortcuts: false)
+        let a = limit(fast, input.left, input.right, blocks: [64, 1_000, 7])
+        let b = limit(full, input.left, input.right, blocks: [64])
+        let same = a.left == b.left && a.right == b.right
+        #expect(same, "the shortcut must not change a sample")
+        #expect(fast.maximumReduction == full.maximumReduction)
+        #expect(fast.maximumReduction > 3, "the programme must be limited for the comparison to mean anything")
+        // And the shortcut is taken, in the quiet stretches of this programme.
+        #expect(fast.shortcutChunks > 20)
+        #expect(full.shortcutChunks == 0)
+    }
+
     @Test func resetStartsAfresh() {
         let input = loudProgramme(frames: 20_000)
         let limiter = TruePeakLimiter(sampleRate: rate)
