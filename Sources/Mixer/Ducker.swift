@@ -48,18 +48,65 @@ struct Ducker {
     }
 
     /// Writes the music gain for frames `from ..< from + frames` into `gains`.
+    ///
+    /// The block is split into runs inside or outside one look-ahead window. Two common runs take
+    /// a shortcut that leaves the same gains and state as the frame-by-frame rule: music at rest at
+    /// full level with no voice, and music held fully down inside a window.
     mutating func gains(
         voiceLeft: UnsafePointer<Float>, voiceRight: UnsafePointer<Float>, frames: Int, from start: Int,
         into gains: UnsafeMutablePointer<Float>
     ) {
-        let down = (1 - settings.depth) / Float(settings.attack)
-        let up = (1 - settings.depth) / Float(settings.release)
         let windows = settings.windows
-        for n in 0..<frames {
+        var n = 0
+        while n < frames {
             let frame = start + n
             while window < windows.count && windows[window].upperBound <= frame { window += 1 }
-            let ahead = window < windows.count && windows[window].contains(frame)
-            if abs(voiceLeft[n]) > settings.threshold || abs(voiceRight[n]) > settings.threshold {
+            var ahead = false
+            var runEnd = frames
+            if window < windows.count {
+                let next = windows[window]
+                if next.lowerBound <= frame {
+                    ahead = true
+                    runEnd = min(frames, next.upperBound - start)
+                } else {
+                    runEnd = min(frames, next.lowerBound - start)
+                }
+            }
+            run(voiceLeft: voiceLeft, voiceRight: voiceRight, range: n..<runEnd, ahead: ahead, into: gains)
+            n = runEnd
+        }
+    }
+
+    /// Frames of `range`, all inside (`ahead`) or all outside a look-ahead window.
+    @inline(__always)
+    private mutating func run(
+        voiceLeft: UnsafePointer<Float>, voiceRight: UnsafePointer<Float>, range: Range<Int>, ahead: Bool,
+        into gains: UnsafeMutablePointer<Float>
+    ) {
+        let threshold = settings.threshold
+        var n = range.lowerBound
+        if !ahead && holdRemaining == 0 && gain == 1 {
+            // At rest: the gain stays 1 until the first frame the voice sounds.
+            while n < range.upperBound && !(abs(voiceLeft[n]) > threshold || abs(voiceRight[n]) > threshold) {
+                gains[n] = 1
+                n += 1
+            }
+        } else if ahead && gain == settings.depth {
+            // Held down: the gain stays at the depth whatever the voice does; only the hold count moves.
+            var lastLoud = -1
+            for k in range where abs(voiceLeft[k]) > threshold || abs(voiceRight[k]) > threshold { lastLoud = k }
+            (gains + n).update(repeating: gain, count: range.upperBound - n)
+            if lastLoud >= 0 {
+                holdRemaining = max(0, settings.hold - (range.upperBound - 1 - lastLoud))
+            } else {
+                holdRemaining = max(0, holdRemaining - range.count)
+            }
+            return
+        }
+        let down = (1 - settings.depth) / Float(settings.attack)
+        let up = (1 - settings.depth) / Float(settings.release)
+        while n < range.upperBound {
+            if abs(voiceLeft[n]) > threshold || abs(voiceRight[n]) > threshold {
                 holdRemaining = settings.hold
             } else if holdRemaining > 0 {
                 holdRemaining -= 1
@@ -70,6 +117,7 @@ struct Ducker {
                 gain = min(1, gain + up)
             }
             gains[n] = gain
+            n += 1
         }
     }
 }

@@ -80,6 +80,8 @@ public final class Mixer: @unchecked Sendable {
     private let busGains: UnsafeMutablePointer<RampedGain>
     /// 1 for a bus that is heard, 0 for a muted one.
     private let busLevels: UnsafeMutablePointer<Float>
+    /// Per bus: whether any voice wrote to it in this block (a silent bus is not mixed).
+    private let busSounding: UnsafeMutablePointer<Bool>
     /// Music gain per frame of the block, from the ducker.
     private let duckGains: UnsafeMutablePointer<Float>
     private var ducker: Ducker?
@@ -127,6 +129,8 @@ public final class Mixer: @unchecked Sendable {
         primeRight = .allocate(capacity: max(1, sampleRate / 10))
         busLevels = .allocate(capacity: Bus.count)
         busLevels.initialize(repeating: 1, count: Bus.count)
+        busSounding = .allocate(capacity: Bus.count)
+        busSounding.initialize(repeating: false, count: Bus.count)
         for bus in mutedBuses { busLevels[bus.rawValue] = 0 }
         precondition(streams.allSatisfy { $0.channels == 2 }, "stream rings carry stereo frames")
         self.schedule = schedule
@@ -174,6 +178,7 @@ public final class Mixer: @unchecked Sendable {
         busBuffers.deallocate()
         busGains.deallocate()
         busLevels.deallocate()
+        busSounding.deallocate()
         duckGains.deallocate()
         streamDebt.deallocate()
     }
@@ -256,7 +261,12 @@ public final class Mixer: @unchecked Sendable {
         }
         let blockEnd = playhead + frames
         startVoices(before: blockEnd)
-        busBuffers.update(repeating: 0, count: Bus.count * 2 * blockCapacity)
+        for raw in 0..<Bus.count {
+            let bus = busBuffers + raw * 2 * blockCapacity
+            bus.update(repeating: 0, count: frames)
+            (bus + blockCapacity).update(repeating: 0, count: frames)
+            busSounding[raw] = false
+        }
         for v in 0..<voiceCapacity where voices[v].active {
             renderVoice(v, blockStart: playhead, frames: frames)
         }
@@ -273,10 +283,20 @@ public final class Mixer: @unchecked Sendable {
         nextRamp = scan
         // Master: transport fades times the listener's volume, times the session's loudness trim.
         let trim = schedule.trim
-        for n in 0..<frames {
-            let g = master.next() * volume.next() * trim
-            left[n] *= g
-            right[n] *= g
+        if master.isMoving || volume.isMoving {
+            for n in 0..<frames {
+                let g = master.next() * volume.next() * trim
+                left[n] *= g
+                right[n] *= g
+            }
+        } else {
+            let g = master.value * volume.value * trim
+            if g != 1 {
+                for n in 0..<frames {
+                    left[n] *= g
+                    right[n] *= g
+                }
+            }
         }
         playhead = blockEnd
         if pauseRequested && !master.isMoving {
@@ -407,9 +427,23 @@ public final class Mixer: @unchecked Sendable {
             }
         }
         let bus = busBuffers + voice.bus.rawValue * 2 * blockCapacity
+        busSounding[voice.bus.rawValue] = true
         let busLeft = bus + from
         let busRight = bus + blockCapacity + from
-        for n in 0..<count {
+        // The envelope is shaped only in the fades; in between it is the voice's constant gain.
+        let steadyFrom = min(count, max(0, voice.fadeIn - offset))
+        let steadyTo = max(steadyFrom, min(count, voice.length - voice.fadeOut - offset))
+        for n in 0..<steadyFrom {
+            let g = voice.envelope(at: offset + n)
+            busLeft[n] += scratchLeft[n] * g
+            busRight[n] += scratchRight[n] * g
+        }
+        let g = voice.gain
+        for n in steadyFrom..<steadyTo {
+            busLeft[n] += scratchLeft[n] * g
+            busRight[n] += scratchRight[n] * g
+        }
+        for n in steadyTo..<count {
             let g = voice.envelope(at: offset + n)
             busLeft[n] += scratchLeft[n] * g
             busRight[n] += scratchRight[n] * g
@@ -464,17 +498,37 @@ public final class Mixer: @unchecked Sendable {
             }
             if scan < ramps.count { segmentEnd = min(frames, ramps[scan].frame - playhead) }
             let level = busLevels[raw]
-            if raw == Bus.music.rawValue && ducker != nil {
-                for k in n..<segmentEnd {
-                    let g = busGains[raw].next() * level * duckGains[k]
-                    left[k] += buffer[k] * g
-                    right[k] += busRight[k] * g
+            let ducked = raw == Bus.music.rawValue && ducker != nil
+            if !busSounding[raw] || level == 0 {
+                // Nothing to add; the gain still moves as if it had been heard.
+                busGains[raw].advance(frames: segmentEnd - n)
+            } else if busGains[raw].isMoving {
+                if ducked {
+                    for k in n..<segmentEnd {
+                        let g = busGains[raw].next() * level * duckGains[k]
+                        left[k] += buffer[k] * g
+                        right[k] += busRight[k] * g
+                    }
+                } else {
+                    for k in n..<segmentEnd {
+                        let g = busGains[raw].next() * level
+                        left[k] += buffer[k] * g
+                        right[k] += busRight[k] * g
+                    }
                 }
             } else {
-                for k in n..<segmentEnd {
-                    let g = busGains[raw].next() * level
-                    left[k] += buffer[k] * g
-                    right[k] += busRight[k] * g
+                let steady = busGains[raw].value * level
+                if ducked {
+                    for k in n..<segmentEnd {
+                        let g = steady * duckGains[k]
+                        left[k] += buffer[k] * g
+                        right[k] += busRight[k] * g
+                    }
+                } else {
+                    for k in n..<segmentEnd {
+                        left[k] += buffer[k] * steady
+                        right[k] += busRight[k] * steady
+                    }
                 }
             }
             n = segmentEnd
@@ -509,6 +563,13 @@ struct RampedGain {
         remaining -= 1
         value = remaining == 0 ? target : value + step
         return value
+    }
+
+    /// Moves on `frames` frames, landing where as many calls of ``next()`` would.
+    mutating func advance(frames: Int) {
+        guard remaining > 0 else { return }
+        // Repeated addition, as `next()` does, so the value is the same bit for bit.
+        for _ in 0..<min(frames, remaining) { _ = next() }
     }
 }
 
