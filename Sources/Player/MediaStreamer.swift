@@ -466,12 +466,23 @@ final class JobDecoder {
         }
     }
 
+    /// Copies `frames` frames into `output` as stereo: stereo as it is, mono to both sides, and
+    /// the first two channels of anything wider.
     private func toStereo(_ source: UnsafePointer<Float>, frames: Int) {
-        let c = fileChannels
-        for n in 0..<frames {
-            let left = source[n * c]
-            output[2 * n] = left
-            output[2 * n + 1] = c > 1 ? source[n * c + 1] : left
+        switch fileChannels {
+        case 2:
+            output.update(from: source, count: frames * 2)
+        case 1:
+            for n in 0..<frames {
+                output[2 * n] = source[n]
+                output[2 * n + 1] = source[n]
+            }
+        default:
+            let c = fileChannels
+            for n in 0..<frames {
+                output[2 * n] = source[n * c]
+                output[2 * n + 1] = source[n * c + 1]
+            }
         }
         outputCount = frames
     }
