@@ -58,6 +58,7 @@ let package = Package(
             dependencies: [
                 "Player", "SessionKit", "AudioIO", "Mixer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

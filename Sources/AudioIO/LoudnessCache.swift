@@ -7,6 +7,10 @@ import Foundation
 /// never whole), so renaming or copying a file keeps its entry and editing it in place does not reuse a stale one.
 /// Hashing is much cheaper than measuring: it reads the encoded bytes once and decodes nothing.
 ///
+/// Finding a file's entry would mean reading all of it, so a second, smaller record maps what `stat` says of the file
+/// (path, device, inode, size, modification and change times) to its content key; only a file that changed, or
+/// was never seen, is hashed.
+///
 /// Each entry is a small JSON file, written to a temporary file in the cache directory, synced and renamed into
 /// place, so a crash never leaves half an entry under a cache name. An entry that does not parse, or that another
 /// version wrote, is measured again and replaced.
@@ -32,6 +36,12 @@ public final class LoudnessCache: Sendable {
 
     /// How many files this cache has measured (cache misses) since it was created; a hit does not count.
     public var measured: Int { measurements.load(ordering: .relaxed) }
+
+    private let hashings = ManagedAtomic<Int>(0)
+
+    /// How many times this cache has read a whole file to hash its content (an unchanged file
+    /// seen before is not read).
+    public var hashed: Int { hashings.load(ordering: .relaxed) }
 
     /// Creates a cache in `directory`; nothing is touched until the first lookup.
     ///
@@ -62,9 +72,22 @@ public final class LoudnessCache: Sendable {
     /// - Throws: ``AudioFileError`` when the file cannot be read or decoded, ``LoudnessError`` when it cannot be
     ///   measured. A cache that cannot be read or written is not an error.
     public func loudness(ofFile path: String) throws -> Loudness {
+        // The quick way: a file unchanged since it was last looked up (same inode, size, mtime and
+        // ctime) names its content key without being read again. Hashing a long recording reads
+        // every byte, which would delay every play of it by as long as the disk takes.
+        let identityPath = Self.identity(ofFile: path).map { directory + "/by-identity/" + $0.hexString }
+        if let identityPath, let known = Self.readKey(identityPath),
+            let cached = Self.read(directory + "/" + known + ".json")
+        {
+            return cached
+        }
         let key = try Self.key(ofFile: path)
+        hashings.wrappingIncrement(ordering: .relaxed)
         let entryPath = directory + "/" + key.hexString + ".json"
-        if let cached = Self.read(entryPath) { return cached }
+        if let cached = Self.read(entryPath) {
+            if let identityPath { remember(key, at: identityPath) }
+            return cached
+        }
 
         let loudness = try LoudnessMeter.measure(file: path)
         measurements.wrappingIncrement(ordering: .relaxed)
@@ -72,8 +95,44 @@ public final class LoudnessCache: Sendable {
         // measurement under the old content's name.
         if (try? Self.key(ofFile: path)) == key {
             store(loudness, at: entryPath)
+            if let identityPath { remember(key, at: identityPath) }
         }
         return loudness
+    }
+
+    /// A hash of what `stat` says about the file at `path` (device, inode, size, modification and
+    /// change times to the nanosecond): it changes whenever the content can have changed. Nil when
+    /// the file cannot be examined.
+    static func identity(ofFile path: String) -> Hash128? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        var hash = Hash128(versionTag, "identity", path)
+        for field in [
+            Int(info.st_dev), Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec),
+            Int(info.st_ctim.tv_sec), Int(info.st_ctim.tv_nsec),
+        ] {
+            hash.combine(field)
+        }
+        return hash
+    }
+
+    /// The content key recorded at `path`: exactly 32 hexadecimal digits, else nil.
+    private static func readKey(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path), data.count == 32,
+            let text = String(data: data, encoding: .ascii), text.allSatisfy(\.isHexDigit)
+        else { return nil }
+        return text
+    }
+
+    /// Records that the file with this identity has content `key`. Not synced: a record lost or
+    /// torn by a power cut is only a slower lookup next time.
+    private func remember(_ key: Hash128, at path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
+        else { return }
+        let temporary = path + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(key.hexString.utf8)) else { return }
+        if rename(temporary, path) != 0 { unlink(temporary) }
     }
 
     /// What an entry file holds: the measurement and the tags it was made under, checked again on reading.

@@ -30,6 +30,7 @@ public final class AudioThread: @unchecked Sendable {
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let recoveredUnderruns = ManagedAtomic<Int>(0)
     private let worstRender = ManagedAtomic<Int>(0)
+    private let firstHandoff = ManagedAtomic<Int>(0)
     private let lostCode = ManagedAtomic<Int>(0)
     private let priorityError = ManagedAtomic<Int>(-1)
     private let buffer: UnsafeMutablePointer<Float>
@@ -51,6 +52,12 @@ public final class AudioThread: @unchecked Sendable {
     public var underruns: Int { recoveredUnderruns.load(ordering: .relaxed) }
     /// The longest time one period's render took, in nanoseconds.
     public var worstRenderNanoseconds: Int { worstRender.load(ordering: .relaxed) }
+    /// When the first period was handed to the device, in CLOCK_MONOTONIC nanoseconds (the same
+    /// clock in every process); nil before it has been.
+    public var firstHandoffNanoseconds: Int? {
+        let value = firstHandoff.load(ordering: .relaxed)
+        return value == 0 ? nil : value
+    }
     /// The negative errno that ended playback when ``state`` is `.deviceLost`.
     public var deviceLostCode: Int32 { Int32(truncatingIfNeeded: lostCode.load(ordering: .relaxed)) }
     /// nil while unknown or granted; the errno from `pthread_setschedparam` when refused.
@@ -105,6 +112,7 @@ public final class AudioThread: @unchecked Sendable {
             clock_gettime(CLOCK_MONOTONIC, &time)
             let elapsed = Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec) - before
             if elapsed > worstRender.load(ordering: .relaxed) { worstRender.store(elapsed, ordering: .relaxed) }
+            if firstHandoff.load(ordering: .relaxed) == 0 { firstHandoff.store(before + elapsed, ordering: .relaxed) }
             var code = output.write(buffer, frames: period)
             if code == -EPIPE || code == -ESTRPIPE || code == -EINTR {
                 recoveredUnderruns.wrappingIncrement(ordering: .relaxed)

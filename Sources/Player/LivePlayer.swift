@@ -54,6 +54,7 @@ public final class LivePlayer: @unchecked Sendable {
     /// Underruns on earlier outputs (before a reconnect).
     private var earlierUnderruns = 0
     private var worstEarlier = 0
+    private var firstHandoffEarlier: Int?
 
     /// Prepares the engine; opening the device happens in ``start(from:)``.
     public init(prepared: PreparedSession, options: Options = Options(), output: @escaping OutputFactory) {
@@ -100,6 +101,8 @@ public final class LivePlayer: @unchecked Sendable {
     public var streamUnderruns: Int { mixer.underruns }
     /// The longest a period's render took, nanoseconds.
     public var worstRenderNanoseconds: Int { max(worstEarlier, audio?.worstRenderNanoseconds ?? 0) }
+    /// When the very first period was handed to the device (CLOCK_MONOTONIC nanoseconds).
+    public var firstHandoffNanoseconds: Int? { firstHandoffEarlier ?? audio?.firstHandoffNanoseconds }
     public var realtimeRefusal: Int32? { audio?.realtimeRefusal }
 
     // MARK: - What the listener does
@@ -196,6 +199,7 @@ public final class LivePlayer: @unchecked Sendable {
         lost.join()
         earlierUnderruns += lost.underruns
         worstEarlier = max(worstEarlier, lost.worstRenderNanoseconds)
+        firstHandoffEarlier = firstHandoffEarlier ?? lost.firstHandoffNanoseconds
         notify(.deviceLost(String(cString: strerror(-lost.deviceLostCode))))
         let resume = resumeFrame(forLossAt: mixer.position)
         streamer.stopLoading()

@@ -59,14 +59,50 @@ public struct ProgramLoudness: Sendable {
 
     /// Everything that decides what the session sounds like: the schedule, and each file's
     /// identity (path, size and modification time).
+    ///
+    /// Every field goes into the hash as a number (a generator's by its description): building
+    /// text descriptions of hundreds of voices took longer than everything else before playing.
     func key(_ prepared: PreparedSession) -> String {
-        var hash = Hash128("respite-programme-1", String(prepared.timeline.sampleRate), "\(prepared.schedule.voices)")
-        hash.combine("\(String(describing: prepared.schedule.ducking))|\(prepared.schedule.fadeIn)")
+        var hash = Hash128("respite-programme-2")
+        hash.combine(prepared.timeline.sampleRate)
+        let schedule = prepared.schedule
+        hash.combine(schedule.voices.count)
+        for voice in schedule.voices {
+            for field in [voice.start, voice.length, voice.bus.rawValue, Int(voice.gain.bitPattern), voice.fadeIn, voice.fadeOut] {
+                hash.combine(field)
+            }
+            switch voice.source {
+            case .generator(let generator): hash.combine("generator \(generator)")
+            case .stream(let slot): hash.combine(-1 - slot)
+            case .buffer(let index): hash.combine(-1_000_000 - index)
+            }
+        }
+        if let ducking = schedule.ducking {
+            for field in [Int(ducking.depth.bitPattern), ducking.attack, ducking.hold, ducking.release, Int(ducking.threshold.bitPattern)] {
+                hash.combine(field)
+            }
+            for window in ducking.windows {
+                hash.combine(window.lowerBound)
+                hash.combine(window.upperBound)
+            }
+        } else {
+            hash.combine("no ducking")
+        }
+        hash.combine(schedule.fadeIn)
+        hash.combine(schedule.ramps.count)
+        for ramp in schedule.ramps {
+            for field in [ramp.frame, ramp.bus.rawValue, Int(ramp.target.bitPattern), ramp.duration] { hash.combine(field) }
+        }
         for job in prepared.jobs.joined() + prepared.bufferJobs {
-            let attributes = try? FileManager.default.attributesOfItem(atPath: job.path)
-            let size = (attributes?[.size] as? Int) ?? -1
-            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            hash.combine("\(job)|\(size)|\(modified)")
+            var info = stat()
+            let found = stat(job.path, &info) == 0
+            hash.combine(job.path)
+            for field in [
+                job.frames, job.loop ? 1 : 0, job.start, job.offset, found ? Int(info.st_size) : -1,
+                Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_ino),
+            ] {
+                hash.combine(field)
+            }
         }
         return hash.hexString
     }

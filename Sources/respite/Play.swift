@@ -1,4 +1,5 @@
 import ArgumentParser
+import Atomics
 import AudioIO
 import Dispatch
 import Foundation
@@ -47,7 +48,7 @@ struct Play: ParsableCommand {
     @Flag(help: "One line per event, no redrawing (for screen readers and logs).")
     var plain = false
 
-    @Flag(help: "At the end, print device underruns and the worst render time per period.")
+    @Flag(help: "At the end, print device underruns, the worst render time per period, and when the first period reached the device.")
     var stats = false
 
     @Option(help: ArgumentHelp("Seconds to keep trying to reopen a lost device.", valueName: "seconds"))
@@ -69,20 +70,29 @@ struct Play: ParsableCommand {
 
     func run() throws {
         let catalog = SessionCatalog.locate()
-        let prepared: PreparedSession
+        let meta: Session
+        let parameters: Parameters
         do {
-            prepared = try options.prepare(session, catalog: catalog)
+            (meta, parameters) = try options.load(session, catalog: catalog)
         } catch {
             throw fail(error, context: session)
         }
         let terminal = Terminal()
         let plain = self.plain || !terminal.interactiveOutput
-        let meta = prepared.session
+        // The safety notes come first, before anything slow: they are what the listener must read.
         print(meta.title)
         print(meta.description)
         print("Before you begin:")
         for note in meta.safety { print("  - \(note)") }
         fflush(nil)
+        let prepared: PreparedSession
+        do {
+            prepared = try withNotice("Getting the session ready; the first time takes a little longer…") {
+                try options.prepare(meta, parameters: parameters, catalog: catalog)
+            }
+        } catch {
+            throw fail(error, context: session)
+        }
         let start = try startFrame(prepared.timeline)
 
         var playerOptions = LivePlayer.Options()
@@ -218,7 +228,8 @@ struct Play: ParsableCommand {
                 "stats: underruns \(player.underruns), late stream frames \(player.streamUnderruns), "
                     + "worst render \(String(format: "%.1f", worst / 1_000)) µs per \(period)-frame period "
                     + "(\(String(format: "%.2f", 100 * worst / periodNanoseconds))% of it), "
-                    + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused")")
+                    + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused"), "
+                    + "first period handed to the device at monotonic \(player.firstHandoffNanoseconds ?? 0) ns")
         } else if player.underruns > 0 || player.streamUnderruns > 0 {
             report("note: \(player.underruns) device underruns, \(player.streamUnderruns) frames of late audio.")
         }
@@ -295,4 +306,24 @@ final class SignalWatcher: @unchecked Sendable {
         defer { lock.unlock() }
         return signal
     }
+}
+
+/// Runs `work`; if it is still running after `delay` seconds, prints `notice` once, so a slow first
+/// preparation never looks like a hang.
+func withNotice<T>(_ notice: String, after delay: Double = 0.7, _ work: () throws -> T) rethrows -> T {
+    let done = ManagedAtomic<Bool>(false)
+    let timer = Thread {
+        let deadline = Date().addingTimeInterval(delay)
+        while Date() < deadline {
+            if done.load(ordering: .acquiring) { return }
+            usleep(20_000)
+        }
+        if !done.load(ordering: .acquiring) {
+            print(notice)
+            fflush(nil)
+        }
+    }
+    timer.start()
+    defer { done.store(true, ordering: .releasing) }
+    return try work()
 }

@@ -23,8 +23,20 @@ struct SessionOptions: ParsableArguments {
 
     /// Loads, applies `--set` and prepares (synthesises speech, compiles) the named session.
     func prepare(_ name: String, catalog: SessionCatalog) throws -> PreparedSession {
+        let (session, parameters) = try load(name, catalog: catalog)
+        return try prepare(session, parameters: parameters, catalog: catalog)
+    }
+
+    /// Loads and validates the named session and applies `--set`: quick, no audio touched.
+    func load(_ name: String, catalog: SessionCatalog) throws -> (Session, Parameters) {
         let session = try catalog.load(name)
-        let parameters = try session.parameters.applying(assignments, to: session, loader: catalog.loader)
+        return (session, try session.parameters.applying(assignments, to: session, loader: catalog.loader))
+    }
+
+    /// Prepares a loaded session: speech, loudness and compiling. The first time a session is
+    /// prepared this measures its sources and its programme loudness (seconds for a long one);
+    /// afterwards everything comes from the caches.
+    func prepare(_ session: Session, parameters: Parameters, catalog: SessionCatalog) throws -> PreparedSession {
         let configuration = try Configuration.load()
         var preparer = SessionPreparer(
             sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),

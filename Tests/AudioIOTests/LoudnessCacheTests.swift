@@ -42,8 +42,38 @@ struct LoudnessCacheTests {
         #expect(try later.loudness(ofFile: path) == first)
         #expect(try later.loudness(ofFile: copy) == first)
         #expect(later.measured == 0)
-        // Nothing but the entry is left behind: no temporary files.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cacheDirectory).count == 1)
+        // Nothing but the entry and the identity records is left behind: no temporary files.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cacheDirectory).sorted() == [
+            "by-identity", try Self.entries(in: cacheDirectory)[0],
+        ].sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cacheDirectory + "/by-identity").count == 2)
+    }
+
+    @Test("an unchanged file seen before is not read again; one rewritten in place is")
+    func identityShortcut() throws {
+        let directory = try TemporaryDirectory()
+        let cacheDirectory = directory.file("cache")
+        let path = try Self.programme("a.wav", in: directory, level: -20)
+        let first = LoudnessCache(directory: cacheDirectory)
+        let before = try first.loudness(ofFile: path)
+        #expect(first.hashed == 1)
+
+        let later = LoudnessCache(directory: cacheDirectory)
+        #expect(try later.loudness(ofFile: path) == before)
+        #expect(later.hashed == 0, "an unchanged file is found by its identity, without reading it")
+        #expect(later.measured == 0)
+
+        // Rewritten in place with the same size and the old modification time put back: the change
+        // time still moves, so the file is read, hashed and measured again.
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        _ = try Self.programme("a.wav", in: directory, level: -30)
+        var times = [info.st_atim, info.st_mtim]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let after = try later.loudness(ofFile: path)
+        #expect(later.hashed == 1)
+        #expect(later.measured == 1)
+        #expect(abs(after.integrated - before.integrated - -10) <= 0.05)
     }
 
     @Test("changed content is measured again")

@@ -17,6 +17,11 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
     let goneAfter: Int?
     private(set) var samples: [Float] = []
     private(set) var writes = 0
+    /// Called at the start of every write: a test that compares bytes makes the device wait here
+    /// until the loader is ahead, as a real device paced at 1× always finds it. Without it, a test
+    /// device running at over 100× real time on a loaded machine outruns the loader, and the late
+    /// frames (played as silence, by design) would make the comparison fail for the wrong reason.
+    var gate: (() -> Void)?
     private(set) var recoveries = 0
     private let pace: UInt32
 
@@ -30,6 +35,7 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
     }
 
     func write(_ buffer: UnsafePointer<Float>, frames: Int) -> Int32 {
+        gate?()
         defer { writes += 1 }
         if let goneAfter, writes >= goneAfter { return -ENODEV }
         if let fault = faults[writes] { return fault }
@@ -62,6 +68,13 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
         return try fixture.prepare(session, rate: rate)
     }
 
+    /// Makes `output` wait, before each write, until every stream has the next period ready.
+    func keepBehindTheLoader(_ output: FaultyOutput, _ player: LivePlayer) {
+        let streamer = player.streamer
+        let frames = output.periodFrames + player.mixer.lookahead
+        output.gate = { streamer.waitUntilReady(frames: frames) }
+    }
+
     func waitForEnd(_ player: LivePlayer, seconds: Double = 60) {
         let deadline = Date().addingTimeInterval(seconds)
         while !player.isFinished && !player.isDeviceLost && Date() < deadline { usleep(5_000) }
@@ -71,6 +84,7 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
         let prepared = try prepared()
         let output = FaultyOutput()
         let player = LivePlayer(prepared: prepared, output: { output })
+        keepBehindTheLoader(output, player)
         try player.start()
         waitForEnd(player)
         player.finish()
@@ -88,6 +102,7 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
         let prepared = try prepared()
         let output = FaultyOutput(faults: [10: -EPIPE, 25: -EPIPE, 40: -ESTRPIPE])
         let player = LivePlayer(prepared: prepared, output: { output })
+        keepBehindTheLoader(output, player)
         try player.start()
         waitForEnd(player)
         player.finish()
@@ -95,6 +110,7 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
         #expect(player.underruns == 3)
         #expect(output.recoveries == 3)
         let offline = OfflineRenderer.renderToMemory(prepared)
+        #expect(player.streamUnderruns == 0)
         let same = Array(output.samples[..<offline.count]) == offline
         #expect(same, "a recovered underrun must not lose or repeat a period")
     }

@@ -97,7 +97,8 @@ final class PseudoTerminalSession: @unchecked Sendable {
         let session = try PseudoTerminalSession(
             ["play", "breathing-paced", "--device", "respite_capture", "--from", "1:05"], environment: environment)
         #expect(session.waitFor("Before you begin"))
-        #expect(session.waitFor("space pause"), "the panel appears: \(session.output.suffix(400))")
+        // Preparing may measure the session's loudness first (a debug build, a cold cache): minutes.
+        #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         #expect(session.waitFor("breathe in"), "a breathing indicator during a breathing step")
         // Wait until a second of sound has reached the device (a new sound server starts slowly).
         func seconds() -> Double {
