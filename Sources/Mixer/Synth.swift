@@ -7,8 +7,14 @@ import Darwin
 /// The running state of one ``Generator``: a bank of decaying sinusoidal partials plus noise
 /// filters, in storage the mixer allocated up front.
 ///
-/// Partials are complex phasors rotated by a fixed step each sample (two multiplies and two adds,
-/// no `sin` per sample), renormalised once per block so rounding never makes them grow.
+/// Partials are complex phasors. Each partial keeps its phasor and amplitude at the start of the
+/// current 64-frame grid cell, and a table of its rotation and decay from there to every frame of
+/// the cell (wᵐ and dᵐ, computed in Double when it starts). A frame's sample is then a product of
+/// the cell's state and a table entry, independent of its neighbours, so a cell renders eight
+/// frames per vector operation, and from any frame on: the result never depends on how the render
+/// is split. At each cell's end the state moves on by one whole cell and is renormalised, so
+/// rounding never makes a partial grow. Rain's droplets, whose amplitude is roughened by noise
+/// sample by sample, rotate their phasors one frame at a time instead.
 ///
 /// Real-time safety: ``start(_:sampleRate:seed:)`` and ``render(left:right:frames:position:)``
 /// never allocate, lock or wait.
@@ -48,6 +54,13 @@ struct Synth {
     private let panLeft: UnsafeMutablePointer<Float>
     private let panRight: UnsafeMutablePointer<Float>
     private var partials = 0
+    /// Per partial, `grid + 1` entries: the real and imaginary parts of wᵐ and the decay dᵐ, for m
+    /// in 0…grid (the last moves the state on to the next cell).
+    private let powerRe: UnsafeMutablePointer<Float>
+    private let powerIm: UnsafeMutablePointer<Float>
+    private let powerDecay: UnsafeMutablePointer<Float>
+    /// True for generators whose partials render from the cell tables (all but rain).
+    private var usesTables = false
 
     private var kind: Generator = .ocean
     private var sampleRate: Float = 48_000
@@ -97,12 +110,20 @@ struct Synth {
         dropletNoise.initialize(repeating: 1, count: n)
         dropletGrain = .allocate(capacity: n)
         dropletGrain.initialize(repeating: 0, count: n)
+        let entries = n * (Synth.grid + 1)
+        powerRe = .allocate(capacity: entries)
+        powerIm = .allocate(capacity: entries)
+        powerDecay = .allocate(capacity: entries)
+        powerRe.initialize(repeating: 1, count: entries)
+        powerIm.initialize(repeating: 0, count: entries)
+        powerDecay.initialize(repeating: 1, count: entries)
     }
 
     func deallocate() {
         re.deallocate(); im.deallocate(); stepRe.deallocate(); stepIm.deallocate()
         amplitude.deallocate(); decay.deallocate(); panLeft.deallocate(); panRight.deallocate()
         dropletNoise.deallocate(); dropletGrain.deallocate()
+        powerRe.deallocate(); powerIm.deallocate(); powerDecay.deallocate()
     }
 
     /// Prepares to play `generator` from its beginning. `seed` makes noise differ between voices
@@ -117,6 +138,7 @@ struct Synth {
         dropRandom = (seed ^ 0x5851_F42D) &* 1_597_334_677 | 1
         lowLeft = 0; lowRight = 0; low2Left = 0; low2Right = 0; highLeft = 0; highRight = 0
         nextDroplet = 0
+        if case .rain = generator { usesTables = false } else { usesTables = true }
         switch generator {
         case .bell(let pitch):
             let hum = pitch * 0.5
@@ -209,6 +231,24 @@ struct Synth {
         // Constant-power pan.
         panLeft[i] = cosf(pan * Float.pi / 2) * 1.4142135
         panRight[i] = sinf(pan * Float.pi / 2) * 1.4142135
+        if usesTables { fillTables(i, frequency: frequency, t60: t60) }
+    }
+
+    /// wᵐ and dᵐ for m in 0…grid, by recurrence in Double (about 0.3 µs a partial; a voice starts
+    /// on the audio thread, so no `sin` or `pow` per entry).
+    private func fillTables(_ i: Int, frequency: Float, t60: Float) {
+        let w = 2 * Double.pi * Double(frequency) / Double(sampleRate)
+        let (stepRe, stepIm) = (cos(w), sin(w))
+        let d = t60 > 0 ? exp(log(0.001) / (Double(t60) * Double(sampleRate))) : 1
+        var (re, im, decay) = (1.0, 0.0, 1.0)
+        let base = i * (Synth.grid + 1)
+        for m in 0...Synth.grid {
+            powerRe[base + m] = Float(re)
+            powerIm[base + m] = Float(im)
+            powerDecay[base + m] = Float(decay)
+            (re, im) = (re * stepRe - im * stepIm, re * stepIm + im * stepRe)
+            decay *= d
+        }
     }
 
     /// Rain: strikes the next droplet slot with a random pitch, length, size and place.
@@ -270,8 +310,10 @@ struct Synth {
     /// Lets `frames` frames of decay pass without rendering them, for a voice joined part-way
     /// (after a seek). Phases are not advanced: nobody can hear where a partial's cycle is.
     mutating func fastForward(frames: Int) {
+        // Table-driven partials hold their state at the start of the cell the voice joins in.
+        let passed = usesTables ? frames - frames % Synth.grid : frames
         for p in 0..<partials where decay[p] < 1 {
-            amplitude[p] *= powf(decay[p], Float(frames))
+            amplitude[p] *= powf(decay[p], Float(passed))
         }
     }
 
@@ -302,8 +344,8 @@ struct Synth {
                 needsCell = false
             }
             let chunk = min(frames - done, Synth.grid - offsetInCell)
-            renderChunk(left: left + done, right: right + done, frames: chunk)
-            if (pos + chunk) % Synth.grid == 0 { renormalise() }
+            renderChunk(left: left + done, right: right + done, frames: chunk, from: offsetInCell)
+            if (pos + chunk) % Synth.grid == 0 { endCell() }
             done += chunk
         }
     }
@@ -347,7 +389,9 @@ struct Synth {
         }
     }
 
-    private mutating func renderChunk(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
+    private mutating func renderChunk(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int, from offset: Int
+    ) {
         switch kind {
         case .swell:
             renderSwell(left: left, right: right, frames: frames)
@@ -356,42 +400,54 @@ struct Synth {
             renderOcean(left: left, right: right, frames: frames)
         case .drone:
             advanceLFOs(frames: frames)
-            renderPartials(left: left, right: right, frames: frames, gain: cellGain)
+            renderPartials(left: left, right: right, frames: frames, from: offset, gain: cellGain)
         case .rain:
             advanceLFOs(frames: frames)
             renderRain(left: left, right: right, frames: frames)
         default:
-            renderPartials(left: left, right: right, frames: frames, gain: 1)
+            renderPartials(left: left, right: right, frames: frames, from: offset, gain: 1)
         }
     }
 
-    private mutating func renderPartials(
-        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int, gain: Float
+    /// Frames `offset ..< offset + frames` of the current cell, from the cell's state and tables.
+    private func renderPartials(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int, from offset: Int,
+        gain: Float
     ) {
         left.update(repeating: 0, count: frames)
         right.update(repeating: 0, count: frames)
-        for p in 0..<partials {
-            var r = re[p]
-            var i = im[p]
-            let sr = stepRe[p]
-            let si = stepIm[p]
-            var amp = amplitude[p]
-            let d = decay[p]
-            let gl = panLeft[p] * gain
-            let gr = panRight[p] * gain
+        for p in 0..<partials where amplitude[p] != 0 {
+            let r = re[p]
+            let i = im[p]
+            let gl = panLeft[p] * gain * amplitude[p]
+            let gr = panRight[p] * gain * amplitude[p]
+            let base = p * (Synth.grid + 1) + offset
+            let wr = powerRe + base
+            let wi = powerIm + base
+            let d = powerDecay + base
             for n in 0..<frames {
-                let s = i * amp
+                // The imaginary part of the cell's phasor turned on by m frames, decayed m frames.
+                let s = (r * wi[n] + i * wr[n]) * d[n]
                 left[n] += s * gl
                 right[n] += s * gr
-                let nr = r * sr - i * si
-                i = r * si + i * sr
-                r = nr
-                amp *= d
             }
-            re[p] = r
-            im[p] = i
-            amplitude[p] = amp
         }
+    }
+
+    /// At a cell's end: table-driven partials move on by a whole cell; every phasor is pulled
+    /// back onto the unit circle; a partial decayed below -140 dB is silenced for good.
+    private mutating func endCell() {
+        if usesTables {
+            let last = Synth.grid
+            for p in 0..<partials where amplitude[p] != 0 {
+                let base = p * (Synth.grid + 1) + last
+                let (wr, wi) = (powerRe[base], powerIm[base])
+                (re[p], im[p]) = (re[p] * wr - im[p] * wi, re[p] * wi + im[p] * wr)
+                amplitude[p] *= powerDecay[base]
+                if amplitude[p] < 1e-7 { amplitude[p] = 0 }
+            }
+        }
+        renormalise()
     }
 
     /// Pulls every phasor back onto the unit circle; called on grid boundaries only.
