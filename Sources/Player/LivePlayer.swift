@@ -71,15 +71,25 @@ public final class LivePlayer: @unchecked Sendable {
     /// Opens the output and starts playing at `frame` (a fade-in when not at the start).
     /// Throws what opening the device threw.
     public func start(from frame: Int = 0) throws {
-        let output = try makeOutput()
         if frame > 0 {
             streamer.reposition(to: frame)
             mixer.commands.push(.seek(frame: frame))
             mixer.commands.push(.fadeIn(frames: frames(options.pauseFade)))
         }
         setVolume(volume)
-        streamer.pump()  // fill every ring before the first period
-        streamer.startLoading()
+        // The loader decodes the first quarter second of every stream while the device opens
+        // (connecting to a sound server takes as long as the decoding); the first period waits
+        // for both, never for the rings to be full.
+        let first = rate / 4
+        streamer.startLoading(first: first)
+        let output: any PCMOutput
+        do {
+            output = try makeOutput()
+        } catch {
+            streamer.stopLoading()
+            throw error
+        }
+        streamer.waitUntilReady(frames: first)
         launch(output)
     }
 

@@ -34,13 +34,13 @@ public struct StreamJob: Sendable, Hashable {
 /// fixed (the rings plus one decode buffer per slot, and for a looping job the file's first 2 s
 /// for its crossfade), whatever the session's length.
 ///
-/// A loader thread (``startLoading(interval:)``) keeps the rings full. Offline rendering waits,
+/// A loader thread (``startLoading(interval:first:)``) keeps the rings full. Offline rendering waits,
 /// before each block, until every ring holds that block's frames (``waitUntilReady(frames:)``),
 /// so the file is the same whatever the threads' timing; live playback never waits: a ring that
-/// runs dry plays silence and counts an underrun. Without the thread, ``pump()`` fills the rings
+/// runs dry plays silence and counts an underrun. Without the thread, ``pump(ahead:)`` fills the rings
 /// on the caller's thread.
 ///
-/// Thread safety: ``pump()`` runs on one thread at a time (the rings' single producer): either
+/// Thread safety: ``pump(ahead:)`` runs on one thread at a time (the rings' single producer): either
 /// the loader thread or the caller, never both.
 public final class MediaStreamer: @unchecked Sendable {
     /// Frames decoded per read.
@@ -88,12 +88,17 @@ public final class MediaStreamer: @unchecked Sendable {
 
     /// Starts a thread that keeps every ring full, checking every `interval` when there is nothing
     /// to do. Call ``stopLoading()`` before the streamer goes away.
-    public func startLoading(interval: Duration = .milliseconds(2)) {
+    ///
+    /// - Parameter first: frames the thread puts in every ring before it fills any ring further,
+    ///   so a caller waiting for the first frames of all of them (``waitUntilReady(frames:)``) is
+    ///   not kept waiting while one ring is filled to the brim.
+    public func startLoading(interval: Duration = .milliseconds(2), first: Int = 0) {
         guard loaderDone == nil else { return }
         let done = DispatchSemaphore(value: 0)
         loaderDone = done
         let microseconds = UInt32(max(100, interval.components.attoseconds / 1_000_000_000_000))
         let thread = Thread { [self] in
+            if first > 0 { pump(ahead: first) }
             while !stopRequested.load(ordering: .relaxed) {
                 if pump() == 0 {
                     if isExhausted { break }
@@ -132,20 +137,22 @@ public final class MediaStreamer: @unchecked Sendable {
     /// True when every job of every slot has been written to its ring.
     public var isExhausted: Bool { slots.allSatisfy { $0.next >= $0.jobs.count && $0.current == nil } }
 
-    /// Fills every ring as far as it has room. Returns the number of frames written.
+    /// Fills every ring as far as it has room, or, given `ahead`, until it holds at least that many
+    /// frames (so every slot gets its first frames before any slot is filled to the brim). Returns
+    /// the number of frames written.
     @discardableResult
-    public func pump() -> Int {
+    public func pump(ahead: Int? = nil) -> Int {
         var written = 0
         for index in slots.indices {
-            written += fill(slot: index)
+            written += fill(slot: index, ahead: ahead ?? rings[index].capacity)
         }
         return written
     }
 
-    private func fill(slot index: Int) -> Int {
+    private func fill(slot index: Int, ahead: Int) -> Int {
         let ring = rings[index]
         var written = 0
-        while ring.availableToWrite > 0 {
+        while ring.availableToWrite > 0 && ring.availableToRead < ahead {
             if slots[index].current == nil {
                 guard slots[index].next < slots[index].jobs.count else { break }
                 let job = slots[index].jobs[slots[index].next]
@@ -153,7 +160,7 @@ public final class MediaStreamer: @unchecked Sendable {
                 slots[index].current = open(job)
             }
             guard let decoder = slots[index].current else { break }
-            let count = decoder.produce(into: ring)
+            let count = decoder.produce(into: ring, atMost: ahead - ring.availableToRead)
             unwritten[index].wrappingDecrement(by: count, ordering: .releasing)
             written += count
             if decoder.isDone {
@@ -400,20 +407,20 @@ final class JobDecoder {
     var isDone: Bool { remaining == 0 }
 
     /// Writes as many of the job's remaining frames into `ring` as fit; returns how many.
-    func produce(into ring: RingBuffer) -> Int {
+    func produce(into ring: RingBuffer, atMost limit: Int = .max) -> Int {
         var written = 0
-        while remaining > 0 && ring.availableToWrite > 0 {
+        while remaining > 0 && ring.availableToWrite > 0 && written < limit {
             if outputCount == 0 {
                 convertMore()
                 if outputCount == 0 {
                     // The file is over (or broken): the rest of the job is silence.
-                    let count = ring.writeSilence(frames: remaining)
+                    let count = ring.writeSilence(frames: min(remaining, limit - written))
                     remaining -= count
                     written += count
                     continue
                 }
             }
-            let count = ring.write(output + outputOffset * 2, frames: min(outputCount, remaining))
+            let count = ring.write(output + outputOffset * 2, frames: min(outputCount, remaining, limit - written))
             outputOffset += count
             outputCount -= count
             remaining -= count
