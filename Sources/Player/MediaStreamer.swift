@@ -177,6 +177,30 @@ public final class MediaStreamer: @unchecked Sendable {
         JobDecoder(job: job, engineRate: sampleRate)
     }
 
+    /// A job that plays the whole file at `path` once: its length converted to `sampleRate` as the
+    /// compiler converts media lengths, `round(fileFrames × sampleRate / fileRate)`.
+    public static func wholeFile(_ path: String, sampleRate: Int) throws -> StreamJob {
+        let reader = try AudioFileReader(path: path)
+        let frames = Int((Double(reader.frames) * Double(sampleRate) / Double(reader.sampleRate)).rounded())
+        return StreamJob(path: path, frames: frames, loop: false)
+    }
+
+    /// Streams each job through the loader's own path (decode, resample, make stereo, write into
+    /// its ring) on this thread, and drops the frames as fast as a mixer would read them. This is
+    /// what decoding costs `respite render` with nothing mixed: the baseline `scripts/compare`
+    /// and the decode benchmarks measure. Returns the frames streamed.
+    public static func drain(_ jobs: [StreamJob], sampleRate: Int) throws -> Int {
+        let streamer = MediaStreamer(jobs: jobs.map { [$0] }, sampleRate: sampleRate)
+        var total = 0
+        while true {
+            let written = streamer.pump()
+            for ring in streamer.rings { total += ring.skip(frames: ring.availableToRead) }
+            if written == 0 && streamer.isExhausted { break }
+        }
+        if let failure = streamer.failures.first { throw failure }
+        return total
+    }
+
     /// Decodes a whole (short) job into memory through the same path streaming uses, so a sound
     /// held in memory has exactly the samples it would have had streamed.
     public static func decode(_ job: StreamJob, sampleRate: Int) throws -> SampleBuffer {
