@@ -12,37 +12,9 @@ let package = Package(
     ],
     targets: [
         // package-benchmark suites: the sources live in Benchmarks/<suite>/.
-        .executableTarget(
-            name: "MixerBenchmarks",
-            dependencies: [
-                .product(name: "Mixer", package: "Respite"),
-                .product(name: "SessionKit", package: "Respite"),
-                .product(name: "AudioIO", package: "Respite"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/MixerBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "TimelineBenchmarks",
-            dependencies: [
-                .product(name: "Mixer", package: "Respite"),
-                .product(name: "SessionKit", package: "Respite"),
-                .product(name: "AudioIO", package: "Respite"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/TimelineBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "DecodeBenchmarks",
-            dependencies: [
-                .product(name: "Mixer", package: "Respite"),
-                .product(name: "SessionKit", package: "Respite"),
-                .product(name: "AudioIO", package: "Respite"),
-                .product(name: "Player", package: "Respite"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/DecodeBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        suite("MixerBenchmarks"),
+        suite("TimelineBenchmarks"),
+        suite("DecodeBenchmarks"),
         // Decodes and resamples files exactly as `respite render` does, and mixes nothing: the
         // baseline that scripts/compare measures the cost of mixing against.
         .executableTarget(
@@ -53,3 +25,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// A package-benchmark suite: an executable in Benchmarks/`name`/ that may use every Respite library.
+func suite(_ name: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Mixer", package: "Respite"),
+            .product(name: "SessionKit", package: "Respite"),
+            .product(name: "AudioIO", package: "Respite"),
+            .product(name: "Player", package: "Respite"),
+            .product(name: "Benchmark", package: "benchmark"),
+        ],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")])
+}

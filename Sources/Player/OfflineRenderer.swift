@@ -6,6 +6,11 @@ import Mixer
 public enum OfflineRenderer {
     /// Frames per render call; the result does not depend on it.
     public static let blockFrames = 1_024
+    /// How long the loader sleeps when every ring is full. Rendering runs hundreds of times faster
+    /// than real time, so the mixer can empty a 1.4 s ring in under a millisecond; a loader asleep
+    /// for the live default of 2 ms would leave it waiting (a third of the time, measured, when the
+    /// sources are cheap to decode, such as WAV).
+    static let loaderInterval = Duration.microseconds(100)
 
     /// Writes the whole session to `path` in `format`; returns the frames written, which always
     /// equals the timeline's duration.
@@ -26,7 +31,7 @@ public enum OfflineRenderer {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * 2)
         defer { buffer.deallocate() }
         // Decoding runs on the loader thread, mixing and encoding on this one.
-        if loaderThread { streamer.startLoading() }
+        if loaderThread { streamer.startLoading(interval: loaderInterval) }
         defer { streamer.stopLoading() }
         var done = 0
         var lastReport = 0

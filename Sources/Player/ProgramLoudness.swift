@@ -44,7 +44,7 @@ public struct ProgramLoudness: Sendable {
         let block = 4_096
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * 2)
         defer { buffer.deallocate() }
-        streamer.startLoading()
+        streamer.startLoading(interval: OfflineRenderer.loaderInterval)
         defer { streamer.stopLoading() }
         var done = 0
         while done < prepared.timeline.duration {

@@ -117,3 +117,8 @@ enum DecodeSources {
         }
     }
 }
+
+/// Making a benchmark input went wrong in a way no library reported.
+struct DecodeFailure: Error, CustomStringConvertible {
+    var description: String
+}
