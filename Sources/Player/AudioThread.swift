@@ -35,6 +35,9 @@ public final class AudioThread: @unchecked Sendable {
     private let priorityError = ManagedAtomic<Int>(-1)
     private let buffer: UnsafeMutablePointer<Float>
     private var done: DispatchSemaphore?
+    /// Periods by render time, in ``RenderTimes/bucketNanoseconds`` buckets; written by the audio
+    /// thread only, read once it has ended.
+    private let histogram: UnsafeMutablePointer<Int>
 
     /// - Parameter priority: SCHED_FIFO priority to ask for, 1…99 (default 70, below the kernel's
     ///   own interrupt threads).
@@ -43,9 +46,20 @@ public final class AudioThread: @unchecked Sendable {
         self.mixer = mixer
         self.priority = priority
         buffer = .allocate(capacity: max(1, output.periodFrames) * 2)
+        histogram = .allocate(capacity: RenderTimes.buckets)
+        histogram.initialize(repeating: 0, count: RenderTimes.buckets)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        histogram.deallocate()
+    }
+
+    /// How long each period's render took, for percentiles. Call after ``join()`` (or once
+    /// ``state`` is no longer `.running`): the audio thread writes it without synchronisation.
+    public func renderTimes() -> RenderTimes {
+        RenderTimes(counts: Array(UnsafeBufferPointer(start: histogram, count: RenderTimes.buckets)))
+    }
 
     public var state: State { published.load(ordering: .acquiring) }
     /// Device underruns (xruns) recovered with `snd_pcm_recover`.
@@ -112,6 +126,7 @@ public final class AudioThread: @unchecked Sendable {
             clock_gettime(CLOCK_MONOTONIC, &time)
             let elapsed = Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec) - before
             if elapsed > worstRender.load(ordering: .relaxed) { worstRender.store(elapsed, ordering: .relaxed) }
+            histogram[min(max(0, elapsed) / RenderTimes.bucketNanoseconds, RenderTimes.buckets - 1)] += 1
             if firstHandoff.load(ordering: .relaxed) == 0 { firstHandoff.store(before + elapsed, ordering: .relaxed) }
             var code = output.write(buffer, frames: period)
             if code == -EPIPE || code == -ESTRPIPE || code == -EINTR {
@@ -131,5 +146,43 @@ public final class AudioThread: @unchecked Sendable {
             }
         }
         published.store(.stopped, ordering: .releasing)
+    }
+}
+
+/// A histogram of render times per period: 4 µs buckets up to about 1 ms, the last bucket holding
+/// everything slower. Kept by the audio thread in storage allocated up front.
+public struct RenderTimes: Sendable, Equatable {
+    /// Width of a bucket in nanoseconds.
+    public static let bucketNanoseconds = 4_000
+    /// Number of buckets.
+    public static let buckets = 256
+
+    /// Periods per bucket.
+    public var counts: [Int]
+
+    public init(counts: [Int] = Array(repeating: 0, count: RenderTimes.buckets)) {
+        self.counts = counts
+    }
+
+    /// Periods counted.
+    public var periods: Int { counts.reduce(0, +) }
+
+    /// The render time in nanoseconds that `fraction` (0…1) of periods stayed within: the upper
+    /// edge of the bucket holding that period (so at most 4 µs high). 0 with no periods.
+    public func percentile(_ fraction: Double) -> Int {
+        let total = periods
+        guard total > 0 else { return 0 }
+        let wanted = max(1, Int((Double(total) * min(max(fraction, 0), 1)).rounded(.up)))
+        var seen = 0
+        for (bucket, count) in counts.enumerated() {
+            seen += count
+            if seen >= wanted { return (bucket + 1) * Self.bucketNanoseconds }
+        }
+        return counts.count * Self.bucketNanoseconds
+    }
+
+    /// Both histograms together.
+    public func merging(_ other: RenderTimes) -> RenderTimes {
+        RenderTimes(counts: zip(counts, other.counts).map { $0 + $1 })
     }
 }

@@ -54,6 +54,7 @@ public final class LivePlayer: @unchecked Sendable {
     /// Underruns on earlier outputs (before a reconnect).
     private var earlierUnderruns = 0
     private var worstEarlier = 0
+    private var timesEarlier = RenderTimes()
     private var firstHandoffEarlier: Int?
 
     /// Prepares the engine; opening the device happens in ``start(from:)``.
@@ -111,6 +112,11 @@ public final class LivePlayer: @unchecked Sendable {
     public var streamUnderruns: Int { mixer.underruns }
     /// The longest a period's render took, nanoseconds.
     public var worstRenderNanoseconds: Int { max(worstEarlier, audio?.worstRenderNanoseconds ?? 0) }
+    /// Render times of every period so far; read it after ``finish()``.
+    public var renderTimes: RenderTimes {
+        guard let audio, audio.state != .running else { return timesEarlier }
+        return timesEarlier.merging(audio.renderTimes())
+    }
     /// When the very first period was handed to the device (CLOCK_MONOTONIC nanoseconds).
     public var firstHandoffNanoseconds: Int? { firstHandoffEarlier ?? audio?.firstHandoffNanoseconds }
     public var realtimeRefusal: Int32? { audio?.realtimeRefusal }
@@ -209,6 +215,7 @@ public final class LivePlayer: @unchecked Sendable {
         lost.join()
         earlierUnderruns += lost.underruns
         worstEarlier = max(worstEarlier, lost.worstRenderNanoseconds)
+        timesEarlier = timesEarlier.merging(lost.renderTimes())
         firstHandoffEarlier = firstHandoffEarlier ?? lost.firstHandoffNanoseconds
         notify(.deviceLost(String(cString: strerror(-lost.deviceLostCode))))
         let resume = resumeFrame(forLossAt: mixer.position)

@@ -224,10 +224,14 @@ struct Play: ParsableCommand {
         let periodNanoseconds = Double(period) / Double(timeline.sampleRate) * 1e9
         if stats {
             let worst = Double(player.worstRenderNanoseconds)
+            let times = player.renderTimes
+            let p999 = Double(times.percentile(0.999))
             print(
                 "stats: underruns \(player.underruns), late stream frames \(player.streamUnderruns), "
                     + "worst render \(String(format: "%.1f", worst / 1_000)) µs per \(period)-frame period "
                     + "(\(String(format: "%.2f", 100 * worst / periodNanoseconds))% of it), "
+                    + "99.9 % of \(times.periods) periods within \(String(format: "%.0f", p999 / 1_000)) µs "
+                    + "(\(String(format: "%.2f", 100 * p999 / periodNanoseconds))%), "
                     + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused"), "
                     + "first period handed to the device at monotonic \(player.firstHandoffNanoseconds ?? 0) ns")
         } else if player.underruns > 0 || player.streamUnderruns > 0 {

@@ -207,3 +207,34 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
         #expect(player.position < prepared.timeline.duration)
     }
 }
+
+@Suite struct RenderTimesTests {
+    @Test func percentilesAreTheUpperEdgeOfTheBucketThatHoldsThem() {
+        var counts = Array(repeating: 0, count: RenderTimes.buckets)
+        counts[2] = 990  // 8…12 µs
+        counts[10] = 9  // 40…44 µs
+        counts[RenderTimes.buckets - 1] = 1  // the slow tail
+        let times = RenderTimes(counts: counts)
+        #expect(times.periods == 1_000)
+        #expect(times.percentile(0.5) == 12_000)
+        #expect(times.percentile(0.99) == 12_000)
+        #expect(times.percentile(0.995) == 44_000)
+        #expect(times.percentile(1) == RenderTimes.buckets * RenderTimes.bucketNanoseconds)
+        #expect(RenderTimes().percentile(0.5) == 0)
+        #expect(times.merging(times).periods == 2_000)
+        #expect(times.merging(times).percentile(0.995) == 44_000)
+    }
+
+    @Test func aPlayedSessionCountsEveryPeriod() throws {
+        let prepared = try LivePlayerTests().prepared()
+        let output = FaultyOutput()
+        let player = LivePlayer(prepared: prepared, output: { output })
+        try player.start()
+        LivePlayerTests().waitForEnd(player)
+        player.finish()
+        #expect(player.renderTimes.periods == output.writes)
+        // The slowest period lies in the highest bucket counted (the last holds everything slower).
+        let lastEdge = (RenderTimes.buckets - 1) * RenderTimes.bucketNanoseconds
+        #expect(player.renderTimes.percentile(1) >= min(player.worstRenderNanoseconds, lastEdge))
+    }
+}
