@@ -26,8 +26,8 @@ let package = Package(
             name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(
             name: "CEbur128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
-        .systemLibrary(
-            name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
+        // espeak-ng's headers only: the library is loaded with dlopen when narration needs it (SpeechEngine).
+        .systemLibrary(name: "CEspeak"),
 
         // Pure layers: no C library, no I/O beyond reading the session file.
         .target(name: "SessionKit"),

@@ -1,7 +1,11 @@
 import CEspeak
 import Foundation
 
-/// The process-wide espeak-ng engine: initialised once, on first use, and used under one lock.
+/// The process-wide espeak-ng engine: loaded and initialised once, on first use, and used under one lock.
+///
+/// The library is opened with `dlopen` when narration without a recording first needs it (to synthesise, or for
+/// its version, which is part of the speech cache's key), not linked: a session whose narration is all recorded
+/// never loads it, nor the twenty-odd libraries it depends on.
 ///
 /// espeak-ng keeps all its state in globals (voice, rate, pitch, the output callback), so there can be only one
 /// and only one caller at a time. Every entry point takes `lock` for its whole duration, including the synthesis
@@ -31,9 +35,31 @@ final class SpeechEngine: @unchecked Sendable {
 
     private init() {}
 
-    /// espeak-ng's version string, e.g. "1.51"; read once, and safe before initialisation.
+    /// The soname Respite loads: Debian's libespeak-ng1 package installs it.
+    static let libraryName = "libespeak-ng.so.1"
+
+    /// espeak-ng's calls, or why the library could not be loaded; loaded once, on first use.
+    static let library: Result<respite_espeak_library, SpeechError> = load(libraryName)
+
+    /// Opens `soname` and looks up every call Respite makes.
+    /// - Returns: the calls, or a ``SpeechError`` of kind `.engine` with the loader's reason and what to install.
+    static func load(_ soname: String) -> Result<respite_espeak_library, SpeechError> {
+        var table = respite_espeak_library()
+        var failure = [CChar](repeating: 0, count: 512)
+        if respite_espeak_load(soname, &table, &failure, failure.count) == 0 { return .success(table) }
+        return .failure(
+            SpeechError(
+                kind: .engine, call: "dlopen(\(soname))",
+                message: "espeak-ng, which speaks narration that has no recording, could not be loaded: "
+                    + String(decoding: failure.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                suggestion: "Install it (`apt install libespeak-ng1 espeak-ng-data`), or give every narration step "
+                    + "a recorded `audio` file."))
+    }
+
+    /// espeak-ng's version string, e.g. "1.51"; read once, and safe before initialisation. "unavailable" when the
+    /// library cannot be loaded (synthesis then fails with the reason).
     static let version: String = {
-        guard let text = espeak_Info(nil) else { return "unknown" }
+        guard case .success(let espeak) = library, let text = espeak.Info(nil) else { return "unavailable" }
         return String(cString: text)
     }()
 
@@ -49,23 +75,24 @@ final class SpeechEngine: @unchecked Sendable {
     ) throws(SpeechError) -> (samples: [Int16], info: Info) {
         lock.lock()
         defer { lock.unlock() }
-        let info = try startLocked()
+        let espeak = try Self.library.get()
+        let info = try startLocked(espeak)
 
-        try setVoiceLocked(voice)
+        try setVoiceLocked(voice, espeak)
         // The voice is set first: loading a voice resets some parameters.
         try Self.check(
-            espeak_ng_SetParameter(espeakRATE, Int32(wordsPerMinute), 0), call: "espeak_ng_SetParameter(rate)")
-        try Self.check(espeak_ng_SetParameter(espeakPITCH, Int32(pitch), 0), call: "espeak_ng_SetParameter(pitch)")
+            espeak.SetParameter(espeakRATE, Int32(wordsPerMinute), 0), espeak, call: "espeak_ng_SetParameter(rate)")
+        try Self.check(
+            espeak.SetParameter(espeakPITCH, Int32(pitch), 0), espeak, call: "espeak_ng_SetParameter(pitch)")
 
         let collector = SampleCollector()
         SampleCollector.current = collector
         defer { SampleCollector.current = nil }
         let status = text.withCString { bytes in
-            espeak_ng_Synthesize(
-                bytes, strlen(bytes) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, nil)
+            espeak.Synthesize(bytes, strlen(bytes) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, nil)
         }
-        try Self.check(status, call: "espeak_ng_Synthesize")
-        try Self.check(espeak_ng_Synchronize(), call: "espeak_ng_Synchronize")
+        try Self.check(status, espeak, call: "espeak_ng_Synthesize")
+        try Self.check(espeak.Synchronize(), espeak, call: "espeak_ng_Synchronize")
         return (collector.samples, info)
     }
 
@@ -75,25 +102,25 @@ final class SpeechEngine: @unchecked Sendable {
     ///
     /// espeak-ng's own fallback (`espeak_ng_SetVoiceByProperties`) matches languages by prefix, so a typo such as
     /// "no-such-voice" would quietly speak Norwegian; here a language code must match a voice's language exactly.
-    private func setVoiceLocked(_ voice: String) throws(SpeechError) {
-        let status = espeak_ng_SetVoiceByName(voice)
+    private func setVoiceLocked(_ voice: String, _ espeak: respite_espeak_library) throws(SpeechError) {
+        let status = espeak.SetVoiceByName(voice)
         if status == ENS_OK { return }
-        if status != ENS_VOICE_NOT_FOUND { try Self.check(status, call: "espeak_ng_SetVoiceByName") }
+        if status != ENS_VOICE_NOT_FOUND { try Self.check(status, espeak, call: "espeak_ng_SetVoiceByName") }
         let parts = voice.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)
         let variant = parts.count > 1 ? "+" + parts[1] : ""
-        guard let identifier = Self.voiceIdentifier(forLanguage: String(parts[0])) else {
+        guard let identifier = Self.voiceIdentifier(forLanguage: String(parts[0]), espeak) else {
             throw SpeechError(
                 kind: .unknownVoice, call: "espeak_ng_SetVoiceByName",
                 message: "espeak-ng has no voice or language named '\(voice)'",
                 suggestion: "Run `espeak-ng --voices` to list the installed voices and use a name from it, e.g. 'en'.")
         }
-        try Self.check(espeak_ng_SetVoiceByName(identifier + variant), call: "espeak_ng_SetVoiceByName")
+        try Self.check(espeak.SetVoiceByName(identifier + variant), espeak, call: "espeak_ng_SetVoiceByName")
     }
 
     /// The voice file of the preferred (lowest priority number) voice listing `language` exactly, ignoring MBROLA
     /// voices, which need a separately installed synthesiser.
-    private static func voiceIdentifier(forLanguage language: String) -> String? {
-        guard let list = espeak_ListVoices(nil) else { return nil }
+    private static func voiceIdentifier(forLanguage language: String, _ espeak: respite_espeak_library) -> String? {
+        guard let list = espeak.ListVoices(nil) else { return nil }
         let wanted = language.lowercased()
         var best: (priority: UInt8, identifier: String)?
         var index = 0
@@ -115,20 +142,20 @@ final class SpeechEngine: @unchecked Sendable {
     }
 
     /// Initialises espeak-ng once; the caller holds `lock`.
-    private func startLocked() throws(SpeechError) -> Info {
+    private func startLocked(_ espeak: respite_espeak_library) throws(SpeechError) -> Info {
         if let started { return try started.get() }
         let outcome = Result<Info, SpeechError> { () throws(SpeechError) -> Info in
-            espeak_ng_InitializePath(nil)  // nil: the data directory espeak-ng was built with.
+            espeak.InitializePath(nil)  // nil: the data directory espeak-ng was built with.
             var context: espeak_ng_ERROR_CONTEXT?
-            let status = espeak_ng_Initialize(&context)
-            espeak_ng_ClearErrorContext(&context)
+            let status = espeak.Initialize(&context)
+            espeak.ClearErrorContext(&context)
             try Self.check(
-                status, call: "espeak_ng_Initialize",
+                status, espeak, call: "espeak_ng_Initialize",
                 suggestion: "Install espeak-ng's data (`apt install espeak-ng-data`) or set ESPEAK_DATA_PATH.")
             try Self.check(
-                espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, nil), call: "espeak_ng_InitializeOutput")
-            espeak_SetSynthCallback(speechSynthCallback)
-            return Info(sampleRate: Int(espeak_ng_GetSampleRate()), version: Self.version)
+                espeak.InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, nil), espeak, call: "espeak_ng_InitializeOutput")
+            espeak.SetSynthCallback(speechSynthCallback)
+            return Info(sampleRate: Int(espeak.GetSampleRate()), version: Self.version)
         }
         started = outcome
         return try outcome.get()
@@ -136,12 +163,12 @@ final class SpeechEngine: @unchecked Sendable {
 
     /// The single place where an `espeak_ng_STATUS` becomes a ``SpeechError`` (STYLE.md #3).
     private static func check(
-        _ status: espeak_ng_STATUS, call: String,
+        _ status: espeak_ng_STATUS, _ espeak: respite_espeak_library, call: String,
         suggestion: String = "Check the text, voice, rate and pitch; run `espeak-ng` by hand to see if it works."
     ) throws(SpeechError) {
         guard status != ENS_OK else { return }
         var buffer = [CChar](repeating: 0, count: 512)
-        espeak_ng_GetStatusCodeMessage(status, &buffer, buffer.count)
+        espeak.GetStatusCodeMessage(status, &buffer, buffer.count)
         let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         throw SpeechError(kind: .engine, call: call, message: message, suggestion: suggestion)
     }

@@ -146,4 +146,24 @@ struct SpeechSynthesizerTests {
             #expect(path == xdg + "/respite/speech")
         }
     }
+
+    @Test("espeak-ng that cannot be loaded is an error saying what to install")
+    func missingLibrary() throws {
+        guard case .failure(let error) = SpeechEngine.load("libespeak-ng-absent.so.9") else {
+            Issue.record("a library that does not exist loaded")
+            return
+        }
+        #expect(error.kind == .engine)
+        #expect(error.call == "dlopen(libespeak-ng-absent.so.9)")
+        #expect(error.message.contains("libespeak-ng-absent.so.9"), "\(error.message)")
+        #expect(error.suggestion.contains("apt install libespeak-ng1"), "\(error.suggestion)")
+
+        // A library that is not espeak-ng: the first missing call is named, and nothing is half-loaded.
+        guard case .failure(let wrong) = SpeechEngine.load("libc.so.6") else {
+            Issue.record("libc passed for espeak-ng")
+            return
+        }
+        #expect(wrong.message.contains("espeak_Info"), "\(wrong.message)")
+        #expect(try SpeechEngine.load(SpeechEngine.libraryName).get().Info != nil)
+    }
 }

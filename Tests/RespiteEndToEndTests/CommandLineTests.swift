@@ -137,6 +137,41 @@ struct Respite {
         #expect(format.stderr.contains(".flac"), "\(format.stderr)")
     }
 
+    /// espeak-ng and the twenty-odd libraries it needs are loaded only when a sentence has to be synthesised: a
+    /// session whose narration is recorded renders without them (the dynamic loader's own log says what it loaded).
+    @Test func speechIsLoadedOnlyWhenNarrationNeedsSynthesising() throws {
+        let folder = try Respite.temporaryFolder()
+        let sox = try Child(
+            "/usr/bin/sox", ["-n", "-r", "22050", "-c", "1", folder + "/voice.wav", "synth", "1.5", "pinknoise", "fade", "0.1"],
+            environment: ProcessInfo.processInfo.environment)
+        #expect(sox.wait() == 0, "\(sox.output)")
+        func session(_ narration: String) -> String {
+            """
+            {"format": 1, "id": "recorded", "title": "Recorded", "description": "One recorded sentence.",
+             "language": "en", "author": "tests", "version": "1",
+             "protocol": {"name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s"},
+             "safety": ["Stop if anything hurts."],
+             "steps": [\(narration)]}
+            """
+        }
+        try session(#"{"type": "narration", "text": "Rest.", "audio": "voice.wav"}"#)
+            .write(toFile: folder + "/recorded.json", atomically: true, encoding: .utf8)
+        try session(#"{"type": "narration", "text": "Rest now, and breathe out slowly."}"#)
+            .write(toFile: folder + "/spoken.json", atomically: true, encoding: .utf8)
+
+        let recorded = try Respite.run(
+            ["render", folder + "/recorded.json", "-o", folder + "/recorded.wav"], environment: ["LD_DEBUG": "files"])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        #expect(recorded.stderr.contains("file=libsndfile.so.1"), "the loader's log is there")
+        #expect(!recorded.stderr.contains("libespeak-ng"))
+        #expect(!recorded.stderr.contains("libpulse"))
+
+        let spoken = try Respite.run(
+            ["render", folder + "/spoken.json", "-o", folder + "/spoken.wav"], environment: ["LD_DEBUG": "files"])
+        #expect(spoken.status == 0, "\(spoken.stderr)")
+        #expect(spoken.stderr.contains("file=libespeak-ng.so.1 [0];  dynamically loaded"), "\(spoken.stderr.prefix(2000))")
+    }
+
     @Test func playWithoutASoundDeviceSaysSoAndRendersToAFile() throws {
         let folder = try Respite.temporaryFolder()
         // An ALSA configuration in which `default` is a sound card that does not exist, as on a
