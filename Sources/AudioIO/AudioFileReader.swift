@@ -29,6 +29,10 @@ public final class AudioFileReader: @unchecked Sendable {
     public let channels: Int
     /// A human-readable description of container and encoding, e.g. "WAV (Microsoft), Signed 24 bit PCM".
     public let formatName: String
+    /// Resolution of the file's encoding in bits: 8, 16, 20, 24 or 32 for integer PCM (in WAV, FLAC, ALAC and the
+    /// other lossless containers), 24 for 32-bit float (its mantissa), 53 for 64-bit float; `nil` for lossy codecs
+    /// (Vorbis, Opus, MP3) and companded or other encodings, whose own noise lies above 16-bit quantisation.
+    public let resolutionBits: Int?
     /// Whether ``seek(toFrame:)`` is supported (libsndfile's `seekable`).
     public let isSeekable: Bool
     /// The decode error that cut the last read short, if any; a short read with no error is the end of the file.
@@ -61,6 +65,21 @@ public final class AudioFileReader: @unchecked Sendable {
         let major = SndFile.formatName(info.format & Int32(SF_FORMAT_TYPEMASK), command: Int32(SFC_GET_FORMAT_INFO))
         let sub = SndFile.formatName(info.format & Int32(SF_FORMAT_SUBMASK), command: Int32(SFC_GET_FORMAT_INFO))
         self.formatName = [major, sub].compactMap { $0 }.joined(separator: ", ")
+        self.resolutionBits = Self.resolutionBits(ofSubtype: info.format & Int32(SF_FORMAT_SUBMASK))
+    }
+
+    /// Bits of resolution of a libsndfile encoding (`SF_FORMAT_SUBMASK` part); see ``resolutionBits``.
+    static func resolutionBits(ofSubtype subtype: Int32) -> Int? {
+        switch Int(subtype) {
+        case SF_FORMAT_PCM_S8, SF_FORMAT_PCM_U8, SF_FORMAT_DPCM_8: 8
+        case SF_FORMAT_PCM_16, SF_FORMAT_DPCM_16, SF_FORMAT_ALAC_16, SF_FORMAT_DWVW_16: 16
+        case SF_FORMAT_ALAC_20: 20
+        case SF_FORMAT_PCM_24, SF_FORMAT_ALAC_24, SF_FORMAT_DWVW_24: 24
+        case SF_FORMAT_PCM_32, SF_FORMAT_ALAC_32: 32
+        case SF_FORMAT_FLOAT: 24
+        case SF_FORMAT_DOUBLE: 53
+        default: nil
+        }
     }
 
     deinit {

@@ -3,9 +3,9 @@ import Foundation
 
 /// The process-wide espeak-ng engine: loaded and initialised once, on first use, and used under one lock.
 ///
-/// The library is opened with `dlopen` when narration without a recording first needs it (to synthesise, or for
-/// its version, which is part of the speech cache's key), not linked: a session whose narration is all recorded
-/// never loads it, nor the twenty-odd libraries it depends on.
+/// The library is opened with `dlopen` when a sentence that is not in the speech cache is first synthesised, not
+/// linked: a session whose narration is recorded or cached never loads it, nor the twenty-odd libraries it depends
+/// on.
 ///
 /// espeak-ng keeps all its state in globals (voice, rate, pitch, the output callback), so there can be only one
 /// and only one caller at a time. Every entry point takes `lock` for its whole duration, including the synthesis
@@ -18,8 +18,6 @@ final class SpeechEngine: @unchecked Sendable {
     struct Info: Sendable {
         /// Output rate in Hz (22050 for the standard voices).
         let sampleRate: Int
-        /// espeak-ng's version string, e.g. "1.51"; part of the cache key.
-        let version: String
     }
 
     static let shared = SpeechEngine()
@@ -55,13 +53,6 @@ final class SpeechEngine: @unchecked Sendable {
                 suggestion: "Install it (`apt install libespeak-ng1 espeak-ng-data`), or give every narration step "
                     + "a recorded `audio` file."))
     }
-
-    /// espeak-ng's version string, e.g. "1.51"; read once, and safe before initialisation. "unavailable" when the
-    /// library cannot be loaded (synthesis then fails with the reason).
-    static let version: String = {
-        guard case .success(let espeak) = library, let text = espeak.Info(nil) else { return "unavailable" }
-        return String(cString: text)
-    }()
 
     /// Speaks `text` and returns espeak-ng's samples, mono 16-bit at ``Info/sampleRate``, untrimmed.
     ///
@@ -155,7 +146,7 @@ final class SpeechEngine: @unchecked Sendable {
             try Self.check(
                 espeak.InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, nil), espeak, call: "espeak_ng_InitializeOutput")
             espeak.SetSynthCallback(speechSynthCallback)
-            return Info(sampleRate: Int(espeak.GetSampleRate()), version: Self.version)
+            return Info(sampleRate: Int(espeak.GetSampleRate()))
         }
         started = outcome
         return try outcome.get()

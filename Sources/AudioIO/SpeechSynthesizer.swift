@@ -3,8 +3,8 @@ import Foundation
 /// Speaks narration text with espeak-ng into a cache of WAV files, so a therapist hears a draft before a voice is
 /// recorded and a session replays without synthesising again.
 ///
-/// Each clip is named by a stable 128-bit hash (``Hash128``) of a version tag, espeak-ng's version, the text, voice,
-/// rate and pitch. A clip is written to a temporary file in the cache directory, synced, and renamed into place, so
+/// Each clip is named by a stable 128-bit hash (``Hash128``) of a version tag, the text, voice, rate and pitch. A
+/// clip is written to a temporary file in the cache directory, synced, and renamed into place, so
 /// a crash never leaves half a file under a cache name, and concurrent processes at worst both synthesise it.
 ///
 /// Leading silence is trimmed to ``leadingMargin`` and trailing silence to ``trailingMargin``, so a cue scheduled
@@ -13,7 +13,9 @@ import Foundation
 ///
 /// espeak-ng carries a little state from one utterance to the next, so the same inputs can come out a few
 /// milliseconds longer or shorter later in a process. The cache is what makes renders repeatable: the first
-/// synthesis of a clip is the one every later render plays.
+/// synthesis of a clip is the one every later render plays. espeak-ng's version is deliberately not in the key: a
+/// system upgrade does not change a voice a patient has grown used to, and a session whose narration is cached
+/// never loads espeak-ng at all (``SpeechEngine``). Deleting the cache directory makes every clip anew.
 ///
 /// Thread safety: safe from any thread. espeak-ng is one global engine, so synthesis is serialised process-wide;
 /// cache hits do not wait for it.
@@ -74,8 +76,7 @@ public final class SpeechSynthesizer: Sendable {
     ///   out-of-range rate or pitch, `.engine` when espeak-ng fails, `.cache` when the file cannot be written.
     public func clip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) -> SpeechClip {
         try Self.validate(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
-        let key = Hash128(
-            Self.versionTag, SpeechEngine.version, text, voice, String(wordsPerMinute), String(pitch))
+        let key = Hash128(Self.versionTag, text, voice, String(wordsPerMinute), String(pitch))
         let path = cacheDirectory + "/" + key.hexString + ".wav"
         if let cached = Self.cachedClip(at: path) { return cached }
 

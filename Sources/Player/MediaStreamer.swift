@@ -300,8 +300,10 @@ final class JobDecoder {
         resampled = .allocate(capacity: outCapacity * fileChannels)
         output = .allocate(capacity: outCapacity * 2)
         if let opened, opened.sampleRate != engineRate {
+            // Precision matched to the source: 16-bit speech and lossy music need no 20-bit filter.
             resampler = try? StreamResampler(
-                inputRate: opened.sampleRate, outputRate: engineRate, channels: fileChannels, quality: .high)
+                inputRate: opened.sampleRate, outputRate: engineRate, channels: fileChannels,
+                quality: .matching(sourceBits: opened.resolutionBits))
         }
         guard let opened else { return }
         // Joined part-way (after a seek): start decoding where the voice now is.

@@ -62,8 +62,10 @@ public struct ProgramLoudness: Sendable {
     ///
     /// Every field goes into the hash as a number (a generator's by its description): building
     /// text descriptions of hundreds of voices took longer than everything else before playing.
+    /// The version string changes whenever the rendering itself changes (3: resampler precision
+    /// matched to each source), so measurements of the old sound are not reused.
     func key(_ prepared: PreparedSession) -> String {
-        var hash = Hash128("respite-programme-2")
+        var hash = Hash128("respite-programme-3")
         hash.combine(prepared.timeline.sampleRate)
         let schedule = prepared.schedule
         hash.combine(schedule.voices.count)

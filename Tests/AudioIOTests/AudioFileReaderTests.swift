@@ -77,6 +77,25 @@ struct AudioFileReaderTests {
         #expect(tail.withUnsafeMutableBufferPointer { reader.read(into: $0.baseAddress!, frames: 32) } == 0)
     }
 
+    @Test("reports the resolution of the file's encoding; lossy codecs have none")
+    func resolution() throws {
+        let directory = try TemporaryDirectory()
+        let formats: [(name: String, format: AudioFileFormat, bits: Int?)] = [
+            ("a.wav", .wav(.pcm16), 16), ("b.wav", .wav(.pcm24), 24), ("c.wav", .wav(.float32), 24),
+            ("d.flac", .flac(.pcm16), 16), ("e.flac", .flac(.pcm24), 24), ("f.ogg", .oggVorbis(), nil),
+            ("g.opus", .oggOpus(), nil),
+        ]
+        let tone = Signal.sine(frequency: 441, sampleRate: 48_000, frames: 4_800, amplitude: 0.5)
+        for (name, format, bits) in formats {
+            let path = directory.file(name)
+            let writer = try AudioFileWriter(path: path, sampleRate: 48_000, channels: 1, format: format)
+            try tone.withUnsafeBufferPointer { try writer.write(interleaved: $0.baseAddress!, frames: tone.count) }
+            try writer.close()
+            let reader = try AudioFileReader(path: path)
+            #expect(reader.resolutionBits == bits, "\(name): \(reader.formatName)")
+        }
+    }
+
     @Test("seeks to a frame and reads from there")
     func seeks() throws {
         let directory = try TemporaryDirectory()

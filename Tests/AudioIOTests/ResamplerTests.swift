@@ -59,6 +59,34 @@ struct ResamplerTests {
         #expect(abs(output[quarterCycle] - 0.5) < 0.01, "output[12] = \(output[quarterCycle])")
     }
 
+    /// RMS difference, in dB relative to full scale, between `quality`'s 22050 → 48000 Hz conversion of a 1 kHz sine
+    /// at -6 dBFS and the exact sine at 48 kHz, away from the ends.
+    static func conversionError(_ quality: ResamplerQuality) throws -> Double {
+        let sine = Signal.sine(frequency: 1000, sampleRate: 22_050, frames: 22_050 * 2, amplitude: 0.5)
+        let resampler = try StreamResampler(inputRate: 22_050, outputRate: 48_000, channels: 1, quality: quality)
+        let output = Self.stream(sine, through: resampler, channels: 1)
+        let exact = Signal.sine(frequency: 1000, sampleRate: 48_000, frames: output.count, amplitude: 0.5)
+        let middle = 4_800..<(output.count - 4_800)
+        let difference = middle.map { output[$0] - exact[$0] }
+        return Signal.decibels(Signal.rms(difference[...]))
+    }
+
+    @Test("each source gets the precision it carries: 16-bit and lossy sources the 16-bit recipe, more bits 20-bit")
+    func qualityMatchesTheSource() throws {
+        #expect(ResamplerQuality.matching(sourceBits: 16) == .sixteenBit)
+        #expect(ResamplerQuality.matching(sourceBits: 8) == .sixteenBit)
+        #expect(ResamplerQuality.matching(sourceBits: nil) == .sixteenBit)
+        #expect(ResamplerQuality.matching(sourceBits: 24) == .high)
+        #expect(ResamplerQuality.matching(sourceBits: 53) == .high)
+
+        // The 16-bit recipe's error lies below a 16-bit source's own quantisation noise (2^-15 / √12, -101 dBFS);
+        // the 20-bit recipe's lies lower still, for sources that have more to lose.
+        let sixteen = try Self.conversionError(.sixteenBit)
+        let twenty = try Self.conversionError(.high)
+        #expect(sixteen < -101, "16-bit recipe: \(sixteen) dBFS")
+        #expect(twenty < sixteen - 10, "20-bit recipe: \(twenty) dBFS, 16-bit recipe: \(sixteen) dBFS")
+    }
+
     @Test("stereo channels stay apart and resampleAll matches streaming")
     func stereoAndOneShot() throws {
         let left = Signal.sine(frequency: 440, sampleRate: 44_100, frames: 44_100, amplitude: 0.5)

@@ -138,11 +138,13 @@ struct Respite {
     }
 
     /// espeak-ng and the twenty-odd libraries it needs are loaded only when a sentence has to be synthesised: a
-    /// session whose narration is recorded renders without them (the dynamic loader's own log says what it loaded).
+    /// session whose narration is recorded, or already in the speech cache, renders without them (the dynamic
+    /// loader's own log says what it loaded).
     @Test func speechIsLoadedOnlyWhenNarrationNeedsSynthesising() throws {
         let folder = try Respite.temporaryFolder()
         let sox = try Child(
-            "/usr/bin/sox", ["-n", "-r", "22050", "-c", "1", folder + "/voice.wav", "synth", "1.5", "pinknoise", "fade", "0.1"],
+            "/usr/bin/sox",
+            ["-n", "-r", "22050", "-c", "1", folder + "/voice.wav", "synth", "1.5", "pinknoise", "fade", "0.1"],
             environment: ProcessInfo.processInfo.environment)
         #expect(sox.wait() == 0, "\(sox.output)")
         func session(_ narration: String) -> String {
@@ -166,10 +168,19 @@ struct Respite {
         #expect(!recorded.stderr.contains("libespeak-ng"))
         #expect(!recorded.stderr.contains("libpulse"))
 
+        let emptyCache = ["LD_DEBUG": "files", "XDG_CACHE_HOME": folder + "/cache"]
         let spoken = try Respite.run(
-            ["render", folder + "/spoken.json", "-o", folder + "/spoken.wav"], environment: ["LD_DEBUG": "files"])
+            ["render", folder + "/spoken.json", "-o", folder + "/spoken.wav"], environment: emptyCache)
         #expect(spoken.status == 0, "\(spoken.stderr)")
-        #expect(spoken.stderr.contains("file=libespeak-ng.so.1 [0];  dynamically loaded"), "\(spoken.stderr.prefix(2000))")
+        #expect(
+            spoken.stderr.contains("file=libespeak-ng.so.1 [0];  dynamically loaded"), "\(spoken.stderr.prefix(2000))")
+
+        let cached = try Respite.run(
+            ["render", folder + "/spoken.json", "-o", folder + "/again.wav"], environment: emptyCache)
+        #expect(cached.status == 0, "\(cached.stderr)")
+        #expect(!cached.stderr.contains("libespeak-ng"), "the second render finds the sentence in the cache")
+        let first = FileManager.default.contents(atPath: folder + "/spoken.wav")
+        #expect(first != nil && FileManager.default.contents(atPath: folder + "/again.wav") == first)
     }
 
     @Test func playWithoutASoundDeviceSaysSoAndRendersToAFile() throws {
