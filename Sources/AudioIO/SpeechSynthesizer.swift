@@ -4,8 +4,9 @@ import Foundation
 /// recorded and a session replays without synthesising again.
 ///
 /// Each clip is named by a stable 128-bit hash (``Hash128``) of a version tag, the text, voice, rate and pitch. A
-/// clip is written to a temporary file in the cache directory, synced, and renamed into place, so
-/// a crash never leaves half a file under a cache name, and concurrent processes at worst both synthesise it.
+/// clip is written to a temporary file in the cache directory, synced, and linked into place, so a crash never
+/// leaves half a file under a cache name; concurrent processes at worst both synthesise it, and then all use the
+/// first one cached.
 ///
 /// Leading silence is trimmed to ``leadingMargin`` and trailing silence to ``trailingMargin``, so a cue scheduled
 /// at frame N is heard at frame N. (espeak-ng 1.51 in synchronous mode pads little: about 14 ms in front and
@@ -83,8 +84,11 @@ public final class SpeechSynthesizer: Sendable {
         let (samples, info) = try SpeechEngine.shared.synthesize(
             text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
         let range = Self.audibleRange(of: samples, sampleRate: info.sampleRate)
-        try Self.writeAtomically(samples[range], sampleRate: info.sampleRate, to: path, directory: cacheDirectory)
-        return SpeechClip(path: path, frames: range.count, sampleRate: info.sampleRate, synthesised: true)
+        let first = try Self.writeAtomically(
+            samples[range], sampleRate: info.sampleRate, to: path, directory: cacheDirectory)
+        return SpeechClip(
+            path: path, frames: first?.frames ?? range.count, sampleRate: first?.sampleRate ?? info.sampleRate,
+            synthesised: true)
     }
 
     private static func validate(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) {
@@ -131,10 +135,16 @@ public final class SpeechSynthesizer: Sendable {
         return max(0, first - lead)..<min(samples.count, last + 1 + tail)
     }
 
-    /// Writes `samples` to a temporary file beside `path`, syncs it, and renames it over `path`.
-    private static func writeAtomically(
+    /// Writes `samples` to a temporary file beside `path`, syncs it, and puts it in place under `path`, unless
+    /// another process has cached a clip there meanwhile: the first synthesis stays, so processes that synthesise
+    /// the same sentence at once (a render and a play started together) all play the same samples. A damaged
+    /// file in the way is replaced.
+    ///
+    /// - Returns: the clip that was already cached, whose samples are used instead of these; `nil` when these
+    ///   were put in place.
+    static func writeAtomically(
         _ samples: ArraySlice<Int16>, sampleRate: Int, to path: String, directory: String
-    ) throws(SpeechError) {
+    ) throws(SpeechError) -> SpeechClip? {
         let temporary = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).wav"
         do throws(AudioFileError) {
             let writer = try AudioFileWriter(
@@ -156,6 +166,16 @@ public final class SpeechSynthesizer: Sendable {
             fsync(descriptor)
             close(descriptor)
         }
+        // link, unlike rename, fails when the name exists: that is how the first synthesis wins.
+        if link(temporary, path) == 0 {
+            unlink(temporary)
+            return nil
+        }
+        if errno == EEXIST, let first = cachedClip(at: path) {
+            unlink(temporary)
+            return first
+        }
+        // A damaged clip in the way, or a file system without hard links: replace.
         if rename(temporary, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
@@ -163,5 +183,6 @@ public final class SpeechSynthesizer: Sendable {
                 kind: .cache, call: "rename", message: "cannot move '\(temporary)' to '\(path)': \(reason)",
                 suggestion: "Check permissions in \(directory).")
         }
+        return nil
     }
 }

@@ -82,6 +82,32 @@ struct SpeechSynthesizerTests {
         #expect(try AudioFileReader(path: again.path).frames == again.frames)
     }
 
+    @Test("when two processes synthesise the same sentence at once, both use the clip cached first")
+    func firstSynthesisWins() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("clip.wav")
+        let first = [Int16](repeating: 1_000, count: 2_205)
+        let second = [Int16](repeating: -2_000, count: 3_000)
+        #expect(
+            try SpeechSynthesizer.writeAtomically(first[...], sampleRate: 22_050, to: path, directory: directory.path)
+                == nil)
+        // The later writer is told what is there, and the file keeps the first samples.
+        let winner = try SpeechSynthesizer.writeAtomically(
+            second[...], sampleRate: 22_050, to: path, directory: directory.path)
+        #expect(winner?.frames == 2_205 && winner?.sampleRate == 22_050)
+        let samples = try AudioFileReader(path: path).readAll()
+        #expect(samples.count == 2_205 && samples.allSatisfy { abs($0 - 1_000 / 32_768) < 1e-6 })
+        // No temporary file is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["clip.wav"])
+
+        // A damaged file in the way is replaced.
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(
+            try SpeechSynthesizer.writeAtomically(second[...], sampleRate: 22_050, to: path, directory: directory.path)
+                == nil)
+        #expect(try AudioFileReader(path: path).frames == 3_000)
+    }
+
     @Test("an unknown voice is an error naming it and pointing at espeak-ng --voices")
     func unknownVoice() throws {
         let directory = try TemporaryDirectory()
