@@ -40,7 +40,8 @@ public struct ProgramLoudness: Sendable {
         untrimmed.ceiling = nil
         let (mixer, streamer) = untrimmed.makeEngine()
         let rate = prepared.timeline.sampleRate
-        let meter = try LoudnessAccumulator(channels: 2, sampleRate: rate)
+        // Only the integrated loudness sets the trim; the limiter, not a measurement, keeps the peaks.
+        let meter = try LoudnessAccumulator(channels: 2, sampleRate: rate, scope: .integratedOnly)
         let block = 4_096
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * 2)
         defer { buffer.deallocate() }
@@ -54,7 +55,7 @@ public struct ProgramLoudness: Sendable {
             try meter.add(buffer, frames: frames)
             done += frames
         }
-        return try meter.result().integrated
+        return try meter.integrated()
     }
 
     /// Everything that decides what the session sounds like: the schedule, and each file's

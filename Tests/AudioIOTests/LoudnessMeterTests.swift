@@ -42,6 +42,14 @@ struct LoudnessMeterTests {
         #expect(abs(loudness.truePeak - loudest) <= 0.05, "true peak \(loudness.truePeak) dBTP")
         let seconds = segments.reduce(0) { $0 + $1.seconds }
         #expect(abs(loudness.duration - seconds) < 1e-9)
+
+        // An integrated-only meter (the programme measurement's) reads the same, to the last bits of a double
+        // (libebur128 sums in another order), and has no peaks to give.
+        let only = try LoudnessAccumulator(channels: 2, sampleRate: 48_000, scope: .integratedOnly)
+        try signal.withUnsafeBufferPointer { try only.add($0.baseAddress!, frames: signal.count / 2) }
+        let integratedOnly = try only.integrated()
+        #expect(abs(integratedOnly - loudness.integrated) < 1e-9, "\(integratedOnly) vs \(loudness.integrated)")
+        #expect(throws: LoudnessError.self) { try only.result() }
     }
 
     /// One EBU Tech 3341 true-peak case: a stereo sine at 48 kHz whose samples miss its peaks.
