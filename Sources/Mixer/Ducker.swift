@@ -49,9 +49,10 @@ struct Ducker {
 
     /// Writes the music gain for frames `from ..< from + frames` into `gains`.
     ///
-    /// The block is split into runs inside or outside one look-ahead window. Two common runs take
+    /// The block is split into runs inside or outside one look-ahead window. Three common runs take
     /// a shortcut that leaves the same gains and state as the frame-by-frame rule: music at rest at
-    /// full level with no voice, and music held fully down inside a window.
+    /// full level with no voice, music held fully down inside a window, and music held fully down
+    /// while the hold has frames to run.
     mutating func gains(
         voiceLeft: UnsafePointer<Float>, voiceRight: UnsafePointer<Float>, frames: Int, from start: Int,
         into gains: UnsafeMutablePointer<Float>
@@ -93,8 +94,12 @@ struct Ducker {
             }
         } else if ahead && gain == settings.depth {
             // Held down: the gain stays at the depth whatever the voice does; only the hold count moves.
-            var lastLoud = -1
-            for k in range where abs(voiceLeft[k]) > threshold || abs(voiceRight[k]) > threshold { lastLoud = k }
+            // The last loud frame, searched from the end: under speech it is a few frames away.
+            var lastLoud = range.upperBound - 1
+            while lastLoud >= n && !(abs(voiceLeft[lastLoud]) > threshold || abs(voiceRight[lastLoud]) > threshold) {
+                lastLoud -= 1
+            }
+            if lastLoud < n { lastLoud = -1 }
             (gains + n).update(repeating: gain, count: range.upperBound - n)
             if lastLoud >= 0 {
                 holdRemaining = max(0, settings.hold - (range.upperBound - 1 - lastLoud))
@@ -102,6 +107,18 @@ struct Ducker {
                 holdRemaining = max(0, holdRemaining - range.count)
             }
             return
+        } else if gain == settings.depth && holdRemaining > 1 {
+            // Held down by the hold (the voice is speaking): the hold cannot run out in its next
+            // holdRemaining - 1 frames whatever the voice does, so the gain stays at the depth; only
+            // the hold count moves, set by the last loud frame, searched from the end.
+            let end = min(range.upperBound, n + holdRemaining - 1)
+            var lastLoud = end - 1
+            while lastLoud >= n && !(abs(voiceLeft[lastLoud]) > threshold || abs(voiceRight[lastLoud]) > threshold) {
+                lastLoud -= 1
+            }
+            (gains + n).update(repeating: gain, count: end - n)
+            holdRemaining = lastLoud >= n ? settings.hold - (end - 1 - lastLoud) : holdRemaining - (end - n)
+            n = end
         }
         let down = (1 - settings.depth) / Float(settings.attack)
         let up = (1 - settings.depth) / Float(settings.release)
