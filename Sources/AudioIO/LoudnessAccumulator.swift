@@ -119,13 +119,8 @@ public final class LoudnessAccumulator {
     ///
     /// - Throws: ``LoudnessError`` when the meter has no state.
     public func integrated() throws(LoudnessError) -> Double {
-        guard let state else {
-            throw LoudnessError(
-                call: "LoudnessAccumulator.integrated", path: path, message: "the meter has no state",
-                suggestion: "This is a bug in Respite; please report it.")
-        }
         var integrated = 0.0
-        try check(ebur128_loudness_global(state, &integrated), call: "ebur128_loudness_global")
+        try check(ebur128_loudness_global(try started(), &integrated), call: "ebur128_loudness_global")
         return integrated.isFinite ? integrated : -.infinity
     }
 
@@ -134,13 +129,8 @@ public final class LoudnessAccumulator {
     /// - Throws: ``LoudnessError`` when libebur128 reports an error (out of memory while sorting for the range,
     ///   or an `.integratedOnly` meter, which has no range or peaks).
     public func result() throws(LoudnessError) -> Loudness {
-        guard let state else {
-            throw LoudnessError(
-                call: "LoudnessAccumulator.result", path: path, message: "the meter has no state",
-                suggestion: "This is a bug in Respite; please report it.")
-        }
-        var integrated = 0.0
-        try check(ebur128_loudness_global(state, &integrated), call: "ebur128_loudness_global")
+        let integrated = try integrated()
+        let state = try started()
         var range = 0.0
         try check(ebur128_loudness_range(state, &range), call: "ebur128_loudness_range")
         var samplePeak = 0.0
@@ -153,10 +143,20 @@ public final class LoudnessAccumulator {
             truePeak = max(truePeak, value)
         }
         return Loudness(
-            integrated: integrated.isFinite ? integrated : -.infinity,
+            integrated: integrated,
             truePeak: Self.decibels(truePeak), samplePeak: Self.decibels(samplePeak),
             range: range.isFinite ? max(0, range) : 0,
             duration: Double(frames) / Double(sampleRate))
+    }
+
+    /// libebur128's state; it is missing only if the initialiser failed, which throws, so never in practice.
+    private func started() throws(LoudnessError) -> UnsafeMutablePointer<ebur128_state> {
+        guard let state else {
+            throw LoudnessError(
+                call: "LoudnessAccumulator", path: path, message: "the meter has no state",
+                suggestion: "This is a bug in Respite; please report it.")
+        }
+        return state
     }
 
     /// 20·log10 of a linear peak (1 is 0 dB); `-infinity` for 0.
