@@ -49,7 +49,7 @@ final class SpeechEngine: @unchecked Sendable {
             SpeechError(
                 kind: .engine, call: "dlopen(\(soname))",
                 message: "espeak-ng, which speaks narration that has no recording, could not be loaded: "
-                    + String(decoding: failure.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                    + text(failure),
                 suggestion: "Install it (`apt install libespeak-ng1 espeak-ng-data`), or give every narration step "
                     + "a recorded `audio` file."))
     }
@@ -152,6 +152,11 @@ final class SpeechEngine: @unchecked Sendable {
         return try outcome.get()
     }
 
+    /// The NUL-terminated text a C call wrote into `buffer`, as UTF-8 (invalid bytes replaced).
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The single place where an `espeak_ng_STATUS` becomes a ``SpeechError`` (STYLE.md #3).
     private static func check(
         _ status: espeak_ng_STATUS, _ espeak: respite_espeak_library, call: String,
@@ -160,7 +165,7 @@ final class SpeechEngine: @unchecked Sendable {
         guard status != ENS_OK else { return }
         var buffer = [CChar](repeating: 0, count: 512)
         espeak.GetStatusCodeMessage(status, &buffer, buffer.count)
-        let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let message = text(buffer)
         throw SpeechError(kind: .engine, call: call, message: message, suggestion: suggestion)
     }
 }

@@ -78,6 +78,27 @@ struct Ducker {
         }
     }
 
+    /// Frames of `frames` in which the gain stays at the depth: writes it, and moves the hold count
+    /// as the frame-by-frame rule would, set by the last loud frame or counted down. The last loud
+    /// frame is searched from the end: under speech it is a few frames away.
+    @inline(__always)
+    private mutating func holdDown(
+        _ frames: Range<Int>, voiceLeft: UnsafePointer<Float>, voiceRight: UnsafePointer<Float>,
+        into gains: UnsafeMutablePointer<Float>
+    ) {
+        let threshold = settings.threshold
+        var lastLoud = frames.upperBound - 1
+        while lastLoud >= frames.lowerBound
+            && !(abs(voiceLeft[lastLoud]) > threshold || abs(voiceRight[lastLoud]) > threshold)
+        {
+            lastLoud -= 1
+        }
+        (gains + frames.lowerBound).update(repeating: gain, count: frames.count)
+        holdRemaining =
+            lastLoud >= frames.lowerBound
+            ? max(0, settings.hold - (frames.upperBound - 1 - lastLoud)) : max(0, holdRemaining - frames.count)
+    }
+
     /// Frames of `range`, all inside (`ahead`) or all outside a look-ahead window.
     @inline(__always)
     private mutating func run(
@@ -93,31 +114,14 @@ struct Ducker {
                 n += 1
             }
         } else if ahead && gain == settings.depth {
-            // Held down: the gain stays at the depth whatever the voice does; only the hold count moves.
-            // The last loud frame, searched from the end: under speech it is a few frames away.
-            var lastLoud = range.upperBound - 1
-            while lastLoud >= n && !(abs(voiceLeft[lastLoud]) > threshold || abs(voiceRight[lastLoud]) > threshold) {
-                lastLoud -= 1
-            }
-            if lastLoud < n { lastLoud = -1 }
-            (gains + n).update(repeating: gain, count: range.upperBound - n)
-            if lastLoud >= 0 {
-                holdRemaining = max(0, settings.hold - (range.upperBound - 1 - lastLoud))
-            } else {
-                holdRemaining = max(0, holdRemaining - range.count)
-            }
+            // Held down inside a window: the gain stays at the depth whatever the voice does.
+            holdDown(n..<range.upperBound, voiceLeft: voiceLeft, voiceRight: voiceRight, into: gains)
             return
         } else if gain == settings.depth && holdRemaining > 1 {
             // Held down by the hold (the voice is speaking): the hold cannot run out in its next
-            // holdRemaining - 1 frames whatever the voice does, so the gain stays at the depth; only
-            // the hold count moves, set by the last loud frame, searched from the end.
+            // holdRemaining - 1 frames whatever the voice does, so the gain stays at the depth.
             let end = min(range.upperBound, n + holdRemaining - 1)
-            var lastLoud = end - 1
-            while lastLoud >= n && !(abs(voiceLeft[lastLoud]) > threshold || abs(voiceRight[lastLoud]) > threshold) {
-                lastLoud -= 1
-            }
-            (gains + n).update(repeating: gain, count: end - n)
-            holdRemaining = lastLoud >= n ? settings.hold - (end - 1 - lastLoud) : holdRemaining - (end - n)
+            holdDown(n..<end, voiceLeft: voiceLeft, voiceRight: voiceRight, into: gains)
             n = end
         }
         let down = (1 - settings.depth) / Float(settings.attack)
