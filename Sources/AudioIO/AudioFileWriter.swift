@@ -27,6 +27,9 @@ public final class AudioFileWriter: @unchecked Sendable {
 
     /// Creates (or truncates) `path` for writing.
     ///
+    /// Writes in place: a failure part-way leaves a broken file under `path`. To replace a file someone keeps,
+    /// write through an ``AtomicFile`` with ``init(file:sampleRate:channels:format:)`` instead.
+    ///
     /// - Parameters:
     ///   - path: the output file.
     ///   - sampleRate: Hz, 1…768000 (Opus: 8000, 12000, 16000, 24000 or 48000).
@@ -34,7 +37,40 @@ public final class AudioFileWriter: @unchecked Sendable {
     ///   - format: container and encoding; see ``AudioFileFormat/format(forPath:sampleFormat:)``.
     /// - Throws: ``AudioFileError`` when the combination is unsupported (e.g. FLAC float32, Opus at 44.1 kHz) or
     ///   the file cannot be created.
-    public init(path: String, sampleRate: Int, channels: Int, format: AudioFileFormat) throws(AudioFileError) {
+    public convenience init(path: String, sampleRate: Int, channels: Int, format: AudioFileFormat) throws(AudioFileError) {
+        var info = try Self.info(path: path, sampleRate: sampleRate, channels: channels, format: format)
+        guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
+            // Opus refuses unsupported rates here rather than in sf_format_check.
+            throw SndFile.error(
+                call: "sf_open(write)", path: path, handle: nil,
+                suggestion: format.container == .oggOpus ? Self.suggestion(for: format) : nil)
+        }
+        self.init(handle: handle, path: path, sampleRate: sampleRate, channels: channels, format: format)
+    }
+
+    /// Encodes into `file`'s temporary file; call ``close()``, then ``AtomicFile/commit()`` to put it in place.
+    ///
+    /// Errors name `file.path`, the name the user gave, not the temporary file's.
+    ///
+    /// - Parameters: as ``init(path:sampleRate:channels:format:)``.
+    /// - Throws: ``AudioFileError`` when the combination is unsupported or libsndfile cannot start the file.
+    public convenience init(
+        file: AtomicFile, sampleRate: Int, channels: Int, format: AudioFileFormat
+    ) throws(AudioFileError) {
+        var info = try Self.info(path: file.path, sampleRate: sampleRate, channels: channels, format: format)
+        // close_desc 0: the AtomicFile owns the descriptor, syncs and closes it.
+        guard let handle = sf_open_fd(file.descriptor, Int32(SFM_WRITE), &info, 0) else {
+            throw SndFile.error(
+                call: "sf_open(write)", path: file.path, handle: nil,
+                suggestion: format.container == .oggOpus ? Self.suggestion(for: format) : nil)
+        }
+        self.init(handle: handle, path: file.path, sampleRate: sampleRate, channels: channels, format: format)
+    }
+
+    /// Checks the combination and builds libsndfile's description of it.
+    private static func info(
+        path: String, sampleRate: Int, channels: Int, format: AudioFileFormat
+    ) throws(AudioFileError) -> SF_INFO {
         guard (1...768_000).contains(sampleRate), (1...8).contains(channels) else {
             throw AudioFileError(
                 call: "AudioFileWriter.init", path: path,
@@ -51,12 +87,10 @@ public final class AudioFileWriter: @unchecked Sendable {
                 message: "libsndfile cannot write \(format) with \(channels) channels at \(sampleRate) Hz",
                 suggestion: Self.suggestion(for: format))
         }
-        guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
-            // Opus refuses unsupported rates here rather than in sf_format_check.
-            throw SndFile.error(
-                call: "sf_open(write)", path: path, handle: nil,
-                suggestion: format.container == .oggOpus ? Self.suggestion(for: format) : nil)
-        }
+        return info
+    }
+
+    private init(handle: OpaquePointer, path: String, sampleRate: Int, channels: Int, format: AudioFileFormat) {
         self.path = path
         self.sampleRate = sampleRate
         self.channels = channels

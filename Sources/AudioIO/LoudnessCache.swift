@@ -11,13 +11,17 @@ import Foundation
 /// (path, device, inode, size, modification and change times) to its content key; only a file that changed, or
 /// was never seen, is hashed.
 ///
-/// Each entry is a small JSON file, written to a temporary file in the cache directory, synced and renamed into
-/// place, so a crash never leaves half an entry under a cache name. An entry that does not parse, or that another
-/// version wrote, is measured again and replaced.
+/// Each entry is a small JSON file written through ``CacheFile`` (a temporary file, synced and renamed into place),
+/// so a crash never leaves half an entry under a cache name. Nothing read back is trusted: an entry carries a
+/// checksum over its name and every field, and its figures must be plausible (integrated -70…+10 LUFS or silent,
+/// peaks -200…+40 dB, range 0…100 LU, duration 0…10⁷ s); an entry that fails either, that does not parse, that
+/// another version wrote, or that is not a small regular file (a link, a FIFO, a huge file) is never used but
+/// measured again and replaced. An identity record carries a checksum too, so it can only name the entry it was
+/// written for.
 ///
-/// The cache is an optimisation, never a requirement: when the directory cannot be created or written (a read-only
-/// home on a clinic machine), ``loudness(ofFile:)`` still returns the measurement and simply measures again next
-/// time.
+/// The cache is an optimisation, never a requirement: without a directory (``CacheDirectory`` found none usable),
+/// or when it cannot be written (a read-only home on a clinic machine), ``loudness(ofFile:)`` still returns the
+/// same measurement and simply measures again next time.
 ///
 /// Thread safety: safe from any thread and any number of processes; two callers missing the same entry at once both
 /// measure, and the last rename wins with identical contents.
@@ -29,8 +33,10 @@ public final class LoudnessCache: Sendable {
     /// Bytes hashed per read: 64 KiB.
     static let hashChunkBytes = 65_536
 
-    /// The directory holding the entries; created on the first store.
-    public let directory: String
+    /// The directory holding the entries, created on the first store; nil keeps nothing on disk.
+    public let directory: String?
+    /// Largest entry file read, in bytes; a real one is about 200.
+    static let maximumEntryBytes = 4_096
 
     private let measurements = ManagedAtomic<Int>(0)
 
@@ -45,24 +51,13 @@ public final class LoudnessCache: Sendable {
 
     /// Creates a cache in `directory`; nothing is touched until the first lookup.
     ///
-    /// - Parameter directory: where entries are kept; see ``defaultDirectory()``.
-    public init(directory: String = LoudnessCache.defaultDirectory()) {
+    /// - Parameter directory: where entries are kept (see ``defaultDirectory()``); nil for none.
+    public init(directory: String? = LoudnessCache.defaultDirectory()) {
         self.directory = directory
     }
 
-    /// `$XDG_CACHE_HOME/respite/loudness`, else `~/.cache/respite/loudness`, else a directory under the system's
-    /// temporary directory when there is no home (a service account).
-    public static func defaultDirectory() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        // The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            return xdg + "/respite/loudness"
-        }
-        if let home = environment["HOME"], home.hasPrefix("/") {
-            return home + "/.cache/respite/loudness"
-        }
-        return NSTemporaryDirectory() + "respite-loudness"
-    }
+    /// `loudness` under the cache root (``CacheDirectory``), or nil when there is no usable one.
+    public static func defaultDirectory() -> String? { CacheDirectory.current.loudness }
 
     /// The loudness of the file at `path`: from the cache when its content was measured before, else measured with
     /// ``LoudnessMeter/measure(file:)`` and stored.
@@ -75,27 +70,32 @@ public final class LoudnessCache: Sendable {
         // The quick way: a file unchanged since it was last looked up (same inode, size, mtime and
         // ctime) names its content key without being read again. Hashing a long recording reads
         // every byte, which would delay every play of it by as long as the disk takes.
-        let identityPath = Self.identity(ofFile: path).map { directory + "/by-identity/" + $0.hexString }
-        if let identityPath, let known = Self.readKey(identityPath),
-            let cached = Self.read(directory + "/" + known + ".json")
+        guard let directory else {
+            measurements.wrappingIncrement(ordering: .relaxed)
+            return try LoudnessMeter.measure(file: path)
+        }
+        let identity = Self.identity(ofFile: path)
+        let identityPath = identity.map { directory + "/by-identity/" + $0.hexString }
+        if let identity, let identityPath, let known = Self.readKey(identityPath, identity: identity),
+            let cached = Self.read(directory + "/" + known + ".json", key: known)
         {
             return cached
         }
         let key = try Self.key(ofFile: path)
         hashings.wrappingIncrement(ordering: .relaxed)
         let entryPath = directory + "/" + key.hexString + ".json"
-        if let cached = Self.read(entryPath) {
-            if let identityPath { remember(key, at: identityPath) }
+        if let cached = Self.read(entryPath, key: key.hexString) {
+            if let identity, let identityPath { remember(key, for: identity, at: identityPath) }
             return cached
         }
 
         let loudness = try LoudnessMeter.measure(file: path)
         measurements.wrappingIncrement(ordering: .relaxed)
         // A file rewritten while it was being measured (a narration re-recorded in place) must not file the new
-        // measurement under the old content's name.
-        if (try? Self.key(ofFile: path)) == key {
-            store(loudness, at: entryPath)
-            if let identityPath { remember(key, at: identityPath) }
+        // measurement under the old content's name; a figure no real file gives is not kept either.
+        if Self.isPlausible(loudness), (try? Self.key(ofFile: path)) == key {
+            store(loudness, key: key.hexString, at: entryPath)
+            if let identity, let identityPath { remember(key, for: identity, at: identityPath) }
         }
         return loudness
     }
@@ -116,23 +116,27 @@ public final class LoudnessCache: Sendable {
         return hash
     }
 
-    /// The content key recorded at `path`: exactly 32 hexadecimal digits, else nil.
-    private static func readKey(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path), data.count == 32,
-            let text = String(data: data, encoding: .ascii), text.allSatisfy(\.isHexDigit)
+    /// The content key recorded at `path` for `identity`: "KEY CHECK", 32 hexadecimal digits each, the check a
+    /// hash of both; else nil.
+    private static func readKey(_ path: String, identity: Hash128) -> String? {
+        guard let bytes = CacheFile.read(path, maximumBytes: 65), bytes.count == 65, bytes[32] == UInt8(ascii: " ")
         else { return nil }
-        return text
+        let text = String(decoding: bytes, as: UTF8.self)
+        let key = String(text.prefix(32))
+        guard key.allSatisfy(\.isHexDigit), String(text.suffix(32)) == identityCheck(key, identity) else { return nil }
+        return key
     }
 
-    /// Records that the file with this identity has content `key`. Not synced: a record lost or
-    /// torn by a power cut is only a slower lookup next time.
-    private func remember(_ key: Hash128, at path: String) {
+    private static func identityCheck(_ key: String, _ identity: Hash128) -> String {
+        Hash128(versionTag, "identity record", identity.hexString, key).hexString
+    }
+
+    /// Records that the file with this identity has content `key`. Not synced beyond ``CacheFile``'s rename: a
+    /// record lost is only a slower lookup next time.
+    private func remember(_ key: Hash128, for identity: Hash128, at path: String) {
         let folder = (path as NSString).deletingLastPathComponent
-        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
-        else { return }
-        let temporary = path + ".tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(key.hexString.utf8)) else { return }
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        guard CacheDirectory.makeFolders(folder) == 0 else { return }
+        CacheFile.write(Array((key.hexString + " " + Self.identityCheck(key.hexString, identity)).utf8), to: path)
     }
 
     /// What an entry file holds: the measurement and the tags it was made under, checked again on reading.
@@ -140,6 +144,27 @@ public final class LoudnessCache: Sendable {
         var version: String
         var library: String
         var loudness: Loudness
+        /// ``checksum(key:version:library:loudness:)`` of the rest.
+        var check: String
+    }
+
+    /// A hash of the entry's name (its content key) and every field, bit for bit: a changed digit, or an entry
+    /// copied under another name, no longer matches.
+    static func checksum(key: String, version: String, library: String, loudness: Loudness) -> String {
+        var hash = Hash128(version, library, "entry", key)
+        for value in [loudness.integrated, loudness.truePeak, loudness.samplePeak, loudness.range, loudness.duration] {
+            hash.combine(Int(truncatingIfNeeded: value.bitPattern))
+        }
+        return hash.hexString
+    }
+
+    /// Whether a measurement is one a real file can give: integrated -70…+10 LUFS (the R128 gate is -70) or
+    /// silent, peaks -200…+40 dB or silent, loudness range 0…100 LU, duration 0…10⁷ s.
+    static func isPlausible(_ loudness: Loudness) -> Bool {
+        func level(_ value: Double, _ range: ClosedRange<Double>) -> Bool { value == -.infinity || range.contains(value) }
+        return level(loudness.integrated, -70...10) && level(loudness.truePeak, -200...40)
+            && level(loudness.samplePeak, -200...40) && (0...100).contains(loudness.range)
+            && (0...1e7).contains(loudness.duration)
     }
 
     /// The entry's name: version tag, libebur128 version and the file's bytes, in 64 KiB chunks.
@@ -167,41 +192,26 @@ public final class LoudnessCache: Sendable {
         return hash
     }
 
-    /// The measurement in the entry at `path`, or `nil` when it is missing, damaged or from another version.
-    private static func read(_ path: String) -> Loudness? {
-        guard let data = FileManager.default.contents(atPath: path),
-            let entry = try? JSONDecoder().decode(Entry.self, from: data),
+    /// The measurement in the entry at `path`, named `key`, or `nil` when it is missing, damaged, implausible,
+    /// from another version or not a small regular file.
+    private static func read(_ path: String, key: String) -> Loudness? {
+        guard let bytes = CacheFile.read(path, maximumBytes: maximumEntryBytes),
+            let entry = try? JSONDecoder().decode(Entry.self, from: Data(bytes)),
             entry.version == versionTag, entry.library == LoudnessAccumulator.libraryVersion,
-            entry.loudness.duration >= 0, entry.loudness.range >= 0
+            entry.check == checksum(key: key, version: entry.version, library: entry.library, loudness: entry.loudness),
+            isPlausible(entry.loudness)
         else { return nil }
         return entry.loudness
     }
 
-    /// Writes the entry to a temporary file beside `path`, syncs it, and renames it over `path`; gives up quietly on
-    /// any failure (see the type's discussion).
-    private func store(_ loudness: Loudness, at path: String) {
-        let entry = Entry(version: Self.versionTag, library: LoudnessAccumulator.libraryVersion, loudness: loudness)
-        guard let data = try? JSONEncoder().encode(entry),
-            (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil
-        else { return }
-        let temporary = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).json"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else { return }
-        let complete = data.withUnsafeBytes { bytes -> Bool in
-            var offset = 0
-            while offset < bytes.count, let base = bytes.baseAddress {
-                let written = write(descriptor, base + offset, bytes.count - offset)
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { return false }
-                offset += written
-            }
-            return true
-        }
-        // Without the sync, a power cut after the rename could leave an entry name pointing at empty blocks.
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        if !complete || !synced || rename(temporary, path) != 0 {
-            unlink(temporary)
-        }
+    /// Writes the entry through ``CacheFile``; gives up quietly on any failure (see the type's discussion).
+    private func store(_ loudness: Loudness, key: String, at path: String) {
+        guard let directory else { return }
+        let library = LoudnessAccumulator.libraryVersion
+        let entry = Entry(
+            version: Self.versionTag, library: library, loudness: loudness,
+            check: Self.checksum(key: key, version: Self.versionTag, library: library, loudness: loudness))
+        guard let data = try? JSONEncoder().encode(entry), CacheDirectory.makeFolders(directory) == 0 else { return }
+        CacheFile.write(Array(data), to: path)
     }
 }

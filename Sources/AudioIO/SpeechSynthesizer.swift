@@ -51,18 +51,12 @@ public final class SpeechSynthesizer: Sendable {
         self.cacheDirectory = cacheDirectory
     }
 
-    /// `$XDG_CACHE_HOME/respite/speech`, else `~/.cache/respite/speech`, else a directory under the system's
-    /// temporary directory when there is no home (a service account).
+    /// `speech` under the cache root (``CacheDirectory``: `$XDG_CACHE_HOME/respite`, `~/.cache/respite`, the passwd
+    /// home's, or a checked private folder in /tmp). When that folder cannot be used, a private folder made with
+    /// `mkdtemp` for this process alone (removed at exit), so speech still works, only uncached; when even that
+    /// cannot be made (/tmp full or read-only), a path that cannot be created, so ``init(cacheDirectory:)`` says so.
     public static func defaultCacheDirectory() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        // The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            return xdg + "/respite/speech"
-        }
-        if let home = environment["HOME"], home.hasPrefix("/") {
-            return home + "/.cache/respite/speech"
-        }
-        return NSTemporaryDirectory() + "respite-speech"
+        CacheDirectory.current.speech ?? CacheDirectory.privateSpeechFolder ?? "/dev/null/respite-speech"
     }
 
     /// Returns the cached clip for these inputs, synthesising it first if it is not cached.

@@ -50,8 +50,27 @@ public final class MediaStreamer: @unchecked Sendable {
     public let rings: [RingBuffer]
     private var slots: [SlotState]
     private let plannedJobs: [[StreamJob]]
-    /// The first error met (a file that vanished or broke mid-stream); its slot then plays silence.
-    public private(set) var failures: [AudioFileError] = []
+    /// Every file that could not be read to the end (missing, a decode error part-way, cut short or changed
+    /// while it was read), in the order met; the rest of each such job is silence.
+    ///
+    /// Offline rendering stops at the first (``OfflineRenderer``); live playback carries on and tells the listener.
+    /// Thread safety: safe to read from any thread while the loader runs.
+    public var failures: [AudioFileError] {
+        guard failureCount.load(ordering: .acquiring) > 0 else { return [] }
+        failureLock.lock()
+        defer { failureLock.unlock() }
+        return recordedFailures
+    }
+    private var recordedFailures: [AudioFileError] = []
+    private let failureLock = NSLock()
+    private let failureCount = ManagedAtomic<Int>(0)
+
+    private func record(_ failure: AudioFileError) {
+        failureLock.lock()
+        recordedFailures.append(failure)
+        failureLock.unlock()
+        failureCount.wrappingIncrement(ordering: .releasing)
+    }
 
     /// - Parameters:
     ///   - jobs: per slot, the jobs in the order their voices play.
@@ -161,10 +180,11 @@ public final class MediaStreamer: @unchecked Sendable {
             }
             guard let decoder = slots[index].current else { break }
             let count = decoder.produce(into: ring, atMost: ahead - ring.availableToRead)
+            // Recorded before the frames are published, so a renderer waiting for them sees the failure first.
+            if let failure = decoder.takeFailure() { record(failure) }
             unwritten[index].wrappingDecrement(by: count, ordering: .releasing)
             written += count
             if decoder.isDone {
-                if let failure = decoder.failure { failures.append(failure) }
                 slots[index].current = nil
             } else if count == 0 {
                 break
@@ -244,9 +264,15 @@ final class JobDecoder {
     let job: StreamJob
     private var reader: AudioFileReader?
     private var resampler: StreamResampler?
+    /// Why the job could not be read to the end; the rest of it is silence.
     private(set) var failure: AudioFileError?
+    private var failureTaken = false
     private var remaining: Int
     private var inputEnded = false
+    /// File frame the reader is at, for the plain (not looping) read; messages name it.
+    private var filePosition = 0
+    /// What `stat` said of the file when it was opened, to notice it being rewritten in place while read.
+    private var openedStat: FileStamp?
     /// Decoded file frames (file channel count) waiting for the resampler.
     private let input: UnsafeMutablePointer<Float>
     private var inputOffset = 0
@@ -286,6 +312,7 @@ final class JobDecoder {
         self.job = job
         remaining = job.frames - job.offset
         var opened: AudioFileReader?
+        openedStat = FileStamp(job.path)
         do {
             opened = try AudioFileReader(path: job.path)
         } catch {
@@ -301,17 +328,70 @@ final class JobDecoder {
         output = .allocate(capacity: outCapacity * 2)
         if let opened, opened.sampleRate != engineRate {
             // Precision matched to the source: 16-bit speech and lossy music need no 20-bit filter.
-            resampler = try? StreamResampler(
-                inputRate: opened.sampleRate, outputRate: engineRate, channels: fileChannels,
-                quality: .matching(sourceBits: opened.resolutionBits))
+            do {
+                resampler = try StreamResampler(
+                    inputRate: opened.sampleRate, outputRate: engineRate, channels: fileChannels,
+                    quality: .matching(sourceBits: opened.resolutionBits))
+            } catch {
+                // Played unconverted it would sound at the wrong pitch and length: silence, and say so.
+                fail(
+                    AudioFileError(
+                        call: "soxr_create", path: job.path, message: "cannot convert it to \(engineRate) Hz: \(error)",
+                        suggestion: "Re-encode the file at \(engineRate) Hz, or render with --rate \(opened.sampleRate)."))
+            }
         }
-        guard let opened else { return }
+        guard let opened, failure == nil else { return }
         // Joined part-way (after a seek): start decoding where the voice now is.
         let fileFrame = Int((Double(job.offset) * Double(opened.sampleRate) / Double(engineRate)).rounded())
         if job.loop && opened.frames > 0 {
             loop = JobDecoder.openLoop(opened, channels: fileChannels, startingAt: fileFrame)
+            if let error = opened.lastError { fail(error) }
         } else if job.offset > 0 {
-            if (try? opened.seek(toFrame: min(fileFrame, opened.frames))) == nil { inputEnded = true }
+            do {
+                try opened.seek(toFrame: min(fileFrame, opened.frames))
+                filePosition = min(fileFrame, opened.frames)
+            } catch {
+                fail(error)
+            }
+        }
+    }
+
+    /// The failure, once: the streamer records each failure as it happens.
+    func takeFailure() -> AudioFileError? {
+        guard let failure, !failureTaken else { return nil }
+        failureTaken = true
+        return failure
+    }
+
+    /// Stops reading the job (the rest is silence) and keeps the first reason.
+    private func fail(_ error: AudioFileError) {
+        if failure == nil { failure = error }
+        inputEnded = true
+    }
+
+    /// A failure to read on at file frame `frame`, naming the time in the file.
+    private func readFailure(at frame: Int, _ reason: String) -> AudioFileError {
+        let rate = Double(max(1, reader?.sampleRate ?? 1))
+        let seconds = Double(frame) / rate
+        let minutes = Int(seconds) / 60
+        let rest = seconds - Double(minutes * 60)
+        let time = "\(minutes):" + (rest < 10 ? "0" : "") + String(format: "%.1f", rest)
+        return AudioFileError(
+            call: "sf_readf_float", path: job.path,
+            message: "reading stopped at \(time) into the file (frame \(frame) of \(reader?.frames ?? 0)): \(reason)",
+            suggestion: "The file was changed, cut short or damaged while it was being read; copy it again from its "
+                + "source and try again.")
+    }
+
+    /// Called when the reader gives no more frames: an error, a file shorter than its header, or a file rewritten
+    /// in place since it was opened is a failure; otherwise the file simply ended.
+    private func checkEnd(of reader: AudioFileReader, at frame: Int) {
+        if let error = reader.lastError {
+            fail(readFailure(at: frame, error.message))
+        } else if reader.lengthIsExact && frame < reader.frames {
+            fail(readFailure(at: frame, "the file ended \(reader.frames - frame) frames before its header says"))
+        } else if let opened = openedStat, let now = FileStamp(job.path), now.isSameFile(as: opened), now != opened {
+            fail(readFailure(at: frame, "the file was rewritten while it was being read"))
         }
     }
 
@@ -374,6 +454,10 @@ final class JobDecoder {
                 let count = min(frames - done, state.crossfade - m)
                 let got = JobDecoder.read(reader, at: state.period + m, into: destination, frames: count, &state)
                 if state.cannotSeek { break }
+                if got < count && reader.lengthIsExact {
+                    failure = failure ?? readFailure(at: state.period + m + got, "the file ended before its header says")
+                    break
+                }
                 // A tail cut short (a header that overstated the length) is silence: the head still
                 // fades in, so the seam is no worse than the file's own end.
                 (destination + got * c).update(repeating: 0, count: (count - got) * c)
@@ -394,7 +478,11 @@ final class JobDecoder {
                 let got = JobDecoder.read(reader, at: m, into: destination, frames: count, &state)
                 if state.cannotSeek { break }
                 if got == 0 {
-                    // The file ended before its header said: go straight to the seam, which always
+                    if reader.lengthIsExact {
+                        failure = failure ?? readFailure(at: m, "the file ended before its header says")
+                        break
+                    }
+                    // An MP3 may end before its header's estimate: go straight to the seam, which always
                     // yields frames. A plain loop with nothing at its start is over.
                     if state.crossfade == 0 && m == 0 { break }
                     state.position = state.period
@@ -403,6 +491,10 @@ final class JobDecoder {
                 state.position += got
                 done += got
             }
+        }
+        if state.cannotSeek {
+            // Only a file that changed since it was opened fails a seek within its own length.
+            failure = failure ?? readFailure(at: state.readerFrame, "cannot seek back to loop it")
         }
         return done
     }
@@ -460,18 +552,24 @@ final class JobDecoder {
     private func convertMore() {
         outputOffset = 0
         outputCount = 0
-        guard let reader else { return }
+        guard let reader, failure == nil else { return }
         var attempts = 0
         while outputCount == 0 && attempts < 64 {
             attempts += 1
             if inputCount == 0 && !inputEnded {
-                let got =
-                    loop == nil
-                    ? reader.read(into: input, frames: MediaStreamer.chunkFrames)
-                    : readLooped(into: input, frames: MediaStreamer.chunkFrames)
+                let got: Int
+                if loop == nil {
+                    got = reader.read(into: input, frames: MediaStreamer.chunkFrames)
+                    filePosition += got
+                    if got < MediaStreamer.chunkFrames { checkEnd(of: reader, at: filePosition) }
+                } else {
+                    got = readLooped(into: input, frames: MediaStreamer.chunkFrames)
+                    if let error = reader.lastError { fail(readFailure(at: loop?.readerFrame ?? 0, error.message)) }
+                }
+                // A failure plays as silence from here: what was read before it is kept.
                 inputOffset = 0
-                inputCount = got
-                if got == 0 { inputEnded = true }
+                inputCount = failure == nil ? got : 0
+                if got == 0 || failure != nil { inputEnded = true }
             }
             let produced: Int
             if let resampler {

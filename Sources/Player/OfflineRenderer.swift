@@ -12,42 +12,99 @@ public enum OfflineRenderer {
     /// sources are cheap to decode, such as WAV).
     static let loaderInterval = Duration.microseconds(100)
 
-    /// Writes the whole session to `path` in `format`; returns the frames written, which always
-    /// equals the timeline's duration.
+    /// Writes the whole session to `path` in `format`, replacing any earlier file only once the new one is
+    /// complete (``AtomicFile``); returns the frames written, which always equals the timeline's duration.
     ///
     /// - Parameters:
+    ///   - protecting: files `path` must not be (the session's inputs); see ``AtomicFile``.
     ///   - loaderThread: decode on a separate thread (faster on two or more cores); the file is
     ///     the same either way.
     ///   - progress: called now and then with the fraction done, 0…1.
+    /// - Throws: ``OutputFileError`` when `path` is refused or cannot be written, ``AudioFileError`` when the
+    ///   encoder fails, ``StreamFailure`` when a source cannot be read to the end. On any error, an earlier file at
+    ///   `path` is left as it was.
     @discardableResult
     public static func render(
-        _ prepared: PreparedSession, to path: String, format: AudioFileFormat, loaderThread: Bool = true,
+        _ prepared: PreparedSession, to path: String, format: AudioFileFormat, protecting: [String] = [],
+        loaderThread: Bool = true, progress: (Double) -> Void = { _ in }
+    ) throws -> Int {
+        let file = try AtomicFile(replacing: path, protecting: protecting)
+        let frames = try render(prepared, into: file, format: format, loaderThread: loaderThread, progress: progress)
+        try file.commit()
+        return frames
+    }
+
+    /// Writes the whole session into `file`'s temporary file and checks it; the caller then commits or discards
+    /// `file`. On any error `file` is discarded.
+    ///
+    /// The finished file is opened again and its length compared with the frames written: an encoder that met a
+    /// write error and did not say so (libsndfile's Ogg writer ignores some) cannot pass a short file off as
+    /// complete.
+    @discardableResult
+    public static func render(
+        _ prepared: PreparedSession, into file: AtomicFile, format: AudioFileFormat, loaderThread: Bool = true,
         progress: (Double) -> Void = { _ in }
     ) throws -> Int {
-        let (mixer, streamer) = prepared.makeEngine()
-        let writer = try AudioFileWriter(
-            path: path, sampleRate: prepared.timeline.sampleRate, channels: 2, format: format)
-        let total = prepared.timeline.duration
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * 2)
-        defer { buffer.deallocate() }
-        // Decoding runs on the loader thread, mixing and encoding on this one.
-        if loaderThread { streamer.startLoading(interval: loaderInterval) }
-        defer { streamer.stopLoading() }
-        var done = 0
-        var lastReport = 0
-        while done < total {
-            let frames = min(blockFrames, total - done)
-            streamer.waitUntilReady(frames: frames + mixer.lookahead)
-            mixer.render(interleavedInto: buffer, frames: frames)
-            try writer.write(interleaved: buffer, frames: frames)
-            done += frames
-            if done - lastReport >= prepared.timeline.sampleRate * 30 || done == total {
-                lastReport = done
-                progress(Double(done) / Double(max(1, total)))
+        do {
+            let (mixer, streamer) = prepared.makeEngine()
+            let writer = try AudioFileWriter(
+                file: file, sampleRate: prepared.timeline.sampleRate, channels: 2, format: format)
+            let total = prepared.timeline.duration
+            let rate = prepared.timeline.sampleRate
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * 2)
+            defer { buffer.deallocate() }
+            // Decoding runs on the loader thread, mixing and encoding on this one.
+            if loaderThread { streamer.startLoading(interval: loaderInterval) }
+            defer { streamer.stopLoading() }
+            var done = 0
+            var lastReport = 0
+            while done < total {
+                let frames = min(blockFrames, total - done)
+                streamer.waitUntilReady(frames: frames + mixer.lookahead)
+                // A source that broke is noticed as soon as the loader meets it (up to a ring ahead of the mix).
+                if let failure = streamer.failures.first {
+                    throw StreamFailure(failure: failure, sessionFrame: done, sampleRate: rate)
+                }
+                mixer.render(interleavedInto: buffer, frames: frames)
+                try writer.write(interleaved: buffer, frames: frames)
+                done += frames
+                if done - lastReport >= rate * 30 || done == total {
+                    lastReport = done
+                    progress(Double(done) / Double(max(1, total)))
+                }
             }
+            // The loader records a failure in the same step as the frames it produced; once it has stopped, every
+            // failure behind the last block is known.
+            streamer.stopLoading()
+            if let failure = streamer.failures.first {
+                throw StreamFailure(failure: failure, sessionFrame: done, sampleRate: rate)
+            }
+            try writer.close()
+            try verify(file, frames: done, sampleRate: rate)
+            return done
+        } catch {
+            file.discard()
+            throw error
         }
-        try writer.close()
-        return done
+    }
+
+    /// Opens the finished temporary file and checks that it holds `frames` frames at `sampleRate`.
+    static func verify(_ file: AtomicFile, frames: Int, sampleRate: Int) throws(OutputFileError) {
+        let reader: AudioFileReader
+        do {
+            reader = try AudioFileReader(path: file.temporaryPath)
+        } catch {
+            throw OutputFileError(
+                kind: .cannotWrite, path: file.path, message: "the finished file does not open (\(error.message))",
+                suggestion: "Check free disk space and the disk itself. Any earlier file of that name is unchanged.")
+        }
+        guard reader.frames == frames, reader.sampleRate == sampleRate else {
+            throw OutputFileError(
+                kind: .cannotWrite, path: file.path,
+                message: "the finished file holds \(reader.frames) frames at \(reader.sampleRate) Hz, not the "
+                    + "\(frames) at \(sampleRate) Hz written",
+                suggestion: "Check free disk space and the disk itself. Any earlier file of that name is unchanged.")
+        }
     }
 
     /// Renders the whole session into memory, interleaved stereo. For tests and analysis; a long

@@ -5,31 +5,56 @@ import Mixer
 /// The programme loudness of a whole prepared session (EBU R128 integrated, as a meter would read
 /// the render), measured once by rendering it offline and remembered on disk, so every render
 /// and every playback of the same session at the same settings can be trimmed to the target.
+///
+/// An entry is one line, "LUFS CHECK", the check a hash of the entry's name and the figure's bits. An entry whose
+/// check fails, whose figure is not plausible (-70…+10 LUFS, or silent), or that is not a small regular file is
+/// never used: the session is measured again and the entry replaced (through ``CacheFile``). A failed measurement
+/// (a source that breaks part-way) is never stored.
 public struct ProgramLoudness: Sendable {
-    /// Where results are kept: `$XDG_CACHE_HOME/respite/programme` or `~/.cache/respite/programme`.
-    public let directory: String
+    /// Where results are kept (`programme` under the cache root, see ``CacheDirectory``); nil keeps nothing on disk.
+    public let directory: String?
 
-    public init(directory: String = ProgramLoudness.defaultDirectory()) {
+    public init(directory: String? = ProgramLoudness.defaultDirectory()) {
         self.directory = directory
     }
 
-    public static func defaultDirectory() -> String {
-        (LoudnessCache.defaultDirectory() as NSString).deletingLastPathComponent + "/programme"
-    }
+    /// `programme` under the cache root, or nil when there is no usable one.
+    public static func defaultDirectory() -> String? { CacheDirectory.current.programme }
 
     /// LUFS of `prepared` as rendered untrimmed and unlimited; measured now unless known.
+    ///
+    /// - Throws: ``StreamFailure`` when a source cannot be read to the end; other errors of the meter.
     public func integrated(of prepared: PreparedSession) throws -> Double {
         let key = self.key(prepared)
-        let path = directory + "/" + key + ".lufs"
-        if let text = try? String(contentsOfFile: path, encoding: .utf8), let value = Double(text) {
-            return value
-        }
+        let path = directory.map { $0 + "/" + key + ".lufs" }
+        if let path, let value = Self.read(path, key: key) { return value }
         let value = try measure(prepared)
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = path + ".tmp-\(getpid())"
-        if (try? String(value).write(toFile: temporary, atomically: false, encoding: .utf8)) != nil {
-            rename(temporary, path)
+        if let directory, let path, Self.isPlausible(value), CacheDirectory.makeFolders(directory) == 0 {
+            CacheFile.write(Array(Self.entry(value, key: key).utf8), to: path)
         }
+        return value
+    }
+
+    /// The figure -70…+10 LUFS (the R128 gate is -70), or silent (-∞).
+    static func isPlausible(_ value: Double) -> Bool { value == -.infinity || (-70...10).contains(value) }
+
+    /// The entry's text: the figure as Swift prints it (exact, round-trips), a space, the check.
+    static func entry(_ value: Double, key: String) -> String { "\(value) \(check(value, key: key))" }
+
+    private static func check(_ value: Double, key: String) -> String {
+        var hash = Hash128("respite-programme-entry", key)
+        hash.combine(Int(truncatingIfNeeded: value.bitPattern))
+        return hash.hexString
+    }
+
+    /// The figure in the entry at `path`, or nil when it is missing, damaged, implausible or not a small regular
+    /// file.
+    static func read(_ path: String, key: String) -> Double? {
+        guard let bytes = CacheFile.read(path, maximumBytes: 128) else { return nil }
+        let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count == 2, let value = Double(fields[0]), isPlausible(value),
+            fields[1] == check(value, key: key), entry(value, key: key) == String(decoding: bytes, as: UTF8.self)
+        else { return nil }
         return value
     }
 
@@ -51,9 +76,17 @@ public struct ProgramLoudness: Sendable {
         while done < prepared.timeline.duration {
             let frames = min(block, prepared.timeline.duration - done)
             streamer.waitUntilReady(frames: frames + mixer.lookahead)
+            // A source that broke would measure (and then trim) the session as if it were silent there.
+            if let failure = streamer.failures.first {
+                throw StreamFailure(failure: failure, sessionFrame: done, sampleRate: rate)
+            }
             mixer.render(interleavedInto: buffer, frames: frames)
             try meter.add(buffer, frames: frames)
             done += frames
+        }
+        streamer.stopLoading()
+        if let failure = streamer.failures.first {
+            throw StreamFailure(failure: failure, sessionFrame: done, sampleRate: rate)
         }
         return try meter.integrated()
     }

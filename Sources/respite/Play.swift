@@ -119,13 +119,15 @@ struct Play: ParsableCommand {
             try player.start(from: start)
         } catch let error as ALSAError {
             if device == "default" && !PlaybackDevices.hasSoundCard() {
+                // A name it chose itself never replaces a file: the first free one of ID.flac, ID-2.flac, ….
                 let file = output ?? "\(meta.id).flac"
+                let place = output ?? "\(meta.id).flac in this folder (or \(meta.id)-2.flac and so on, if that name is taken)"
                 report(
                     "No sound card was found on this machine, so Respite cannot play aloud here. It is saving the "
-                        + "session to \(file) instead: play that file on any phone or computer with speakers. To try "
-                        + "another device, pass --device NAME (`respite devices` lists them); to choose the file, pass "
-                        + "--output or use `respite render`.")
-                try renderSession(session, to: file, options: options, catalog: catalog)
+                        + "session to \(place) instead: play that file on any phone or computer with speakers. "
+                        + "To try another device, pass --device NAME (`respite devices` lists them); to choose the "
+                        + "file, pass --output or use `respite render`.")
+                try renderSession(session, to: file, options: options, catalog: catalog, keepExisting: output == nil)
                 return
             }
             report(advice(for: error))
@@ -147,7 +149,14 @@ struct Play: ParsableCommand {
         }
         var reportedPriority = false
         var stopping = false
+        var announcedFailures = 0
         while true {
+            // A file that breaks while playing never stops the session: it is silent from there, and said so.
+            let failures = player.streamer.failures
+            for failure in failures.dropFirst(announcedFailures) {
+                screen.announce("note: \(failure.path) could not be read to the end (\(failure.message)); it is silent from there.")
+            }
+            announcedFailures = failures.count
             if !reportedPriority, let refusal = player.realtimeRefusal {
                 reportedPriority = true
                 report("note: real-time scheduling was refused (\(String(cString: strerror(refusal)))); playing at normal priority.")

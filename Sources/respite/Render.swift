@@ -38,15 +38,26 @@ struct Render: ParsableCommand {
 extension AudioFileFormat.SampleFormat: ExpressibleByArgument {}
 
 /// Renders `name` to `output`, reporting progress on a terminal; shared by `render` and `play`.
+///
+/// The file appears only once complete (``AtomicFile``): until then, and after any failure or Ctrl-C, an earlier
+/// file of that name is unchanged. `output` may not be one of the session's own inputs.
+///
+/// - Parameter keepExisting: never replace a file: write to the first free name of `output`, `output-2`, … (the
+///   `play` fallback, which chose the name itself).
 func renderSession(
     _ name: String, to output: String, sampleFormat: AudioFileFormat.SampleFormat = .pcm24, options: SessionOptions,
-    catalog: SessionCatalog
+    catalog: SessionCatalog, keepExisting: Bool = false
 ) throws {
     let format: AudioFileFormat
     do {
+        // A folder, a FIFO, a device or a NUL in the name is refused before the slow work.
+        try AtomicFile.check(output)
         format = try AudioFileFormat.format(forPath: output, sampleFormat: sampleFormat)
-    } catch {
+    } catch let error as OutputFileError {
         report(error.description)
+        throw ExitStatus.cannotWrite
+    } catch {
+        report("\(error)")
         throw ExitStatus.cannotWrite
     }
     let prepared: PreparedSession
@@ -57,10 +68,24 @@ func renderSession(
     }
     let showProgress = isatty(STDERR_FILENO) == 1
     let frames: Int
+    let written: String
     do {
-        frames = try OfflineRenderer.render(prepared, to: output, format: format) { fraction in
+        let file = try AtomicFile(replacing: output, protecting: sessionInputs(prepared, name: name, catalog: catalog))
+        frames = try OfflineRenderer.render(prepared, into: file, format: format) { fraction in
             if showProgress { report("rendering… \(Int(fraction * 100))%") }
         }
+        if keepExisting {
+            written = try file.commitWithoutReplacing(names: numberedNames(output))
+        } else {
+            try file.commit()
+            written = output
+        }
+    } catch let error as OutputFileError {
+        report(error.description)
+        throw ExitStatus.cannotWrite
+    } catch let error as StreamFailure {
+        report("\(error.description) Nothing was written to '\(output)'; an earlier file of that name is unchanged.")
+        throw ExitStatus.ioFailure
     } catch let error as AudioFileError where error.path == output {
         report("\(error.description) Check that the folder exists and can be written, or choose another -o file.")
         throw ExitStatus.cannotWrite
@@ -69,6 +94,24 @@ func renderSession(
     }
     let timeline = prepared.timeline
     print(
-        "wrote \(output): \"\(prepared.session.title)\", \(clock(timeline.seconds(frames), tenths: true)), "
+        "wrote \(written): \"\(prepared.session.title)\", \(clock(timeline.seconds(frames), tenths: true)), "
             + "\(frames) frames at \(timeline.sampleRate) Hz, stereo, \(format)")
+}
+
+/// The files a render of this session must not write over: the session file, every sound it plays (recordings,
+/// bundled audio, cached speech clips) and the configuration file.
+private func sessionInputs(_ prepared: PreparedSession, name: String, catalog: SessionCatalog) -> [String] {
+    var inputs = prepared.inputFiles
+    if let file = try? catalog.file(for: name) { inputs.append(file) }
+    inputs.append(Configuration.defaultPath())
+    return inputs
+}
+
+/// `folder/ID.flac`, then `folder/ID-2.flac` … `folder/ID-999.flac`.
+func numberedNames(_ path: String) -> [String] {
+    let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+    let name = path[slash...]
+    let dot = name.lastIndex(of: ".") ?? name.endIndex
+    let (stem, suffix) = (path[..<dot], path[dot...])
+    return [path] + (2...999).map { "\(stem)-\($0)\(suffix)" }
 }

@@ -38,6 +38,8 @@ struct SessionOptions: ParsableArguments {
     /// afterwards everything comes from the caches.
     func prepare(_ session: Session, parameters: Parameters, catalog: SessionCatalog) throws -> PreparedSession {
         let configuration = try Configuration.load()
+        // The caches are never required: an unusable folder is one line of warning, and the output is the same.
+        if let warning = CacheDirectory.current.warning { report(warning) }
         var preparer = SessionPreparer(
             sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),
             targets: configuration.loudness, loudness: LoudnessCache())
