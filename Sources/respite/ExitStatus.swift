@@ -55,6 +55,12 @@ func fail(_ error: any Error, context: String) -> ExitCode {
     case let error as ConfigurationError:
         report(error.description)
         return ExitStatus.badConfiguration
+    case let error as StreamFailure:
+        report(error.description)
+        return ExitStatus.ioFailure
+    case let error as OutputFileError:
+        report(error.description)
+        return ExitStatus.cannotWrite
     case let error as LoudnessError:
         report("\(context): \(error.description)")
         return ExitStatus.ioFailure
