@@ -107,7 +107,7 @@ public enum CacheDirectory {
     static func usability(of folder: String) -> String? {
         let code = makeFolders(folder)
         guard code == 0 else {
-            return "'\(folder)' (\(code == ENOTDIR ? "a file is in its place" : String(cString: strerror(code))))"
+            return "'\(folder)' (\(code == ENOTDIR ? "something that is not a folder is in its place" : String(cString: strerror(code))))"
         }
         let probe = join(folder, ".probe-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
