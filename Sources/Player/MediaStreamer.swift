@@ -440,6 +440,11 @@ final class JobDecoder {
             if state.position >= state.period {
                 state.position = 0
                 state.looped = true
+                // Each pass reads the file again: one rewritten in place since it was opened is not the one measured.
+                if let opened = openedStat, let now = FileStamp(job.path), now.isSameFile(as: opened), now != opened {
+                    failure = failure ?? readFailure(at: state.readerFrame, "the file was rewritten while it was being read")
+                    break
+                }
             }
             let m = state.position
             let destination = buffer + done * c
