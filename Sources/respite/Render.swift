@@ -48,6 +48,9 @@ func renderSession(
     _ name: String, to output: String, sampleFormat: AudioFileFormat.SampleFormat = .pcm24, options: SessionOptions,
     catalog: SessionCatalog, keepExisting: Bool = false
 ) throws {
+    // The fallback's own name: the first of ID.flac, ID-2.flac, … that nothing (not even a folder or a link) holds.
+    let requested = output
+    let output = keepExisting ? numberedNames(requested).first(where: isFree) ?? requested : requested
     let format: AudioFileFormat
     do {
         // A folder, a FIFO, a device or a NUL in the name is refused before the slow work.
@@ -63,6 +66,10 @@ func renderSession(
     let prepared: PreparedSession
     do {
         prepared = try options.prepare(name, catalog: catalog)
+    } catch let error as StreamFailure {
+        // Measuring the programme loudness reads every source too, and may meet the failure first.
+        report("\(error.description) Nothing was written to '\(output)'; an earlier file of that name is unchanged.")
+        throw ExitStatus.ioFailure
     } catch {
         throw fail(error, context: name)
     }
@@ -75,7 +82,8 @@ func renderSession(
             if showProgress { report("rendering… \(Int(fraction * 100))%") }
         }
         if keepExisting {
-            written = try file.commitWithoutReplacing(names: numberedNames(output))
+            // Another process may take the name meanwhile: the next free one is used then, never replaced.
+            written = try file.commitWithoutReplacing(names: numberedNames(requested).filter(isFree))
         } else {
             try file.commit()
             written = output
@@ -105,6 +113,12 @@ private func sessionInputs(_ prepared: PreparedSession, name: String, catalog: S
     if let file = try? catalog.file(for: name) { inputs.append(file) }
     inputs.append(Configuration.defaultPath())
     return inputs
+}
+
+/// True when nothing at all (no file, folder or link, even a dangling one) has the name `path`.
+private func isFree(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) != 0 && errno == ENOENT
 }
 
 /// `folder/ID.flac`, then `folder/ID-2.flac` … `folder/ID-999.flac`.

@@ -109,11 +109,15 @@ enum DataSafety {
     }
 
     /// Waits (up to `timeout` seconds) until a temporary output file appears in `folder`.
-    static func waitForTemporary(in folder: String, timeout: Double = 60) -> Bool {
+    /// With `minimumBytes`, until it holds that many bytes (the render is under way, its sources open).
+    static func waitForTemporary(in folder: String, minimumBytes: Int = 0, timeout: Double = 60) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if !temporaries(in: folder).isEmpty { return true }
-            usleep(5_000)
+            for name in temporaries(in: folder) {
+                var info = stat()
+                if stat(folder + "/" + name, &info) == 0 && Int(info.st_size) >= minimumBytes { return true }
+            }
+            usleep(2_000)
         }
         return false
     }
