@@ -212,6 +212,14 @@ public struct Step: Sendable, Equatable {
     public var cues: [Cue]
     /// Where the step was written, for messages: the JSON path (`steps[3]`, `blocks.arms[0]`).
     public var path: String
+    /// 1-based line and column of the step's `{` in the session file; 0 when not loaded from a file. Not part
+    /// of a step's equality: the same step written elsewhere is the same step.
+    public var line = 0
+    public var column = 0
+
+    public static func == (lhs: Step, rhs: Step) -> Bool {
+        (lhs.label, lhs.kind, lhs.cues, lhs.path) == (rhs.label, rhs.kind, rhs.cues, rhs.path)
+    }
 
     public init(label: String? = nil, kind: Kind, cues: [Cue] = [], path: String = "") {
         self.label = label

@@ -8,7 +8,7 @@ extension SessionLoader {
         let loader: SessionLoader
         let file: String
         let directory: String
-        private(set) var errors: [SessionError] = []
+        var errors: [SessionError] = []
 
         init(loader: SessionLoader, file: String, directory: String) {
             self.loader = loader

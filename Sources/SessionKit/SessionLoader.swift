@@ -73,6 +73,7 @@ public struct SessionLoader: Sendable {
             ])
         }
         var decoder = Decoder(loader: self, file: file, directory: directory)
+        decoder.errors = Self.displayTextErrors(in: root, path: .root, file: file)
         let session = decoder.decodeSession(root)
         guard let session, decoder.errors.isEmpty else {
             throw SessionErrors(decoder.sortedErrors())

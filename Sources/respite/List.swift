@@ -33,9 +33,9 @@ struct List: ParsableCommand {
             }
         }
         let idWidth = max(2, rows.map(\.0.count).max() ?? 0)
-        print("\("id".padding(toLength: idWidth, withPad: " ", startingAt: 0))  duration  title")
+        printLine("\("id".padding(toLength: idWidth, withPad: " ", startingAt: 0))  duration  title")
         for (id, duration, title) in rows {
-            print("\(id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(duration.leftPadded(8))  \(title)")
+            printLine("\(id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(duration.leftPadded(8))  \(title)")
         }
     }
 }

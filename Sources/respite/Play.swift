@@ -80,10 +80,10 @@ struct Play: ParsableCommand {
         let terminal = Terminal()
         let plain = self.plain || !terminal.interactiveOutput
         // The safety notes come first, before anything slow: they are what the listener must read.
-        print(meta.title)
-        print(meta.description)
-        print("Before you begin:")
-        for note in meta.safety { print("  - \(note)") }
+        printLine(meta.title)
+        printLine(meta.description)
+        printLine("Before you begin:")
+        for note in meta.safety { printLine("  - \(note)") }
         fflush(nil)
         let prepared: PreparedSession
         do {
@@ -226,7 +226,7 @@ struct Play: ParsableCommand {
             let worst = Double(player.worstRenderNanoseconds)
             let times = player.renderTimes
             let p999 = Double(times.percentile(0.999))
-            print(
+            printLine(
                 "stats: underruns \(player.underruns), late stream frames \(player.streamUnderruns), "
                     + "worst render \(String(format: "%.1f", worst / 1_000)) µs per \(period)-frame period "
                     + "(\(String(format: "%.2f", 100 * worst / periodNanoseconds))% of it), "
@@ -323,7 +323,7 @@ func withNotice<T>(_ notice: String, after delay: Double = 0.7, _ work: () throw
             usleep(20_000)
         }
         if !done.load(ordering: .acquiring) {
-            print(notice)
+            printLine(notice)
             fflush(nil)
         }
     }

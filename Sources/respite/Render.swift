@@ -68,7 +68,7 @@ func renderSession(
         throw fail(error, context: output)
     }
     let timeline = prepared.timeline
-    print(
+    printLine(
         "wrote \(output): \"\(prepared.session.title)\", \(clock(timeline.seconds(frames), tenths: true)), "
             + "\(frames) frames at \(timeline.sampleRate) Hz, stereo, \(format)")
 }

@@ -36,13 +36,17 @@ struct SessionOptions: ParsableArguments {
     /// Prepares a loaded session: speech, loudness and compiling. The first time a session is
     /// prepared this measures its sources and its programme loudness (seconds for a long one);
     /// afterwards everything comes from the caches.
-    func prepare(_ session: Session, parameters: Parameters, catalog: SessionCatalog) throws -> PreparedSession {
+    ///
+    /// - Parameter measuringProgramme: false skips the programme loudness (for `validate`, which plays nothing).
+    func prepare(
+        _ session: Session, parameters: Parameters, catalog: SessionCatalog, measuringProgramme: Bool = true
+    ) throws -> PreparedSession {
         let configuration = try Configuration.load()
         var preparer = SessionPreparer(
             sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),
             targets: configuration.loudness, loudness: LoudnessCache())
         preparer.ceiling = configuration.ceiling
-        preparer.programme = ProgramLoudness()
+        preparer.programme = measuringProgramme ? ProgramLoudness() : nil
         return try preparer.prepare(session, parameters: parameters)
     }
 }
