@@ -16,9 +16,9 @@ public enum MixPlan {
     /// Cues from files up to this long (seconds) are held in memory instead of streamed.
     public static let inMemorySeconds = 20
     /// All the cues held in memory together take at most this many seconds of stereo audio at the engine rate
-    /// (30 s is 11 MiB at 48 kHz); past it, cues stream like music, so a session with hundreds of distinct cue
+    /// (16 s is 5.9 MiB at 48 kHz); past it, cues stream like music, so a session with hundreds of distinct cue
     /// files plays in the same memory as one with a few.
-    public static let inMemoryBudgetSeconds = 30
+    public static let inMemoryBudgetSeconds = 16
 
     /// - Parameter paths: absolute file for every media the timeline uses.
     /// - Returns: the schedule; per stream slot, the jobs the streamer decodes; and the short
