@@ -28,6 +28,7 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
         self.suggestion = suggestion
     }
 
+    /// Invisible characters (a key or value quoted from the file may hold any) are escaped, never shown raw.
     public var description: String {
         var text = file
         if let line, let column { text += ":\(line):\(column)" }
@@ -35,7 +36,7 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
         if !path.isEmpty { text += "\(path): " }
         text += message
         if let suggestion { text += "; \(suggestion)" }
-        return text
+        return text.escapingInvisible
     }
 }
 

@@ -366,3 +366,16 @@ struct HostileConfiguration: CustomTestStringConvertible, Sendable {
         #expect(error.description.hasPrefix("c.json: the file is \(65_538) bytes; at most 65536 are accepted"))
     }
 }
+
+/// Inputs fuzz-configuration found, reduced to their cause.
+@Suite struct ConfigurationFuzzRegressionTests {
+    @Test func aDeviceNameWithAnEscapeBeforeAMissingColonIsShownEscaped() throws {
+        // The parser's message quoted the key raw: an ESC reached the terminal.
+        let input = #"{ "ceiling": "-1", "devices": { "\u001b"block" "maxVolume": 0e300 } } }"#
+        let error = try #require(throws: ConfigurationError.self) {
+            try Configuration.parse(bytes: Array(input.utf8), file: "config.json")
+        }
+        #expect(error.description.hasPrefix(#"config.json:1:41: devices: 'b' after the key '\u{1B}'"#), "\(error)")
+        #expect(!error.description.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+    }
+}
