@@ -27,32 +27,50 @@ struct UnusableConfigurationFile: CustomTestStringConvertible, Sendable {
     }
 
     static let unusable: [UnusableConfigurationFile] = [
-        .init(name: "a folder", make: { try FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: false) },
-              message: "this is a folder, not a file"),
-        .init(name: "a FIFO", make: { path in _ = mkfifo(path, 0o644) }, message: "this is a named pipe (FIFO), not a file"),
-        .init(name: "a symbolic link to /dev/zero", make: { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: "/dev/zero") },
-              message: "this is a device, not a file"),
-        .init(name: "a symbolic link to /dev/null", make: { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: "/dev/null") },
-              message: "this is a device, not a file"),
-        .init(name: "a symbolic link to nothing", make: { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: $0 + ".gone") },
-              message: "this is a symbolic link to a file that does not exist"),
-        .init(name: "a symbolic link to itself", make: { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: $0) },
-              message: "too many symbolic links"),
-        .init(name: "a 200 MB file", make: { path in
-                  // Sparse: 200 MB long, almost nothing on the disk. It must be refused before anything is read.
-                  let descriptor = open(path, O_CREAT | O_WRONLY, 0o644)
-                  _ = ftruncate(descriptor, 200_000_000)
-                  close(descriptor)
-              }, message: "the file is 200000000 bytes; at most 65536 are accepted"),
-        .init(name: "one byte over 64 KiB", make: { path in
-                  let text = "{" + String(repeating: " ", count: Configuration.maximumFileSize - 1) + "}"
-                  try text.write(toFile: path, atomically: false, encoding: .utf8)
-              }, message: "the file is 65537 bytes; at most 65536 are accepted"),
-        .init(name: "a file the kernel refuses to read", make: { path in
-                  // /proc/self/mem is a regular file whose first page is never mapped: read fails with EIO, as a
-                  // failing disk would, even for root (who can read a file whatever its permissions).
-                  try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/proc/self/mem")
-              }, message: "reading failed: Input/output error"),
+        .init(
+            name: "a folder",
+            make: { try FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: false) },
+            message: "this is a folder, not a file"),
+        .init(
+            name: "a FIFO", make: { path in _ = mkfifo(path, 0o644) },
+            message: "this is a named pipe (FIFO), not a file"),
+        .init(
+            name: "a symbolic link to /dev/zero",
+            make: { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: "/dev/zero") },
+            message: "this is a device, not a file"),
+        .init(
+            name: "a symbolic link to /dev/null",
+            make: { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: "/dev/null") },
+            message: "this is a device, not a file"),
+        .init(
+            name: "a symbolic link to nothing",
+            make: { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: $0 + ".gone") },
+            message: "this is a symbolic link to a file that does not exist"),
+        .init(
+            name: "a symbolic link to itself",
+            make: { try FileManager.default.createSymbolicLink(atPath: $0, withDestinationPath: $0) },
+            message: "too many symbolic links"),
+        .init(
+            name: "a 200 MB file",
+            make: { path in
+                // Sparse: 200 MB long, almost nothing on the disk. It must be refused before anything is read.
+                let descriptor = open(path, O_CREAT | O_WRONLY, 0o644)
+                _ = ftruncate(descriptor, 200_000_000)
+                close(descriptor)
+            }, message: "the file is 200000000 bytes; at most 65536 are accepted"),
+        .init(
+            name: "one byte over 64 KiB",
+            make: { path in
+                let text = "{" + String(repeating: " ", count: Configuration.maximumFileSize - 1) + "}"
+                try text.write(toFile: path, atomically: false, encoding: .utf8)
+            }, message: "the file is 65537 bytes; at most 65536 are accepted"),
+        .init(
+            name: "a file the kernel refuses to read",
+            make: { path in
+                // /proc/self/mem is a regular file whose first page is never mapped: read fails with EIO, as a
+                // failing disk would, even for root (who can read a file whatever its permissions).
+                try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/proc/self/mem")
+            }, message: "reading failed: Input/output error"),
     ]
 
     @Test(arguments: unusable)

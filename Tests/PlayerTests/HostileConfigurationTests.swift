@@ -342,10 +342,14 @@ struct HostileConfiguration: CustomTestStringConvertible, Sendable {
         (#"{ "loudness": { "programme": null } }"#, Configuration(loudness: .init(programme: nil))),
         (
             #"{ "devices": { "hw:CARD=PCH,DEV=0": { "maxVolume": -6 }, "Küche": {}, "default": { "maxVolume": 6 } } }"#,
-            Configuration(devices: ["hw:CARD=PCH,DEV=0": .init(maxVolume: -6), "Küche": .init(), "default": .init(maxVolume: 6)])
+            Configuration(devices: [
+                "hw:CARD=PCH,DEV=0": .init(maxVolume: -6), "Küche": .init(), "default": .init(maxVolume: 6),
+            ])
         ),
-        (#"{ "ceiling": -0, "loudness": { "voice": -4e1, "music": -1.5E1 } }"#,
-         Configuration(loudness: .init(voice: -40, music: -15), ceiling: 0)),
+        (
+            #"{ "ceiling": -0, "loudness": { "voice": -4e1, "music": -1.5E1 } }"#,
+            Configuration(loudness: .init(voice: -40, music: -15), ceiling: 0)
+        ),
         ("{\r\n  \"ceiling\" :\t-1\r\n}\r\n", Configuration()),
     ]
 
@@ -356,13 +360,17 @@ struct HostileConfiguration: CustomTestStringConvertible, Sendable {
 
     @Test func invalidUTF8IsRefusedAtItsByte() throws {
         let bytes = Array(#"{ "devices": { "caf"#.utf8) + [0xE9] + Array(#"": {} } }"#.utf8)
-        let error = try #require(throws: ConfigurationError.self) { try Configuration.parse(bytes: bytes, file: "c.json") }
+        let error = try #require(throws: ConfigurationError.self) {
+            try Configuration.parse(bytes: bytes, file: "c.json")
+        }
         #expect(error.description.hasPrefix("c.json:1:20: the file is not valid UTF-8 text: byte 0xE9"))
     }
 
     @Test func moreThanTheSizeLimitIsRefusedWithoutParsing() throws {
         let bytes = Array("{}".utf8) + [UInt8](repeating: 0x20, count: Configuration.maximumFileSize)
-        let error = try #require(throws: ConfigurationError.self) { try Configuration.parse(bytes: bytes, file: "c.json") }
+        let error = try #require(throws: ConfigurationError.self) {
+            try Configuration.parse(bytes: bytes, file: "c.json")
+        }
         #expect(error.description.hasPrefix("c.json: the file is \(65_538) bytes; at most 65536 are accepted"))
     }
 }

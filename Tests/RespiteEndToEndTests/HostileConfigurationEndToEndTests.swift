@@ -83,7 +83,8 @@ struct BadConfigurationRun: CustomTestStringConvertible, Sendable {
         try run.make(configuration)
         let before = Self.snapshot(folder)
         let output = folder + "/out.wav"
-        let arguments = run.command == "render"
+        let arguments =
+            run.command == "render"
             ? ["render", "breathing-paced", "-o", output, "--set", "music=none"]
             : ["play", "breathing-paced", "--set", "music=none"]
         let result = try Respite.run(arguments, in: folder, environment: ["XDG_CONFIG_HOME": folder + "/config"])
@@ -102,7 +103,8 @@ struct BadConfigurationRun: CustomTestStringConvertible, Sendable {
         environment["RESPITE_HOME"] = Respite.repository
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         environment.merge(extra) { $1 }
-        let child = try Child(Respite.executable, arguments, environment: environment, directory: folder, separateErrors: true)
+        let child = try Child(
+            Respite.executable, arguments, environment: environment, directory: folder, separateErrors: true)
         let status = child.wait()
         return Respite.Result(status: status, stdout: child.output, stderr: child.errors)
     }
@@ -111,7 +113,8 @@ struct BadConfigurationRun: CustomTestStringConvertible, Sendable {
         // The configuration then comes from the account's home folder in the password database.
         let folder = try Respite.temporaryFolder()
         let result = try Self.runWithout(
-            ["HOME", "XDG_CONFIG_HOME"], ["render", "breathing-paced", "-o", folder + "/out.wav", "--set", "music=none"],
+            ["HOME", "XDG_CONFIG_HOME"],
+            ["render", "breathing-paced", "-o", folder + "/out.wav", "--set", "music=none"],
             extra: [:], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder + "/out.wav"))
@@ -122,7 +125,8 @@ struct BadConfigurationRun: CustomTestStringConvertible, Sendable {
         // and the configuration comes from $HOME/.config instead (here a valid one).
         let folder = try Respite.temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder + "/relative/respite", withIntermediateDirectories: true)
-        try Self.misspeltLimit.write(toFile: folder + "/relative/respite/config.json", atomically: false, encoding: .utf8)
+        try Self.misspeltLimit.write(
+            toFile: folder + "/relative/respite/config.json", atomically: false, encoding: .utf8)
         try FileManager.default.createDirectory(
             atPath: folder + "/home/.config/respite", withIntermediateDirectories: true)
         try #"{ "ceiling": -20 }"#.write(
@@ -138,7 +142,8 @@ struct BadConfigurationRun: CustomTestStringConvertible, Sendable {
         samples.withUnsafeBytes { raw in
             var offset = 44
             while offset + 3 <= raw.count {
-                let value = Int32(raw[offset]) | Int32(raw[offset + 1]) << 8 | Int32(Int8(bitPattern: raw[offset + 2])) << 16
+                let value =
+                    Int32(raw[offset]) | Int32(raw[offset + 1]) << 8 | Int32(Int8(bitPattern: raw[offset + 2])) << 16
                 peak = max(peak, abs(value))
                 offset += 3
             }
