@@ -59,7 +59,7 @@ extension SessionLoader {
         mutating func checkKeys(_ node: Node, known: [String], context: String) {
             for member in node.object.members where !known.contains(member.key) {
                 report(
-                    "unknown key '\(member.key)'",
+                    "unknown key '\(member.key.escapingInvisible)'",
                     suggestion: Suggestions.suggestion(for: member.key, in: known, listing: "keys \(context)"),
                     path: node.path(member.key), at: member.keyLocation)
             }

@@ -107,7 +107,7 @@ struct Play: ParsableCommand {
         if let maxVolume = configuration.devices[device]?.maxVolume {
             playerOptions.maxVolume = maxVolume
             if volume > maxVolume {
-                report("note: the volume is held at \(formatDecibels(maxVolume)), the limit set for '\(device)' in \(Configuration.defaultPath()).")
+                report("note: the volume is held at \(formatDecibels(maxVolume)), the limit set for '\(device)' in \(Configuration.defaultPath() ?? "the configuration").")
             }
         }
         playerOptions.volume = volume
