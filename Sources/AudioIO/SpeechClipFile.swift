@@ -1,0 +1,129 @@
+import CSndFile
+import FileAccess
+import Foundation
+
+/// The speech cache's file format, and the checks that make a cached clip trusted only once verified.
+///
+/// A clip is a WAV file, 16-bit PCM, mono, at espeak-ng's rate, whose INFO comment (written by libsndfile after the
+/// samples) reads `respite-speech-2 frames=N rate=R samples=H`: the frame count, the rate and a 128-bit
+/// ``Hash128`` of the samples. A cached file is used only when it is a regular file (not a link, FIFO or device),
+/// not larger than a clip can be, a mono 16-bit WAV whose header, comment and samples all agree: a clip cut short,
+/// emptied, resampled or damaged anywhere is found and synthesised again, never played.
+///
+/// Thread safety: stateless; call from any thread. Real-time safety: none (file I/O).
+enum SpeechClipFile {
+    /// The tag at the start of every clip's comment; a change of the clip's format or of how it is made changes it.
+    static let commentTag = "respite-speech-2"
+    /// Samples per block of the samples' hash, so the hash does not depend on how the samples were read or written.
+    static let hashBlock = 4_096
+
+    /// The clip at `path` when it verifies; nil for a missing, damaged or foreign file.
+    static func verifiedClip(at path: String, maximumFrames: Int) -> SpeechClip? {
+        var link = stat()
+        guard lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFREG,
+            Int(link.st_size) <= 44 + 2 * maximumFrames + 4_096
+        else { return nil }
+        // Opened without blocking and checked again on the descriptor, so what is verified is what was lstat'ed.
+        guard let descriptor = try? InputFile.open(path) else { return nil }
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0, opened.st_ino == link.st_ino, opened.st_dev == link.st_dev else {
+            close(descriptor)
+            return nil
+        }
+        var info = SF_INFO()
+        guard let handle = sf_open_fd(descriptor, Int32(SFM_READ), &info, 1) else {
+            close(descriptor)
+            return nil
+        }
+        defer { sf_close(handle) }
+        guard info.format == Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), info.channels == 1, info.samplerate > 0,
+            let comment = sf_get_string(handle, Int32(SF_STR_COMMENT)).map({ String(cString: $0) }),
+            let stamp = Stamp(comment), stamp.frames == Int(info.frames), stamp.sampleRate == Int(info.samplerate),
+            stamp.frames > 0, stamp.frames <= maximumFrames
+        else { return nil }
+        var digest = SampleDigest()
+        var block = [Int16](repeating: 0, count: hashBlock)
+        while digest.count <= stamp.frames {
+            let got = block.withUnsafeMutableBufferPointer { buffer in
+                Int(sf_readf_short(handle, buffer.baseAddress, sf_count_t(buffer.count)))
+            }
+            if got <= 0 { break }
+            block.withUnsafeBufferPointer { digest.add(UnsafeBufferPointer(rebasing: $0[0..<got])) }
+        }
+        guard sf_error(handle) == 0, digest.count == stamp.frames, digest.hexString == stamp.samples else {
+            return nil
+        }
+        return SpeechClip(path: path, frames: stamp.frames, sampleRate: stamp.sampleRate, synthesised: false)
+    }
+
+    /// What a clip's comment records.
+    struct Stamp: Equatable {
+        var frames: Int
+        var sampleRate: Int
+        /// ``SampleDigest/hexString`` of the samples.
+        var samples: String
+
+        init(frames: Int, sampleRate: Int, samples: String) {
+            self.frames = frames
+            self.sampleRate = sampleRate
+            self.samples = samples
+        }
+
+        /// Parses `respite-speech-2 frames=N rate=R samples=H`; nil for anything else.
+        init?(_ comment: String) {
+            let fields = comment.split(separator: " ")
+            guard fields.count == 4, fields[0] == commentTag,
+                fields[1].hasPrefix("frames="), let frames = Int(fields[1].dropFirst(7)),
+                fields[2].hasPrefix("rate="), let rate = Int(fields[2].dropFirst(5)),
+                fields[3].hasPrefix("samples="), fields[3].count == 8 + 32
+            else { return nil }
+            self.init(frames: frames, sampleRate: rate, samples: String(fields[3].dropFirst(8)))
+        }
+
+        var comment: String { "\(commentTag) frames=\(frames) rate=\(sampleRate) samples=\(samples)" }
+    }
+}
+
+/// A 128-bit hash of a stream of 16-bit samples that does not depend on how the stream is cut into buffers.
+struct SampleDigest {
+    private var hash = Hash128(SpeechClipFile.commentTag)
+    private var block: [Int16] = []
+    /// Samples added so far.
+    private(set) var count = 0
+
+    init() { block.reserveCapacity(SpeechClipFile.hashBlock) }
+
+    /// Adds `samples` in order.
+    mutating func add(_ samples: UnsafeBufferPointer<Int16>) {
+        var rest = samples[...]
+        while !rest.isEmpty {
+            let take = min(rest.count, SpeechClipFile.hashBlock - block.count)
+            block.append(contentsOf: rest.prefix(take))
+            rest = rest.dropFirst(take)
+            if block.count == SpeechClipFile.hashBlock { flush() }
+        }
+        count += samples.count
+    }
+
+    /// Adds one sample.
+    mutating func add(_ sample: Int16) {
+        block.append(sample)
+        count += 1
+        if block.count == SpeechClipFile.hashBlock { flush() }
+    }
+
+    /// The hash of everything added, as 32 hexadecimal digits (the samples' bytes in this machine's order, which
+    /// is little-endian on every platform Respite runs on).
+    var hexString: String {
+        var copy = self
+        copy.flush()
+        copy.hash.combine(count)
+        return copy.hash.hexString
+    }
+
+    private mutating func flush() {
+        guard !block.isEmpty else { return }
+        block.withUnsafeBytes { hash.combine(bytes: $0) }
+        block.removeAll(keepingCapacity: true)
+    }
+}
