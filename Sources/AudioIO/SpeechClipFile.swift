@@ -5,10 +5,11 @@ import Foundation
 /// The speech cache's file format, and the checks that make a cached clip trusted only once verified.
 ///
 /// A clip is a WAV file, 16-bit PCM, mono, at espeak-ng's rate, whose INFO comment (written by libsndfile after the
-/// samples) reads `respite-speech-2 frames=N rate=R samples=H`: the frame count, the rate and a 128-bit
-/// ``Hash128`` of the samples. A cached file is used only when it is a regular file (not a link, FIFO or device),
+/// samples) reads `respite-speech-2 key=K frames=N rate=R samples=H`: the cache key the clip was made for (its file
+/// name), the frame count, the rate and a 128-bit ``Hash128`` of the samples. A cached file is used only when it is a regular file (not a link, FIFO or device),
 /// not larger than a clip can be, a mono 16-bit WAV whose header, comment and samples all agree: a clip cut short,
-/// emptied, resampled or damaged anywhere is found and synthesised again, never played.
+/// emptied, resampled, damaged anywhere, or another entry's clip copied over it is found and synthesised again,
+/// never played. (Bytes appended after the WAV's chunks are ignored: no reader plays them.)
 ///
 /// Thread safety: stateless; call from any thread. Real-time safety: none (file I/O).
 enum SpeechClipFile {
@@ -16,6 +17,12 @@ enum SpeechClipFile {
     static let commentTag = "respite-speech-2"
     /// Samples per block of the samples' hash, so the hash does not depend on how the samples were read or written.
     static let hashBlock = 4_096
+
+    /// The cache key a clip at `path` must be stamped with: its file name without `.wav`.
+    static func key(of path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return name.hasSuffix(".wav") ? String(name.dropLast(4)) : name
+    }
 
     /// The clip at `path` when it verifies; nil for a missing, damaged or foreign file.
     static func verifiedClip(at path: String, maximumFrames: Int) -> SpeechClip? {
@@ -38,7 +45,7 @@ enum SpeechClipFile {
         defer { sf_close(handle) }
         guard info.format == Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), info.channels == 1, info.samplerate > 0,
             let comment = sf_get_string(handle, Int32(SF_STR_COMMENT)).map({ String(cString: $0) }),
-            let stamp = Stamp(comment), stamp.frames == Int(info.frames), stamp.sampleRate == Int(info.samplerate),
+            let stamp = Stamp(comment), stamp.key == key(of: path), stamp.frames == Int(info.frames), stamp.sampleRate == Int(info.samplerate),
             stamp.frames > 0, stamp.frames <= maximumFrames
         else { return nil }
         var digest = SampleDigest()
@@ -58,29 +65,36 @@ enum SpeechClipFile {
 
     /// What a clip's comment records.
     struct Stamp: Equatable {
+        /// The cache key, ``key(of:)`` of the clip's path.
+        var key: String
         var frames: Int
         var sampleRate: Int
         /// ``SampleDigest/hexString`` of the samples.
         var samples: String
 
-        init(frames: Int, sampleRate: Int, samples: String) {
+        init(key: String, frames: Int, sampleRate: Int, samples: String) {
+            self.key = key
             self.frames = frames
             self.sampleRate = sampleRate
             self.samples = samples
         }
 
-        /// Parses `respite-speech-2 frames=N rate=R samples=H`; nil for anything else.
+        /// Parses `respite-speech-2 key=K frames=N rate=R samples=H`; nil for anything else.
         init?(_ comment: String) {
             let fields = comment.split(separator: " ")
-            guard fields.count == 4, fields[0] == commentTag,
-                fields[1].hasPrefix("frames="), let frames = Int(fields[1].dropFirst(7)),
-                fields[2].hasPrefix("rate="), let rate = Int(fields[2].dropFirst(5)),
-                fields[3].hasPrefix("samples="), fields[3].count == 8 + 32
+            guard fields.count == 5, fields[0] == commentTag, fields[1].hasPrefix("key="),
+                fields[2].hasPrefix("frames="), let frames = Int(fields[2].dropFirst(7)),
+                fields[3].hasPrefix("rate="), let rate = Int(fields[3].dropFirst(5)),
+                fields[4].hasPrefix("samples="), fields[4].count == 8 + 32
             else { return nil }
-            self.init(frames: frames, sampleRate: rate, samples: String(fields[3].dropFirst(8)))
+            self.init(
+                key: String(fields[1].dropFirst(4)), frames: frames, sampleRate: rate,
+                samples: String(fields[4].dropFirst(8)))
         }
 
-        var comment: String { "\(commentTag) frames=\(frames) rate=\(sampleRate) samples=\(samples)" }
+        var comment: String {
+            "\(commentTag) key=\(key) frames=\(frames) rate=\(sampleRate) samples=\(samples)"
+        }
     }
 }
 

@@ -14,6 +14,8 @@ import Foundation
 /// Thread safety: one owner; espeak-ng calls ``append(_:)`` on the synthesising thread.
 final class SpeechClipWriter: SpeechSampleSink {
     let path: String
+    /// The cache key stamped into the clip (``SpeechClipFile/key(of:)`` of where it will be installed).
+    let key: String
     let sampleRate: Int
     /// The most samples espeak-ng may produce for one clip, leading silence included.
     let maximumFrames: Int
@@ -34,9 +36,10 @@ final class SpeechClipWriter: SpeechSampleSink {
     /// The digest of the first `soundEnd + tail` samples, once that many were written.
     private var endDigest: SampleDigest?
 
-    /// Creates (or replaces) the file at `path`: WAV, 16-bit PCM, mono, `sampleRate` Hz.
-    init(path: String, sampleRate: Int, maximumFrames: Int) throws(SpeechError) {
+    /// Creates (or replaces) the file at `path`: WAV, 16-bit PCM, mono, `sampleRate` Hz, for cache entry `key`.
+    init(path: String, key: String, sampleRate: Int, maximumFrames: Int) throws(SpeechError) {
         self.path = path
+        self.key = key
         self.sampleRate = sampleRate
         self.maximumFrames = maximumFrames
         lead = Int((SpeechSynthesizer.leadingMargin * Double(sampleRate)).rounded())
@@ -106,7 +109,7 @@ final class SpeechClipWriter: SpeechSampleSink {
                 throw Self.error(SndFile.error(call: "sf_command(SFC_FILE_TRUNCATE)", path: path, handle: handle))
             }
         }
-        let stamp = SpeechClipFile.Stamp(frames: frames, sampleRate: sampleRate, samples: final.hexString)
+        let stamp = SpeechClipFile.Stamp(key: key, frames: frames, sampleRate: sampleRate, samples: final.hexString)
         if sf_set_string(handle, Int32(SF_STR_COMMENT), stamp.comment) != 0 {
             throw Self.error(SndFile.error(call: "sf_set_string", path: path, handle: handle))
         }

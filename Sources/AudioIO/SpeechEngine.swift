@@ -80,6 +80,13 @@ final class SpeechEngine: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` while no synthesis runs (under the engine's lock), e.g. to look at process state between clips.
+    func exclusively<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
     /// espeak-ng's voices and variants, listed on first use.
     func voices() throws(SpeechError) -> VoiceCatalogue {
         lock.lock()

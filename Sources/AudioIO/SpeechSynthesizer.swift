@@ -109,7 +109,8 @@ public final class SpeechSynthesizer: Sendable {
             try SpeechEngine.shared.synthesize(text: text, voice: resolved, wordsPerMinute: wordsPerMinute, pitch: pitch) {
                 (sampleRate) throws(SpeechError) in
                 let made = try SpeechClipWriter(
-                    path: temporary, sampleRate: sampleRate, maximumFrames: sampleRate * Self.maximumSeconds)
+                    path: temporary, key: key.hexString, sampleRate: sampleRate,
+                    maximumFrames: sampleRate * Self.maximumSeconds)
                 writer = made
                 return made
             }
