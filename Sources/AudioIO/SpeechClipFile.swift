@@ -6,10 +6,11 @@ import Foundation
 ///
 /// A clip is a WAV file, 16-bit PCM, mono, at espeak-ng's rate, whose INFO comment (written by libsndfile after the
 /// samples) reads `respite-speech-2 key=K frames=N rate=R samples=H`: the cache key the clip was made for (its file
-/// name), the frame count, the rate and a 128-bit ``Hash128`` of the samples. A cached file is used only when it is a regular file (not a link, FIFO or device),
-/// not larger than a clip can be, a mono 16-bit WAV whose header, comment and samples all agree: a clip cut short,
-/// emptied, resampled, damaged anywhere, or another entry's clip copied over it is found and synthesised again,
-/// never played. (Bytes appended after the WAV's chunks are ignored: no reader plays them.)
+/// name), the frame count, the rate and a 128-bit ``Hash128`` of the samples. A cached file is used only when it
+/// is a regular file (not a link, FIFO or device), not larger than a clip can be, a mono 16-bit WAV whose header,
+/// comment and samples all agree: a clip cut short, emptied, resampled, damaged anywhere, or another entry's clip
+/// copied over it is found and synthesised again, never played. (Bytes appended after the WAV's chunks are
+/// ignored: no reader plays them.)
 ///
 /// Thread safety: stateless; call from any thread. Real-time safety: none (file I/O).
 enum SpeechClipFile {
@@ -45,7 +46,8 @@ enum SpeechClipFile {
         defer { sf_close(handle) }
         guard info.format == Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), info.channels == 1, info.samplerate > 0,
             let comment = sf_get_string(handle, Int32(SF_STR_COMMENT)).map({ String(cString: $0) }),
-            let stamp = Stamp(comment), stamp.key == key(of: path), stamp.frames == Int(info.frames), stamp.sampleRate == Int(info.samplerate),
+            let stamp = Stamp(comment), stamp.key == key(of: path), stamp.frames == Int(info.frames),
+            stamp.sampleRate == Int(info.samplerate),
             stamp.frames > 0, stamp.frames <= maximumFrames
         else { return nil }
         var digest = SampleDigest()

@@ -106,7 +106,9 @@ public final class SpeechSynthesizer: Sendable {
         var writer: SpeechClipWriter?
         let frames: Int
         do throws(SpeechError) {
-            try SpeechEngine.shared.synthesize(text: text, voice: resolved, wordsPerMinute: wordsPerMinute, pitch: pitch) {
+            try SpeechEngine.shared.synthesize(
+                text: text, voice: resolved, wordsPerMinute: wordsPerMinute, pitch: pitch
+            ) {
                 (sampleRate) throws(SpeechError) in
                 let made = try SpeechClipWriter(
                     path: temporary, key: key.hexString, sampleRate: sampleRate,

@@ -139,7 +139,8 @@ struct VoiceCatalogue: Sendable {
         } catch {
             throw SpeechError(
                 kind: .unknownVoice, call: "voice lookup", message: error.description,
-                suggestion: "Write it as \(VoiceNameError.rule.replacingOccurrences(of: "a voice name is ", with: "")).")
+                suggestion: "Write it as \(VoiceNameError.rule.replacingOccurrences(of: "a voice name is ", with: ""))."
+            )
         }
         if name.isMBROLA && !allowMBROLA { throw mbrolaRefused(requested) }
         return name

@@ -93,7 +93,8 @@ public struct VoiceNameError: Error, Sendable, Equatable, CustomStringConvertibl
     public static func quoted(_ name: String) -> String {
         var text = ""
         for scalar in name.unicodeScalars.prefix(48) {
-            text += scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7F && scalar != "\""
+            text +=
+                scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7F && scalar != "\""
                 ? String(Character(scalar)) : "\\u{\(String(scalar.value, radix: 16))}"
         }
         return "\"" + text + (name.unicodeScalars.count > 48 ? "…" : "") + "\""

@@ -66,7 +66,8 @@ private func explain(_ error: any Error, context: String) -> (String, ExitCode) 
         return (prefixed(context, error.description), ExitStatus.ioFailure)
     case let error as SpeechError:
         // A voice or text that cannot be spoken is the session's fault; espeak-ng or the cache failing is not.
-        return (prefixed(context, error.description), error.isInvalidInput ? ExitStatus.invalidSession : ExitStatus.ioFailure)
+        let code = error.isInvalidInput ? ExitStatus.invalidSession : ExitStatus.ioFailure
+        return (prefixed(context, error.description), code)
     case let error as LoudnessError:
         return (prefixed(context, error.description), ExitStatus.ioFailure)
     default:

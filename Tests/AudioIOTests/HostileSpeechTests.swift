@@ -84,7 +84,7 @@ struct HostileSpeechTests {
 
     static let acceptedVoices: [(voice: String, sameAs: String?)] = [
         ("en", nil), ("en-gb", "en"), ("EN-GB", "en"), ("en-us", nil), ("en-US", "en-us"), ("gmw/en-US", "en-us"),
-("German", "de"), ("de", nil), ("en+f3", nil), ("en+F3", "en+f3"),
+        ("German", "de"), ("de", nil), ("en+f3", nil), ("en+F3", "en+f3"),
         ("en-gb+klatt", nil), ("en+whisper", nil), ("en+alex", "en+Alex"), ("fr", nil), ("es", nil),
     ]
 
@@ -96,7 +96,8 @@ struct HostileSpeechTests {
         if let sameAs {
             // Spelled differently, the same voice: the same samples.
             let other = try scene.synthesizer.clip(text: "Rest now.", voice: sameAs, wordsPerMinute: 140, pitch: 40)
-            #expect(try SpeechTestClips.samples(clip.path) == SpeechTestClips.samples(other.path), "\(voice) vs \(sameAs)")
+            #expect(
+                try SpeechTestClips.samples(clip.path) == SpeechTestClips.samples(other.path), "\(voice) vs \(sameAs)")
         }
     }
 
@@ -268,7 +269,8 @@ struct HostileSpeechTests {
             case .anotherClipsFile:
                 // A good clip of another cache entry, copied over this one.
                 try replace(path) { 0 }
-                _ = try SpeechTestClips.write([Int16](repeating: 3_000, count: 9_000), to: path, key: "0123456789abcdef")
+                _ = try SpeechTestClips.write(
+                    [Int16](repeating: 3_000, count: 9_000), to: path, key: "0123456789abcdef")
             case .floatSamples:
                 let samples = try AudioFileReader(path: path).readAll()
                 try replace(path) { 0 }

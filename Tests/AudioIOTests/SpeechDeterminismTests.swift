@@ -58,7 +58,9 @@ struct SpeechDeterminismTests {
     func processStateRestored() throws {
         // Under the engine's lock, so no synthesis from a test running alongside swaps rand()'s state meanwhile.
         let engine = SpeechEngine.shared
-        let expected = engine.exclusively { srand(42); return (0..<4).map { _ in rand() } }
+        let expected = engine.exclusively {
+            srand(42); return (0..<4).map { _ in rand() }
+        }
         let (before, locale) = engine.exclusively {
             srand(42)
             return ((0..<2).map { _ in rand() }, String(cString: setlocale(LC_CTYPE, nil)))

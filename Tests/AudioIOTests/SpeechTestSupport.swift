@@ -7,7 +7,9 @@ import Testing
 enum SpeechTestClips {
     /// Writes `samples` as a cache clip stamped for entry `key` (22050 Hz) at `path`, through the cache's own
     /// writer, and returns `path`.
-    static func write(_ samples: [Int16], to path: String, key: String = "clip", sampleRate: Int = 22_050) throws -> String {
+    static func write(_ samples: [Int16], to path: String, key: String = "clip", sampleRate: Int = 22_050) throws
+        -> String
+    {
         let writer = try SpeechClipWriter(path: path, key: key, sampleRate: sampleRate, maximumFrames: 1 << 24)
         try samples.withUnsafeBufferPointer { (buffer) throws(SpeechError) in try writer.append(buffer) }
         _ = try writer.finish()

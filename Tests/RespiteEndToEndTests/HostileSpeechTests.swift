@@ -89,7 +89,8 @@ import Testing
         let rate = ["--rate", "8000"]  // the speech is the same at any rate; a low one keeps the renders quick
         let list = try Respite.run(["list"] + rate, environment: afterList)
         #expect(list.status == 0, "\(list.stderr)")
-        let first = try Respite.run(["render", "pmr-short", "-o", folder + "/after-list.wav"] + rate, environment: afterList)
+        let first = try Respite.run(
+            ["render", "pmr-short", "-o", folder + "/after-list.wav"] + rate, environment: afterList)
         #expect(first.status == 0, "\(first.stderr)")
         let second = try Respite.run(["render", "pmr-short", "-o", folder + "/alone.wav"] + rate, environment: alone)
         #expect(second.status == 0, "\(second.stderr)")
