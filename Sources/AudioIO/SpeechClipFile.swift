@@ -121,13 +121,6 @@ struct SampleDigest {
         count += samples.count
     }
 
-    /// Adds one sample.
-    mutating func add(_ sample: Int16) {
-        block.append(sample)
-        count += 1
-        if block.count == SpeechClipFile.hashBlock { flush() }
-    }
-
     /// The hash of everything added, as 32 hexadecimal digits (the samples' bytes in this machine's order, which
     /// is little-endian on every platform Respite runs on).
     var hexString: String {

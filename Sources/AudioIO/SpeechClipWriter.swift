@@ -124,13 +124,19 @@ final class SpeechClipWriter: SpeechSampleSink {
 
     private func write(_ samples: ArraySlice<Int16>) throws(SpeechError) {
         guard let handle, !samples.isEmpty else { return }
-        for (offset, sample) in zip(samples.indices, samples) {
-            digest.add(sample)
-            if Self.isSound(sample) {
-                soundEnd = written + offset - samples.startIndex + 1
-                endDigest = nil
-            }
-            if endDigest == nil, digest.count == soundEnd + tail { endDigest = digest }
+        if let last = samples.lastIndex(where: Self.isSound) {
+            soundEnd = written + (last - samples.startIndex) + 1
+            endDigest = nil
+        }
+        // Where the clip ends if no sound follows; the digest is copied there, once per last sound.
+        let end = soundEnd + tail
+        if endDigest == nil, end >= written, end <= written + samples.count {
+            let split = samples.startIndex + (end - written)
+            samples[..<split].withUnsafeBufferPointer { digest.add($0) }
+            endDigest = digest
+            samples[split...].withUnsafeBufferPointer { digest.add($0) }
+        } else {
+            samples.withUnsafeBufferPointer { digest.add($0) }
         }
         let done = samples.withUnsafeBufferPointer { buffer in
             sf_writef_short(handle, buffer.baseAddress, sf_count_t(buffer.count))
