@@ -101,8 +101,13 @@ enum SpeechClipFile {
 }
 
 /// A 128-bit hash of a stream of 16-bit samples that does not depend on how the stream is cut into buffers.
+///
+/// Two 64-bit lanes fed a word (four samples) at a time, each multiply-xorshift, finished with SplitMix64's
+/// avalanche: about eight times faster than the byte-wise ``Hash128``, as every cached clip is hashed each time a
+/// session is prepared (about 15 MB for pmr-short). It detects damage, not forgery: it is not cryptographic.
 struct SampleDigest {
-    private var hash = Hash128(SpeechClipFile.commentTag)
+    private var laneA: UInt64 = 0x243F_6A88_85A3_08D3
+    private var laneB: UInt64 = 0x1319_8A2E_0370_7344
     private var block: [Int16] = []
     /// Samples added so far.
     private(set) var count = 0
@@ -126,13 +131,47 @@ struct SampleDigest {
     var hexString: String {
         var copy = self
         copy.flush()
-        copy.hash.combine(count)
-        return copy.hash.hexString
+        copy.mix(UInt64(copy.count))
+        return Self.hex(Self.avalanche(copy.laneA)) + Self.hex(Self.avalanche(copy.laneB ^ copy.laneA.rotated))
     }
 
+    /// Mixes the buffered samples, four to a word; only the stream's last block can leave a part word.
     private mutating func flush() {
         guard !block.isEmpty else { return }
-        block.withUnsafeBytes { hash.combine(bytes: $0) }
+        block.withUnsafeBytes { bytes in
+            let words = bytes.count / 8
+            for index in 0..<words {
+                mix(bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+            }
+            var last: UInt64 = 0
+            for offset in (words * 8)..<bytes.count {
+                last |= UInt64(bytes[offset]) << UInt64(8 * (offset - words * 8))
+            }
+            if words * 8 < bytes.count { mix(last ^ 0x8000_0000_0000_0000) }
+        }
         block.removeAll(keepingCapacity: true)
     }
+
+    private mutating func mix(_ word: UInt64) {
+        laneA = (laneA ^ word) &* 0x9E37_79B9_7F4A_7C15
+        laneA ^= laneA >> 29
+        laneB = (laneB &+ word) &* 0xBF58_476D_1CE4_E5B9
+        laneB ^= laneB >> 31
+    }
+
+    private static func avalanche(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+extension UInt64 {
+    fileprivate var rotated: UInt64 { (self << 32) | (self >> 32) }
 }
