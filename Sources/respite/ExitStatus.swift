@@ -13,6 +13,8 @@ enum ExitStatus {
     static let notFound = ExitCode(66)
     /// No sound device to play on.
     static let noDevice = ExitCode(69)
+    /// The system refused what Respite needs to run: a memory limit below its fixed needs, or no thread.
+    static let systemLimit = ExitCode(71)
     /// The sound device was lost during playback and did not come back in time.
     static let deviceLost = ExitCode(75)
     /// The configuration file is invalid.

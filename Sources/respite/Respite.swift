@@ -17,6 +17,14 @@ struct Respite: ParsableCommand {
     /// Runs the command with the standard streams made safe first and checked last (``StandardStreams``).
     static func main() {
         StandardStreams.prepare()
+        if let message = MemoryLimits.problem() {
+            report(message)
+            Foundation.exit(ExitStatus.systemLimit.rawValue)
+        }
+        if let message = StandardStreams.invalidArgument() {
+            report(message)
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         let status: Int32
         do {
             var command = try parseAsRoot()

@@ -34,6 +34,25 @@ enum StandardStreams {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// A message for the first command-line argument that is not valid UTF-8, or nil when all are.
+    ///
+    /// Swift reads arguments as `String`s and replaces invalid bytes, so a Latin-1 file name would silently name
+    /// another file: `-o café.flac` written in Latin-1 would create a file whose name has U+FFFD in it, and such
+    /// a session would be "not found". Respite refuses the argument and says how to fix it instead.
+    static func invalidArgument() -> String? {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument))
+            if String(validating: bytes, as: UTF8.self) == nil {
+                let shown = bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }
+                    .joined()
+                return "Error: argument \(index) ('\(shown)') is not UTF-8 text. Respite reads names and file names as "
+                    + "UTF-8: rename the file (for example with `convmv -f latin1 -t utf-8`) or run under a UTF-8 locale."
+            }
+        }
+        return nil
+    }
+
     /// Writes `text` to standard output as it is (the player's screen, with its own escape sequences),
     /// remembering a failure for ``finish()``.
     static func write(_ text: String) {
