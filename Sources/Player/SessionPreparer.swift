@@ -54,6 +54,8 @@ public struct SessionPreparer: Sendable {
                     paths[media] = path
                     lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
                 }
+            } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
+                throw SourceError(place: session.voicePlace, underlying: error)
             } catch {
                 throw SourceError(place: session.place(of: media, parameters: parameters), underlying: error)
             }

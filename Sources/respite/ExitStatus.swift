@@ -67,7 +67,9 @@ private func explain(_ error: any Error, context: String) -> (String, ExitCode) 
     case let error as AudioFileError:
         return (prefixed(context, error.description), ExitStatus.ioFailure)
     case let error as SpeechError:
-        return (prefixed(context, error.description), ExitStatus.ioFailure)
+        // A voice or text that cannot be spoken is the session's fault; espeak-ng or the cache failing is not.
+        let code = error.isInvalidInput ? ExitStatus.invalidSession : ExitStatus.ioFailure
+        return (prefixed(context, error.description), code)
     case let error as LoudnessError:
         return (prefixed(context, error.description), ExitStatus.ioFailure)
     default:
