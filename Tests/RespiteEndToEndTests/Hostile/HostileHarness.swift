@@ -143,7 +143,9 @@ func run(_ hostile: HostileCase, timeout: Double = 60) throws {
     var environment = ProcessInfo.processInfo.environment
     environment["RESPITE_HOME"] = Respite.repository
     environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
-    environment["XDG_CONFIG_HOME"] = folder + "/no-config"
+    // Outside the case's folder: espeak-ng's audio layer (pcaudio, through libpulse) creates
+    // $XDG_CONFIG_HOME/pulse when it starts, even though Respite never plays through it.
+    environment["XDG_CONFIG_HOME"] = NSTemporaryDirectory() + "respite-hostile-config"
     for (key, value) in hostile.environment { environment[key] = value.replacingOccurrences(of: "{dir}", with: folder) }
     let result = try HostileRun(
         hostile.wrapper + [Respite.executable] + arguments, environment: environment, directory: folder,
