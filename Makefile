@@ -37,3 +37,26 @@ deps:
 
 test-deps:
 	@scripts/install-deps $(TEST_DEPS)
+
+# Fuzzing (the separate package in Fuzz/): FUZZ_RUNS executions of each of the three libFuzzer targets (JSON
+# parser, session loader, configuration reader); fails on a crash. FUZZ_MERGE=1 folds new inputs into Fuzz/Corpus.
+FUZZ_RUNS ?= 3500000
+.PHONY: fuzz sanitize
+fuzz: deps
+	scripts/fuzz $(FUZZ_RUNS)
+
+# The test suite under AddressSanitizer (with UndefinedBehaviorSanitizer for the C code: swiftc has no
+# -sanitize=undefined on Linux), then the threaded suites under ThreadSanitizer, each in its own scratch folder.
+# Leak detection is off: XCTest itself leaks a little. Suppressions, each with its reason: scripts/tsan.supp.
+SANITIZE_THREADED := LivePlayerTests|RenderTimesTests|RenderTests|StreamingTests|PlayTests|TerminalPlayerTests|HostileConfigurationEndToEndTests
+# Two tests hold real-time deadlines (64-frame periods without an underrun; a 2 s fade after SIGTERM) that a
+# ThreadSanitizer build, 5 to 15 times slower, cannot meet: their threads still run, in the tests around them.
+# Swift's backtracer is off so that a crash is reported by the sanitizer, which it would otherwise interrupt.
+SANITIZE_REALTIME := playsInRealTimeAt64FramePeriodsWithoutUnderruns|sigtermFadesOutAndExitsZero
+sanitize: deps test-deps
+	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		swift test --scratch-path .build-asan \
+		--sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
+	SWIFT_BACKTRACE=enable=no TSAN_OPTIONS="second_deadlock_stack=1 suppressions=$(CURDIR)/scripts/tsan.supp" \
+		swift test --scratch-path .build-tsan --sanitize=thread --filter '$(SANITIZE_THREADED)' \
+		--skip '$(SANITIZE_REALTIME)'

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "respite", targets: ["respite"]),
+        .library(name: "FileAccess", targets: ["FileAccess"]),
         .library(name: "SessionKit", targets: ["SessionKit"]),
         .library(name: "Mixer", targets: ["Mixer"]),
         .library(name: "AudioIO", targets: ["AudioIO"]),
@@ -29,8 +30,11 @@ let package = Package(
         // espeak-ng's headers only: the library is loaded with dlopen when narration needs it (SpeechEngine).
         .systemLibrary(name: "CEspeak"),
 
+        // The one way an input file is opened (regular files only, no NUL, caps, links kept inside a root).
+        .target(name: "FileAccess"),
+
         // Pure layers: no C library, no I/O beyond reading the session file.
-        .target(name: "SessionKit"),
+        .target(name: "SessionKit", dependencies: ["FileAccess"]),
         .target(
             name: "Mixer",
             dependencies: [.product(name: "Atomics", package: "swift-atomics")],
@@ -42,7 +46,7 @@ let package = Package(
         .target(
             name: "AudioIO",
             dependencies: [
-                "CALSA", "CSndFile", "CSoxr", "CEbur128", "CEspeak", "Mixer",
+                "CALSA", "CSndFile", "CSoxr", "CEbur128", "CEspeak", "Mixer", "FileAccess",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -64,6 +68,7 @@ let package = Package(
 
         // Test support: counts malloc calls on the calling thread (interposes malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        .testTarget(name: "FileAccessTests", dependencies: ["FileAccess"]),
         .testTarget(name: "SessionKitTests", dependencies: ["SessionKit"], resources: [.copy("Corpus")]),
         .testTarget(name: "MixerTests", dependencies: ["Mixer", "AllocationCounter"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Mixer"]),

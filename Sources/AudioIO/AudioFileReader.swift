@@ -1,4 +1,9 @@
 import CSndFile
+import FileAccess
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Decodes an audio file to interleaved Float32 samples with libsndfile.
 ///
@@ -40,21 +45,37 @@ public final class AudioFileReader: @unchecked Sendable {
 
     private let handle: OpaquePointer
 
-    /// Opens `path` for reading.
+    /// The longest file Respite reads, in seconds (6 hours, the longest a session may last).
+    public static let maximumSeconds = 6 * 3600
+    /// The sample rates Respite reads, Hz: from telephone-quality recordings to studio masters.
+    public static let sampleRateRange = 4_000...768_000
+    /// The most channels a file may have.
+    public static let maximumChannels = 32
+
+    /// Opens `path` for reading, through ``InputFile/open(_:)``: a regular file only, so a FIFO or a device never
+    /// blocks, and a path with a NUL is refused.
     ///
-    /// - Throws: ``AudioFileError`` naming the file and libsndfile's reason when the file is missing, unreadable
-    ///   or in a format libsndfile cannot decode.
+    /// The header's facts are checked before anything trusts them: a rate in ``sampleRateRange``, 1 to
+    /// ``maximumChannels`` channels, at least one frame and at most ``maximumSeconds`` of audio (a damaged file
+    /// can claim billions of frames).
+    ///
+    /// - Throws: ``AudioFileError`` naming the file and the reason when the file is missing, not a regular
+    ///   file, unreadable, in a format libsndfile cannot decode, or out of those ranges.
     public init(path: String) throws(AudioFileError) {
+        let descriptor: Int32
+        do {
+            descriptor = try InputFile.open(path)
+        } catch {
+            throw AudioFileError(call: "open", path: path, message: error.message, suggestion: error.suggestion + ".")
+        }
         var info = SF_INFO()
-        guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+        // libsndfile closes the descriptor with the handle (close_desc), and on failure too.
+        guard let handle = sf_open_fd(descriptor, Int32(SFM_READ), &info, Int32(SF_TRUE)) else {
             throw SndFile.error(call: "sf_open(read)", path: path, handle: nil)
         }
-        guard info.channels > 0, info.samplerate > 0 else {
+        if let problem = Self.headerProblem(info) {
             sf_close(handle)
-            throw AudioFileError(
-                call: "sf_open(read)", path: path,
-                message: "the file reports \(info.channels) channels at \(info.samplerate) Hz",
-                suggestion: "The header is damaged; re-encode the file as WAV or FLAC.")
+            throw AudioFileError(call: "sf_open(read)", path: path, message: problem.message, suggestion: problem.suggestion)
         }
         self.path = path
         self.handle = handle
@@ -66,6 +87,34 @@ public final class AudioFileReader: @unchecked Sendable {
         let sub = SndFile.formatName(info.format & Int32(SF_FORMAT_SUBMASK), command: Int32(SFC_GET_FORMAT_INFO))
         self.formatName = [major, sub].compactMap { $0 }.joined(separator: ", ")
         self.resolutionBits = Self.resolutionBits(ofSubtype: info.format & Int32(SF_FORMAT_SUBMASK))
+    }
+
+    /// Why a header's facts cannot be used, or nil when they can.
+    static func headerProblem(_ info: SF_INFO) -> (message: String, suggestion: String)? {
+        let reencode = "Re-encode the file as WAV or FLAC at 44100 or 48000 Hz."
+        guard info.channels > 0, info.channels <= Int32(maximumChannels) else {
+            return ("the file reports \(info.channels) channels; Respite reads 1 to \(maximumChannels)", reencode)
+        }
+        guard sampleRateRange.contains(Int(info.samplerate)) else {
+            return (
+                "the file reports a sample rate of \(info.samplerate) Hz; Respite reads \(sampleRateRange.lowerBound) "
+                    + "to \(sampleRateRange.upperBound) Hz", reencode
+            )
+        }
+        guard info.frames > 0 else {
+            return ("the file holds no audio (0 frames)", "Record or export the sound again; the file may be truncated.")
+        }
+        guard info.frames / sf_count_t(info.samplerate) < sf_count_t(maximumSeconds) else {
+            let hours = Double(info.frames) / Double(info.samplerate) / 3600
+            let shown = hours < 1e6 ? "\((hours * 10).rounded() / 10) hours" : "far more than a lifetime"
+            return (
+                "the file reports \(info.frames) frames at \(info.samplerate) Hz (\(shown)); a sound may last at most "
+                    + "\(maximumSeconds / 3600) hours",
+                "If the file is damaged (a cut-off download reports a wrong length), export it again; split a longer "
+                    + "recording into parts."
+            )
+        }
+        return nil
     }
 
     /// Bits of resolution of a libsndfile encoding (`SF_FORMAT_SUBMASK` part); see ``resolutionBits``.
@@ -132,7 +181,7 @@ public final class AudioFileReader: @unchecked Sendable {
     public func readAll() throws(AudioFileError) -> [Float] {
         let chunkFrames = 16_384
         var samples: [Float] = []
-        samples.reserveCapacity(frames * channels)
+        samples.reserveCapacity(min(frames, 1 << 20) * channels)
         var chunk = [Float](repeating: 0, count: chunkFrames * channels)
         while true {
             let got = chunk.withUnsafeMutableBufferPointer { buffer -> Int in

@@ -2,10 +2,16 @@
 public struct SpeechError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure, for callers that react differently (e.g. the CLI's exit codes).
     public enum Kind: String, Sendable {
-        /// espeak-ng has no voice by that name.
+        /// The voice name is malformed, or espeak-ng lists no voice or variant by that name.
         case unknownVoice
-        /// A parameter is out of range (rate, pitch, empty text).
+        /// The voice exists but is refused: an MBROLA voice while MBROLA voices are not allowed.
+        case voiceNotAllowed
+        /// A parameter is out of range (rate, pitch, empty text, a NUL in the text).
         case invalidArgument
+        /// The text is longer than one narration may be, or speaks for longer than one clip may last.
+        case tooLong
+        /// espeak-ng says nothing audible for the text (only punctuation or symbols it does not read, say).
+        case silentText
         /// espeak-ng could not start or failed while speaking.
         case engine
         /// The cache directory or a cached file could not be created, written or read.
@@ -26,6 +32,15 @@ public struct SpeechError: Error, Sendable, Equatable, CustomStringConvertible {
         self.call = call
         self.message = message
         self.suggestion = suggestion
+    }
+
+    /// Whether the session asked for something that cannot be spoken (a voice, a text, a rate), as opposed to
+    /// espeak-ng or the cache failing: the first is an invalid session, the second an I/O failure.
+    public var isInvalidInput: Bool {
+        switch kind {
+        case .unknownVoice, .voiceNotAllowed, .invalidArgument, .tooLong, .silentText: true
+        case .engine, .cache: false
+        }
     }
 
     public var description: String {

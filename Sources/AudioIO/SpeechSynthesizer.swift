@@ -4,43 +4,59 @@ import Foundation
 /// recorded and a session replays without synthesising again.
 ///
 /// Each clip is named by a stable 128-bit hash (``Hash128``) of a version tag, the text, voice, rate and pitch. A
-/// clip is written to a temporary file in the cache directory, synced, and linked into place, so a crash never
-/// leaves half a file under a cache name; concurrent processes at worst both synthesise it, and then all use the
-/// first one cached.
+/// clip is written to a temporary file in the cache directory as espeak-ng speaks, synced, stamped with its length
+/// and the hash of its samples, and linked into place, so a crash never leaves half a file under a cache name;
+/// concurrent processes at worst both synthesise it, and then all use the first one cached. A cached clip is used
+/// only once verified (``SpeechClipFile``): a damaged, truncated or foreign file is synthesised again.
 ///
 /// Leading silence is trimmed to ``leadingMargin`` and trailing silence to ``trailingMargin``, so a cue scheduled
 /// at frame N is heard at frame N. (espeak-ng 1.51 in synchronous mode pads little: about 14 ms in front and
 /// 10–25 ms behind, but more after some voices and punctuation; the trim makes the timing not depend on it.)
 ///
-/// espeak-ng carries a little state from one utterance to the next, so the same inputs can come out a few
-/// milliseconds longer or shorter later in a process. The cache is what makes renders repeatable: the first
-/// synthesis of a clip is the one every later render plays. espeak-ng's version is deliberately not in the key: a
-/// system upgrade does not change a voice a patient has grown used to, and a session whose narration is cached
-/// never loads espeak-ng at all (``SpeechEngine``). Deleting the cache directory makes every clip anew.
+/// Deterministic: the same text, voice, rate and pitch give the same samples whatever the process said before,
+/// because espeak-ng starts afresh for every clip (``SpeechEngine``). espeak-ng's version is deliberately not in the
+/// key: a system upgrade does not change a voice a patient has grown used to, and a session whose narration is
+/// cached never loads espeak-ng at all. Deleting the cache directory makes every clip anew.
+///
+/// Voices: a voice name must have ``VoiceName``'s shape and be one espeak-ng lists (checked before anything reaches
+/// espeak-ng); MBROLA voices are refused unless `allowMBROLA`.
 ///
 /// Thread safety: safe from any thread. espeak-ng is one global engine, so synthesis is serialised process-wide;
 /// cache hits do not wait for it.
 /// Real-time safety: none; call from a loader or the CLI, never the audio thread.
 public final class SpeechSynthesizer: Sendable {
     /// Bump when anything that changes the cached audio changes (trimming, file format), to invalidate old clips.
-    static let versionTag = "respite-speech-1"
+    /// 2: clips are stamped and verified, and synthesised by a fresh espeak-ng.
+    static let versionTag = "respite-speech-2"
     /// Samples at or below this magnitude (-60 dBFS) count as silence when trimming.
     static let silenceThreshold: Int16 = 33
     /// Silence kept before the first sound, in seconds.
     public static let leadingMargin = 0.005
     /// Silence kept after the last sound, in seconds; a little more than in front, for the tail of a release.
     public static let trailingMargin = 0.030
+    /// The longest narration text, in characters (Unicode scalars): about five minutes of speech. The bundled
+    /// sessions' longest is under 500.
+    public static let maximumTextLength = 5_000
+    /// The longest a clip may speak, in seconds (ten minutes), leading silence included; espeak-ng is stopped there.
+    public static let maximumSeconds = 600
 
     /// The directory holding cached clips.
     public let cacheDirectory: String
+    /// Whether MBROLA voices (`mb-…`) may be used; espeak-ng speaks them by running an `mbrola` program.
+    public let allowMBROLA: Bool
 
     /// Creates a synthesiser using (and creating, if needed) `cacheDirectory`.
     ///
     /// espeak-ng itself starts on the first clip that is not in the cache.
     ///
-    /// - Parameter cacheDirectory: where clips are kept; see ``defaultCacheDirectory()``.
+    /// - Parameters:
+    ///   - cacheDirectory: where clips are kept; see ``defaultCacheDirectory()``.
+    ///   - allowMBROLA: whether MBROLA voices may be used (false: they are refused with a ``SpeechError`` of kind
+    ///     `.voiceNotAllowed`).
     /// - Throws: ``SpeechError`` of kind `.cache` when the directory cannot be created.
-    public init(cacheDirectory: String = SpeechSynthesizer.defaultCacheDirectory()) throws(SpeechError) {
+    public init(
+        cacheDirectory: String = SpeechSynthesizer.defaultCacheDirectory(), allowMBROLA: Bool = false
+    ) throws(SpeechError) {
         do {
             try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
         } catch {
@@ -49,6 +65,7 @@ public final class SpeechSynthesizer: Sendable {
                 suggestion: "Check the path and its permissions, or choose another cache directory.")
         }
         self.cacheDirectory = cacheDirectory
+        self.allowMBROLA = allowMBROLA
     }
 
     /// `speech` under the cache root (``CacheDirectory``: `$XDG_CACHE_HOME/respite`, `~/.cache/respite`, the passwd
@@ -59,42 +76,78 @@ public final class SpeechSynthesizer: Sendable {
         CacheDirectory.current.speech ?? CacheDirectory.privateSpeechFolder ?? "/dev/null/respite-speech"
     }
 
-    /// Returns the cached clip for these inputs, synthesising it first if it is not cached.
+    /// Returns the cached clip for these inputs, synthesising it first if it is not cached or does not verify.
     ///
     /// - Parameters:
-    ///   - text: what to say, UTF-8; not empty.
-    ///   - voice: an espeak-ng voice name, e.g. "en", "en-gb", "en-us+f3"; `espeak-ng --voices` lists them.
+    ///   - text: what to say, UTF-8; not empty, no NUL, at most ``maximumTextLength`` characters.
+    ///   - voice: an espeak-ng voice, e.g. "en", "en-gb", "en-us+f3", "gmw/en-US"; see ``VoiceName`` for the
+    ///     shape, and `espeak-ng --voices` for the names.
     ///   - wordsPerMinute: speaking rate, 80…450 (espeak-ng's default is 175; 130–150 suits relaxation).
     ///   - pitch: base pitch, 0…100, 50 being the voice's normal pitch.
     /// - Returns: the clip; `synthesised` says whether espeak-ng ran.
-    /// - Throws: ``SpeechError``: `.unknownVoice` naming the voice, `.invalidArgument` for an empty text or an
-    ///   out-of-range rate or pitch, `.engine` when espeak-ng fails, `.cache` when the file cannot be written.
+    /// - Throws: ``SpeechError``: `.unknownVoice` or `.voiceNotAllowed` naming the voice, `.invalidArgument` for an
+    ///   empty text or an out-of-range rate or pitch, `.tooLong`, `.silentText` when espeak-ng says nothing audible,
+    ///   `.engine` when espeak-ng fails, `.cache` when the file cannot be written.
     public func clip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) -> SpeechClip {
-        try Self.validate(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
+        try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
+        _ = try VoiceCatalogue.checkShape(voice, allowMBROLA: allowMBROLA)
         let key = Hash128(Self.versionTag, text, voice, String(wordsPerMinute), String(pitch))
         let path = cacheDirectory + "/" + key.hexString + ".wav"
-        if let cached = Self.cachedClip(at: path) { return cached }
+        if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) { return cached }
 
-        let (samples, info) = try SpeechEngine.shared.synthesize(
-            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
-        let range = Self.audibleRange(of: samples, sampleRate: info.sampleRate)
-        let first = try Self.writeAtomically(
-            samples[range], sampleRate: info.sampleRate, to: path, directory: cacheDirectory)
-        return SpeechClip(
-            path: path, frames: first?.frames ?? range.count, sampleRate: first?.sampleRate ?? info.sampleRate,
-            synthesised: true)
+        let resolved = try SpeechEngine.shared.voices().resolve(voice, allowMBROLA: allowMBROLA)
+        let temporary = cacheDirectory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).wav"
+        var writer: SpeechClipWriter?
+        let frames: Int
+        do throws(SpeechError) {
+            try SpeechEngine.shared.synthesize(
+                text: text, voice: resolved, wordsPerMinute: wordsPerMinute, pitch: pitch
+            ) {
+                (sampleRate) throws(SpeechError) in
+                let made = try SpeechClipWriter(
+                    path: temporary, key: key.hexString, sampleRate: sampleRate,
+                    maximumFrames: sampleRate * Self.maximumSeconds)
+                writer = made
+                return made
+            }
+            guard let writer else {
+                throw SpeechError(
+                    kind: .engine, call: "espeak_ng_Synthesize", message: "espeak-ng produced no output",
+                    suggestion: "Run `espeak-ng` by hand to see if it works.")
+            }
+            frames = try writer.finish()
+        } catch {
+            writer = nil  // closes the file before it is removed
+            unlink(temporary)
+            throw error
+        }
+        let sampleRate = writer?.sampleRate ?? 0
+        writer = nil
+        let first = try Self.install(temporary, at: path, directory: cacheDirectory)
+        return first ?? SpeechClip(path: path, frames: frames, sampleRate: sampleRate, synthesised: true)
     }
 
-    private static func validate(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) {
-        if text.allSatisfy(\.isWhitespace) {
+    /// The most frames a clip may hold at the highest rate espeak-ng produces (22050 Hz).
+    static let maximumFrames = 22_050 * maximumSeconds
+
+    private static func validate(text: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) {
+        if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             throw SpeechError(
                 kind: .invalidArgument, call: "SpeechSynthesizer.clip", message: "the text is empty",
                 suggestion: "Give the narration some words to say.")
         }
-        if voice.isEmpty {
+        if text.unicodeScalars.contains("\u{0}") {
             throw SpeechError(
-                kind: .unknownVoice, call: "SpeechSynthesizer.clip", message: "'\(voice)' is not a voice name",
-                suggestion: "Run `espeak-ng --voices` to list the installed voices and use a name from it, e.g. 'en'.")
+                kind: .invalidArgument, call: "SpeechSynthesizer.clip",
+                message: "the text contains a NUL character (\\u0000), which would cut it short",
+                suggestion: "Remove the \\u0000 from the narration.")
+        }
+        if text.unicodeScalars.count > maximumTextLength {
+            throw SpeechError(
+                kind: .tooLong, call: "SpeechSynthesizer.clip",
+                message: "the text is \(text.unicodeScalars.count) characters long; one narration may have at most "
+                    + "\(maximumTextLength) (about five minutes of speech)",
+                suggestion: "Split it into several narration steps.")
         }
         if !SpeechEngine.rateRange.contains(wordsPerMinute) {
             throw SpeechError(
@@ -110,52 +163,15 @@ public final class SpeechSynthesizer: Sendable {
         }
     }
 
-    /// The clip at `path` if it exists and opens; a file that does not open is synthesised again.
-    private static func cachedClip(at path: String) -> SpeechClip? {
-        guard FileManager.default.fileExists(atPath: path),
-            let reader = try? AudioFileReader(path: path)
-        else { return nil }
-        return SpeechClip(path: path, frames: reader.frames, sampleRate: reader.sampleRate, synthesised: false)
-    }
-
-    /// The samples to keep: from ``leadingMargin`` before the first sound to ``trailingMargin`` after the last.
-    static func audibleRange(of samples: [Int16], sampleRate: Int) -> Range<Int> {
-        let isSound = { (sample: Int16) in sample > silenceThreshold || sample < -silenceThreshold }
-        guard let first = samples.firstIndex(where: isSound), let last = samples.lastIndex(where: isSound) else {
-            return 0..<0
-        }
-        let lead = Int((leadingMargin * Double(sampleRate)).rounded())
-        let tail = Int((trailingMargin * Double(sampleRate)).rounded())
-        return max(0, first - lead)..<min(samples.count, last + 1 + tail)
-    }
-
-    /// Writes `samples` to a temporary file beside `path`, syncs it, and puts it in place under `path`, unless
-    /// another process has cached a clip there meanwhile: the first synthesis stays, so processes that synthesise
-    /// the same sentence at once (a render and a play started together) all play the same samples. A damaged
-    /// file in the way is replaced.
+    /// Syncs the finished clip at `temporary` and puts it in place under `path`, unless another process has cached
+    /// a clip there meanwhile: the first synthesis stays, so processes that synthesise the same sentence at once (a
+    /// render and a play started together) all play the same file. Anything in the way that does not verify (a
+    /// damaged clip, a link, a FIFO) is replaced.
     ///
-    /// - Returns: the clip that was already cached, whose samples are used instead of these; `nil` when these
-    ///   were put in place.
-    static func writeAtomically(
-        _ samples: ArraySlice<Int16>, sampleRate: Int, to path: String, directory: String
-    ) throws(SpeechError) -> SpeechClip? {
-        let temporary = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).wav"
-        do throws(AudioFileError) {
-            let writer = try AudioFileWriter(
-                path: temporary, sampleRate: sampleRate, channels: 1, format: .wav(.pcm16))
-            try samples.withUnsafeBufferPointer { (buffer) throws(AudioFileError) in
-                guard let base = buffer.baseAddress else { return }
-                try writer.write(interleaved: base, frames: buffer.count)
-            }
-            try writer.close()
-        } catch {
-            unlink(temporary)
-            throw SpeechError(
-                kind: .cache, call: error.call, message: "cannot write the clip '\(temporary)': \(error.message)",
-                suggestion: "Check free space and permissions in \(directory).")
-        }
-        // Without the sync, a power cut after the rename could leave a cache name pointing at empty blocks.
-        let descriptor = open(temporary, O_RDONLY)
+    /// - Returns: the clip that was already cached, used instead of this one; `nil` when this one was put in place.
+    static func install(_ temporary: String, at path: String, directory: String) throws(SpeechError) -> SpeechClip? {
+        // Without the sync, a power cut after the link could leave a cache name pointing at empty blocks.
+        let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
         if descriptor >= 0 {
             fsync(descriptor)
             close(descriptor)
@@ -165,11 +181,12 @@ public final class SpeechSynthesizer: Sendable {
             unlink(temporary)
             return nil
         }
-        if errno == EEXIST, let first = cachedClip(at: path) {
+        if errno == EEXIST, let first = SpeechClipFile.verifiedClip(at: path, maximumFrames: maximumFrames) {
             unlink(temporary)
             return first
         }
-        // A damaged clip in the way, or a file system without hard links: replace.
+        // Something in the way that does not verify, or a file system without hard links: replace it (rename
+        // replaces a link itself, not what it points to).
         if rename(temporary, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary)

@@ -1,16 +1,19 @@
 #ifndef CEspeak_SHIM_H
 #define CEspeak_SHIM_H
 #include <dlfcn.h>
+#include <link.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <espeak-ng/speak_lib.h>
 #include <espeak-ng/espeak_ng.h>
 
 /// espeak-ng is loaded on first use, not linked: it brings about twenty libraries with it (a
 /// PulseAudio client, X11, D-Bus, systemd, gcrypt) that cost every Respite process about 2 MiB
 /// and start-up time, while only narration without a recording, and not yet cached, needs it.
-/// The table holds the calls Respite makes, typed from espeak-ng's own headers.
+/// The table holds the calls Respite makes, typed from espeak-ng's own headers, and the library's handle.
 typedef struct {
+    void *handle;
     __typeof__(&espeak_Info) Info;
     __typeof__(&espeak_ListVoices) ListVoices;
     __typeof__(&espeak_SetSynthCallback) SetSynthCallback;
@@ -24,6 +27,7 @@ typedef struct {
     __typeof__(&espeak_ng_Synthesize) Synthesize;
     __typeof__(&espeak_ng_Synchronize) Synchronize;
     __typeof__(&espeak_ng_GetStatusCodeMessage) GetStatusCodeMessage;
+    __typeof__(&espeak_ng_Terminate) Terminate;
 } respite_espeak_library;
 
 /// Loads libespeak-ng (by its soname, `library`) and fills `table`. Returns 0 on success;
@@ -59,7 +63,38 @@ static inline int respite_espeak_load(const char *library, respite_espeak_librar
     RESPITE_ESPEAK_SYMBOL(Synthesize, espeak_ng_Synthesize)
     RESPITE_ESPEAK_SYMBOL(Synchronize, espeak_ng_Synchronize)
     RESPITE_ESPEAK_SYMBOL(GetStatusCodeMessage, espeak_ng_GetStatusCodeMessage)
+    RESPITE_ESPEAK_SYMBOL(Terminate, espeak_ng_Terminate)
 #undef RESPITE_ESPEAK_SYMBOL
+    table->handle = handle;
+    return 0;
+}
+
+/* glibc declares dlinfo only under _GNU_SOURCE, which the C library's module is not built with. */
+extern int dlinfo(void *__restrict handle, int request, void *__restrict argument);
+#define RESPITE_RTLD_DI_LINKMAP 2
+
+/// Keeps every library loaded alongside espeak-ng (its twenty-odd dependencies) loaded for the life of the
+/// process, by taking one more reference on each, so that unloading espeak-ng itself between clips unmaps only
+/// espeak-ng: reloading one library is cheap, reloading thirty (PulseAudio, D-Bus, gcrypt...) is not.
+static inline void respite_espeak_pin_dependencies(void *handle) {
+    struct link_map *map = NULL;
+    if (handle == NULL || dlinfo(handle, RESPITE_RTLD_DI_LINKMAP, &map) != 0 || map == NULL) return;
+    struct link_map *own = map;
+    while (map->l_prev != NULL) map = map->l_prev;
+    for (; map != NULL; map = map->l_next) {
+        if (map == own || map->l_name == NULL || map->l_name[0] == 0) continue;
+        (void)dlopen(map->l_name, RTLD_NOW | RTLD_NOLOAD); /* one more reference, never released */
+    }
+}
+
+/// Closes the library `table` holds and reports whether it is gone from the process: 1 when `soname` is no
+/// longer loaded (its next dlopen starts from the file's pristine data), 0 when something still holds it.
+static inline int respite_espeak_unload(respite_espeak_library *table, const char *soname) {
+    if (table->handle != NULL) dlclose(table->handle);
+    table->handle = NULL;
+    void *still = dlopen(soname, RTLD_NOW | RTLD_NOLOAD);
+    if (still == NULL) return 1;
+    dlclose(still);
     return 0;
 }
 #endif

@@ -1,4 +1,9 @@
 import Foundation
+import SessionKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Settings a listener or a clinic sets once for a machine, in
 /// `$XDG_CONFIG_HOME/respite/config.json` (or `~/.config/respite/config.json`).
@@ -11,9 +16,12 @@ import Foundation
 ///   "devices": { "default": { "maxVolume": -6 } }
 /// }
 /// ```
-public struct Configuration: Sendable, Equatable, Codable {
+/// The file is read strictly (``parse(bytes:file:)``): an unknown key, a value of the wrong type or out of
+/// its range, a syntax error or a file that cannot be read stops Respite with every problem located, since
+/// a misspelt volume limit silently ignored would leave a loud speaker without its limit.
+public struct Configuration: Sendable, Equatable {
     /// Integrated loudness each bus is brought to, LUFS.
-    public struct Loudness: Sendable, Equatable, Codable {
+    public struct Loudness: Sendable, Equatable {
         /// Narration, -40…-10 LUFS. -20 is clear and unhurried on headphones and small speakers.
         public var voice: Double
         /// The music bed before ducking, -50…-15 LUFS: well under the voice.
@@ -30,19 +38,10 @@ public struct Configuration: Sendable, Equatable, Codable {
             self.cues = cues
             self.programme = programme
         }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            let defaults = Loudness()
-            voice = try container.decodeIfPresent(Double.self, forKey: .voice) ?? defaults.voice
-            music = try container.decodeIfPresent(Double.self, forKey: .music) ?? defaults.music
-            cues = try container.decodeIfPresent(Double.self, forKey: .cues) ?? defaults.cues
-            programme = try container.decodeIfPresent(Double.self, forKey: .programme) ?? defaults.programme
-        }
     }
 
     /// Per sound device (by its `--device` name).
-    public struct Device: Sendable, Equatable, Codable {
+    public struct Device: Sendable, Equatable {
         /// The loudest the player's volume may go on this device, dB, -40…+6: a safety limit for a
         /// loud speaker, whatever a session or a key press asks.
         public var maxVolume: Double?
@@ -53,6 +52,7 @@ public struct Configuration: Sendable, Equatable, Codable {
     public var loudness: Loudness
     /// True-peak ceiling of the master limiter, dBTP, -20…0.
     public var ceiling: Double
+    /// Settings by device name, exactly as `--device` takes it.
     public var devices: [String: Device]
 
     public init(loudness: Loudness = Loudness(), ceiling: Double = -1, devices: [String: Device] = [:]) {
@@ -61,61 +61,108 @@ public struct Configuration: Sendable, Equatable, Codable {
         self.devices = devices
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        loudness = try container.decodeIfPresent(Loudness.self, forKey: .loudness) ?? Loudness()
-        ceiling = try container.decodeIfPresent(Double.self, forKey: .ceiling) ?? -1
-        devices = try container.decodeIfPresent([String: Device].self, forKey: .devices) ?? [:]
-    }
+    /// The largest configuration file read, in bytes (64 KiB): a real one is a few hundred bytes.
+    public static let maximumFileSize = 64 << 10
+    /// The longest device name accepted, in UTF-8 bytes.
+    public static let maximumDeviceNameLength = 256
 
-    /// `$XDG_CONFIG_HOME/respite/config.json`, else `~/.config/respite/config.json`.
-    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
-        return base + "/respite/config.json"
-    }
-
-    /// Reads the file at `path`; a missing file gives the defaults.
-    public static func load(from path: String = defaultPath()) throws(ConfigurationError) -> Configuration {
-        guard let data = FileManager.default.contents(atPath: path) else { return Configuration() }
-        let configuration: Configuration
-        do {
-            configuration = try JSONDecoder().decode(Configuration.self, from: data)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
-            let DecodingError.keyNotFound(_, context), let DecodingError.dataCorrupted(context)
-        {
-            let place = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ConfigurationError(path: path, message: (place.isEmpty ? "" : "\(place): ") + context.debugDescription)
-        } catch {
-            throw ConfigurationError(path: path, message: "\(error)")
+    /// Where the configuration lives: `$XDG_CONFIG_HOME/respite/config.json`, else
+    /// `$HOME/.config/respite/config.json`, else the same under the home folder in the password database.
+    ///
+    /// As the XDG Base Directory specification asks, an `XDG_CONFIG_HOME` that is empty or relative is ignored;
+    /// so is a `HOME` that is empty or relative. Nil when no home folder is known: there is no configuration.
+    public static func defaultPath(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
+        if let base = environment["XDG_CONFIG_HOME"], base.hasPrefix("/") {
+            return base + "/respite/config.json"
         }
-        try configuration.validate(path: path)
+        let home = environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? passwordDatabaseHome()
+        return home.map { $0 + "/.config/respite/config.json" }
+    }
+
+    /// Reads the configuration at `path`; a missing file (or no path at all) gives the defaults.
+    ///
+    /// Anything else that keeps the file from being used stops with a ``ConfigurationError``: a file that
+    /// cannot be read, a folder, a FIFO or device (never opened in a way that blocks), a file over
+    /// ``maximumFileSize``, a symbolic link to nothing, and every problem ``parse(bytes:file:)`` finds.
+    public static func load(from path: String? = defaultPath()) throws(ConfigurationError) -> Configuration {
+        guard let path else { return Configuration() }
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path, maximumBytes: maximumFileSize)
+        } catch {
+            if error.kind == .missing {
+                // A link whose target is gone was put there on purpose; using the defaults would hide that.
+                guard isSymbolicLink(path) else { return Configuration() }
+                throw ConfigurationError(
+                    path: path, message: "this is a symbolic link to a file that does not exist",
+                    suggestion: "point the link at the configuration file, or remove it to use the defaults")
+            }
+            throw ConfigurationError(path: path, message: error.message, suggestion: error.suggestion)
+        }
+        return try parse(bytes: bytes, file: path)
+    }
+
+    /// Reads a configuration from bytes already read, reporting every problem at once.
+    ///
+    /// Pure: touches no file, so it is also what the fuzzer drives.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's contents, UTF-8 (a byte order mark at the start is allowed), at most
+    ///     ``maximumFileSize`` bytes.
+    ///   - file: the file's name, shown in every problem.
+    /// - Throws: ``ConfigurationError`` listing every problem by line and column.
+    public static func parse(bytes: [UInt8], file: String) throws(ConfigurationError) -> Configuration {
+        guard bytes.count <= maximumFileSize else {
+            throw ConfigurationError(
+                path: file, message: "the file is \(bytes.count) bytes; at most \(maximumFileSize) are accepted",
+                suggestion: "is this the right file?")
+        }
+        let root: JSONValue
+        do {
+            root = try JSONParser(documentName: "configuration").parse(bytes)
+        } catch {
+            throw ConfigurationError(
+                path: file,
+                problems: [
+                    ConfigurationProblem(
+                        file: file, path: error.path.description, line: error.location.line,
+                        column: error.location.column, message: error.message, suggestion: error.suggestion)
+                ])
+        }
+        var reader = Reader(file: file)
+        let configuration = reader.read(root)
+        guard reader.problems.isEmpty else { throw ConfigurationError(path: file, problems: reader.sortedProblems()) }
         return configuration
     }
 
-    func validate(path: String) throws(ConfigurationError) {
-        func check(_ value: Double, _ range: ClosedRange<Double>, _ key: String) throws(ConfigurationError) {
-            guard range.contains(value) else {
-                throw ConfigurationError(path: path, message: "\(key) is \(value); it must be \(range.lowerBound)…\(range.upperBound)")
+    /// The current user's home folder from the password database (when `HOME` is unset), or nil.
+    static func passwordDatabaseHome() -> String? {
+        var size = 4096
+        // getpwuid_r asks for a bigger buffer with ERANGE; 1 MiB is far more than any entry needs.
+        while size <= 1 << 20 {
+            var entry = passwd()
+            var found: UnsafeMutablePointer<passwd>?
+            var buffer = [CChar](repeating: 0, count: size)
+            let (code, home): (Int32, String?) = buffer.withUnsafeMutableBufferPointer { storage in
+                guard let base = storage.baseAddress else { return (EINVAL, nil) }
+                let code = getpwuid_r(getuid(), &entry, base, storage.count, &found)
+                // pw_dir points into the buffer, so it is copied out while the buffer is alive.
+                guard code == 0, found != nil, let directory = entry.pw_dir else { return (code, nil) }
+                return (code, String(cString: directory))
             }
+            if code == ERANGE {
+                size *= 2
+                continue
+            }
+            return home.flatMap { $0.hasPrefix("/") ? $0 : nil }
         }
-        try check(loudness.voice, -40 ... -10, "loudness.voice")
-        try check(loudness.music, -50 ... -15, "loudness.music")
-        try check(loudness.cues, -45 ... -12, "loudness.cues")
-        if let programme = loudness.programme { try check(programme, -36 ... -14, "loudness.programme") }
-        try check(ceiling, -20...0, "ceiling")
-        for (name, device) in devices {
-            if let maxVolume = device.maxVolume { try check(maxVolume, -40...6, "devices.\(name).maxVolume") }
-        }
+        return nil
     }
-}
 
-/// The configuration file could not be read.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-
-    public var description: String {
-        "\(path): \(message). Fix the file (every key is optional; see docs/configuration.md) or move it away to use the defaults."
+    private static func isSymbolicLink(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
     }
 }

@@ -104,6 +104,8 @@ public final class MediaStreamer: @unchecked Sendable {
     private let unwritten: [ManagedAtomic<Int>]
     private let stopRequested = ManagedAtomic<Bool>(false)
     private var loaderDone: DispatchSemaphore?
+    /// True while the loader thread runs; when it has ended (or never started), waiting for it would be for ever.
+    private let loaderRunning = ManagedAtomic<Bool>(false)
 
     /// Starts a thread that keeps every ring full, checking every `interval` when there is nothing
     /// to do. Call ``stopLoading()`` before the streamer goes away.
@@ -111,12 +113,16 @@ public final class MediaStreamer: @unchecked Sendable {
     /// - Parameter first: frames the thread puts in every ring before it fills any ring further,
     ///   so a caller waiting for the first frames of all of them (``waitUntilReady(frames:)``) is
     ///   not kept waiting while one ring is filled to the brim.
-    public func startLoading(interval: Duration = .milliseconds(2), first: Int = 0) {
-        guard loaderDone == nil else { return }
+    ///
+    /// - Returns: false when the system refused the thread (a process or memory limit); then nothing runs in the
+    ///   background and ``waitUntilReady(frames:)`` decodes on the caller's thread instead, with the same result.
+    @discardableResult
+    public func startLoading(interval: Duration = .milliseconds(2), first: Int = 0) -> Bool {
+        guard loaderDone == nil else { return true }
         let done = DispatchSemaphore(value: 0)
-        loaderDone = done
         let microseconds = UInt32(max(100, interval.components.attoseconds / 1_000_000_000_000))
-        let thread = Thread { [self] in
+        loaderRunning.store(true, ordering: .releasing)
+        let refused = SystemThread.start(name: "respite-loader") { [self] in
             if first > 0 { pump(ahead: first) }
             while !stopRequested.load(ordering: .relaxed) {
                 if pump() == 0 {
@@ -124,10 +130,15 @@ public final class MediaStreamer: @unchecked Sendable {
                     usleep(microseconds)
                 }
             }
+            loaderRunning.store(false, ordering: .releasing)
             done.signal()
         }
-        thread.name = "respite-loader"
-        thread.start()
+        guard refused == 0 else {
+            loaderRunning.store(false, ordering: .releasing)
+            return false
+        }
+        loaderDone = done
+        return true
     }
 
     /// Stops the loader thread and waits for it to finish.
@@ -144,7 +155,8 @@ public final class MediaStreamer: @unchecked Sendable {
     public func waitUntilReady(frames: Int) {
         for index in rings.indices {
             while rings[index].availableToRead < frames && unwritten[index].load(ordering: .acquiring) > 0 {
-                if loaderDone == nil {
+                if loaderDone == nil || !loaderRunning.load(ordering: .acquiring) {
+                    // No loader, or it has ended: decode here. (`stopLoading()` is the only way a caller ends it.)
                     pump()
                 } else {
                     usleep(100)

@@ -15,6 +15,10 @@ public enum MixPlan {
 
     /// Cues from files up to this long (seconds) are held in memory instead of streamed.
     public static let inMemorySeconds = 20
+    /// All the cues held in memory together take at most this many seconds of stereo audio at the engine rate
+    /// (16 s is 5.9 MiB at 48 kHz); past it, cues stream like music, so a session with hundreds of distinct cue
+    /// files plays in the same memory as one with a few.
+    public static let inMemoryBudgetSeconds = 16
 
     /// - Parameter paths: absolute file for every media the timeline uses.
     /// - Returns: the schedule; per stream slot, the jobs the streamer decodes; and the short
@@ -27,19 +31,24 @@ public enum MixPlan {
         var jobs: [[StreamJob]] = []
         var buffers: [StreamJob] = []
         var bufferIndex: [StreamJob: Int] = [:]
+        var bufferedFrames = 0
+        let budget = inMemoryBudgetSeconds * timeline.sampleRate
         var slotFree: [Int] = []  // frame after which each slot is free
         for sound in timeline.sounds {
             let source: VoiceSource
             switch sound.source {
             case .media(let media, let loop):
                 guard let path = paths[media] else { continue }
-                if sound.bus == .cues && !loop && sound.length <= inMemorySeconds * timeline.sampleRate {
+                let job = StreamJob(path: path, frames: sound.length, loop: false)
+                if sound.bus == .cues && !loop && sound.length <= inMemorySeconds * timeline.sampleRate
+                    && (bufferIndex[job] != nil || bufferedFrames + sound.length <= budget)
+                {
                     // A short cue: decoded once, held in memory, shared by every use of it.
-                    let job = StreamJob(path: path, frames: sound.length, loop: false)
                     let index = bufferIndex[job] ?? buffers.count
                     if index == buffers.count {
                         buffers.append(job)
                         bufferIndex[job] = index
+                        bufferedFrames += sound.length
                     }
                     source = .buffer(index: index)
                     voices.append(

@@ -39,25 +39,37 @@ public struct SessionPreparer: Sendable {
         var paths: [Media: String] = [:]
         var synthesised = 0
         for media in Compiler.media(for: session, parameters: parameters) {
-            switch media {
-            case .speech(let text, let voice):
-                let clip = try synthesizer.clip(
-                    text: text, voice: voice.name ?? session.language, wordsPerMinute: Int(voice.rate.rounded()),
-                    pitch: Int(voice.pitch.rounded()))
-                if clip.synthesised { synthesised += 1 }
-                paths[media] = clip.path
-                lengths[media] = engineFrames(clip.frames, from: clip.sampleRate)
-            case .file(let reference):
-                guard let path = resolve(reference, in: session) else { continue }
-                let reader = try AudioFileReader(path: path)
-                paths[media] = path
-                lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
+            do {
+                switch media {
+                case .speech(let text, let voice):
+                    let clip = try synthesizer.clip(
+                        text: text, voice: voice.name ?? session.language, wordsPerMinute: Int(voice.rate.rounded()),
+                        pitch: Int(voice.pitch.rounded()))
+                    if clip.synthesised { synthesised += 1 }
+                    paths[media] = clip.path
+                    lengths[media] = engineFrames(clip.frames, from: clip.sampleRate)
+                case .file(let reference):
+                    guard let path = try realPath(of: reference, in: session) else { continue }
+                    let reader = try AudioFileReader(path: path)
+                    paths[media] = path
+                    lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
+                }
+            } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
+                throw SourceError(place: session.voicePlace, underlying: error)
+            } catch {
+                throw SourceError(place: session.place(of: media, parameters: parameters), underlying: error)
             }
         }
         let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
         var levels: [Media: Double] = [:]
         if let loudness {
-            for (media, path) in paths { levels[media] = try loudness.loudness(ofFile: path).integrated }
+            for (media, path) in paths {
+                do {
+                    levels[media] = try loudness.loudness(ofFile: path).integrated
+                } catch {
+                    throw SourceError(place: session.place(of: media, parameters: parameters), underlying: error)
+                }
+            }
         }
         let plan = MixPlan.make(timeline: timeline, paths: paths) { sound in
             normalisation(of: sound, levels: levels)
@@ -106,7 +118,19 @@ public struct SessionPreparer: Sendable {
         return Int((Double(frames) * Double(sampleRate) / Double(rate)).rounded())
     }
 
-    /// Absolute path of a file reference; nil for built-in sounds.
+    /// The real path of a file reference, every link followed and checked to stay inside its root (the session's
+    /// folder, or the bundled `Audio/` folder); nil for built-in sounds. The loader checked the same when the
+    /// session was loaded; checking again here, just before the file is opened, keeps a link changed meanwhile
+    /// from leading elsewhere.
+    public func realPath(of reference: SoundReference, in session: Session) throws(InputFileError) -> String? {
+        switch reference {
+        case .builtin: nil
+        case .bundled(let path): try InputFile.resolve(path, inside: audioRoot ?? "Audio")
+        case .file(let path): try InputFile.resolve(path, inside: session.directory)
+        }
+    }
+
+    /// Absolute path of a file reference, joined as written; nil for built-in sounds.
     public func resolve(_ reference: SoundReference, in session: Session) -> String? {
         switch reference {
         case .builtin: nil
@@ -114,4 +138,20 @@ public struct SessionPreparer: Sendable {
         case .file(let path): session.directory + "/" + path
         }
     }
+}
+
+/// A problem with one of a session's sources (a sound file that does not decode, narration that cannot be
+/// synthesised), with where the session uses it.
+public struct SourceError: Error, CustomStringConvertible {
+    /// The first place in the session file that uses the source; nil when it cannot be told.
+    public var place: SessionPlace?
+    /// The error from the layer below (``AudioFileError``, ``SpeechError``, ``LoudnessError``…).
+    public var underlying: any Error
+
+    public init(place: SessionPlace?, underlying: any Error) {
+        self.place = place
+        self.underlying = underlying
+    }
+
+    public var description: String { (place.map { "\($0): " } ?? "") + String(describing: underlying) }
 }

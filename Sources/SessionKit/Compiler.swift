@@ -64,10 +64,53 @@ public enum Compiler {
     ) throws(CompileError) -> Timeline {
         var layout = Layout(session: session, parameters: parameters, rate: sampleRate, lengths: lengths)
         for (index, step) in session.steps.enumerated() {
-            try layout.place(step, index: index)
+            do {
+                try layout.place(step, index: index)
+            } catch {
+                throw CompileError(place: error.place ?? session.place(of: step), message: error.message)
+            }
+            if layout.cursor > layout.maximumFrames {
+                throw CompileError(
+                    place: session.place(of: step),
+                    message: "with the lengths of its recordings and speech, the session reaches "
+                        + "\(layout.format(Double(layout.cursor) / Double(sampleRate) / 3600)) hours by this step; a "
+                        + "session may last at most \(Int(SessionLoader.maximumSessionDuration / 3600)) hours. Shorten it, "
+                        + "or split it into several sessions")
+            }
         }
         try layout.finish()
+        try checkVoices(layout.timeline, session: session)
         return layout.timeline
+    }
+
+    /// The most sounds a session may have playing at one moment: the mixer's voice slots, less a margin for
+    /// the fades of a skip or a seek.
+    public static let maximumSimultaneousSounds = 48
+
+    /// Fails when more than ``maximumSimultaneousSounds`` sounds overlap at some frame: the mixer would have to
+    /// leave sounds out (narration among them), and a session must never lose a word silently.
+    static func checkVoices(_ timeline: Timeline, session: Session) throws(CompileError) {
+        // Sweep the starts and ends in frame order; an end at frame f frees its voice before a start at f.
+        var events: [(frame: Int, delta: Int, step: Int)] = []
+        events.reserveCapacity(timeline.sounds.count * 2)
+        for sound in timeline.sounds {
+            events.append((sound.start, 1, sound.step))
+            events.append((sound.start + sound.length, -1, sound.step))
+        }
+        events.sort { ($0.frame, $0.delta) < ($1.frame, $1.delta) }
+        var sounding = 0
+        for event in events {
+            sounding += event.delta
+            if sounding > maximumSimultaneousSounds {
+                let seconds = Double(event.frame) / Double(timeline.sampleRate)
+                let place = session.steps.indices.contains(event.step) ? session.place(of: session.steps[event.step]) : nil
+                throw CompileError(
+                    place: place,
+                    message: "\(sounding) sounds would play at once at \(Int(seconds) / 60):"
+                        + "\(Int(seconds) % 60 < 10 ? "0" : "")\(Int(seconds) % 60); Respite plays at most "
+                        + "\(maximumSimultaneousSounds) together. Use fewer cues here, or spread them out")
+            }
+        }
     }
 
     // MARK: - Helpers shared by both passes
@@ -100,10 +143,21 @@ public enum Compiler {
     }
 }
 
-/// The lengths a timeline needs were not all supplied, or the session would be empty.
+/// The session cannot be laid out: a length is missing, or the result would be empty, too long, or need more
+/// voices at once than the mixer plays.
 public struct CompileError: Error, Sendable, CustomStringConvertible {
+    /// Where in the session file, when a step is concerned.
+    public var place: SessionPlace?
+    /// What is wrong and what to do.
     public var message: String
-    public var description: String { message }
+
+    public init(place: SessionPlace? = nil, message: String) {
+        self.place = place
+        self.message = message
+    }
+
+    /// `LINE:COLUMN: PATH: message`; prefix it with the file's name.
+    public var description: String { place.map { "\($0): \(message)" } ?? message }
 }
 
 extension SoundReference {
@@ -149,12 +203,22 @@ struct Layout {
         timeline = Timeline(sampleRate: rate, duration: 0, entries: [], sounds: [], ducking: nil, steps: [])
     }
 
+    /// The longest a session may last, in frames.
+    var maximumFrames: Int { Int(SessionLoader.maximumSessionDuration) * rate }
+
+    /// Seconds to frames. Every duration reaching here was checked by the loader (finite, 0…1 hour, pace
+    /// 0.5…2), so the product is far inside `Int`'s range.
     func frames(_ seconds: Double) -> Int { Int((seconds * Double(rate)).rounded()) }
     func paced(_ seconds: Double) -> Int { frames(seconds * parameters.pace) }
 
     func length(of media: Media) throws(CompileError) -> Int {
         guard let frames = lengths[media], frames > 0 else {
-            throw CompileError(message: "no length known for \(media); it must be decoded or synthesised first")
+            throw CompileError(message: "\(media.spokenDescription) has no sound (no length known at this rate)")
+        }
+        guard frames <= maximumFrames else {
+            throw CompileError(
+                message: "\(media.spokenDescription) lasts more than \(Int(SessionLoader.maximumSessionDuration / 3600)) "
+                    + "hours; a session may last at most that")
         }
         return frames
     }

@@ -17,12 +17,13 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         self.path = path
     }
 
-    /// `line:column: path: message; suggestion`.
+    /// `line:column: path: message; suggestion`, with invisible characters escaped (a key quoted from the
+    /// file may hold any).
     public var description: String {
         var text = "\(location): "
         if !path.components.isEmpty { text += "\(path): " }
         text += message
         if let suggestion { text += "; \(suggestion)" }
-        return text
+        return text.escapingInvisible
     }
 }

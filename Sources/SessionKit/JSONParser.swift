@@ -20,7 +20,13 @@ public struct JSONParser: Sendable {
     /// A number may be written with at most this many characters.
     public static let maximumNumberLength = 100
 
-    public init() {}
+    /// What the document is, as messages name it: "session", "configuration".
+    public var documentName: String
+
+    /// - Parameter documentName: what the document is, for messages ("the end of the session").
+    public init(documentName: String = "session") {
+        self.documentName = documentName
+    }
 
     /// Parses a whole document.
     ///
@@ -28,7 +34,7 @@ public struct JSONParser: Sendable {
     /// - Returns: the top-level value with locations.
     /// - Throws: ``JSONError`` at the first problem.
     public func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
-        var reader = JSONReader(bytes: bytes)
+        var reader = JSONReader(bytes: bytes, documentName: documentName)
         return try reader.readDocument()
     }
 }
@@ -39,13 +45,15 @@ public struct JSONParser: Sendable {
 /// value being read (for messages).
 private struct JSONReader {
     let bytes: [UInt8]
+    let documentName: String
     var index = 0
     var line = 1
     var column = 1
     var path: [JSONPath.Component] = []
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], documentName: String) {
         self.bytes = bytes
+        self.documentName = documentName
     }
 
     var location: JSONLocation { JSONLocation(line: line, column: column) }
@@ -71,7 +79,8 @@ private struct JSONReader {
         skipWhitespace()
         if atEnd {
             throw error(
-                "the file is empty", suggestion: "a session is a JSON object that starts with '{'", at: .start)
+                "the file is empty", suggestion: "a \(documentName) is a JSON object that starts with '{'",
+                at: .start)
         }
         let value = try readValue(depth: 0)
         let end = location
@@ -80,12 +89,13 @@ private struct JSONReader {
             if byte == UInt8(ascii: "/") { throw commentError() }
             if byte == UInt8(ascii: ",") {
                 throw error(
-                    "a comma after the end of the session",
-                    suggestion: "the session ended at line \(end.line), column \(end.column - 1); remove the comma")
+                    "a comma after the end of the \(documentName)",
+                    suggestion: "the \(documentName) ended at line \(end.line), column \(end.column - 1); "
+                        + "remove the comma")
             }
             throw error(
-                "unexpected \(describeCharacter()) after the end of the session",
-                suggestion: "the session's closing '}' is at line \(end.line), column \(end.column - 1); "
+                "unexpected \(describeCharacter()) after the end of the \(documentName)",
+                suggestion: "the \(documentName)'s closing '}' is at line \(end.line), column \(end.column - 1); "
                     + "remove what follows it, or check for a '}' too many")
         }
         return value
@@ -328,7 +338,7 @@ private struct JSONReader {
         if depth > JSONParser.maximumDepth {
             throw error(
                 "objects and lists are nested more than \(JSONParser.maximumDepth) levels deep",
-                suggestion: "a session never needs this; check for a missing ']' or '}'")
+                suggestion: "a \(documentName) never needs this; check for a missing ']' or '}'")
         }
     }
 
@@ -562,7 +572,9 @@ private struct JSONReader {
     func commentError() -> JSONError {
         error(
             "a comment; JSON does not allow comments",
-            suggestion: "remove it, or put the note in a \"description\" or \"label\"")
+            // A session has text fields for notes; other documents do not.
+            suggestion: documentName == "session"
+                ? "remove it, or put the note in a \"description\" or \"label\"" : "remove it")
     }
 
     func unclosed(_ what: String, _ closer: String, start: JSONLocation) -> JSONError {

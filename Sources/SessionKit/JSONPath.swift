@@ -28,7 +28,8 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         JSONPath(components + [.index(index)])
     }
 
-    /// `steps[3].tense`; keys that are not plain names are quoted: `blocks["two words"]`; empty for the root.
+    /// `steps[3].tense`; keys that are not plain names are quoted: `blocks["two words"]`, with
+    /// invisible characters escaped (``Swift/String/escapingInvisible``); empty for the root.
     public var description: String {
         var text = ""
         for component in components {
@@ -39,7 +40,7 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                 if Self.isPlainName(key) {
                     text += text.isEmpty ? key : ".\(key)"
                 } else {
-                    text += "[\"\(key)\"]"
+                    text += "[\"\(key.escapingInvisible)\"]"
                 }
             }
         }

@@ -33,6 +33,6 @@ public struct JSONValue: Sendable, Equatable {
     }
 
     private static func abbreviated(_ text: String) -> String {
-        text.count > 40 ? String(text.prefix(37)) + "..." : text
+        (text.count > 40 ? String(text.prefix(37)) + "..." : text).escapingInvisible
     }
 }

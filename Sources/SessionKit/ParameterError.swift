@@ -15,9 +15,10 @@ public struct ParameterError: Error, Sendable, Equatable, CustomStringConvertibl
         self.suggestion = suggestion
     }
 
+    /// Invisible characters (a key or value quoted from the file may hold any) are escaped, never shown raw.
     public var description: String {
         var text = "--set \(assignment): \(message)"
         if let suggestion { text += "; \(suggestion)" }
-        return text
+        return text.escapingInvisible
     }
 }

@@ -82,6 +82,21 @@ public struct Voice: Sendable, Equatable, Hashable {
     public var pitch: Double
     /// Gain in dB applied to all narration, -60…+12.
     public var gain: Double
+    /// 1-based line and column of `voice.name` in the session file (of `language` when the name is not given), for
+    /// messages about the voice found after loading; 0 when unknown. Not part of a voice's equality.
+    public var line = 0
+    public var column = 0
+
+    public static func == (lhs: Voice, rhs: Voice) -> Bool {
+        (lhs.name, lhs.rate, lhs.pitch, lhs.gain) == (rhs.name, rhs.rate, rhs.pitch, rhs.gain)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(rate)
+        hasher.combine(pitch)
+        hasher.combine(gain)
+    }
 
     public init(name: String? = nil, rate: Double = 140, pitch: Double = 40, gain: Double = 0) {
         self.name = name
@@ -212,6 +227,14 @@ public struct Step: Sendable, Equatable {
     public var cues: [Cue]
     /// Where the step was written, for messages: the JSON path (`steps[3]`, `blocks.arms[0]`).
     public var path: String
+    /// 1-based line and column of the step's `{` in the session file; 0 when not loaded from a file. Not part
+    /// of a step's equality: the same step written elsewhere is the same step.
+    public var line = 0
+    public var column = 0
+
+    public static func == (lhs: Step, rhs: Step) -> Bool {
+        (lhs.label, lhs.kind, lhs.cues, lhs.path) == (rhs.label, rhs.kind, rhs.cues, rhs.path)
+    }
 
     public init(label: String? = nil, kind: Kind, cues: [Cue] = [], path: String = "") {
         self.label = label

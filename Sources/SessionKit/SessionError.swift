@@ -24,12 +24,13 @@ public struct SessionError: Error, Sendable, Equatable, CustomStringConvertible 
         self.suggestion = suggestion
     }
 
+    /// Invisible characters (a key or value quoted from the file may hold any) are escaped, never shown raw.
     public var description: String {
         var text = "\(file):\(line):\(column): "
         if !path.isEmpty { text += "\(path): " }
         text += message
         if let suggestion { text += "; \(suggestion)" }
-        return text
+        return text.escapingInvisible
     }
 }
 

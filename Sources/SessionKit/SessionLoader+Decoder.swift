@@ -8,7 +8,7 @@ extension SessionLoader {
         let loader: SessionLoader
         let file: String
         let directory: String
-        private(set) var errors: [SessionError] = []
+        var errors: [SessionError] = []
 
         init(loader: SessionLoader, file: String, directory: String) {
             self.loader = loader
@@ -59,7 +59,7 @@ extension SessionLoader {
         mutating func checkKeys(_ node: Node, known: [String], context: String) {
             for member in node.object.members where !known.contains(member.key) {
                 report(
-                    "unknown key '\(member.key)'",
+                    "unknown key '\(member.key.escapingInvisible)'",
                     suggestion: Suggestions.suggestion(for: member.key, in: known, listing: "keys \(context)"),
                     path: node.path(member.key), at: member.keyLocation)
             }

@@ -1,4 +1,5 @@
 // The only file in SessionKit that touches the file system.
+@_exported import FileAccess
 import Foundation
 
 extension SessionLoader {
@@ -38,36 +39,43 @@ extension SessionLoader {
     }
 
     static func readSessionFile(_ path: String) throws(SessionErrors) -> [UInt8] {
-        func failure(_ message: String, _ suggestion: String? = nil) -> SessionErrors {
-            SessionErrors([
-                SessionError(file: path, path: "", line: 1, column: 1, message: message, suggestion: suggestion)
+        do {
+            return try InputFile.read(path, maximumBytes: maximumFileSize)
+        } catch {
+            if error.kind == .tooLarge {
+                var status = stat()
+                let size = stat(path, &status) == 0 ? UInt64(max(0, status.st_size)) : UInt64(maximumFileSize + 1)
+                throw SessionErrors([tooLargeError(file: path, size: size)])
+            }
+            let (message, suggestion): (String, String)
+            switch error.kind {
+            case .missing: (message, suggestion) = ("there is no file at this path", "check the file name and folder")
+            case .notRegularFile:
+                let what = error.message.replacingOccurrences(of: ", not a file", with: "")
+                (message, suggestion) =
+                    what == "this is a folder"
+                    ? ("this is a folder, not a session file", "name the .json file inside it")
+                    : ("\(what), not a session file", "name the session's .json file")
+            default: (message, suggestion) = (error.message, error.suggestion)
+            }
+            throw SessionErrors([
+                SessionError(file: error.path, path: "", line: 1, column: 1, message: message, suggestion: suggestion)
             ])
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw failure("there is no file at this path", "check the file name and folder")
-        }
-        if isDirectory.boolValue {
-            throw failure("this is a folder, not a session file", "name the .json file inside it")
-        }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = (attributes?[.size] as? NSNumber)?.uint64Value, size > UInt64(maximumFileSize) {
-            throw SessionErrors([tooLargeError(file: path, size: size)])
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw failure("the file can't be opened for reading", "check its permissions")
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            // One byte more than allowed tells a file that grew after the size check.
-            data = try handle.read(upToCount: maximumFileSize + 1) ?? Data()
+    }
+
+    /// Checks, on the file system, a sound file named relative to `root`: it must resolve (links followed)
+    /// inside `root` and be a regular file that can be opened.
+    ///
+    /// - Returns: nil when the file can be used, else why not.
+    public static let fileSystemCheck: SoundFileCheck = { root, relative in
+        do throws(InputFileError) {
+            let real = try InputFile.resolve(relative, inside: root)
+            let descriptor = try InputFile.open(real)
+            close(descriptor)
+            return nil
         } catch {
-            throw failure("the file can't be read: \(error.localizedDescription)")
+            return error
         }
-        if data.count > maximumFileSize {
-            throw SessionErrors([tooLargeError(file: path, size: UInt64(data.count))])
-        }
-        return [UInt8](data)
     }
 }

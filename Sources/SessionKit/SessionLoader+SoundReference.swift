@@ -41,14 +41,13 @@ extension SessionLoader {
             case .failure(let problem):
                 return .failure(problem)
             case .success(let normalized):
-                if let audioRoot {
-                    let resolved = Self.join(audioRoot, normalized)
-                    if !fileExists(resolved) {
-                        return .failure(
-                            SoundProblem(
-                                message: "the bundled sound '\(text)' was not found at \(resolved)",
-                                suggestion: "check the name against the files in Respite's Audio folder"))
-                    }
+                if let audioRoot, let problem = checkFile(audioRoot, normalized) {
+                    return .failure(
+                        Self.soundProblem(
+                            problem, what: "the bundled sound", written: text,
+                            resolved: Self.join(audioRoot, normalized),
+                            missingAdvice: "check the name against the files in Respite's Audio folder",
+                            root: "Respite's Audio folder"))
                 }
                 return .success(.bundled(normalized))
             }
@@ -64,15 +63,35 @@ extension SessionLoader {
         case .failure(let problem):
             return .failure(problem)
         case .success(let normalized):
-            let resolved = Self.join(directory, normalized)
-            if !fileExists(resolved) {
+            if let problem = checkFile(directory, normalized) {
                 return .failure(
-                    SoundProblem(
-                        message: "the sound file '\(text)' was not found at \(resolved)",
-                        suggestion: "check the file name, and that the file is in the session's folder "
-                            + "(paths are relative to it)"))
+                    Self.soundProblem(
+                        problem, what: "the sound file", written: text, resolved: Self.join(directory, normalized),
+                        missingAdvice: "check the file name, and that the file is in the session's folder "
+                            + "(paths are relative to it)",
+                        root: "the session's folder"))
             }
             return .success(.file(normalized))
+        }
+    }
+
+    /// The words for a sound file the file system refuses.
+    static func soundProblem(
+        _ problem: InputFileError, what: String, written: String, resolved: String, missingAdvice: String,
+        root: String
+    ) -> SoundProblem {
+        switch problem.kind {
+        case .missing:
+            return SoundProblem(message: "\(what) '\(written)' was not found at \(resolved)", suggestion: missingAdvice)
+        case .outsideRoot:
+            return SoundProblem(
+                message: "\(what) '\(written)' is a link that leads out of \(root): \(problem.message)",
+                suggestion: "copy the file into \(root) instead of linking to it")
+        case .notRegularFile:
+            return SoundProblem(
+                message: "'\(written)' is not an audio file: \(problem.message)", suggestion: "name a WAV, FLAC, Ogg or MP3 file")
+        case .tooLarge, .invalidPath, .unreadable:
+            return SoundProblem(message: "\(what) '\(written)' can't be used: \(problem.message)", suggestion: problem.suggestion)
         }
     }
 
@@ -91,6 +110,12 @@ extension SessionLoader {
     /// formats Respite does not play.
     static func checkRelativePath(_ path: String, written: String, root: String) -> Result<String, SoundProblem> {
         let relativeAdvice = "write the path relative to \(root), e.g. narration/intro.flac"
+        if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return .failure(
+                SoundProblem(
+                    message: "the path '\(written.debugDescription.dropFirst().dropLast())' contains a control character",
+                    suggestion: "file names in sessions are plain text: remove the control character"))
+        }
         if path.contains("\\") {
             return .failure(
                 SoundProblem(

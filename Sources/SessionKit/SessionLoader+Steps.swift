@@ -110,7 +110,9 @@ extension SessionLoader.Decoder {
                 times: times, steps: decodeSteps(elements, path: node.path("steps"), pace: pace), label: label)
         }
         let cues = decodeCues(node, fixedLength: fixedLength, stepType: type)
-        return .step(Step(label: label, kind: kind, cues: cues, path: path.description))
+        var step = Step(label: label, kind: kind, cues: cues, path: path.description)
+        (step.line, step.column) = (node.location.line, node.location.column)
+        return .step(step)
     }
 
     mutating func decodePMR(_ node: Node) -> PMR {

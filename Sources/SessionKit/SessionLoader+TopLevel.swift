@@ -181,11 +181,18 @@ extension SessionLoader.Decoder {
 
     mutating func decodeVoice(_ top: Node) -> Voice {
         var voice = Voice()
+        if let language = top.value("language") {
+            (voice.line, voice.column) = (language.location.line, language.location.column)
+        }
         guard let value = field(top, "voice", required: false),
             let node = node(value, path: top.path("voice"), what: "'voice'")
         else { return voice }
         checkKeys(node, known: Self.voiceKeys, context: "in 'voice'")
         voice.name = text(node, "name", required: false)
+        if let name = voice.name, let nameValue = node.value("name") {
+            (voice.line, voice.column) = (nameValue.location.line, nameValue.location.column)
+            checkVoiceName(name, path: node.path("name"), at: nameValue.location)
+        }
         voice.rate = number(node, "rate", range: 80...260, unit: "words per minute") ?? voice.rate
         voice.pitch = number(node, "pitch", range: 0...99) ?? voice.pitch
         voice.gain = gain(node, "gain") ?? voice.gain

@@ -12,6 +12,10 @@
 ///
 /// Thread safety: immutable and `Sendable`; load on any thread.
 public struct SessionLoader: Sendable {
+    /// Checks a sound file named `relative` (already checked as text) under `root`; returns nil when it can be
+    /// used, else why not.
+    public typealias SoundFileCheck = @Sendable (_ root: String, _ relative: String) -> InputFileError?
+
     /// A session file may be at most this many bytes (1 MiB).
     public static let maximumFileSize = 1 << 20
     /// Blocks and repeats may expand to at most this many steps.
@@ -25,15 +29,26 @@ public struct SessionLoader: Sendable {
     /// Absolute path of Respite's bundled `Audio/` folder, against which `audio:` references
     /// resolve; `nil` when unknown, in which case `audio:` files are not checked for existence.
     public let audioRoot: String?
-    /// Whether a regular file exists at an absolute path.
-    public let fileExists: @Sendable (String) -> Bool
+    /// Checks a sound file named relative to a root folder; nil when it can be used.
+    public let checkFile: SoundFileCheck
 
     /// - Parameters:
     ///   - audioRoot: absolute path of the bundled `Audio/` folder (for `audio:` references); nil if unknown.
-    ///   - fileExists: injected for tests; the default checks the file system.
-    public init(audioRoot: String?, fileExists: @escaping @Sendable (String) -> Bool = SessionLoader.fileSystemExists) {
+    ///   - checkFile: injected for tests; the default (``fileSystemCheck``) resolves links, keeps the file
+    ///     inside its root and requires a regular file.
+    public init(audioRoot: String?, checkFile: @escaping SoundFileCheck = SessionLoader.fileSystemCheck) {
         self.audioRoot = audioRoot
-        self.fileExists = fileExists
+        self.checkFile = checkFile
+    }
+
+    /// A loader whose sound files exist when `fileExists` says so of their joined absolute path (for tests).
+    public init(audioRoot: String?, fileExists: @escaping @Sendable (String) -> Bool) {
+        self.init(audioRoot: audioRoot) { root, relative in
+            let path = SessionLoader.join(root, relative)
+            return fileExists(path)
+                ? nil
+                : InputFileError(kind: .missing, path: path, message: "there is no file here", suggestion: "")
+        }
     }
 
     /// Loads a session from bytes already read.
@@ -58,6 +73,7 @@ public struct SessionLoader: Sendable {
             ])
         }
         var decoder = Decoder(loader: self, file: file, directory: directory)
+        decoder.errors = Self.displayTextErrors(in: root, path: .root, file: file)
         let session = decoder.decodeSession(root)
         guard let session, decoder.errors.isEmpty else {
             throw SessionErrors(decoder.sortedErrors())
@@ -66,7 +82,8 @@ public struct SessionLoader: Sendable {
     }
 
     /// Absolute path of a file reference (bundled or session-relative); nil for builtins, and for
-    /// bundled sounds when ``audioRoot`` is unknown.
+    /// bundled sounds when ``audioRoot`` is unknown. The path is joined as written; open it with
+    /// ``InputFile/resolve(_:inside:)`` to follow links and keep it inside its root.
     public func resolve(_ reference: SoundReference, in session: Session) -> String? {
         switch reference {
         case .builtin: nil

@@ -1,8 +1,10 @@
 /// "Did you mean …?": finds the known word a therapist most likely meant when they mistyped one.
-enum Suggestions {
+///
+/// Public so that every file Respite reads (sessions, the configuration) suggests keys the same way.
+public enum Suggestions {
     /// The candidate closest to `word`: one equal to it ignoring case, otherwise the first at the
     /// smallest edit distance, if that distance is at most 2. `nil` when nothing is close.
-    static func nearest(to word: String, in candidates: [String]) -> String? {
+    public static func nearest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
         if let match = candidates.first(where: { $0.lowercased() == lowered }) { return match }
         // Edit distance is quadratic; very long words are not typos of short keys anyway.
@@ -18,14 +20,14 @@ enum Suggestions {
     }
 
     /// `did you mean 'X'?` or, when nothing is close, a list of what is allowed.
-    static func suggestion(for word: String, in candidates: [String], listing: String? = nil) -> String? {
+    public static func suggestion(for word: String, in candidates: [String], listing: String? = nil) -> String? {
         if let near = nearest(to: word, in: candidates) { return "did you mean '\(near)'?" }
         guard let listing, !candidates.isEmpty else { return nil }
         return "\(listing): \(candidates.joined(separator: ", "))"
     }
 
     /// Levenshtein distance between two strings, in characters (insertions, deletions, substitutions).
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)
         if a.isEmpty { return b.count }

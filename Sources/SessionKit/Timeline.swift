@@ -101,6 +101,16 @@ public enum Media: Sendable, Hashable, CustomStringConvertible {
         case .file(let reference): reference.description
         }
     }
+
+    /// How a message names it: "the narration \"Let your…\"" or "the sound file 'bell.wav'".
+    public var spokenDescription: String {
+        switch self {
+        case .speech(let text, _):
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            return "the narration \"\(shown)\""
+        case .file(let reference): return "the sound file '\(reference.description)'"
+        }
+    }
 }
 
 /// A sound at a place in the timeline.

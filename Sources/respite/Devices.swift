@@ -18,10 +18,10 @@ struct Devices: ParsableCommand {
         }
         let width = min(40, devices.map(\.name.count).max() ?? 0)
         for device in devices {
-            print("\(device.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(device.description)")
+            printLine("\(device.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(device.description)")
         }
         if !PlaybackDevices.hasSoundCard() {
-            print("(no sound card: only software devices are listed)")
+            printLine("(no sound card: only software devices are listed)")
         }
     }
 }

@@ -13,6 +13,8 @@ enum ExitStatus {
     static let notFound = ExitCode(66)
     /// No sound device to play on.
     static let noDevice = ExitCode(69)
+    /// The system refused what Respite needs to run: a memory limit below its fixed needs, or no thread.
+    static let systemLimit = ExitCode(71)
     /// The sound device was lost during playback and did not come back in time.
     static let deviceLost = ExitCode(75)
     /// The configuration file is invalid.
@@ -26,46 +28,59 @@ enum ExitStatus {
 /// Prints a one-paragraph message to standard error, after whatever standard output holds, so
 /// the two read in order in a log.
 func report(_ message: String) {
-    fflush(nil)
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    StandardStreams.writeError(message)
 }
 
 /// Maps any error from the layers below to a clear message and its exit code.
 func fail(_ error: any Error, context: String) -> ExitCode {
-    switch error {
-    case let errors as SessionErrors:
+    if let errors = error as? SessionErrors {
         report(errors.description)
         report("\(errors.errors.count) problem\(errors.errors.count == 1 ? "" : "s") in \(context).")
         return ExitStatus.invalidSession
-    case let error as ParameterError:
-        report(error.description)
-        return ExitStatus.invalidSession
-    case let error as SessionNotFound:
-        report(error.description)
-        return ExitStatus.notFound
-    case let error as AudioFileError:
-        report("\(context): \(error.description)")
-        return ExitStatus.ioFailure
-    case let error as SpeechError:
-        report("\(context): \(error.description)")
-        return ExitStatus.ioFailure
-    case let error as CompileError:
-        report("\(context): \(error.description)")
-        return ExitStatus.invalidSession
-    case let error as ConfigurationError:
-        report(error.description)
-        return ExitStatus.badConfiguration
-    case let error as StreamFailure:
-        report(error.description)
-        return ExitStatus.ioFailure
-    case let error as OutputFileError:
-        report(error.description)
-        return ExitStatus.cannotWrite
-    case let error as LoudnessError:
-        report("\(context): \(error.description)")
-        return ExitStatus.ioFailure
-    default:
-        report("\(context): \(error)")
-        return ExitCode.failure
     }
+    let (message, code) = explain(error, context: context)
+    report(message)
+    return code
+}
+
+/// The message and exit code for an error; `context` is the session (or file) it concerns.
+private func explain(_ error: any Error, context: String) -> (String, ExitCode) {
+    switch error {
+    case let error as SourceError:
+        // A source the session uses: say where the session uses it, then what is wrong with it.
+        let (message, code) = explain(error.underlying, context: "")
+        let place = error.place.map { "\(context):\($0): " } ?? "\(context): "
+        return (place + message, code)
+    case let error as CompileError:
+        let place = error.place.map { "\(context):\($0): " } ?? "\(context): "
+        return (place + error.message, ExitStatus.invalidSession)
+    case let error as SessionErrors:
+        return (error.description, ExitStatus.invalidSession)
+    case let error as ParameterError:
+        return (error.description, ExitStatus.invalidSession)
+    case let error as SessionNotFound:
+        return (error.description, ExitStatus.notFound)
+    case let error as ConfigurationError:
+        return (error.description, ExitStatus.badConfiguration)
+    case let error as InputFileError:
+        return (prefixed(context, error.description), ExitStatus.ioFailure)
+    case let error as AudioFileError:
+        return (prefixed(context, error.description), ExitStatus.ioFailure)
+    case let error as SpeechError:
+        // A voice or text that cannot be spoken is the session's fault; espeak-ng or the cache failing is not.
+        let code = error.isInvalidInput ? ExitStatus.invalidSession : ExitStatus.ioFailure
+        return (prefixed(context, error.description), code)
+    case let error as StreamFailure:
+        return (error.description, ExitStatus.ioFailure)
+    case let error as OutputFileError:
+        return (error.description, ExitStatus.cannotWrite)
+    case let error as LoudnessError:
+        return (prefixed(context, error.description), ExitStatus.ioFailure)
+    default:
+        return (prefixed(context, "\(error)"), ExitCode.failure)
+    }
+}
+
+private func prefixed(_ context: String, _ message: String) -> String {
+    context.isEmpty ? message : "\(context): \(message)"
 }

@@ -36,7 +36,7 @@ struct Lint: ParsableCommand {
         var errors: [String] = []
         var warnings: [String] = []
 
-        print("Sources (integrated loudness before Respite evens them out; bus targets: voice "
+        printLine("Sources (integrated loudness before Respite evens them out; bus targets: voice "
             + "\(configuration.loudness.voice), music \(configuration.loudness.music), cues \(configuration.loudness.cues) LUFS)")
         var byBus: [ScheduledSound.Bus: [(String, Double)]] = [:]
         var seen = Set<String>()
@@ -45,7 +45,7 @@ struct Lint: ParsableCommand {
             guard seen.insert("\(sound.bus)|\(name)").inserted else { continue }
             byBus[sound.bus, default: []].append((name, level))
             let shown = level.isFinite ? String(format: "%6.1f LUFS", level) : "  silent  "
-            print("  \(String(describing: sound.bus).padding(toLength: 5, withPad: " ", startingAt: 0)) \(shown)  \(name)")
+            printLine("  \(String(describing: sound.bus).padding(toLength: 5, withPad: " ", startingAt: 0)) \(shown)  \(name)")
         }
         for (bus, sources) in byBus {
             let levels = sources.map(\.1).filter(\.isFinite)
@@ -83,9 +83,9 @@ struct Lint: ParsableCommand {
         } else if prepared.session.music != nil, !speech.isEmpty, (prepared.session.music?.duck ?? 0) == 0 {
             warnings.append("music.duck is 0: the music is not lowered while narration speaks")
         }
-        for line in errors { print("error: \(line)") }
-        for line in warnings { print("warning: \(line)") }
-        print("\(errors.count) error\(errors.count == 1 ? "" : "s"), \(warnings.count) warning\(warnings.count == 1 ? "" : "s")")
+        for line in errors { printLine("error: \(line)") }
+        for line in warnings { printLine("warning: \(line)") }
+        printLine("\(errors.count) error\(errors.count == 1 ? "" : "s"), \(warnings.count) warning\(warnings.count == 1 ? "" : "s")")
         if !errors.isEmpty { throw ExitStatus.invalidSession }
     }
 

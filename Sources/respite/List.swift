@@ -7,7 +7,8 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the bundled sessions with their id, title and duration.",
         discussion: """
-            Durations are exact at default settings (narration is synthesised once and cached).
+            Durations are exact at default settings (narration is synthesised once and cached). A \
+            session that cannot be loaded is reported and the others are still listed (exit status 65).
 
             Example:
               respite list
@@ -23,19 +24,22 @@ struct List: ParsableCommand {
             throw ExitStatus.notFound
         }
         var rows: [(String, String, String)] = []
+        var failure: ExitCode?
         for file in files {
             do {
                 let prepared = try options.prepare(file, catalog: catalog)
                 rows.append((prepared.session.id, clock(prepared.timeline.seconds(prepared.timeline.duration)), prepared.session.title))
             } catch {
-                _ = fail(error, context: file)
-                throw ExitStatus.invalidSession
+                // One broken file must not hide the others: report it, list the rest, and fail at the end.
+                failure = fail(error, context: file)
             }
         }
+        defer { if failure != nil { report("Some bundled sessions could not be listed; see above.") } }
         let idWidth = max(2, rows.map(\.0.count).max() ?? 0)
-        print("\("id".padding(toLength: idWidth, withPad: " ", startingAt: 0))  duration  title")
+        printLine("\("id".padding(toLength: idWidth, withPad: " ", startingAt: 0))  duration  title")
         for (id, duration, title) in rows {
-            print("\(id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(duration.leftPadded(8))  \(title)")
+            printLine("\(id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(duration.leftPadded(8))  \(title)")
         }
+        if let failure { throw failure }
     }
 }

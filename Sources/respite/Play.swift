@@ -64,6 +64,7 @@ struct Play: ParsableCommand {
     func validate() throws {
         guard (16...8_192).contains(period) else { throw ValidationError("--period must be 16…8192 frames.") }
         guard buffer >= 2 * period else { throw ValidationError("--buffer must be at least two periods (\(2 * period)).") }
+        _ = try Self.startPoint(from)
         guard (-40...6).contains(volume) else { throw ValidationError("--volume must be -40…+6 dB.") }
         guard reconnectTimeout >= 0 else { throw ValidationError("--reconnect-timeout must be 0 or more seconds.") }
     }
@@ -80,10 +81,10 @@ struct Play: ParsableCommand {
         let terminal = Terminal()
         let plain = self.plain || !terminal.interactiveOutput
         // The safety notes come first, before anything slow: they are what the listener must read.
-        print(meta.title)
-        print(meta.description)
-        print("Before you begin:")
-        for note in meta.safety { print("  - \(note)") }
+        printLine(meta.title)
+        printLine(meta.description)
+        printLine("Before you begin:")
+        for note in meta.safety { printLine("  - \(note)") }
         fflush(nil)
         let prepared: PreparedSession
         do {
@@ -106,7 +107,7 @@ struct Play: ParsableCommand {
         if let maxVolume = configuration.devices[device]?.maxVolume {
             playerOptions.maxVolume = maxVolume
             if volume > maxVolume {
-                report("note: the volume is held at \(formatDecibels(maxVolume)), the limit set for '\(device)' in \(Configuration.defaultPath()).")
+                report("note: the volume is held at \(formatDecibels(maxVolume)), the limit set for '\(device)' in \(Configuration.defaultPath() ?? "the configuration").")
             }
         }
         playerOptions.volume = volume
@@ -235,7 +236,7 @@ struct Play: ParsableCommand {
             let worst = Double(player.worstRenderNanoseconds)
             let times = player.renderTimes
             let p999 = Double(times.percentile(0.999))
-            print(
+            printLine(
                 "stats: underruns \(player.underruns), late stream frames \(player.streamUnderruns), "
                     + "worst render \(String(format: "%.1f", worst / 1_000)) µs per \(period)-frame period "
                     + "(\(String(format: "%.2f", 100 * worst / periodNanoseconds))% of it), "
@@ -248,28 +249,61 @@ struct Play: ParsableCommand {
         }
     }
 
-    /// `--from`: a step number, or a time (`90`, `90s`, `1:30`).
-    private func startFrame(_ timeline: SessionKit.Timeline) throws -> Int {
-        guard let from, !from.isEmpty else { return 0 }
-        if !from.contains(":"), !from.hasSuffix("s"), let number = Int(from) {
-            guard let step = timeline.steps.first(where: { $0.number == number }) else {
-                throw ValidationError("--from \(from): the session has steps 1…\(timeline.steps.count).")
+    /// Where `--from` asks to start.
+    enum StartPoint: Equatable {
+        case step(Int)
+        case seconds(Double)
+    }
+
+    /// Parses `--from`: a step number, or a time (`90`, `90s`, `1:30`, `1:02:30`); nil when it is not given.
+    /// Checked before anything is prepared or shown, so a wrong value costs the listener nothing.
+    static func startPoint(_ text: String?) throws -> StartPoint? {
+        guard let text, !text.isEmpty else { return nil }
+        let usage = "--from \(text): give a step number (3) or a time (90s, 1:30)."
+        if !text.contains(":"), !text.hasSuffix("s"), text.allSatisfy(\.isASCII) {
+            if let number = Int(text) {
+                guard number >= 1 else { throw ValidationError("--from \(text): steps are numbered from 1.") }
+                return .step(number)
             }
-            return step.start
+            if text.allSatisfy(\.isNumber) { throw ValidationError("--from \(text): there is no such step.") }
         }
+        let body = text.hasSuffix("s") ? String(text.dropLast()) : text
+        let parts = body.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...3).contains(parts.count) else { throw ValidationError(usage) }
         var seconds = 0.0
-        let text = from.hasSuffix("s") ? String(from.dropLast()) : from
-        for part in text.split(separator: ":", omittingEmptySubsequences: false) {
-            guard let value = Double(part) else {
-                throw ValidationError("--from \(from): give a step number (3) or a time (90s, 1:30).")
-            }
+        for (index, part) in parts.enumerated() {
+            // Plain decimal digits only: Double() would also take "nan", "inf", "1e400" and hexadecimal.
+            let isLast = index == parts.count - 1
+            guard !part.isEmpty, part.allSatisfy({ $0.isASCII && ($0.isNumber || (isLast && $0 == ".")) }),
+                part.filter({ $0 == "." }).count <= 1, part.count <= 12, let value = Double(part)
+            else { throw ValidationError(usage) }
+            if index > 0, value >= 60 { throw ValidationError("--from \(text): minutes and seconds run 0…59.") }
             seconds = seconds * 60 + value
         }
-        let frame = Int(seconds * Double(timeline.sampleRate))
-        guard frame < timeline.duration else {
-            throw ValidationError("--from \(from) is past the session's end (\(clock(timeline.seconds(timeline.duration)))).")
+        guard seconds <= SessionLoader.maximumSessionDuration else {
+            throw ValidationError("--from \(text) is past the end of any session (at most 6 hours).")
         }
-        return frame
+        return .seconds(seconds)
+    }
+
+    /// The frame `--from` names in this timeline.
+    private func startFrame(_ timeline: SessionKit.Timeline) throws -> Int {
+        switch try Self.startPoint(from) {
+        case nil:
+            return 0
+        case .step(let number):
+            guard let step = timeline.steps.first(where: { $0.number == number }) else {
+                throw ValidationError("--from \(from ?? ""): the session has steps 1…\(timeline.steps.count).")
+            }
+            return step.start
+        case .seconds(let seconds):
+            guard let frame = FrameCount.frames(seconds: seconds, rate: timeline.sampleRate), frame < timeline.duration
+            else {
+                throw ValidationError(
+                    "--from \(from ?? "") is past the session's end (\(clock(timeline.seconds(timeline.duration)))).")
+            }
+            return frame
+        }
     }
 
     /// One paragraph a listener can act on, for a device that would not open.
@@ -332,7 +366,7 @@ func withNotice<T>(_ notice: String, after delay: Double = 0.7, _ work: () throw
             usleep(20_000)
         }
         if !done.load(ordering: .acquiring) {
-            print(notice)
+            printLine(notice)
             fflush(nil)
         }
     }

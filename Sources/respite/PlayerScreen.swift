@@ -14,17 +14,26 @@ final class PlayerScreen {
     private var lastStep = -1
     private var lastPaused = false
 
+    /// - Parameters:
+    ///   - timeline: its texts and step titles are shown as single lines made safe for a terminal (``DisplayText``).
     init(terminal: Terminal, plain: Bool, timeline: SessionKit.Timeline, title: String) {
         self.terminal = terminal
         self.plain = plain
-        self.timeline = timeline
-        self.title = title
+        var shown = timeline
+        for index in shown.entries.indices {
+            shown.entries[index].text = DisplayText.sanitized(shown.entries[index].text, singleLine: true)
+        }
+        for index in shown.steps.indices {
+            shown.steps[index].title = DisplayText.sanitized(shown.steps[index].title, singleLine: true)
+        }
+        self.timeline = shown
+        self.title = DisplayText.sanitized(title, singleLine: true)
     }
 
     /// A line that stays (above the panel): events, messages.
     func announce(_ text: String) {
         clearPanel()
-        terminal.write(text + "\n")
+        terminal.write(DisplayText.sanitized(text) + "\n")
     }
 
     /// Skips announcing entries before `frame` (after a seek or `--from`).

@@ -101,7 +101,7 @@ func renderSession(
         throw fail(error, context: output)
     }
     let timeline = prepared.timeline
-    print(
+    printLine(
         "wrote \(written): \"\(prepared.session.title)\", \(clock(timeline.seconds(frames), tenths: true)), "
             + "\(frames) frames at \(timeline.sampleRate) Hz, stereo, \(format)")
 }
@@ -111,7 +111,7 @@ func renderSession(
 private func sessionInputs(_ prepared: PreparedSession, name: String, catalog: SessionCatalog) -> [String] {
     var inputs = prepared.inputFiles
     if let file = try? catalog.file(for: name) { inputs.append(file) }
-    inputs.append(Configuration.defaultPath())
+    if let configuration = Configuration.defaultPath() { inputs.append(configuration) }
     return inputs
 }
 

@@ -36,7 +36,11 @@ struct SessionOptions: ParsableArguments {
     /// Prepares a loaded session: speech, loudness and compiling. The first time a session is
     /// prepared this measures its sources and its programme loudness (seconds for a long one);
     /// afterwards everything comes from the caches.
-    func prepare(_ session: Session, parameters: Parameters, catalog: SessionCatalog) throws -> PreparedSession {
+    ///
+    /// - Parameter measuringProgramme: false skips the programme loudness (for `validate`, which plays nothing).
+    func prepare(
+        _ session: Session, parameters: Parameters, catalog: SessionCatalog, measuringProgramme: Bool = true
+    ) throws -> PreparedSession {
         let configuration = try Configuration.load()
         // The caches are never required: an unusable folder is one line of warning, and the output is the same.
         if let warning = CacheDirectory.current.warning { report(warning) }
@@ -44,7 +48,7 @@ struct SessionOptions: ParsableArguments {
             sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),
             targets: configuration.loudness, loudness: LoudnessCache())
         preparer.ceiling = configuration.ceiling
-        preparer.programme = ProgramLoudness()
+        preparer.programme = measuringProgramme ? ProgramLoudness() : nil
         return try preparer.prepare(session, parameters: parameters)
     }
 }

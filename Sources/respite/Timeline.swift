@@ -33,18 +33,18 @@ struct Timeline: ParsableCommand {
         }
         let timeline = prepared.timeline
         if json {
-            print(try jsonText(prepared))
+            printLine(try jsonText(prepared))
             return
         }
-        print("\(prepared.session.title) (\(prepared.session.id)): \(clock(timeline.seconds(timeline.duration), tenths: true)), \(timeline.duration) frames at \(timeline.sampleRate) Hz")
+        printLine("\(prepared.session.title) (\(prepared.session.id)): \(clock(timeline.seconds(timeline.duration), tenths: true)), \(timeline.duration) frames at \(timeline.sampleRate) Hz")
         for entry in timeline.entries {
             let time = clock(timeline.seconds(entry.frame), tenths: true)
             let step = timeline.steps[entry.step]
             let kind = entry.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
             let where_ = "\(step.number)".padding(toLength: 3, withPad: " ", startingAt: 0)
-            print("\(time.leftPadded(9))  \(where_) \(kind) \(entry.text)")
+            printLine("\(time.leftPadded(9))  \(where_) \(kind) \(entry.text)")
         }
-        print("\(clock(timeline.seconds(timeline.duration), tenths: true).leftPadded(9))      end")
+        printLine("\(clock(timeline.seconds(timeline.duration), tenths: true).leftPadded(9))      end")
     }
 
     private func jsonText(_ prepared: PreparedSession) throws -> String {

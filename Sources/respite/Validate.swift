@@ -1,4 +1,5 @@
 import ArgumentParser
+import Player
 import SessionKit
 
 struct Validate: ParsableCommand {
@@ -6,7 +7,12 @@ struct Validate: ParsableCommand {
         abstract: "Check session files and report every problem with its place.",
         discussion: """
             Each problem is reported as FILE:LINE:COLUMN: JSON.PATH: what is wrong; what to do.
-            Exit status 0 when every file is valid, 65 when any is invalid, 66 when one is missing.
+            Exit status 0 when every file is valid, 65 when any is invalid, 66 when one is missing, 74 when \
+            a sound file cannot be decoded.
+
+            Besides the text, every sound file is opened and decoded, narration without a recording is \
+            synthesised (and cached), and the session is laid out at default settings: a session that \
+            validates renders and plays. --quick checks the text alone.
 
             Example:
               respite validate Sessions/pmr-short.json my-session.json
@@ -15,13 +21,21 @@ struct Validate: ParsableCommand {
     @Argument(help: "Session files or bundled session ids.")
     var sessions: [String]
 
+    @Flag(help: "Check the file's text only: no sound opened, no speech synthesised.")
+    var quick = false
+
     func run() throws {
         let catalog = SessionCatalog.locate()
         var status: ExitCode?
         for name in sessions {
             do {
                 let session = try catalog.load(name)
-                print("ok: \(name): \"\(session.title)\", \(session.steps.count) steps")
+                if !quick {
+                    let options = try SessionOptions.parse([])
+                    let parameters = try session.parameters.applying([], to: session, loader: catalog.loader)
+                    _ = try options.prepare(session, parameters: parameters, catalog: catalog, measuringProgramme: false)
+                }
+                printLine("ok: \(name): \"\(session.title)\", \(session.steps.count) steps")
             } catch {
                 let code = fail(error, context: name)
                 // A missing file outranks an invalid one: the command could not even check it.

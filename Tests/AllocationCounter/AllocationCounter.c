@@ -30,6 +30,19 @@ int64_t respite_allocation_counting_end(void) {
     return count;
 }
 
+// Under AddressSanitizer or ThreadSanitizer (`make sanitize`) the sanitizer's runtime owns malloc; replacing it
+// with glibc's would crash the process at start, so nothing is interposed and counting is unavailable.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define RESPITE_SANITIZED 1
+#endif
+#endif
+
+#ifdef RESPITE_SANITIZED
+int respite_allocation_counting_available(void) { return 0; }
+#else
+int respite_allocation_counting_available(void) { return 1; }
+
 void *malloc(size_t size) { note(); return __libc_malloc(size); }
 void *calloc(size_t n, size_t size) { note(); return __libc_calloc(n, size); }
 void *realloc(void *p, size_t size) { note(); return __libc_realloc(p, size); }
@@ -43,3 +56,4 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
     *out = p;
     return 0;
 }
+#endif

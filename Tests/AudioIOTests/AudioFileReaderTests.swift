@@ -121,8 +121,9 @@ struct AudioFileReaderTests {
             _ = try AudioFileReader(path: path)
         } throws: { error in
             guard let error = error as? AudioFileError else { return false }
-            return error.path == path && error.call == "sf_open(read)"
-                && error.description.contains(path) && error.description.contains("exists")
+            return error.path == path && error.call == "open"
+                && error.description.contains(path) && error.description.contains("no file")
+                && error.description.contains("check the name")
         }
     }
 

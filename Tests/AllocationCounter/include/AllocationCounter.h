@@ -6,4 +6,6 @@
 void respite_allocation_counting_begin(void);
 /// Stops counting on the calling thread and returns how many allocations it saw.
 int64_t respite_allocation_counting_end(void);
+/// 1 when allocations are counted; 0 in a sanitizer build, where the sanitizer owns malloc.
+int respite_allocation_counting_available(void);
 #endif
