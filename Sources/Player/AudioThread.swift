@@ -29,6 +29,7 @@ public final class AudioThread: @unchecked Sendable {
     private let published = ManagedAtomic<State>(.idle)
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let recoveredUnderruns = ManagedAtomic<Int>(0)
+    private let silentUnderruns = ManagedAtomic<Int>(0)
     private let worstRender = ManagedAtomic<Int>(0)
     private let firstHandoff = ManagedAtomic<Int>(0)
     private let lostCode = ManagedAtomic<Int>(0)
@@ -62,8 +63,11 @@ public final class AudioThread: @unchecked Sendable {
     }
 
     public var state: State { published.load(ordering: .acquiring) }
-    /// Device underruns (xruns) recovered with `snd_pcm_recover`.
-    public var underruns: Int { recoveredUnderruns.load(ordering: .relaxed) }
+    /// Device underruns: the xruns recovered with `snd_pcm_recover`, and the times the device
+    /// played dry without reporting it (``PCMOutput/unreportedUnderruns``).
+    public var underruns: Int {
+        recoveredUnderruns.load(ordering: .relaxed) + silentUnderruns.load(ordering: .relaxed)
+    }
     /// The longest time one period's render took, in nanoseconds.
     public var worstRenderNanoseconds: Int { worstRender.load(ordering: .relaxed) }
     /// When the first period was handed to the device, in CLOCK_MONOTONIC nanoseconds (the same
@@ -133,6 +137,10 @@ public final class AudioThread: @unchecked Sendable {
                 recoveredUnderruns.wrappingIncrement(ordering: .relaxed)
                 code = output.recover(code)
                 if code == 0 { code = output.write(buffer, frames: period) }
+            }
+            let unreported = output.unreportedUnderruns
+            if unreported != silentUnderruns.load(ordering: .relaxed) {
+                silentUnderruns.store(unreported, ordering: .relaxed)
             }
             if code < 0 {
                 lostCode.store(Int(code), ordering: .relaxed)
