@@ -34,6 +34,7 @@ public final class AudioThread: @unchecked Sendable {
     private let firstHandoff = ManagedAtomic<Int>(0)
     private let lostCode = ManagedAtomic<Int>(0)
     private let priorityError = ManagedAtomic<Int>(-1)
+    private let sliceResult = ManagedAtomic<Int>(1)
     private let buffer: UnsafeMutablePointer<Float>
     private var done: DispatchSemaphore?
     /// Periods by render time, in ``RenderTimes/bucketNanoseconds`` buckets; written by the audio
@@ -112,13 +113,19 @@ public final class AudioThread: @unchecked Sendable {
         done.signal()  // later joins return at once
     }
 
+    /// SCHED_FIFO if the system allows it; otherwise a short fair-scheduler time slice
+    /// (``TimeSlice``), which needs no privilege and lets the thread run sooner when it wakes.
     private func requestRealtime() {
         guard priority > 0 else { return }
         var parameters = sched_param()
         parameters.sched_priority = priority
         let result = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
         priorityError.store(Int(result), ordering: .relaxed)
+        if result != 0 { sliceResult.store(Int(TimeSlice.request()), ordering: .relaxed) }
     }
+
+    /// True when real-time priority was refused and the short time slice granted instead.
+    public var shortTimeSlice: Bool { sliceResult.load(ordering: .relaxed) == 0 }
 
     private func run() {
         let period = output.periodFrames

@@ -240,7 +240,8 @@ struct Play: ParsableCommand {
                     + "(\(String(format: "%.2f", 100 * worst / periodNanoseconds))% of it), "
                     + "99.9 % of \(times.periods) periods within \(String(format: "%.0f", p999 / 1_000)) µs "
                     + "(\(String(format: "%.2f", 100 * p999 / periodNanoseconds))%), "
-                    + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused"), "
+                    + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused")"
+                    + "\(player.shortTimeSlice ? " (a 1 ms time slice instead)" : ""), "
                     + "first period handed to the device at monotonic \(player.firstHandoffNanoseconds ?? 0) ns")
         } else if player.underruns > 0 || player.streamUnderruns > 0 {
             report("note: \(player.underruns) device underruns, \(player.streamUnderruns) frames of late audio.")
