@@ -124,6 +124,8 @@ public final class TruePeakLimiter {
     /// The band limit's biquads (b0, b1, b2, a1, a2 each) and their state (two per section and channel).
     private let bandCoefficients: UnsafeMutablePointer<Double>
     private let bandState: UnsafeMutablePointer<Double>
+    /// Sections of the band limit (read on the audio path instead of the static array).
+    private let bandSectionCount = TruePeakLimiter.bandSections.count
     /// Chunks that took the idle shortcut (for tests).
     private(set) var shortcutChunks = 0
 
@@ -251,7 +253,7 @@ public final class TruePeakLimiter {
     public func process(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
         if bandLimited {
             bandLimit(left, frames: frames, state: bandState)
-            bandLimit(right, frames: frames, state: bandState + 2 * Self.bandSections.count)
+            bandLimit(right, frames: frames, state: bandState + 2 * bandSectionCount)
         }
         var done = 0
         while done < frames {
@@ -382,7 +384,7 @@ public final class TruePeakLimiter {
     ///
     /// Real-time safety: no allocation, locks or waiting.
     public func reset() {
-        bandState.update(repeating: 0, count: Self.bandSections.count * 4)
+        bandState.update(repeating: 0, count: bandSectionCount * 4)
         stageLeft.update(repeating: 0, count: Self.stageCapacity)
         stageRight.update(repeating: 0, count: Self.stageCapacity)
         delayLeft.update(repeating: 0, count: latency)
@@ -403,7 +405,7 @@ public final class TruePeakLimiter {
 
     /// Step 0: the elliptic low-pass, in place, one channel (transposed direct form II, in Double).
     private func bandLimit(_ samples: UnsafeMutablePointer<Float>, frames: Int, state: UnsafeMutablePointer<Double>) {
-        for section in 0..<Self.bandSections.count {
+        for section in 0..<bandSectionCount {
             let c = bandCoefficients + 5 * section
             let (b0, b1, b2, a1, a2) = (c[0], c[1], c[2], c[3], c[4])
             var z1 = state[2 * section]

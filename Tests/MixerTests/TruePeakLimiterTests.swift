@@ -6,7 +6,7 @@ import Testing
 
 /// An independent true-peak meter for checking the limiter: 8× oversampling by a Kaiser-windowed
 /// sinc (β = 9, 96 taps per phase, in Double; passband flat within 0.0003 dB up to 0.45 × the
-/// sample rate). Nothing is shared with the limiter's 4×, 16-tap detector.
+/// sample rate). Nothing is shared with the limiter's detector (32 taps, 4 or more points a sample).
 private struct ReferenceTruePeakMeter {
     static let factor = 8
     static let halfTaps = 48
@@ -247,9 +247,12 @@ private func loudProgramme(frames: Int) -> (left: [Float], right: [Float]) {
         #expect(same)
     }
 
-    @Test func processAllocatesNothing() {
+    /// At 48 kHz, and at 8 kHz where the band limit runs and the detector reads 24 points a sample.
+    @Test(arguments: [48_000, 8_000])
+    func processAllocatesNothing(rate: Int) {
         let programme = loudProgramme(frames: 48_000)
         let limiter = TruePeakLimiter(sampleRate: rate)
+        #expect(limiter.bandLimited == (rate < 44_100))
         let left = UnsafeMutablePointer<Float>.allocate(capacity: 64)
         let right = UnsafeMutablePointer<Float>.allocate(capacity: 64)
         defer { left.deallocate(); right.deallocate() }
