@@ -130,7 +130,7 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
     ///
     /// Before writing, it checks whether the sound queued at the last write ran out before now (a
     /// hole the device may not report; see ``UnderrunWatch``); after writing, it notes how much is
-    /// queued now.
+    /// queued now (the buffer less `snd_pcm_avail_update`).
     public func write(_ samples: UnsafePointer<Float>, frames: Int) -> Int32 {
         let late = watch.isLate(at: Self.now())
         let code = writeAll(samples, frames: frames)
@@ -140,9 +140,12 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
             return code
         }
         if late { unreportedUnderruns += 1 }
-        var delay: snd_pcm_sframes_t = 0
-        let running = snd_pcm_state(handle) == SND_PCM_STATE_RUNNING && snd_pcm_delay(handle, &delay) == 0
-        watch.wrote(queued: running ? Int(delay) : nil, at: Self.now())
+        // What is left in the buffer, from the pointer the write just updated. Not snd_pcm_delay:
+        // through the PulseAudio plugin it waits for the server's next timing report when it has
+        // none (hundreds of milliseconds), which is itself a hole.
+        let available = snd_pcm_avail_update(handle)
+        let running = snd_pcm_state(handle) == SND_PCM_STATE_RUNNING && available >= 0
+        watch.wrote(queued: running ? max(0, bufferFrames - Int(available)) : nil, at: Self.now())
         return 0
     }
 

@@ -4,8 +4,9 @@
 /// reports only the underruns its server flags while the whole stream has been consumed, and the
 /// server meanwhile plays silence: on a busy machine the listener heard 38 holes in 20 s while the
 /// player counted 4. So the output keeps its own account: right after each write it asks the device
-/// how much is queued ahead of the listener (`snd_pcm_delay`), which gives the time by which the
-/// next write must start; a write that starts later than that came after the queue ran out.
+/// how much is queued (the buffer less `snd_pcm_avail_update`, which never blocks), which gives the
+/// time by which the next write must start; a write that starts later than that came after the
+/// queue ran out.
 ///
 /// Real-time safety: plain arithmetic on stored integers; no allocation, locks or waiting.
 public struct UnderrunWatch: Sendable, Equatable {
