@@ -39,14 +39,19 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
     public let bufferFrames: Int
     private let handle: OpaquePointer
     private let converted: UnsafeMutableRawPointer
+    /// The device's queue, to notice it playing dry when it does not report it (audio thread only).
+    private var watch: UnderrunWatch
+    /// Underruns noticed by ``watch`` that the device did not report (audio thread only).
+    public private(set) var unreportedUnderruns = 0
 
     /// Opens `device` for playback.
     ///
     /// - Parameters:
     ///   - device: an ALSA PCM name: `default`, `hw:1,0`, `pulse`, `file:FILE=/tmp/out.raw,FORMAT=raw`.
     ///   - sampleRate: Hz; the device must take it exactly (Respite resamples, ALSA's `plug` does not need to).
-    ///   - periodFrames: requested frames per period, 16…8192 (default 256).
-    ///   - bufferFrames: requested buffer, at least two periods (default 1024).
+    ///   - periodFrames: requested frames per period, 16…8192 (default 256; the player asks for
+    ///     10 ms, see `PlaybackBuffering`).
+    ///   - bufferFrames: requested buffer, at least two periods (default 1024; the player asks for 100 ms).
     /// - Throws: ``ALSAError`` naming the call that failed and ALSA's reason.
     public init(device: String, sampleRate: Int, periodFrames: Int = 256, bufferFrames: Int = 1024) throws(ALSAError) {
         respite_alsa_silence_errors()
@@ -67,6 +72,7 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
         }
         handle = pcm
         converted = .allocate(byteCount: max(1, periodFrames) * 8 * 4 * 2, alignment: 16)
+        watch = UnderrunWatch(sampleRate: sampleRate)
     }
 
     deinit {
@@ -121,7 +127,36 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
     }
 
     /// Real-time safe: converts into a buffer allocated at open, then blocks in the driver only.
+    ///
+    /// Before writing, it checks whether the sound queued at the last write ran out before now (a
+    /// hole the device may not report; see ``UnderrunWatch``); after writing, it notes how much is
+    /// queued now (the buffer less `snd_pcm_avail_update`).
     public func write(_ samples: UnsafePointer<Float>, frames: Int) -> Int32 {
+        let late = watch.isLate(at: Self.now())
+        let code = writeAll(samples, frames: frames)
+        if code < 0 {
+            // The device reported it (or failed): that is the count, not a second one here.
+            watch.reset()
+            return code
+        }
+        if late { unreportedUnderruns += 1 }
+        // What is left in the buffer, from the pointer the write just updated. Not snd_pcm_delay:
+        // through the PulseAudio plugin it waits for the server's next timing report when it has
+        // none (hundreds of milliseconds), which is itself a hole.
+        let available = snd_pcm_avail_update(handle)
+        let running = snd_pcm_state(handle) == SND_PCM_STATE_RUNNING && available >= 0
+        watch.wrote(queued: running ? max(0, bufferFrames - Int(available)) : nil, at: Self.now())
+        return 0
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds.
+    private static func now() -> Int {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+    }
+
+    private func writeAll(_ samples: UnsafePointer<Float>, frames: Int) -> Int32 {
         var done = 0
         while done < frames {
             let count = min(frames - done, periodFrames * 4)
@@ -160,7 +195,8 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
     /// Real-time safe apart from the driver's own work: `snd_pcm_recover` re-prepares after an
     /// underrun or resumes after a suspend.
     public func recover(_ code: Int32) -> Int32 {
-        snd_pcm_recover(handle, code, 1)
+        watch.reset()
+        return snd_pcm_recover(handle, code, 1)
     }
 
     public func drain() {

@@ -118,5 +118,6 @@ public struct AudioFileFormat: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    var isLossy: Bool { container == .oggVorbis || container == .oggOpus }
+    /// Whether the codec changes the samples (Ogg Vorbis, Ogg Opus): their peaks move on encoding.
+    public var isLossy: Bool { container == .oggVorbis || container == .oggOpus }
 }

@@ -16,4 +16,12 @@ public protocol PCMOutput: AnyObject {
     func recover(_ code: Int32) -> Int32
     /// Plays out what is queued, then stops. Not real-time safe.
     func drain()
+    /// Times the device played dry without reporting an underrun (see ``UnderrunWatch``); read on
+    /// the thread that writes.
+    var unreportedUnderruns: Int { get }
+}
+
+extension PCMOutput {
+    /// An output that reports every underrun itself has none to add.
+    public var unreportedUnderruns: Int { 0 }
 }

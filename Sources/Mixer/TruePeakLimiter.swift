@@ -9,13 +9,26 @@ import Darwin
 /// ceiling, without clicks.
 ///
 /// How it works, per frame:
-/// 1. **Detect.** Each channel is oversampled 4× by a polyphase FIR: phase 0 is the sample
-///    itself, phases ¼, ½ and ¾ are a Kaiser-windowed sinc (β = 5, 16 taps per phase, each phase
-///    normalised to unity DC gain; passband within ±0.03 dB up to 0.4 × the sample rate, i.e.
-///    19.2 kHz at 48 kHz). This is our own design rather than the 12-tap filter of BS.1770-4
-///    Annex 2: that filter interpolates at ⅛, ⅜, ⅝ and ⅞ of a sample, never on the sample or
-///    half-way between, so it under-reads a quarter-rate tone peaking half-way between samples by
-///    0.17 dB; this one reads it exactly.
+/// 0. **Band-limit** (below 44.1 kHz only). An elliptic low-pass (order 5: flat within 0.01 dB to
+///    0.44 × the rate, 40 dB down from 0.47 ×) clears the top of the band. Meters read content
+///    between 0.45 × the rate and Nyquist each in their own way (ffmpeg's resampler passes more of
+///    it than libebur128's filter, sox's steeper filter less), so a peak made of it has no single
+///    true value: at 8 kHz a render the detector held at -1.0 dBTP read -0.9 on ffmpeg's meter and
+///    -0.4 on sox's. Generators alias there at low rates; resampled files carry nothing there
+///    (libsoxr's pass-band ends at 0.456 ×). At 44.1 kHz and above that band is above 19.4 kHz, where
+///    no source has anything, and the output is left untouched.
+/// 1. **Detect.** Each channel is oversampled by a polyphase FIR, ``oversampling`` points per
+///    sample: phase 0 is the sample itself, the others a Kaiser-windowed sinc (β = 5, 32 taps per
+///    phase, each phase normalised to unity DC gain; flat within ±0.03 dB up to 0.45 × the sample
+///    rate, which covers everything libsoxr's resampling lets through). This is our own design
+///    rather than the 12-tap filter of BS.1770-4 Annex 2: that filter interpolates at ⅛, ⅜, ⅝ and
+///    ⅞ of a sample, never on the sample or half-way between, so it under-reads a quarter-rate tone
+///    peaking half-way between samples by 0.17 dB; this one reads it exactly.
+///    The factor depends on the rate (``oversampling(forSampleRate:)``) so that the detector's
+///    points include every point the meters that check the output read: ffmpeg's `ebur128`
+///    filter resamples to 192 kHz, libebur128 oversamples 4× below 96 kHz. A fixed 4× at 44.1 or
+///    8 kHz reads other points than those meters (176.4 or 32 kHz against 192 kHz), and let peaks
+///    through 0.1 dB over the ceiling by their measure.
 ///    The required gain of the interval is `min(1, ceiling / peak)`, the peak taken over both
 ///    channels so the stereo image never shifts.
 /// 2. **Hold.** A sliding minimum of the required gain over the attack window, so every output
@@ -35,10 +48,11 @@ import Darwin
 /// - Output does not depend on how the caller splits frames into blocks; all state advances per
 ///   frame (the detector works on chunks of up to 256 frames, eight frames at a time, but each
 ///   frame's sums are the same, in the same order, as one frame at a time).
-/// - 4× detection can read a tone of frequency f whose peak falls between its oversampled points
-///   low by a factor down to `cos(π f / 4 fs)`: 0.04 dB at 6 kHz, 0.17 dB at 12 kHz, 0.47 dB at
-///   20 kHz (at 48 kHz; plus the filter's ±0.03 dB). Strong content near 20 kHz can therefore
-///   land up to that much over the ceiling; voice, music and bells at normal levels do not.
+/// - Detection at L points per sample can read a tone of frequency f whose peak falls between its
+///   points low by a factor down to `cos(π f / L fs)`: at 48 kHz (L = 4), 0.04 dB at 6 kHz and
+///   0.47 dB at 20 kHz, exactly as ffmpeg's meter, which reads the same points. Where the meters'
+///   grid is not a subset of any small factor (44.1 kHz and its multiples) L is at least 16, so a
+///   tone can hide at most 0.04 dB between the points.
 /// - Non-finite input is not sanitised (a NaN or an infinity comes out as NaN); the gain state stays
 ///   finite and recovers once it has passed.
 ///
@@ -48,17 +62,21 @@ import Darwin
 /// Cost: while the gain rests at 1 and a chunk's largest sample times the interpolator's gain
 /// bound (about 1.3) stays under the ceiling, which is most of the time for material normalised
 /// to a loudness target, a chunk is only a peak scan and the delay line. Otherwise the detector
-/// costs 96 multiply-adds per frame, eight frames per vector operation, plus the scalar gain state.
+/// costs 64 × (L − 1) multiply-adds per frame (192 at 48 kHz), eight frames per vector operation,
+/// plus the scalar gain state; L × rate stays near 200 to 700 kHz, so the cost per second is
+/// about the same at every rate.
 ///
 /// Thread safety: one thread at a time calls `process` and `reset` and reads
 /// ``maximumReduction``; publish the reduction through an atomic if another thread shows it.
 public final class TruePeakLimiter {
-    /// Taps per polyphase branch of the 4× interpolator.
-    static let tapsPerPhase = 16
+    /// Taps per polyphase branch of the interpolator.
+    static let tapsPerPhase = 32
     /// Future input frames the interpolator reads past the point it interpolates.
-    static let interpolatorLead = 8
+    static let interpolatorLead = 16
     /// Shortest lookahead in frames: the interpolator's lead (then the attack ramp is 1 frame).
     public static let minimumLookahead = interpolatorLead
+    /// Shortest attack ramp the default lookahead gives, frames (so 63 frames of lookahead at 8 kHz).
+    static let minimumAttackFrames = 48
     /// Kaiser window β for the interpolator.
     static let kaiserBeta = 5.0
     /// Frames processed per pass of the detector (a call's frames are split into chunks of this size).
@@ -71,13 +89,15 @@ public final class TruePeakLimiter {
 
     /// Engine rate in Hz.
     public let sampleRate: Int
+    /// Points the detector reads per input sample (phase 0 is the sample itself).
+    public let oversampling: Int
     /// The ceiling in dBTP, -20…0.
     public let ceiling: Float
     /// Time constant of the exponential release, in seconds, 0.001…10.
     public let release: Double
     /// Frames by which the output lags the input (the lookahead). The mixer compensates for it.
     public let latency: Int
-    /// Frames over which the gain ramps down ahead of a peak: `latency - 7`. The gain changes by at
+    /// Frames over which the gain ramps down ahead of a peak: `latency - 15`. The gain changes by at
     /// most `1 / attackFrames` per frame.
     public let attackFrames: Int
 
@@ -86,7 +106,7 @@ public final class TruePeakLimiter {
     /// The release heads for this value, clamped at 1, so it reaches unity in finite time.
     private let releaseTarget: Float = 1.01
 
-    /// Phases ¼, ½, ¾: `tapsPerPhase` coefficients each, oldest input first.
+    /// Phases 1/L … (L-1)/L: `tapsPerPhase` coefficients each, oldest input first.
     private let coefficients: UnsafeMutablePointer<Float>
     /// An upper bound of the interpolator's gain: the largest sum of absolute coefficients of any
     /// phase. No interpolated point can exceed `interpolatorBound × max |input|` over its window.
@@ -99,6 +119,13 @@ public final class TruePeakLimiter {
     private let required: UnsafeMutablePointer<Float>
     /// False makes every chunk take the full path (for tests that prove the shortcut changes nothing).
     let shortcuts: Bool
+    /// Whether step 0, the band limit, runs (below 44.1 kHz, and not in a meter).
+    public let bandLimited: Bool
+    /// The band limit's biquads (b0, b1, b2, a1, a2 each) and their state (two per section and channel).
+    private let bandCoefficients: UnsafeMutablePointer<Double>
+    private let bandState: UnsafeMutablePointer<Double>
+    /// Sections of the band limit (read on the audio path instead of the static array).
+    private let bandSectionCount = TruePeakLimiter.bandSections.count
     /// Chunks that took the idle shortcut (for tests).
     private(set) var shortcutChunks = 0
 
@@ -127,24 +154,40 @@ public final class TruePeakLimiter {
     /// The gain applied to the most recent output frame (for tests and meters).
     private(set) var lastGain: Float = 1
     private var smallestGain: Float = 1
+    /// The largest true peak the detector has read, linear (for ``TruePeakMeter``; chunks that
+    /// take the idle shortcut are not read, and their peaks are below the ceiling).
+    private(set) var largestDetectedPeak: Float = 0
 
     /// - Parameters:
     ///   - sampleRate: engine rate in Hz, 8 000…192 000.
     ///   - ceiling: highest true peak of the output in dBTP, clamped to -20…0.
     ///   - lookahead: latency in frames, clamped to ``minimumLookahead``…`sampleRate / 20`; by
-    ///     default 1.5 ms (72 frames at 48 kHz). Longer gives a gentler attack ramp.
+    ///     default 1.5 ms (72 frames at 48 kHz; never under 16 frames, 2 ms at 8 kHz). Longer gives a
+    ///     gentler attack ramp.
     ///   - release: time constant of the gain's recovery in seconds, clamped to 0.001…10.
     public convenience init(sampleRate: Int, ceiling: Float = -1, lookahead: Int? = nil, release: Double = 0.1) {
         self.init(sampleRate: sampleRate, ceiling: ceiling, lookahead: lookahead, release: release, shortcuts: true)
     }
 
-    init(sampleRate: Int, ceiling: Float, lookahead: Int?, release: Double, shortcuts: Bool) {
+    init(sampleRate: Int, ceiling: Float, lookahead: Int?, release: Double, shortcuts: Bool, bandLimit: Bool = true) {
         self.shortcuts = shortcuts
+        bandLimited = bandLimit && sampleRate < Self.bandLimitBelowRate
+        bandCoefficients = .allocate(capacity: Self.bandSections.count * 5)
+        for (index, section) in Self.bandSections.enumerated() {
+            (bandCoefficients + 5 * index).initialize(from: [section.0, section.1, section.2, section.3, section.4], count: 5)
+        }
+        bandState = .allocate(capacity: Self.bandSections.count * 4)
+        bandState.initialize(repeating: 0, count: Self.bandSections.count * 4)
         let rate = max(1, sampleRate)
         self.sampleRate = rate
+        oversampling = Self.oversampling(forSampleRate: rate)
         self.ceiling = min(max(ceiling, -20), 0)
         self.release = min(max(release, 0.001), 10)
-        let defaultLookahead = Int((Double(rate) * 0.0015).rounded())
+        // 1.5 ms, but never an attack ramp shorter than `minimumAttackFrames`: at 8 kHz 1.5 ms is 12
+        // frames, and a gain that falls in a frame or two is itself a click whose overshoot between
+        // samples lands over the ceiling (-0.4 dBTP measured at 8 kHz with a 1-frame ramp).
+        let defaultLookahead = max(
+            Int((Double(rate) * 0.0015).rounded()), Self.interpolatorLead + Self.minimumAttackFrames - 1)
         let longest = max(Self.minimumLookahead, rate / 20)
         latency = min(max(lookahead ?? defaultLookahead, Self.minimumLookahead), longest)
         attackFrames = latency - Self.interpolatorLead + 1
@@ -152,11 +195,11 @@ public final class TruePeakLimiter {
         releaseCoefficient = Float(exp(-1 / (self.release * Double(rate))))
 
         let taps = Self.tapsPerPhase
-        coefficients = .allocate(capacity: 3 * taps)
+        coefficients = .allocate(capacity: (oversampling - 1) * taps)
         var bound: Float = 1
-        for phase in 1...3 {
+        for phase in 1..<oversampling {
             let row = coefficients + (phase - 1) * taps
-            Self.designPhase(offset: Double(phase) / 4, into: row)
+            Self.designPhase(offset: Double(phase) / Double(oversampling), into: row)
             var sum: Float = 0
             for k in 0..<taps { sum += abs(row[k]) }
             bound = max(bound, sum)
@@ -183,6 +226,8 @@ public final class TruePeakLimiter {
     }
 
     deinit {
+        bandCoefficients.deallocate()
+        bandState.deallocate()
         coefficients.deallocate()
         stageLeft.deallocate()
         stageRight.deallocate()
@@ -206,6 +251,10 @@ public final class TruePeakLimiter {
     ///
     /// Real-time safety: no allocation, locks or waiting.
     public func process(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
+        if bandLimited {
+            bandLimit(left, frames: frames, state: bandState)
+            bandLimit(right, frames: frames, state: bandState + 2 * bandSectionCount)
+        }
         var done = 0
         while done < frames {
             let count = min(Self.chunkFrames, frames - done)
@@ -297,7 +346,7 @@ public final class TruePeakLimiter {
             var peak = pointwiseMax(
                 magnitude(windowLeft.loadUnaligned(fromByteOffset: centre * stride, as: Lanes.self)),
                 magnitude(windowRight.loadUnaligned(fromByteOffset: centre * stride, as: Lanes.self)))
-            for phase in 0..<3 {
+            for phase in 0..<(oversampling - 1) {
                 let row = coefficients + phase * taps
                 var sumLeft = Lanes(repeating: 0)
                 var sumRight = Lanes(repeating: 0)
@@ -308,9 +357,10 @@ public final class TruePeakLimiter {
                 }
                 peak = pointwiseMax(peak, pointwiseMax(magnitude(sumLeft), magnitude(sumRight)))
             }
+            let count = min(Self.lanes, frames - n)
+            for lane in 0..<count where peak[lane] > largestDetectedPeak { largestDetectedPeak = peak[lane] }
             // A NaN peak compares false and asks for no reduction rather than poisoning the state.
             let gains = Lanes(repeating: 1).replacing(with: ceiling / peak, where: peak .> ceiling)
-            let count = min(Self.lanes, frames - n)
             for lane in 0..<count { required[n + lane] = gains[lane] }
             n += Self.lanes
         }
@@ -334,6 +384,7 @@ public final class TruePeakLimiter {
     ///
     /// Real-time safety: no allocation, locks or waiting.
     public func reset() {
+        bandState.update(repeating: 0, count: bandSectionCount * 4)
         stageLeft.update(repeating: 0, count: Self.stageCapacity)
         stageRight.update(repeating: 0, count: Self.stageCapacity)
         delayLeft.update(repeating: 0, count: latency)
@@ -351,6 +402,25 @@ public final class TruePeakLimiter {
     }
 
     // MARK: - Per frame
+
+    /// Step 0: the elliptic low-pass, in place, one channel (transposed direct form II, in Double).
+    private func bandLimit(_ samples: UnsafeMutablePointer<Float>, frames: Int, state: UnsafeMutablePointer<Double>) {
+        for section in 0..<bandSectionCount {
+            let c = bandCoefficients + 5 * section
+            let (b0, b1, b2, a1, a2) = (c[0], c[1], c[2], c[3], c[4])
+            var z1 = state[2 * section]
+            var z2 = state[2 * section + 1]
+            for n in 0..<frames {
+                let x = Double(samples[n])
+                let y = b0 * x + z1
+                z1 = b1 * x - a1 * y + z2
+                z2 = b2 * x - a2 * y
+                samples[n] = Float(y)
+            }
+            state[2 * section] = z1
+            state[2 * section + 1] = z2
+        }
+    }
 
     /// Hold, release and attack: advances the gain state by one frame and returns the gain for the
     /// frame leaving the delay line now.
@@ -394,6 +464,44 @@ public final class TruePeakLimiter {
     }
 
     // MARK: - Design
+
+    /// The band limit runs below this rate, Hz.
+    static let bandLimitBelowRate = 44_100
+    /// Elliptic low-pass, order 5, 0.01 dB ripple to 0.44 × the rate, 40 dB stop band from 0.47 ×
+    /// (scipy.signal.ellip(5, 0.01, 40, 0.88), as second-order sections b0, b1, b2, a1, a2). The
+    /// same at every rate: it is designed in fractions of the rate.
+    static let bandSections: [(Double, Double, Double, Double, Double)] = [
+        (0.6466790237427565, 0.6466790237427565, 0, 0.6743792425212394, 0),
+        (1, 1.9798790784258238, 1.0000000000000002, 1.577557578507004, 0.6764330450765191),
+        (1, 1.953404649901382, 0.9999999999999997, 1.8201886963752403, 0.9148042577683049),
+    ]
+
+    /// Points per sample the detector reads at `sampleRate` Hz, 4 or more.
+    ///
+    /// The meters that check Respite's output read fixed grids: ffmpeg's `ebur128=peak=true`
+    /// resamples everything to 192 kHz, and libebur128 oversamples 4× below 96 kHz, 2× below
+    /// 192 kHz and not at all above. Where 192 kHz is a multiple of the rate (8, 16, 24, 32, 48,
+    /// 96 kHz…) the factor is the least common multiple of both meters' factors (24 at 8 kHz, 4 at
+    /// 48 kHz), so every point either meter reads is one the detector reads too. Other rates (44.1
+    /// and 22.05 kHz…) share no small grid with 192 kHz; there the detector's points are at most
+    /// 1/32 of a sample apart (L ≥ 16 at 44.1 kHz), so no peak of a signal below half the rate can
+    /// hide more than 0.04 dB between them.
+    public static func oversampling(forSampleRate sampleRate: Int) -> Int {
+        let rate = max(1, sampleRate)
+        if 192_000 % rate == 0 {
+            let ffmpeg = 192_000 / rate
+            let libebur128 = rate < 96_000 ? 4 : (rate < 192_000 ? 2 : 1)
+            return max(4, leastCommonMultiple(ffmpeg, libebur128))
+        }
+        let factor = (705_600 + rate - 1) / rate
+        return max(4, (factor + 3) / 4 * 4)
+    }
+
+    private static func leastCommonMultiple(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return a / x * b
+    }
 
     /// Writes the `tapsPerPhase` coefficients that interpolate the point `offset` (0…1) of a frame
     /// after the centre tap: a Kaiser-windowed sinc, normalised to unity gain at DC.

@@ -29,10 +29,12 @@ public final class AudioThread: @unchecked Sendable {
     private let published = ManagedAtomic<State>(.idle)
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let recoveredUnderruns = ManagedAtomic<Int>(0)
+    private let silentUnderruns = ManagedAtomic<Int>(0)
     private let worstRender = ManagedAtomic<Int>(0)
     private let firstHandoff = ManagedAtomic<Int>(0)
     private let lostCode = ManagedAtomic<Int>(0)
     private let priorityError = ManagedAtomic<Int>(-1)
+    private let sliceResult = ManagedAtomic<Int>(1)
     private let buffer: UnsafeMutablePointer<Float>
     private var done: DispatchSemaphore?
     /// Periods by render time, in ``RenderTimes/bucketNanoseconds`` buckets; written by the audio
@@ -62,8 +64,11 @@ public final class AudioThread: @unchecked Sendable {
     }
 
     public var state: State { published.load(ordering: .acquiring) }
-    /// Device underruns (xruns) recovered with `snd_pcm_recover`.
-    public var underruns: Int { recoveredUnderruns.load(ordering: .relaxed) }
+    /// Device underruns: the xruns recovered with `snd_pcm_recover`, and the times the device
+    /// played dry without reporting it (``PCMOutput/unreportedUnderruns``).
+    public var underruns: Int {
+        recoveredUnderruns.load(ordering: .relaxed) + silentUnderruns.load(ordering: .relaxed)
+    }
     /// The longest time one period's render took, in nanoseconds.
     public var worstRenderNanoseconds: Int { worstRender.load(ordering: .relaxed) }
     /// When the first period was handed to the device, in CLOCK_MONOTONIC nanoseconds (the same
@@ -108,13 +113,19 @@ public final class AudioThread: @unchecked Sendable {
         done.signal()  // later joins return at once
     }
 
+    /// SCHED_FIFO if the system allows it; otherwise a short fair-scheduler time slice
+    /// (``TimeSlice``), which needs no privilege and lets the thread run sooner when it wakes.
     private func requestRealtime() {
         guard priority > 0 else { return }
         var parameters = sched_param()
         parameters.sched_priority = priority
         let result = pthread_setschedparam(pthread_self(), SCHED_FIFO, &parameters)
         priorityError.store(Int(result), ordering: .relaxed)
+        if result != 0 { sliceResult.store(Int(TimeSlice.request()), ordering: .relaxed) }
     }
+
+    /// True when real-time priority was refused and the short time slice granted instead.
+    public var shortTimeSlice: Bool { sliceResult.load(ordering: .relaxed) == 0 }
 
     private func run() {
         let period = output.periodFrames
@@ -133,6 +144,10 @@ public final class AudioThread: @unchecked Sendable {
                 recoveredUnderruns.wrappingIncrement(ordering: .relaxed)
                 code = output.recover(code)
                 if code == 0 { code = output.write(buffer, frames: period) }
+            }
+            let unreported = output.unreportedUnderruns
+            if unreported != silentUnderruns.load(ordering: .relaxed) {
+                silentUnderruns.store(unreported, ordering: .relaxed)
             }
             if code < 0 {
                 lostCode.store(Int(code), ordering: .relaxed)

@@ -120,6 +120,8 @@ public final class LivePlayer: @unchecked Sendable {
     /// When the very first period was handed to the device (CLOCK_MONOTONIC nanoseconds).
     public var firstHandoffNanoseconds: Int? { firstHandoffEarlier ?? audio?.firstHandoffNanoseconds }
     public var realtimeRefusal: Int32? { audio?.realtimeRefusal }
+    /// True when real-time priority was refused and a short fair-scheduler time slice was granted instead.
+    public var shortTimeSlice: Bool { audio?.shortTimeSlice ?? false }
 
     // MARK: - What the listener does
 

@@ -12,8 +12,21 @@ public enum OfflineRenderer {
     /// sources are cheap to decode, such as WAV).
     static let loaderInterval = Duration.microseconds(100)
 
+    /// Most extra passes a lossy format may take to bring its encoded peaks under the ceiling.
+    static let maximumEncoderPasses = 4
+    /// How far under the ceiling a new pass aims, beyond the overshoot just measured, dB: the
+    /// encoder's overshoot changes a little with the level it is given.
+    static let encoderMargin: Float = 0.05
+
     /// Writes the whole session to `path` in `format`, replacing any earlier file only once the new one is
     /// complete (``AtomicFile``); returns the frames written, which always equals the timeline's duration.
+    ///
+    /// The limiter keeps the true peak at or under the session's ceiling, and for WAV and FLAC the
+    /// file holds exactly its output. A lossy encoder (Ogg Vorbis, Opus) moves peaks, up by 0.4 dB
+    /// or more at a loud moment; so a lossy file is decoded and measured after writing
+    /// (``TruePeakMeter``), and while its peak is over the ceiling the session is rendered again
+    /// with the limiter's ceiling lowered by the overshoot (plus ``encoderMargin``), at most
+    /// ``maximumEncoderPasses`` times. Only the loud moments change; the loudness does not.
     ///
     /// - Parameters:
     ///   - protecting: files `path` must not be (the session's inputs); see ``AtomicFile``.
@@ -28,11 +41,59 @@ public enum OfflineRenderer {
         _ prepared: PreparedSession, to path: String, format: AudioFileFormat, protecting: [String] = [],
         loaderThread: Bool = true, progress: (Double) -> Void = { _ in }
     ) throws -> Int {
-        let file = try AtomicFile(replacing: path, protecting: protecting)
-        let frames = try render(prepared, into: file, format: format, loaderThread: loaderThread, progress: progress)
-        try file.commit()
-        return frames
+        var attempt = prepared
+        var pass = 0
+        while true {
+            // Each pass writes its own temporary file: an earlier file at `path` stays until one passes.
+            let file = try AtomicFile(replacing: path, protecting: protecting)
+            let frames = try render(
+                attempt, into: file, format: format, loaderThread: loaderThread, progress: pass == 0 ? progress : { _ in })
+            if format.isLossy, let ceiling = prepared.ceiling, pass < maximumEncoderPasses {
+                let excess: Float
+                do {
+                    excess = try truePeak(ofFile: file.temporaryPath) - ceiling
+                } catch {
+                    file.discard()
+                    throw error
+                }
+                if excess > 0 {
+                    file.discard()
+                    attempt.ceiling = max(-20, (attempt.ceiling ?? ceiling) - excess - encoderMargin)
+                    pass += 1
+                    continue
+                }
+            }
+            try file.commit()
+            return frames
+        }
     }
+
+    /// The true peak of an audio file, dBTP, read by the limiter's own detector (at least -20).
+    public static func truePeak(ofFile path: String) throws -> Float {
+        let reader = try AudioFileReader(path: path)
+        let meter = TruePeakMeter(sampleRate: reader.sampleRate)
+        let block = 4_096
+        let channels = reader.channels
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * max(2, channels))
+        let stereo = UnsafeMutablePointer<Float>.allocate(capacity: block * 2)
+        defer {
+            buffer.deallocate()
+            stereo.deallocate()
+        }
+        while true {
+            let count = reader.read(into: buffer, frames: block)
+            if count <= 0 { break }
+            for n in 0..<count {
+                stereo[2 * n] = buffer[n * channels]
+                stereo[2 * n + 1] = buffer[n * channels + min(1, channels - 1)]
+            }
+            meter.add(interleaved: stereo, frames: count)
+        }
+        if let error = reader.lastError { throw error }
+        meter.finish()
+        return meter.peakDecibels
+    }
+
 
     /// Writes the whole session into `file`'s temporary file and checks it; the caller then commits or discards
     /// `file`. On any error `file` is discarded.

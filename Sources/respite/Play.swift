@@ -33,11 +33,14 @@ struct Play: ParsableCommand {
     @Option(help: ArgumentHelp("ALSA playback device (`respite devices` lists them).", valueName: "name"))
     var device: String = "default"
 
-    @Option(help: ArgumentHelp("Frames per period, 16…8192.", valueName: "frames"))
-    var period: Int = 256
+    @Option(help: ArgumentHelp("Frames per period, 16…8192 (default: 10 ms at the session's rate).", valueName: "frames"))
+    var period: Int?
 
-    @Option(help: ArgumentHelp("Frames in the device buffer, at least two periods.", valueName: "frames"))
-    var buffer: Int = 1_024
+    @Option(
+        help: ArgumentHelp(
+            "Frames in the device buffer, at least two periods (default: 100 ms, so keys answer within 150 ms).",
+            valueName: "frames"))
+    var buffer: Int?
 
     @Option(help: ArgumentHelp("Start at a step number (3) or a time (90s, 1:30).", valueName: "step|time"))
     var from: String?
@@ -62,8 +65,9 @@ struct Play: ParsableCommand {
     @OptionGroup var options: SessionOptions
 
     func validate() throws {
-        guard (16...8_192).contains(period) else { throw ValidationError("--period must be 16…8192 frames.") }
-        guard buffer >= 2 * period else { throw ValidationError("--buffer must be at least two periods (\(2 * period)).") }
+        if let problem = PlaybackBuffering.resolve(period: period, buffer: buffer, sampleRate: options.rate).problem {
+            throw ValidationError(problem)
+        }
         _ = try Self.startPoint(from)
         guard (-40...6).contains(volume) else { throw ValidationError("--volume must be -40…+6 dB.") }
         guard reconnectTimeout >= 0 else { throw ValidationError("--reconnect-timeout must be 0 or more seconds.") }
@@ -112,9 +116,11 @@ struct Play: ParsableCommand {
         }
         playerOptions.volume = volume
         playerOptions.reconnectTimeout = reconnectTimeout
-        let (device, rate, period, buffer) = (self.device, prepared.timeline.sampleRate, self.period, self.buffer)
+        let rate = prepared.timeline.sampleRate
+        let sizes = PlaybackBuffering.resolve(period: period, buffer: buffer, sampleRate: rate)
+        let device = self.device
         let player = LivePlayer(prepared: prepared, options: playerOptions) {
-            try ALSAOutput(device: device, sampleRate: rate, periodFrames: period, bufferFrames: buffer)
+            try ALSAOutput(device: device, sampleRate: rate, periodFrames: sizes.periodFrames, bufferFrames: sizes.bufferFrames)
         }
         do {
             try player.start(from: start)
@@ -231,6 +237,8 @@ struct Play: ParsableCommand {
             stopping
                 ? "Stopped at \(clock(timeline.seconds(player.position))) of \(clock(timeline.seconds(timeline.duration)))."
                 : "The session has ended. Take a moment before you get up.")
+        let period = PlaybackBuffering.resolve(period: self.period, buffer: buffer, sampleRate: timeline.sampleRate)
+            .periodFrames
         let periodNanoseconds = Double(period) / Double(timeline.sampleRate) * 1e9
         if stats {
             let worst = Double(player.worstRenderNanoseconds)
@@ -242,7 +250,8 @@ struct Play: ParsableCommand {
                     + "(\(String(format: "%.2f", 100 * worst / periodNanoseconds))% of it), "
                     + "99.9 % of \(times.periods) periods within \(String(format: "%.0f", p999 / 1_000)) µs "
                     + "(\(String(format: "%.2f", 100 * p999 / periodNanoseconds))%), "
-                    + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused"), "
+                    + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused")"
+                    + "\(player.shortTimeSlice ? " (a 1 ms time slice instead)" : ""), "
                     + "first period handed to the device at monotonic \(player.firstHandoffNanoseconds ?? 0) ns")
         } else if player.underruns > 0 || player.streamUnderruns > 0 {
             report("note: \(player.underruns) device underruns, \(player.streamUnderruns) frames of late audio.")

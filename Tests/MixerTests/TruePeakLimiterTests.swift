@@ -6,7 +6,7 @@ import Testing
 
 /// An independent true-peak meter for checking the limiter: 8× oversampling by a Kaiser-windowed
 /// sinc (β = 9, 96 taps per phase, in Double; passband flat within 0.0003 dB up to 0.45 × the
-/// sample rate). Nothing is shared with the limiter's 4×, 16-tap detector.
+/// sample rate). Nothing is shared with the limiter's detector (32 taps, 4 or more points a sample).
 private struct ReferenceTruePeakMeter {
     static let factor = 8
     static let halfTaps = 48
@@ -132,7 +132,11 @@ private func loudProgramme(frames: Int) -> (left: [Float], right: [Float]) {
     @Test func latencyIsTheLookahead() {
         let limiter = TruePeakLimiter(sampleRate: rate)
         #expect(limiter.latency == 72)
-        #expect(limiter.attackFrames == 65)
+        // The 32-tap interpolator reads 16 frames ahead of the point it interpolates.
+        #expect(limiter.attackFrames == 57)
+        // At low rates 1.5 ms would leave a ramp of a frame or two, itself a click: at least 48 frames.
+        #expect(TruePeakLimiter(sampleRate: 8_000).attackFrames == 48)
+        #expect(TruePeakLimiter(sampleRate: 8_000).latency == 63)
         #expect(TruePeakLimiter(sampleRate: rate, lookahead: 200).latency == 200)
         #expect(TruePeakLimiter(sampleRate: rate, lookahead: 1).latency == TruePeakLimiter.minimumLookahead)
         #expect(TruePeakLimiter(sampleRate: rate, ceiling: 3).ceiling == 0)
@@ -243,9 +247,12 @@ private func loudProgramme(frames: Int) -> (left: [Float], right: [Float]) {
         #expect(same)
     }
 
-    @Test(.enabled(if: respite_allocation_counting_available() != 0, "a sanitizer owns malloc")) func processAllocatesNothing() {
+    /// At 48 kHz, and at 8 kHz where the band limit runs and the detector reads 24 points a sample.
+    @Test(.enabled(if: respite_allocation_counting_available() != 0, "a sanitizer owns malloc"), arguments: [48_000, 8_000])
+    func processAllocatesNothing(rate: Int) {
         let programme = loudProgramme(frames: 48_000)
         let limiter = TruePeakLimiter(sampleRate: rate)
+        #expect(limiter.bandLimited == (rate < 44_100))
         let left = UnsafeMutablePointer<Float>.allocate(capacity: 64)
         let right = UnsafeMutablePointer<Float>.allocate(capacity: 64)
         defer { left.deallocate(); right.deallocate() }
