@@ -85,19 +85,26 @@ public final class AudioThread: @unchecked Sendable {
         return code > 0 ? Int32(code) : nil
     }
 
-    public func start() {
-        guard done == nil else { return }
+    /// Starts the thread.
+    ///
+    /// - Returns: 0, or the error number the system gave when it refused the thread (a process or memory limit);
+    ///   then nothing plays and ``state`` stays as it was.
+    @discardableResult
+    public func start() -> Int32 {
+        guard done == nil else { return 0 }
         let finished = DispatchSemaphore(value: 0)
-        done = finished
         published.store(.running, ordering: .releasing)
-        let thread = Thread { [self] in
+        let refused = SystemThread.start(name: "respite-audio", stackSize: 1 << 20) { [self] in
             requestRealtime()
             run()
             finished.signal()
         }
-        thread.name = "respite-audio"
-        thread.stackSize = 1 << 20
-        thread.start()
+        guard refused == 0 else {
+            published.store(.finished, ordering: .releasing)
+            return refused
+        }
+        done = finished
+        return 0
     }
 
     /// Asks the thread to end after the period it is writing, and waits for it. Not real-time safe.

@@ -82,7 +82,7 @@ public final class LivePlayer: @unchecked Sendable {
         // (connecting to a sound server takes as long as the decoding); the first period waits
         // for both, never for the rings to be full.
         let first = rate / 4
-        streamer.startLoading(first: first)
+        streamer.startLoading(first: first, background: true)
         let output: any PCMOutput
         do {
             output = try makeOutput()
@@ -91,13 +91,19 @@ public final class LivePlayer: @unchecked Sendable {
             throw error
         }
         streamer.waitUntilReady(frames: first)
-        launch(output)
+        do {
+            try launch(output)
+        } catch {
+            streamer.stopLoading()
+            throw error
+        }
     }
 
-    private func launch(_ output: any PCMOutput) {
+    private func launch(_ output: any PCMOutput) throws(ThreadRefused) {
         let thread = AudioThread(output: output, mixer: mixer, priority: options.priority)
+        let refused = thread.start()
+        guard refused == 0 else { throw ThreadRefused(name: "audio", code: refused) }
         audio = thread
-        thread.start()
     }
 
     // MARK: - What the listener sees
@@ -181,7 +187,7 @@ public final class LivePlayer: @unchecked Sendable {
         streamer.pump()
         mixer.commands.push(.seek(frame: frame))
         if !userPaused { mixer.commands.push(.resume(fadeFrames: frames(options.seekFade * 2))) }
-        streamer.startLoading()
+        streamer.startLoading(background: true)
     }
 
     /// Fades out over the stop fade and ends playback; returns once the device has played it out.
@@ -234,8 +240,12 @@ public final class LivePlayer: @unchecked Sendable {
             } else {
                 mixer.commands.push(.fadeIn(frames: frames(options.pauseFade)))
             }
-            streamer.startLoading()
-            launch(output)
+            streamer.startLoading(background: true)
+            // A thread refused now is like a device that did not come back: try again at the next interval.
+            guard (try? launch(output)) != nil else {
+                streamer.stopLoading()
+                continue
+            }
             notify(.reconnected(frame: resume))
             return resume
         }
@@ -245,5 +255,19 @@ public final class LivePlayer: @unchecked Sendable {
     private func waitUntil(seconds: Double, _ condition: () -> Bool) {
         let deadline = Date().addingTimeInterval(seconds)
         while !condition() && Date() < deadline { usleep(2_000) }
+    }
+}
+
+/// The system refused to start one of the player's threads (a process or memory limit): nothing can play.
+public struct ThreadRefused: Error, Sendable, CustomStringConvertible {
+    /// Which thread: "audio" or "loader".
+    public var name: String
+    /// The error number `pthread_create` gave.
+    public var code: Int32
+
+    public var description: String {
+        "The system refused to start the \(name) thread (\(String(cString: strerror(code)))): too many processes or "
+            + "threads, or a memory limit. Close other programs or raise the limit (ulimit -u, ulimit -v), then start "
+            + "again."
     }
 }

@@ -74,6 +74,8 @@ private func explain(_ error: any Error, context: String) -> (String, ExitCode) 
         return (error.description, ExitStatus.ioFailure)
     case let error as OutputFileError:
         return (error.description, ExitStatus.cannotWrite)
+    case let error as ThreadRefused:
+        return (error.description, ExitStatus.systemLimit)
     case let error as LoudnessError:
         return (prefixed(context, error.description), ExitStatus.ioFailure)
     default:

@@ -74,6 +74,7 @@ struct Play: ParsableCommand {
     }
 
     func run() throws {
+        let signals = SignalWatcher([SIGINT, SIGTERM])
         let catalog = SessionCatalog.locate()
         let meta: Session
         let parameters: Parameters
@@ -99,6 +100,10 @@ struct Play: ParsableCommand {
             throw fail(error, context: session)
         }
         let start = try startFrame(prepared.timeline)
+        if signals.received != nil {
+            printLine("Stopped before the session began.")
+            return
+        }
 
         var playerOptions = LivePlayer.Options()
         let configuration: Configuration
@@ -140,15 +145,16 @@ struct Play: ParsableCommand {
             report(advice(for: error))
             throw ExitStatus.noDevice
         }
-        try play(player, terminal: terminal, plain: plain, start: start)
+        try play(player, terminal: terminal, plain: plain, start: start, signals: signals)
     }
 
     /// The control loop: keys, signals, the screen, device loss. Returns when playback ends.
-    private func play(_ player: LivePlayer, terminal: Terminal, plain: Bool, start: Int) throws {
+    private func play(
+        _ player: LivePlayer, terminal: Terminal, plain: Bool, start: Int, signals: SignalWatcher
+    ) throws {
         let timeline = player.prepared.timeline
         let screen = PlayerScreen(terminal: terminal, plain: plain, timeline: timeline, title: player.prepared.session.title)
         screen.jump(to: start)
-        let signals = SignalWatcher([SIGINT, SIGTERM])
         terminal.enterRawMode()
         defer {
             screen.close()
@@ -337,30 +343,31 @@ struct Play: ParsableCommand {
 }
 
 /// Catches SIGINT and SIGTERM so the player can fade out and restore the terminal.
-final class SignalWatcher: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-    private let lock = NSLock()
-    private var signal: Int32?
+///
+/// A plain `sigaction` handler that records the first signal in an atomic: it takes effect the moment
+/// `sigaction` returns, so no signal can slip through (a dispatch source registers asynchronously, and a signal
+/// ignored meanwhile was lost: a clinic's stop request that never stopped the session). Installed when `play`
+/// starts, so a request that comes while the session is being prepared is kept and acted on at once.
+final class SignalWatcher: Sendable {
+    /// The first signal received, 0 while none. Async-signal-safe: a lock-free atomic.
+    private static let first = ManagedAtomic<Int32>(0)
 
     init(_ signals: [Int32]) {
+        _ = Self.first.load(ordering: .relaxed)  // initialised before any handler can run
         for number in signals {
-            Glibc.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                lock.lock()
-                if signal == nil { signal = number }
-                lock.unlock()
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { number in
+                _ = SignalWatcher.first.compareExchange(expected: 0, desired: number, ordering: .relaxed)
             }
-            source.resume()
-            sources.append(source)
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(number, &action, nil)
         }
     }
 
     var received: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        return signal
+        let number = Self.first.load(ordering: .relaxed)
+        return number == 0 ? nil : number
     }
 }
 

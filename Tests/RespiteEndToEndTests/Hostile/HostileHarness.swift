@@ -107,7 +107,7 @@ struct HostileFolder {
 }
 
 /// What is in a folder: each entry's kind and link target, and each regular file's bytes.
-func snapshot(_ folder: String) -> [String: String] {
+func hostileSnapshot(_ folder: String) -> [String: String] {
     var entries: [String: String] = [:]
     guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return entries }
     while let name = enumerator.nextObject() as? String {
@@ -138,7 +138,7 @@ func run(_ hostile: HostileCase, timeout: Double = 60) throws {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try hostile.setup(HostileFolder(path: folder))
-    let before = snapshot(folder)
+    let before = hostileSnapshot(folder)
     let arguments = hostile.arguments.map { $0.replacingOccurrences(of: "{dir}", with: folder) }
     var environment = ProcessInfo.processInfo.environment
     environment["RESPITE_HOME"] = Respite.repository
@@ -159,7 +159,7 @@ func run(_ hostile: HostileCase, timeout: Double = 60) throws {
     #expect(!result.errors.contains("Fatal error"), "\(hostile.name): crashed\n\(result.errors)")
     #expect(!result.errors.unicodeScalars.contains("\u{1B}"), "\(hostile.name): an escape reached the terminal")
     if hostile.quietOutput { #expect(result.output.isEmpty, "\(hostile.name): printed «\(result.output)»") }
-    var after = snapshot(folder)
+    var after = hostileSnapshot(folder)
     var original = before
     for name in hostile.mayChange {
         after[name] = nil
