@@ -1,4 +1,5 @@
 import AudioIO
+import Foundation
 import Mixer
 
 /// Renders a prepared session into a file through the same mixer that plays live: offline
@@ -41,31 +42,10 @@ public enum OfflineRenderer {
         _ prepared: PreparedSession, to path: String, format: AudioFileFormat, protecting: [String] = [],
         loaderThread: Bool = true, progress: (Double) -> Void = { _ in }
     ) throws -> Int {
-        var attempt = prepared
-        var pass = 0
-        while true {
-            // Each pass writes its own temporary file: an earlier file at `path` stays until one passes.
-            let file = try AtomicFile(replacing: path, protecting: protecting)
-            let frames = try render(
-                attempt, into: file, format: format, loaderThread: loaderThread, progress: pass == 0 ? progress : { _ in })
-            if format.isLossy, let ceiling = prepared.ceiling, pass < maximumEncoderPasses {
-                let excess: Float
-                do {
-                    excess = try truePeak(ofFile: file.temporaryPath) - ceiling
-                } catch {
-                    file.discard()
-                    throw error
-                }
-                if excess > 0 {
-                    file.discard()
-                    attempt.ceiling = max(-20, (attempt.ceiling ?? ceiling) - excess - encoderMargin)
-                    pass += 1
-                    continue
-                }
-            }
-            try file.commit()
-            return frames
-        }
+        let file = try AtomicFile(replacing: path, protecting: protecting)
+        let frames = try render(prepared, into: file, format: format, loaderThread: loaderThread, progress: progress)
+        try file.commit()
+        return frames
     }
 
     /// The true peak of an audio file, dBTP, read by the limiter's own detector (at least -20).
@@ -100,53 +80,83 @@ public enum OfflineRenderer {
     ///
     /// The finished file is opened again and its length compared with the frames written: an encoder that met a
     /// write error and did not say so (libsndfile's Ogg writer ignores some) cannot pass a short file off as
-    /// complete.
+    /// complete. A lossy file is then measured, and while its true peak is over the ceiling the temporary file is
+    /// emptied and the session rendered into it again under a lowered limiter ceiling (see
+    /// ``render(_:to:format:protecting:loaderThread:progress:)``).
     @discardableResult
     public static func render(
         _ prepared: PreparedSession, into file: AtomicFile, format: AudioFileFormat, loaderThread: Bool = true,
         progress: (Double) -> Void = { _ in }
     ) throws -> Int {
         do {
-            let (mixer, streamer) = prepared.makeEngine()
-            let writer = try AudioFileWriter(
-                file: file, sampleRate: prepared.timeline.sampleRate, channels: 2, format: format)
-            let total = prepared.timeline.duration
-            let rate = prepared.timeline.sampleRate
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * 2)
-            defer { buffer.deallocate() }
-            // Decoding runs on the loader thread, mixing and encoding on this one.
-            if loaderThread { streamer.startLoading(interval: loaderInterval) }
-            defer { streamer.stopLoading() }
-            var done = 0
-            var lastReport = 0
-            while done < total {
-                let frames = min(blockFrames, total - done)
-                streamer.waitUntilReady(frames: frames + mixer.lookahead)
-                // A source that broke is noticed as soon as the loader meets it (up to a ring ahead of the mix).
-                if let failure = streamer.failures.first {
-                    throw StreamFailure(failure: failure, sessionFrame: done, sampleRate: rate)
-                }
-                mixer.render(interleavedInto: buffer, frames: frames)
-                try writer.write(interleaved: buffer, frames: frames)
-                done += frames
-                if done - lastReport >= rate * 30 || done == total {
-                    lastReport = done
-                    progress(Double(done) / Double(max(1, total)))
-                }
+            var frames = try renderPass(prepared, into: file, format: format, loaderThread: loaderThread, progress: progress)
+            guard format.isLossy, let ceiling = prepared.ceiling else { return frames }
+            var attempt = prepared
+            for _ in 0..<maximumEncoderPasses {
+                let excess = try truePeak(ofFile: file.temporaryPath) - ceiling
+                guard excess > 0 else { break }
+                attempt.ceiling = max(-20, (attempt.ceiling ?? ceiling) - excess - encoderMargin)
+                try empty(file)
+                frames = try renderPass(attempt, into: file, format: format, loaderThread: loaderThread, progress: { _ in })
             }
-            // The loader records a failure in the same step as the frames it produced; once it has stopped, every
-            // failure behind the last block is known.
-            streamer.stopLoading()
-            if let failure = streamer.failures.first {
-                throw StreamFailure(failure: failure, sessionFrame: done, sampleRate: rate)
-            }
-            try writer.close()
-            try verify(file, frames: done, sampleRate: rate)
-            return done
+            return frames
         } catch {
             file.discard()
             throw error
         }
+    }
+
+    /// Empties `file`'s temporary file for another pass.
+    private static func empty(_ file: AtomicFile) throws(OutputFileError) {
+        guard ftruncate(file.descriptor, 0) == 0, lseek(file.descriptor, 0, SEEK_SET) == 0 else {
+            throw OutputFileError(
+                kind: .cannotWrite, path: file.path, message: "the file could not be emptied for another pass: "
+                    + String(cString: strerror(errno)),
+                suggestion: "Check the disk. Any earlier file of that name is unchanged.")
+        }
+    }
+
+    /// One pass: the session mixed into `file`'s temporary file, which is then closed and checked.
+    private static func renderPass(
+        _ prepared: PreparedSession, into file: AtomicFile, format: AudioFileFormat, loaderThread: Bool,
+        progress: (Double) -> Void
+    ) throws -> Int {
+        let (mixer, streamer) = prepared.makeEngine()
+        let writer = try AudioFileWriter(
+            file: file, sampleRate: prepared.timeline.sampleRate, channels: 2, format: format)
+        let total = prepared.timeline.duration
+        let rate = prepared.timeline.sampleRate
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockFrames * 2)
+        defer { buffer.deallocate() }
+        // Decoding runs on the loader thread, mixing and encoding on this one.
+        if loaderThread { streamer.startLoading(interval: loaderInterval) }
+        defer { streamer.stopLoading() }
+        var done = 0
+        var lastReport = 0
+        while done < total {
+            let frames = min(blockFrames, total - done)
+            streamer.waitUntilReady(frames: frames + mixer.lookahead)
+            // A source that broke is noticed as soon as the loader meets it (up to a ring ahead of the mix).
+            if let failure = streamer.failures.first {
+                throw StreamFailure(failure: failure, sessionFrame: done, sampleRate: rate)
+            }
+            mixer.render(interleavedInto: buffer, frames: frames)
+            try writer.write(interleaved: buffer, frames: frames)
+            done += frames
+            if done - lastReport >= rate * 30 || done == total {
+                lastReport = done
+                progress(Double(done) / Double(max(1, total)))
+            }
+        }
+        // The loader records a failure in the same step as the frames it produced; once it has stopped, every
+        // failure behind the last block is known.
+        streamer.stopLoading()
+        if let failure = streamer.failures.first {
+            throw StreamFailure(failure: failure, sessionFrame: done, sampleRate: rate)
+        }
+        try writer.close()
+        try verify(file, frames: done, sampleRate: rate)
+        return done
     }
 
     /// Opens the finished temporary file and checks that it holds `frames` frames at `sampleRate`.

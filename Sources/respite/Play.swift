@@ -354,6 +354,13 @@ final class SignalWatcher: Sendable {
 
     init(_ signals: [Int32]) {
         _ = Self.first.load(ordering: .relaxed)  // initialised before any handler can run
+        // A process inherits its parent's blocked signals through exec: started from a thread that blocks them
+        // (a dispatch worker, some service managers), it would never see a stop request. Threads started from
+        // here on inherit this thread's mask.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for number in signals { sigaddset(&unblocked, number) }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for number in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in
