@@ -129,15 +129,6 @@ public struct SessionPreparer: Sendable {
         case .file(let path): try InputFile.resolve(path, inside: session.directory)
         }
     }
-
-    /// Absolute path of a file reference, joined as written; nil for built-in sounds.
-    public func resolve(_ reference: SoundReference, in session: Session) -> String? {
-        switch reference {
-        case .builtin: nil
-        case .bundled(let path): (audioRoot ?? "Audio") + "/" + path
-        case .file(let path): session.directory + "/" + path
-        }
-    }
 }
 
 /// A problem with one of a session's sources (a sound file that does not decode, narration that cannot be

@@ -3,12 +3,6 @@
 import Foundation
 
 extension SessionLoader {
-    /// True when a regular file (not a folder) exists at `path`.
-    public static let fileSystemExists: @Sendable (String) -> Bool = { path in
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-    }
-
     /// Reads and loads a session file.
     ///
     /// The file's size is checked before it is read, and never more than ``maximumFileSize`` + 1
