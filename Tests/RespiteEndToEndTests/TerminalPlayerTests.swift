@@ -100,12 +100,13 @@ final class PseudoTerminalSession: @unchecked Sendable {
         // Preparing may measure the session's loudness first (a debug build, a cold cache): minutes.
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         #expect(session.waitFor("breathe in"), "a breathing indicator during a breathing step")
-        // Wait until a second of sound has reached the device (a new sound server starts slowly).
+        // Wait until two seconds of sound have reached the device (a new sound server starts
+        // slowly; the fade check below needs 1.4 s before the pause).
         func seconds() -> Double {
             Double((try? FileManager.default.attributesOfItem(atPath: server.capture)[.size] as? Int) ?? 0) / 384_000
         }
         let deadline = Date().addingTimeInterval(15)
-        while seconds() < 1 && Date() < deadline { usleep(50_000) }
+        while seconds() < 2 && Date() < deadline { usleep(50_000) }
         var mark = session.output.count
         session.press(" ")
         #expect(session.waitFor("PAUSED", after: mark, seconds: 3), "pause shows on screen")
@@ -143,15 +144,22 @@ final class PseudoTerminalSession: @unchecked Sendable {
             }
         }
         #expect(longestSilence > 48_000, "a pause of about 2 s leaves over a second of silence")
-        // Faded, not cut: the 20 ms next to the silence are far quieter than the 300 ms just
-        // outside the 0.4 s fade.
+        // Faded, not cut: the 20 ms next to the silence are far quieter than the loudest 20 ms
+        // of the second just outside the 0.4 s fade. The fade leaves its first 20 ms at most
+        // 5 % of full level, so only content 20 dB louder at the edge than anywhere in the next
+        // second could fail this; a cut is as loud at the edge as the sound it cuts into.
         let start = silenceEnd - longestSilence + 1
         let fade = 19_200
-        if start > fade + 14_400 && silenceEnd + fade + 14_400 < left.count {
+        let body = 48_000
+        func loudestWindow(_ range: Range<Int>) -> Float {
+            stride(from: range.lowerBound, to: range.upperBound - 960, by: 480)
+                .map { rms(left[$0..<($0 + 960)]) }.max() ?? 0
+        }
+        if start > fade + body && silenceEnd + fade + body < left.count {
             let beforeEdge = rms(left[(start - 960)..<start])
-            let beforeBody = rms(left[(start - fade - 14_400)..<(start - fade)])
+            let beforeBody = loudestWindow((start - fade - body)..<(start - fade))
             let afterEdge = rms(left[(silenceEnd + 1)..<(silenceEnd + 961)])
-            let afterBody = rms(left[(silenceEnd + fade)..<(silenceEnd + fade + 14_400)])
+            let afterBody = loudestWindow((silenceEnd + fade)..<(silenceEnd + fade + body))
             #expect(beforeEdge < beforeBody * 0.3, "pause fades out: \(beforeEdge) vs \(beforeBody)")
             #expect(afterEdge < afterBody * 0.3, "resume fades in: \(afterEdge) vs \(afterBody)")
         } else {
