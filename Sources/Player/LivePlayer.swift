@@ -3,12 +3,14 @@ import Foundation
 import Mixer
 import SessionKit
 
-/// Plays a prepared session aloud and takes the listener's commands: pause, resume, next and
-/// previous step, volume, a gentle stop. Survives a lost device: it keeps trying to reopen it
-/// and resumes from the start of the narration sentence that was interrupted.
+/// The engine under a ``SessionRun``: plays a prepared session through an output and carries
+/// out the listener's commands (pause, resume, seek in two halves, volume, a gentle stop) and a
+/// lost device's reopening, one step at a time. It decides nothing and waits for nothing: the
+/// session run owns the policy (when to give up on a device, what "next" means at the end) and
+/// does the waiting on its clock.
 ///
-/// Thread safety: every method is called from one control thread (the terminal UI's loop). The
-/// audio thread is reached only through the mixer's command queue and atomics.
+/// Thread safety: every method is called from one control context at a time (the session run's
+/// loop). The audio thread is reached only through the mixer's command queue and atomics.
 public final class LivePlayer: @unchecked Sendable {
     /// Makes (opens) the output; called again to reconnect after a device is lost.
     public typealias OutputFactory = () throws -> any PCMOutput
@@ -32,15 +34,6 @@ public final class LivePlayer: @unchecked Sendable {
         public var maxVolume = 6.0
 
         public init() {}
-    }
-
-    public enum Event: Sendable, Equatable {
-        /// The device went away (`snd_strerror` text); playback is held.
-        case deviceLost(String)
-        /// The device is back; playback resumed from `frame`.
-        case reconnected(frame: Int)
-        /// The system refused real-time scheduling (errno text); playback goes on without it.
-        case realtimeRefused(String)
     }
 
     public let prepared: PreparedSession
@@ -110,7 +103,9 @@ public final class LivePlayer: @unchecked Sendable {
 
     /// Frames played so far.
     public var position: Int { mixer.position }
-    public var isFinished: Bool { audio?.state == .finished || (mixer.isFinished && audio?.state != .running) }
+    public var isFinished: Bool {
+        audio?.state == .finished || (audio != nil && mixer.isFinished && audio?.state != .running)
+    }
     public var isDeviceLost: Bool { audio?.state == .deviceLost }
     /// Device underruns recovered so far.
     public var underruns: Int { earlierUnderruns + (audio?.underruns ?? 0) }
@@ -153,35 +148,44 @@ public final class LivePlayer: @unchecked Sendable {
         mixer.commands.push(.setMasterGain(linear: Float(pow(10, volume / 20)), frames: frames(0.05)))
     }
 
-    /// Goes to the start of the next step; at the last step, to a gentle end.
-    public func nextStep() {
+    /// Where the next step begins, or nil at the last step (the next step is the end).
+    public func nextStepStart(after frame: Int) -> Int? {
         let steps = prepared.timeline.steps
-        guard let current = prepared.timeline.step(at: position) else { return }
-        if let next = steps.first(where: { $0.start > current.start }) {
-            seek(to: next.start)
-        } else {
-            stop()
-        }
+        guard let current = prepared.timeline.step(at: frame) else { return nil }
+        return steps.first(where: { $0.start > current.start })?.start
     }
 
-    /// Goes to the start of this step, or of the one before if this one began under 3 s ago.
-    public func previousStep() {
+    /// Where "previous" goes from `frame`: the start of this step, or of the one before if this
+    /// one began under 3 s ago.
+    public func previousStepStart(before frame: Int) -> Int {
         let steps = prepared.timeline.steps
-        guard let current = prepared.timeline.step(at: position) else { return }
-        if position - current.start < frames(3), let previous = steps.last(where: { $0.start < current.start }) {
-            seek(to: previous.start)
-        } else {
-            seek(to: current.start)
+        guard let current = prepared.timeline.step(at: frame) else { return 0 }
+        if frame - current.start < frames(3), let previous = steps.last(where: { $0.start < current.start }) {
+            return previous.start
         }
+        return current.start
     }
 
-    /// Fades out, moves every stream and the mixer to `frame`, fades back in (unless paused).
-    public func seek(to frame: Int) {
+    // MARK: - Seeking and stopping, in two halves
+    //
+    // Each of these takes a fade the audio thread must play before the next half: the caller
+    // (``SessionRun``) waits on its own clock between them, so a test's virtual time and a
+    // device's real time both work.
+
+    /// First half of a seek: fades out, unless paused. Then wait until ``isReadyToSeek``.
+    public func beginSeek() {
+        guard audio?.state == .running, !userPaused else { return }
+        mixer.commands.push(.pause(fadeFrames: frames(options.seekFade)))
+    }
+
+    /// True once the seek's fade has played (or nothing is playing).
+    public var isReadyToSeek: Bool { userPaused || mixer.isPaused || audio?.state != .running }
+
+    /// Second half of a seek: moves every stream and the mixer to `frame` (0…duration), fades back
+    /// in unless paused.
+    public func completeSeek(to frame: Int) {
         guard audio?.state == .running else { return }
-        if !userPaused {
-            mixer.commands.push(.pause(fadeFrames: frames(options.seekFade)))
-            waitUntil(seconds: 1) { self.mixer.isPaused || self.audio?.state != .running }
-        }
+        let frame = min(max(0, frame), prepared.timeline.duration)
         streamer.stopLoading()
         streamer.reposition(to: frame)
         streamer.pump()
@@ -190,15 +194,15 @@ public final class LivePlayer: @unchecked Sendable {
         streamer.startLoading(background: true)
     }
 
-    /// Fades out over the stop fade and ends playback; returns once the device has played it out.
-    public func stop() {
+    /// First half of a stop: fades out over the stop fade. Then wait until ``isPlaying`` is false
+    /// (the device has played the fade) and call ``finish()``.
+    public func beginStop() {
         mixer.commands.push(.stop(fadeFrames: frames(options.stopFade)))
-        if userPaused {
-            userPaused = false
-        }
-        waitUntil(seconds: options.stopFade + 1) { self.audio?.state != .running }
-        finish()
+        userPaused = false
     }
+
+    /// True while the audio thread runs.
+    public var isPlaying: Bool { audio?.state == .running }
 
     /// Stops the threads after the end (or a stop).
     public func finish() {
@@ -215,46 +219,40 @@ public final class LivePlayer: @unchecked Sendable {
         return sentence?.start ?? frame
     }
 
-    /// Call after ``isDeviceLost`` turns true: keeps trying to reopen the device every
-    /// reconnect interval until the timeout. Returns the frame playback resumed from, or nil if
-    /// the device never came back (the player is then finished). `notify` hears each event.
-    public func reconnect(cancelled: () -> Bool = { false }, notify: (Event) -> Void) -> Int? {
+    /// Call once ``isDeviceLost`` turns true: ends the lost device's thread, keeps its counters,
+    /// and returns the system's reason and the frame to resume from. Nil when no device was lost.
+    public func collectLostDevice() -> (reason: String, resumeFrame: Int)? {
         guard let lost = audio, lost.state == .deviceLost else { return nil }
         lost.join()
         earlierUnderruns += lost.underruns
         worstEarlier = max(worstEarlier, lost.worstRenderNanoseconds)
         timesEarlier = timesEarlier.merging(lost.renderTimes())
         firstHandoffEarlier = firstHandoffEarlier ?? lost.firstHandoffNanoseconds
-        notify(.deviceLost(String(cString: strerror(-lost.deviceLostCode))))
-        let resume = resumeFrame(forLossAt: mixer.position)
+        audio = nil
         streamer.stopLoading()
-        let deadline = Date().addingTimeInterval(options.reconnectTimeout)
-        while Date() < deadline && !cancelled() {
-            Thread.sleep(forTimeInterval: options.reconnectInterval)
-            guard let output = try? makeOutput() else { continue }
-            streamer.reposition(to: resume)
-            streamer.pump()
-            mixer.commands.push(.seek(frame: resume))
-            if userPaused {
-                mixer.commands.push(.pause(fadeFrames: 1))
-            } else {
-                mixer.commands.push(.fadeIn(frames: frames(options.pauseFade)))
-            }
-            streamer.startLoading(background: true)
-            // A thread refused now is like a device that did not come back: try again at the next interval.
-            guard (try? launch(output)) != nil else {
-                streamer.stopLoading()
-                continue
-            }
-            notify(.reconnected(frame: resume))
-            return resume
-        }
-        return nil
+        return (String(cString: strerror(-lost.deviceLostCode)), resumeFrame(forLossAt: mixer.position))
     }
 
-    private func waitUntil(seconds: Double, _ condition: () -> Bool) {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !condition() && Date() < deadline { usleep(2_000) }
+    /// One attempt to reopen the device after ``collectLostDevice()`` and play on from `frame`
+    /// (faded in, or held if paused). False when the device (or a thread for it) is still refused.
+    public func reopen(at frame: Int) -> Bool {
+        guard audio == nil || audio?.state == .deviceLost, let output = try? makeOutput() else { return false }
+        let frame = min(max(0, frame), prepared.timeline.duration)
+        streamer.reposition(to: frame)
+        streamer.pump()
+        mixer.commands.push(.seek(frame: frame))
+        if userPaused {
+            mixer.commands.push(.pause(fadeFrames: 1))
+        } else {
+            mixer.commands.push(.fadeIn(frames: frames(options.pauseFade)))
+        }
+        streamer.startLoading(background: true)
+        // A thread refused now is like a device that did not come back: try again at the next attempt.
+        guard (try? launch(output)) != nil else {
+            streamer.stopLoading()
+            return false
+        }
+        return true
     }
 }
 

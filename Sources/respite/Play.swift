@@ -124,11 +124,11 @@ struct Play: ParsableCommand {
         let rate = prepared.timeline.sampleRate
         let sizes = PlaybackBuffering.resolve(period: period, buffer: buffer, sampleRate: rate)
         let device = self.device
-        let player = LivePlayer(prepared: prepared, options: playerOptions) {
+        let run = SessionRun(prepared: prepared, options: playerOptions, clock: ContinuousClock()) {
             try ALSAOutput(device: device, sampleRate: rate, periodFrames: sizes.periodFrames, bufferFrames: sizes.bufferFrames)
         }
         do {
-            try player.start(from: start)
+            try run.start(from: start)
         } catch let error as ALSAError {
             if device == "default" && !PlaybackDevices.hasSoundCard() {
                 // A name it chose itself never replaces a file: the first free one of ID.flac, ID-2.flac, ….
@@ -145,122 +145,101 @@ struct Play: ParsableCommand {
             report(advice(for: error))
             throw ExitStatus.noDevice
         }
-        try play(player, terminal: terminal, plain: plain, start: start, signals: signals)
+        try play(run, terminal: terminal, plain: plain, signals: signals)
     }
 
-    /// The control loop: keys, signals, the screen, device loss. Returns when playback ends.
-    private func play(
-        _ player: LivePlayer, terminal: Terminal, plain: Bool, start: Int, signals: SignalWatcher
-    ) throws {
-        let timeline = player.prepared.timeline
-        let screen = PlayerScreen(terminal: terminal, plain: plain, timeline: timeline, title: player.prepared.session.title)
-        screen.jump(to: start)
+    /// The terminal's side of a session run: draws its events, turns keys and signals into
+    /// commands. Returns when the run has ended.
+    private func play(_ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher) throws {
+        let timeline = run.prepared.timeline
+        let screen = PlayerScreen(terminal: terminal, plain: plain, timeline: timeline, title: run.prepared.session.title)
         terminal.enterRawMode()
         defer {
             screen.close()
             terminal.restore()
         }
-        var reportedPriority = false
+        let inbox = EventInbox(run.events())
+        let ended = DispatchSemaphore(value: 0)
+        let outcome = OutcomeBox()
+        Task.detached {
+            outcome.value = await run.run()
+            ended.signal()
+        }
         var stopping = false
-        var announcedFailures = 0
         while true {
-            // A file that breaks while playing never stops the session: it is silent from there, and said so.
-            let failures = player.streamer.failures
-            for failure in failures.dropFirst(announcedFailures) {
-                screen.announce("note: \(failure.path) could not be read to the end (\(failure.message)); it is silent from there.")
+            let done = inbox.isFinished
+            for event in inbox.take() {
+                screen.show(event)
+                switch event.kind {
+                case .deviceLost(let reason):
+                    screen.announce(
+                        "The sound device '\(device)' was lost (\(reason)). Respite is holding your place and "
+                            + "will keep trying to reopen it for \(Int(reconnectTimeout)) s.")
+                case .reconnected:
+                    screen.announce("The sound device is back. Resuming from \(clock(timeline.seconds(event.frame))).")
+                case .sourceFailed(let path, let message):
+                    // A file that breaks while playing never stops the session: it is silent from there, and said so.
+                    screen.announce("note: \(path) could not be read to the end (\(message)); it is silent from there.")
+                default:
+                    break
+                }
             }
-            announcedFailures = failures.count
-            if !reportedPriority, let refusal = player.realtimeRefusal {
-                reportedPriority = true
-                report("note: real-time scheduling was refused (\(String(cString: strerror(refusal)))); playing at normal priority.")
-            }
+            // Read before taking: once the stream has finished, that take held its last events.
+            if done { break }
             if let signal = signals.received, !stopping {
                 stopping = true
                 screen.announce(signal == SIGTERM ? "Stopping (terminated)…" : "Stopping gently…")
-                player.stop()
+                run.send(.stop(.signal))
             }
-            if player.isFinished || (stopping && !player.isDeviceLost) {
-                break
-            }
-            if player.isDeviceLost {
-                var gaveUp = true
-                let resumed = player.reconnect(cancelled: { signals.received != nil }) { event in
-                    switch event {
-                    case .deviceLost(let reason):
-                        screen.announce(
-                            "The sound device '\(device)' was lost (\(reason)). Respite is holding your place and "
-                                + "will keep trying to reopen it for \(Int(reconnectTimeout)) s.")
-                    case .reconnected(let frame):
-                        screen.announce("The sound device is back. Resuming from \(clock(timeline.seconds(frame))).")
-                        gaveUp = false
-                    case .realtimeRefused:
-                        break
-                    }
-                }
-                if let resumed {
-                    screen.jump(to: resumed)
-                    continue
-                }
-                player.finish()
-                if gaveUp && signals.received == nil {
-                    screen.announce(
-                        "The sound device did not come back within \(Int(reconnectTimeout)) s, so playback has stopped "
-                            + "at \(clock(timeline.seconds(player.position))). Check the speaker or headphones, then "
-                            + "start again with --from \(clock(timeline.seconds(player.position))).")
-                    throw ExitStatus.deviceLost
-                }
-                return
-            }
-            screen.update(position: player.position, paused: player.userPaused, volume: player.volume)
-            guard let key = terminal.readKey(timeout: 50) else { continue }
+            screen.update(run.status)
+            guard let key = terminal.readKey(timeout: 50), !stopping else { continue }
             switch key {
-            case UInt8(ascii: " "):
-                player.togglePause()
-            case UInt8(ascii: "n"), UInt8(ascii: "N"):
-                player.nextStep()
-                screen.jump(to: player.position)
-                if plain { screen.announce("skipped to step \(timeline.step(at: player.position)?.number ?? 0)") }
-            case UInt8(ascii: "p"), UInt8(ascii: "P"):
-                player.previousStep()
-                screen.jump(to: player.position)
-                if plain { screen.announce("back to step \(timeline.step(at: player.position)?.number ?? 0)") }
-            case UInt8(ascii: "+"), UInt8(ascii: "="):
-                player.changeVolume(by: 3)
-                if plain { screen.announce("volume \(formatDecibels(player.volume))") }
-            case UInt8(ascii: "-"), UInt8(ascii: "_"):
-                player.changeVolume(by: -3)
-                if plain { screen.announce("volume \(formatDecibels(player.volume))") }
+            case UInt8(ascii: " "): run.send(.togglePause)
+            case UInt8(ascii: "n"), UInt8(ascii: "N"): run.send(.next)
+            case UInt8(ascii: "p"), UInt8(ascii: "P"): run.send(.previous)
+            case UInt8(ascii: "+"), UInt8(ascii: "="): run.send(.changeVolume(3))
+            case UInt8(ascii: "-"), UInt8(ascii: "_"): run.send(.changeVolume(-3))
             case UInt8(ascii: "q"), UInt8(ascii: "Q"), 3, 4:
                 stopping = true
                 screen.announce("Stopping gently…")
-                player.stop()
+                run.send(.stop(.listener))
             default:
                 break
             }
         }
-        player.finish()
-        screen.announce(
-            stopping
-                ? "Stopped at \(clock(timeline.seconds(player.position))) of \(clock(timeline.seconds(timeline.duration)))."
-                : "The session has ended. Take a moment before you get up.")
+        ended.wait()
+        let stats = run.stats
+        switch outcome.value {
+        case .stopped(.deviceGone, let frame):
+            screen.announce(
+                "The sound device did not come back within \(Int(reconnectTimeout)) s, so playback has stopped "
+                    + "at \(clock(timeline.seconds(frame))). Check the speaker or headphones, then "
+                    + "start again with --from \(clock(timeline.seconds(frame))).")
+            throw ExitStatus.deviceLost
+        case .stopped(_, let frame):
+            screen.announce("Stopped at \(clock(timeline.seconds(frame))) of \(clock(timeline.seconds(timeline.duration))).")
+        case .finished, nil:
+            screen.announce("The session has ended. Take a moment before you get up.")
+        }
         let period = PlaybackBuffering.resolve(period: self.period, buffer: buffer, sampleRate: timeline.sampleRate)
             .periodFrames
         let periodNanoseconds = Double(period) / Double(timeline.sampleRate) * 1e9
-        if stats {
-            let worst = Double(player.worstRenderNanoseconds)
-            let times = player.renderTimes
+        if let refusal = stats.realtimeRefusal, self.stats {
+            report("note: real-time scheduling was refused (\(String(cString: strerror(refusal)))); playing at normal priority.")
+        }
+        if self.stats {
+            let worst = Double(stats.worstRenderNanoseconds)
+            let times = stats.renderTimes
             let p999 = Double(times.percentile(0.999))
             printLine(
-                "stats: underruns \(player.underruns), late stream frames \(player.streamUnderruns), "
+                "stats: underruns \(stats.underruns), late stream frames \(stats.lateFrames), "
                     + "worst render \(String(format: "%.1f", worst / 1_000)) µs per \(period)-frame period "
                     + "(\(String(format: "%.2f", 100 * worst / periodNanoseconds))% of it), "
                     + "99.9 % of \(times.periods) periods within \(String(format: "%.0f", p999 / 1_000)) µs "
                     + "(\(String(format: "%.2f", 100 * p999 / periodNanoseconds))%), "
-                    + "real-time priority \(player.realtimeRefusal == nil ? "granted" : "refused")"
-                    + "\(player.shortTimeSlice ? " (a 1 ms time slice instead)" : ""), "
-                    + "first period handed to the device at monotonic \(player.firstHandoffNanoseconds ?? 0) ns")
-        } else if player.underruns > 0 || player.streamUnderruns > 0 {
-            report("note: \(player.underruns) device underruns, \(player.streamUnderruns) frames of late audio.")
+                    + "real-time priority \(stats.realtimeRefusal == nil ? "granted" : "refused")"
+                    + "\(stats.shortTimeSlice ? " (a 1 ms time slice instead)" : ""), "
+                    + "first period handed to the device at monotonic \(stats.firstHandoffNanoseconds ?? 0) ns")
         }
     }
 
@@ -375,6 +354,57 @@ final class SignalWatcher: Sendable {
     var received: Int32? {
         let number = Self.first.load(ordering: .relaxed)
         return number == 0 ? nil : number
+    }
+}
+
+/// A session run's events, handed from the task that reads them to the terminal's loop.
+final class EventInbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [SessionEvent] = []
+    private var finished = false
+
+    init(_ stream: AsyncStream<SessionEvent>) {
+        Task.detached { [self] in
+            for await event in stream {
+                lock.withLock { events.append(event) }
+            }
+            lock.withLock { finished = true }
+        }
+    }
+
+    /// The events that arrived since the last call.
+    func take() -> [SessionEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = events
+        events.removeAll()
+        return taken
+    }
+
+    /// True once the run has ended and its last event has arrived here.
+    var isFinished: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
+    }
+}
+
+/// How a run ended, handed from its task to the terminal's loop.
+final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: SessionRun.Outcome?
+
+    var value: SessionRun.Outcome? {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return stored
+        }
+        set {
+            lock.lock()
+            stored = newValue
+            lock.unlock()
+        }
     }
 }
 

@@ -10,9 +10,6 @@ final class PlayerScreen {
     let timeline: SessionKit.Timeline
     let title: String
     private var drawnLines = 0
-    private var nextEntry = 0
-    private var lastStep = -1
-    private var lastPaused = false
 
     /// - Parameters:
     ///   - timeline: its texts and step titles are shown as single lines made safe for a terminal (``DisplayText``).
@@ -36,43 +33,41 @@ final class PlayerScreen {
         terminal.write(DisplayText.sanitized(text) + "\n")
     }
 
-    /// Skips announcing entries before `frame` (after a seek or `--from`).
-    func jump(to frame: Int) {
-        nextEntry = timeline.entries.firstIndex { $0.frame >= frame } ?? timeline.entries.count
+    /// Draws where the run is: the panel on a terminal; nothing in plain mode (its lines come from ``show(_:)``).
+    func update(_ status: SessionRun.Status) {
+        guard !plain else { return }
+        drawPanel(position: status.position, paused: status.paused, volume: status.volume)
     }
 
-    func update(position: Int, paused: Bool, volume: Double) {
-        if plain {
-            announceEvents(upTo: position)
-            if paused != lastPaused {
-                announce(paused ? "paused at \(clock(timeline.seconds(position)))" : "resumed")
-                lastPaused = paused
-            }
-            return
-        }
-        // Interactive: entries still advance so the panel's caption and phase are current.
-        while nextEntry < timeline.entries.count && timeline.entries[nextEntry].frame <= position { nextEntry += 1 }
-        drawPanel(position: position, paused: paused, volume: volume)
-    }
-
-    /// Plain mode: one line per timeline event as its moment passes.
-    private func announceEvents(upTo position: Int) {
-        while nextEntry < timeline.entries.count && timeline.entries[nextEntry].frame <= position {
-            let entry = timeline.entries[nextEntry]
-            nextEntry += 1
-            let step = timeline.steps[entry.step]
-            if entry.step != lastStep {
-                lastStep = entry.step
-                terminal.write("\(clock(timeline.seconds(step.start))) step \(step.number) of \(timeline.steps.count): \(step.title)\n")
-            }
-            let at = clock(timeline.seconds(entry.frame))
-            switch entry.kind {
-            case .music: continue
-            case .narration, .rest: terminal.write("\(at) says: \(entry.text)\n")
-            case .release where !entry.text.hasPrefix("builtin:"): terminal.write("\(at) release: \(entry.text)\n")
-            case .release, .cue, .bell, .inhale, .exhale: terminal.write("\(at) \(entry.kind.rawValue)\n")
-            default: terminal.write("\(at) \(entry.text)\n")
-            }
+    /// Plain mode: one line for each of the session's moments and the listener's actions, as they
+    /// happen (a screen reader reads each once). The panel shows the same from ``update(_:)``.
+    func show(_ event: SessionEvent) {
+        guard plain else { return }
+        let at = clock(timeline.seconds(event.frame))
+        switch event.kind {
+        case .stepStarted(let number, _):
+            let title = timeline.steps.first { $0.number == number }?.title ?? ""
+            terminal.write("\(at) step \(number) of \(timeline.steps.count): \(title)\n")
+        case .narration(let text, _):
+            terminal.write("\(at) says: \(DisplayText.sanitized(text, singleLine: true))\n")
+        case .pmr(let phase, _):
+            terminal.write("\(at) \(phase.rawValue)\n")
+        case .breath(let phase, let cycle, let cycles, _):
+            let words = ["inhale": "breathe in", "hold": "hold", "exhale": "breathe out"][phase.rawValue] ?? ""
+            terminal.write("\(at) \(words), breath \(cycle) of \(cycles)\n")
+        case .cue:
+            terminal.write("\(at) cue\n")
+        case .paused:
+            terminal.write("paused at \(at)\n")
+        case .resumed:
+            terminal.write("resumed at \(at)\n")
+        case .seeked:
+            terminal.write("moved to \(at)\n")
+        case .volume(let decibels):
+            terminal.write("volume \(formatDecibels(decibels))\n")
+        case .started, .deviceLost, .reconnected, .sourceFailed, .finished, .stopped:
+            // Said by the player in its own words (they need the device's name, the file's).
+            break
         }
     }
 

@@ -1,0 +1,421 @@
+import AudioIO
+import Foundation
+import SessionKit
+
+/// One run of one prepared session, from its first sound to its end: the one controller the
+/// terminal player, the tests and a clinic's service all drive.
+///
+/// It takes commands (``send(_:)``: pause, resume, next, previous, seek to a step or a frame,
+/// volume, a gentle stop), owns the policy for a lost device (hold the place, try to reopen it
+/// every ``LivePlayer/Options/reconnectInterval`` until ``LivePlayer/Options/reconnectTimeout``,
+/// resume at the start of the interrupted sentence) and the playback statistics, and publishes
+/// what happens as ``SessionEvent``s, each with its session frame and wall-clock time, to every
+/// subscriber of ``events()``.
+///
+/// Time: every wait (a fade, a reconnect interval, the tick at which it looks at the playhead)
+/// is a sleep on the injected clock. With `ContinuousClock` it plays in real time; with a
+/// ``VirtualClock`` driven by a test output, a whole session plays in the time it takes to
+/// render it.
+///
+/// Thread safety: ``send(_:)``, ``events()``, ``status`` and ``stats`` may be called from any
+/// thread at any time; ``start(from:)`` then ``run()`` once each, in that order.
+public final class SessionRun: @unchecked Sendable {
+    /// What a listener, a script or a clinic's staff can ask of a run.
+    public enum Command: Sendable, Equatable {
+        case pause
+        case resume
+        case togglePause
+        /// To the start of the next step; at the last step, a gentle stop.
+        case next
+        /// To the start of this step, or of the one before in the first 3 s of a step.
+        case previous
+        /// To the start of a step, by its 1-based number.
+        case step(Int)
+        /// To a frame of the session (0…duration).
+        case seek(frame: Int)
+        /// The volume, in dB (clamped to -40…the device's limit, at most +6).
+        case volume(Double)
+        /// The volume changed by this many dB.
+        case changeVolume(Double)
+        /// A gentle stop: a fade, then the run ends.
+        case stop(SessionEvent.StopReason)
+    }
+
+    /// How a run ended.
+    public enum Outcome: Sendable, Equatable {
+        /// Played to its end.
+        case finished
+        /// Stopped early, at a frame.
+        case stopped(SessionEvent.StopReason, at: Int)
+    }
+
+    /// Where a run is, for a screen or a status request.
+    public struct Status: Sendable, Equatable {
+        /// Frames played (rendered) so far, 0…duration.
+        public var position: Int
+        /// The step playing, 1-based (0 before the first).
+        public var step: Int
+        public var paused: Bool
+        /// dB, -40…+6.
+        public var volume: Double
+        /// True while the device is lost and being reopened.
+        public var deviceLost: Bool
+        /// True once the run has ended.
+        public var ended: Bool
+    }
+
+    /// How playback went, for `--stats` and a clinic's log.
+    public struct Stats: Sendable, Equatable {
+        /// Device underruns (recovered xruns and unreported dry spells), over every device opened.
+        public var underruns: Int
+        /// Frames of streamed audio that arrived late and played as silence.
+        public var lateFrames: Int
+        /// The longest one period's render took, nanoseconds.
+        public var worstRenderNanoseconds: Int
+        /// Render time of every period so far (complete once the run has ended).
+        public var renderTimes: RenderTimes
+        /// The errno with which real-time scheduling was refused; nil when granted or not asked.
+        public var realtimeRefusal: Int32?
+        /// True when a short fair-scheduler time slice was granted instead of real-time priority.
+        public var shortTimeSlice: Bool
+        /// When the first period was handed to the device, CLOCK_MONOTONIC nanoseconds.
+        public var firstHandoffNanoseconds: Int?
+    }
+
+    public let prepared: PreparedSession
+    /// The engine this run drives (its mixer and streamer, for tests and benchmarks).
+    public let engine: LivePlayer
+    /// How often the run looks at the playhead to publish moments and take commands: 20 ms.
+    public static let tick: Duration = .milliseconds(20)
+
+    private let moments: SessionMoments
+    private let elapsed: @Sendable () -> Duration
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let startDate: Date
+    private let lock = NSLock()
+    private var commands: [Command] = []
+    private var subscribers: [Int: AsyncStream<SessionEvent>.Continuation] = [:]
+    private var nextSubscriber = 0
+    private var shownStatus: Status
+    private var ended = false
+    private var published: [SessionEvent] = []
+    /// The next moment to publish.
+    private var cursor = 0
+    private var announcedFailures = Set<String>()
+
+    /// - Parameters:
+    ///   - clock: what every wait sleeps on (`ContinuousClock()` to play in real time).
+    ///   - startDate: the wall-clock time when the clock reads its first `now` (event times are
+    ///     this plus the clock's elapsed time, so a virtual run has a believable timetable).
+    ///   - output: opens the device; called again for each attempt to reopen a lost one.
+    public init<C: Clock>(
+        prepared: PreparedSession, options: LivePlayer.Options = .init(), clock: C, startDate: Date = Date(),
+        output: @escaping LivePlayer.OutputFactory
+    ) where C.Duration == Duration {
+        self.prepared = prepared
+        engine = LivePlayer(prepared: prepared, options: options, output: output)
+        moments = SessionMoments(prepared.timeline)
+        let origin = clock.now
+        elapsed = { origin.duration(to: clock.now) }
+        sleep = { try await clock.sleep(for: $0) }
+        self.startDate = startDate
+        shownStatus = Status(
+            position: 0, step: 0, paused: false, volume: engine.volume, deviceLost: false, ended: false)
+    }
+
+    // MARK: - Outside: commands, events, status
+
+    /// Asks the run to do something; it is done at the run's next tick (within 20 ms of its
+    /// clock). Commands after the run has ended are ignored.
+    public func send(_ command: Command) {
+        lock.lock()
+        if !ended { commands.append(command) }
+        lock.unlock()
+    }
+
+    /// Every event from now until the run ends (then the sequence finishes). Each call makes a
+    /// new subscriber; none is ever dropped or slowed: events are few (a few a second).
+    public func events() -> AsyncStream<SessionEvent> {
+        AsyncStream(bufferingPolicy: .unbounded) { continuation in
+            lock.lock()
+            if ended {
+                lock.unlock()
+                continuation.finish()
+                return
+            }
+            let id = nextSubscriber
+            nextSubscriber += 1
+            subscribers[id] = continuation
+            lock.unlock()
+            continuation.onTermination = { [weak self] _ in
+                guard let self else { return }
+                self.lock.lock()
+                self.subscribers[id] = nil
+                self.lock.unlock()
+            }
+        }
+    }
+
+    /// Every event published so far, in order (for a status request or a late subscriber).
+    public var history: [SessionEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        return published
+    }
+
+    /// Where the run is now.
+    public var status: Status {
+        lock.lock()
+        var status = shownStatus
+        lock.unlock()
+        status.position = engine.position
+        status.step = prepared.timeline.step(at: status.position)?.number ?? 0
+        return status
+    }
+
+    /// How playback has gone so far.
+    public var stats: Stats {
+        Stats(
+            underruns: engine.underruns, lateFrames: engine.streamUnderruns,
+            worstRenderNanoseconds: engine.worstRenderNanoseconds, renderTimes: engine.renderTimes,
+            realtimeRefusal: engine.realtimeRefusal, shortTimeSlice: engine.shortTimeSlice,
+            firstHandoffNanoseconds: engine.firstHandoffNanoseconds)
+    }
+
+    // MARK: - The run
+
+    /// Opens the device and starts playing at `frame` (faded in when not at the start). Throws
+    /// what opening the device threw (``ALSAError``, ``ThreadRefused``): nothing has played then,
+    /// and the caller may fall back (to a file, another device).
+    public func start(from frame: Int = 0) throws {
+        let frame = min(max(0, frame), prepared.timeline.duration)
+        try engine.start(from: frame)
+        cursor = moments.firstIndex(atOrAfter: frame)
+        publish(.started, at: frame)
+        announceStep(landingAt: frame)
+    }
+
+    /// Plays to the end, taking commands, and returns how the run ended. Call once, after
+    /// ``start(from:)``. Cancelling the task stops the run gently, as a stop by signal would.
+    public func run() async -> Outcome {
+        let outcome = await loop()
+        engine.finish()
+        let finishing = lock.withLock {
+            ended = true
+            commands.removeAll()
+            let finishing = Array(subscribers.values)
+            subscribers.removeAll()
+            shownStatus.ended = true
+            return finishing
+        }
+        finishing.forEach { $0.finish() }
+        return outcome
+    }
+
+    private func loop() async -> Outcome {
+        while true {
+            for command in takeCommands() {
+                if let outcome = await perform(command) { return outcome }
+            }
+            if Task.isCancelled { return await stop(.signal) }
+            announceFailures()
+            if engine.isDeviceLost {
+                if let outcome = await holdThroughDeviceLoss() { return outcome }
+                continue
+            }
+            publishMoments(upTo: engine.position)
+            if engine.isFinished {
+                publishMoments(upTo: prepared.timeline.duration)
+                announceFailures()
+                publish(.finished, at: prepared.timeline.duration)
+                return .finished
+            }
+            do { try await sleep(Self.tick) } catch { return await stop(.signal) }
+        }
+    }
+
+    /// Carries out one command; returns an outcome when it ends the run.
+    private func perform(_ command: Command) async -> Outcome? {
+        switch command {
+        case .pause:
+            pause(true)
+        case .resume:
+            pause(false)
+        case .togglePause:
+            pause(!engine.userPaused)
+        case .next:
+            guard let target = engine.nextStepStart(after: engine.position) else { return await stop(.listener) }
+            await seek(to: target)
+        case .previous:
+            await seek(to: engine.previousStepStart(before: engine.position))
+        case .step(let number):
+            guard let step = prepared.timeline.steps.first(where: { $0.number == number }) else { return nil }
+            await seek(to: step.start)
+        case .seek(let frame):
+            await seek(to: frame)
+        case .volume(let decibels):
+            setVolume(decibels)
+        case .changeVolume(let delta):
+            setVolume(engine.volume + delta)
+        case .stop(let reason):
+            return await stop(reason)
+        }
+        return nil
+    }
+
+    private func pause(_ paused: Bool) {
+        guard paused != engine.userPaused else { return }
+        if paused { engine.pause() } else { engine.resume() }
+        lock.lock()
+        shownStatus.paused = paused
+        lock.unlock()
+        publish(paused ? .paused : .resumed, at: engine.position)
+    }
+
+    private func setVolume(_ decibels: Double) {
+        guard decibels.isFinite else { return }
+        engine.setVolume(decibels)
+        lock.lock()
+        shownStatus.volume = engine.volume
+        lock.unlock()
+        publish(.volume(engine.volume), at: engine.position)
+    }
+
+    /// Fades out, waits on the clock for the fade to play, moves, fades back in.
+    private func seek(to frame: Int) async {
+        let target = min(max(0, frame), prepared.timeline.duration)
+        publishMoments(upTo: engine.position)
+        engine.beginSeek()
+        await waitUntil(seconds: 1) { engine.isReadyToSeek }
+        engine.completeSeek(to: target)
+        cursor = moments.firstIndex(atOrAfter: target)
+        publish(.seeked, at: target)
+        announceStep(landingAt: target)
+    }
+
+    /// Fades out, waits on the clock for the device to play it, and ends the run.
+    private func stop(_ reason: SessionEvent.StopReason) async -> Outcome {
+        publishMoments(upTo: engine.position)
+        engine.beginStop()
+        lock.withLock { shownStatus.paused = false }
+        await waitUntil(seconds: engine.options.stopFade + 1) { !engine.isPlaying }
+        engine.finish()
+        let at = engine.position
+        publish(.stopped(reason), at: at)
+        return .stopped(reason, at: at)
+    }
+
+    /// The device is gone: hold the place and try to reopen it until the timeout. Returns nil
+    /// when it is back, an outcome when the run ends (a stop meanwhile, or the device gone for good).
+    private func holdThroughDeviceLoss() async -> Outcome? {
+        guard let (reason, resumeFrame) = engine.collectLostDevice() else { return nil }
+        var resume = resumeFrame
+        publishMoments(upTo: engine.position)
+        publish(.deviceLost(reason), at: engine.position)
+        setDeviceLost(true)
+        let options = engine.options
+        let deadline = elapsed() + .seconds(options.reconnectTimeout)
+        var nextAttempt = elapsed() + .seconds(options.reconnectInterval)
+        while elapsed() < deadline {
+            // Short sleeps, so a stop (a key, a signal) is answered at once while waiting.
+            let slice = min(.milliseconds(100), max(.zero, nextAttempt - elapsed()))
+            do { try await sleep(slice) } catch { break }
+            for command in takeCommands() {
+                switch command {
+                case .stop(let reason):
+                    setDeviceLost(false)
+                    publish(.stopped(reason), at: resume)
+                    return .stopped(reason, at: resume)
+                case .pause: pause(true)
+                case .resume: pause(false)
+                case .togglePause: pause(!engine.userPaused)
+                case .volume(let decibels): setVolume(decibels)
+                case .changeVolume(let delta): setVolume(engine.volume + delta)
+                case .next: resume = engine.nextStepStart(after: resume) ?? resume
+                case .previous: resume = engine.previousStepStart(before: resume)
+                case .step(let number):
+                    resume = prepared.timeline.steps.first(where: { $0.number == number })?.start ?? resume
+                case .seek(let frame): resume = min(max(0, frame), prepared.timeline.duration)
+                }
+            }
+            guard elapsed() >= nextAttempt else { continue }
+            nextAttempt = elapsed() + .seconds(options.reconnectInterval)
+            if engine.reopen(at: resume) {
+                setDeviceLost(false)
+                cursor = moments.firstIndex(atOrAfter: resume)
+                publish(.reconnected, at: resume)
+                announceStep(landingAt: resume)
+                return nil
+            }
+        }
+        setDeviceLost(false)
+        let ending: SessionEvent.StopReason = Task.isCancelled ? .signal : .deviceGone
+        publish(.stopped(ending), at: resume)
+        return .stopped(ending, at: resume)
+    }
+
+    // MARK: - Publishing
+
+    private func takeCommands() -> [Command] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = commands
+        commands.removeAll()
+        return taken
+    }
+
+    private func setDeviceLost(_ lost: Bool) {
+        lock.lock()
+        shownStatus.deviceLost = lost
+        lock.unlock()
+    }
+
+    /// Publishes every session moment up to and including `position`.
+    private func publishMoments(upTo position: Int) {
+        let list = moments.moments
+        while cursor < list.count && list[cursor].frame <= position {
+            publish(list[cursor].kind, at: list[cursor].frame)
+            cursor += 1
+        }
+    }
+
+    /// After landing at `frame` (a start, a seek, a reconnect) inside a step but not at its start:
+    /// the step is announced at the landing frame, so a screen and a log know where playback is.
+    private func announceStep(landingAt frame: Int) {
+        guard let step = prepared.timeline.step(at: frame), step.start < frame, frame < prepared.timeline.duration
+        else { return }
+        publish(.stepStarted(number: step.number, title: step.title), at: frame)
+    }
+
+    private func announceFailures() {
+        for failure in engine.streamer.failures {
+            let key = failure.path + "\u{0}" + failure.message
+            guard !announcedFailures.contains(key) else { continue }
+            announcedFailures.insert(key)
+            publish(.sourceFailed(path: failure.path, message: failure.message), at: engine.position)
+        }
+    }
+
+    /// Sends an event to every subscriber. Its wall-clock time is when `frame` was rendered: now,
+    /// less however far the playhead has gone past it.
+    private func publish(_ kind: SessionEvent.Kind, at frame: Int) {
+        let rate = Double(prepared.timeline.sampleRate)
+        let behind = max(0, Double(engine.position - frame) / rate)
+        let now = elapsed().components
+        let seconds = Double(now.seconds) + Double(now.attoseconds) * 1e-18
+        let event = SessionEvent(frame: frame, time: startDate.addingTimeInterval(max(0, seconds - behind)), kind: kind)
+        lock.lock()
+        published.append(event)
+        let targets = Array(subscribers.values)
+        lock.unlock()
+        targets.forEach { $0.yield(event) }
+    }
+
+    /// Sleeps on the clock in 2 ms steps until `condition` holds or `seconds` have passed.
+    private func waitUntil(seconds: Double, _ condition: () -> Bool) async {
+        let deadline = elapsed() + .seconds(seconds)
+        while !condition() && elapsed() < deadline {
+            do { try await sleep(.milliseconds(2)) } catch { return }
+        }
+    }
+}
