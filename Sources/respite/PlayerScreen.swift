@@ -111,11 +111,16 @@ final class PlayerScreen {
     /// instead, such as xterm, keeps one row each, and this erases that many more rows above the panel: some
     /// earlier lines, never a second copy of the panel left on screen.)
     private func clearPanel() {
-        guard !drawnRows.isEmpty else { return }
+        terminal.write(clearingSequence())
+    }
+
+    /// What erases the panel (see ``clearPanel()``), for writing together with what comes next; "" when none.
+    private func clearingSequence() -> String {
+        guard !drawnRows.isEmpty else { return "" }
         let width = terminal.width
         let rows = drawnRows.reduce(0) { $0 + max(1, ($1 + width - 1) / width) }
-        terminal.write("\u{1B}[\(rows)F\u{1B}[J")
         drawnRows = []
+        return "\u{1B}[\(rows)F\u{1B}[J"
     }
 
     private func drawPanel(position: Int, paused: Bool, volume: Double) {
@@ -135,8 +140,8 @@ final class PlayerScreen {
             default: row.text
             }
         }
-        clearPanel()
-        terminal.write("\u{1B}[?25l" + text.joined(separator: "\n") + "\n")
+        // One write: the old panel never stays erased while the new one is on its way.
+        terminal.write("\u{1B}[?25l" + clearingSequence() + text.joined(separator: "\n") + "\n")
         drawnRows = rows.map { DisplayText.columns($0.text) }
     }
 
