@@ -129,13 +129,14 @@ final class Terminal {
     }
 
     /// Prints `text` made safe (``DisplayText/sanitized(_:singleLine:)``) and, on a terminal, wrapped between words
-    /// to its width (``DisplayText/wrapped(_:width:indent:hangingIndent:)``); elsewhere one line per paragraph.
+    /// to its width less one column (a row that fills the last column leaves some terminals waiting to wrap;
+    /// ``DisplayText/wrapped(_:width:indent:hangingIndent:)``); elsewhere one line per paragraph.
     ///
     /// - Parameters:
     ///   - indent: before the first line (`"  - "` for a note); later lines line up under its text.
     func printWrapped(_ text: String, indent: String = "") {
         let lines = DisplayText.wrapped(
-            DisplayText.sanitized(text), width: interactiveOutput ? width : nil, indent: indent)
+            DisplayText.sanitized(text), width: interactiveOutput ? max(1, width - 1) : nil, indent: indent)
         guard !lines.isEmpty else { return }
         write(lines.joined(separator: "\n") + "\n")
     }
