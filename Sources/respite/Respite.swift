@@ -57,6 +57,8 @@ struct Respite: ParsableCommand {
 
     /// The bundled sessions' ids, for a suggestion.
     private static func sessionIDs() -> [String] {
-        SessionCatalog.locate().bundledFiles().map { ($0 as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "") }
+        SessionCatalog.locate().bundledFiles().map {
+            ($0 as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
+        }
     }
 }

@@ -142,7 +142,8 @@ final class Terminal {
     }
 }
 
-/// Flags set by the SIGTSTP, SIGCONT and SIGWINCH handlers, read by ``Terminal/handlePendingJobControl(pausing:redraw:)``.
+/// Flags set by the SIGTSTP, SIGCONT and SIGWINCH handlers, read by
+/// ``Terminal/handlePendingJobControl(pausing:redraw:)``.
 ///
 /// Async-signal-safe: each handler only stores into a lock-free atomic, initialised before the handler is installed.
 enum JobControlSignals {

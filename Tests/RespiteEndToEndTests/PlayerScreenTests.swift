@@ -3,7 +3,7 @@ import SessionKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A session with a long narration (a recorded clip, so nothing is synthesised), a long description and a long
@@ -38,15 +38,15 @@ struct LongWordsSession {
             "gain", "-30", "fade", "0.1",
         ])
         try """
-            {"format": 1, "id": "long-words", "title": "\(Self.title)", "description": "\(Self.description)",
-             "language": "en", "author": "tests", "version": "1",
-             "protocol": {"name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s"},
-             "safety": ["\(Self.note)"],
-             "steps": [
-               {"type": "narration", "label": "Settling", "text": "\(Self.narration)", "audio": "voice.wav", "pause": 1},
-               {"type": "silence", "label": "Quiet", "seconds": 60}
-             ]}
-            """.write(toFile: session, atomically: true, encoding: .utf8)
+        {"format": 1, "id": "long-words", "title": "\(Self.title)", "description": "\(Self.description)",
+         "language": "en", "author": "tests", "version": "1",
+         "protocol": {"name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s"},
+         "safety": ["\(Self.note)"],
+         "steps": [
+           {"type": "narration", "label": "Settling", "text": "\(Self.narration)", "audio": "voice.wav", "pause": 1},
+           {"type": "silence", "label": "Quiet", "seconds": 60}
+         ]}
+        """.write(toFile: session, atomically: true, encoding: .utf8)
     }
 }
 
@@ -58,7 +58,8 @@ struct PanelRows {
 
     init?(_ screen: [String]) {
         guard let step = screen.lastIndex(where: { $0.hasPrefix("Step ") }),
-            let hint = screen.lastIndex(where: { $0.hasPrefix("space pause") || $0.hasPrefix("PAUSED") }), hint > step + 1
+            let hint = screen.lastIndex(where: { $0.hasPrefix("space pause") || $0.hasPrefix("PAUSED") }),
+            hint > step + 1
         else { return nil }
         all = Array(screen[step...])
         caption = screen[(step + 2)..<hint].map { (String($0.prefix(2)), String($0.dropFirst(2))) }
@@ -106,7 +107,8 @@ struct PanelRows {
         let fixture = try LongWordsSession(narrationSeconds: 10)
         let server = try SoundServer()
         let session = try PseudoTerminalSession(
-            ["play", fixture.session, "--device", "pulse"], environment: server.respiteEnvironment, columns: 60, rows: 12)
+            ["play", fixture.session, "--device", "pulse"], environment: server.respiteEnvironment, columns: 60,
+            rows: 12)
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         #expect(session.waitFor("Step 2 of 2", seconds: 30), "the narration plays to its end")
         usleep(300_000)
@@ -152,7 +154,9 @@ struct PanelRows {
 
         let history = model.history
         #expect(history.filter { $0.hasPrefix("Step ") }.count == 1, "no stale step row: \(history.suffix(30))")
-        #expect(history.filter { $0.hasPrefix(LongWordsSession.title) }.count == 2, "the title: above the notes, in the panel")
+        #expect(
+            history.filter { $0.hasPrefix(LongWordsSession.title) }.count == 2,
+            "the title: above the notes, in the panel")
         #expect(history.filter { $0.hasPrefix("space pause") }.count == 1, "one hint")
         let panel = try #require(PanelRows(model.screen))
         for row in panel.all { #expect(DisplayText.columns(row) < 70, "'\(row)'") }
@@ -177,7 +181,9 @@ struct PanelRows {
         let deadline = Date().addingTimeInterval(10)
         while !stopped && Date() < deadline {
             var status: Int32 = 0
-            if waitpid(session.pid, &status, WUNTRACED | WNOHANG) == session.pid, status & 0xff == 0x7f { stopped = true }
+            if waitpid(session.pid, &status, WUNTRACED | WNOHANG) == session.pid, status & 0xff == 0x7f {
+                stopped = true
+            }
             usleep(20_000)
         }
         #expect(stopped, "the process stops, as the shell expects")

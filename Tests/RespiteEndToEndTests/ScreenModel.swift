@@ -160,7 +160,8 @@ struct ScreenModel {
         var current: [String] = []
         for (index, row) in lines.enumerated() {
             if index == cursorRow { cursor = (logical.count, current.count + min(cursorColumn, columns)) }
-            current += row.wrapped ? row.cells + Array(repeating: " ", count: max(0, columns - row.cells.count)) : row.cells
+            current +=
+                row.wrapped ? row.cells + Array(repeating: " ", count: max(0, columns - row.cells.count)) : row.cells
             if !row.wrapped {
                 logical.append(current)
                 current = []

@@ -25,16 +25,22 @@ import Testing
             for line in lines { #expect(DisplayText.columns(line) <= width, "\(width): '\(line)'") }
             #expect(lines.joined(separator: " ") == text, "width \(width): no word lost, split or reordered")
         }
-        #expect(DisplayText.wrapped(text, width: 30) == [
-            "Gently lift your left arm,", "make a soft fist, and notice", "the warmth in your fingers and", "wrist.",
-        ])
+        #expect(
+            DisplayText.wrapped(text, width: 30) == [
+                "Gently lift your left arm,", "make a soft fist, and notice", "the warmth in your fingers and",
+                "wrist.",
+            ])
     }
 
     @Test func notesGetAHangingIndent() {
         let lines = DisplayText.wrapped(
             "If your left arm is swollen or sore, leave it out: choose the areas before you begin.", width: 40,
             indent: "  - ")
-        #expect(lines == ["  - If your left arm is swollen or sore,", "    leave it out: choose the areas", "    before you begin."])
+        #expect(
+            lines == [
+                "  - If your left arm is swollen or sore,", "    leave it out: choose the areas",
+                "    before you begin.",
+            ])
     }
 
     @Test func wideCharactersWrapByColumns() {
@@ -50,7 +56,9 @@ import Testing
     @Test func aWordWiderThanTheLineIsSplitNotLost() {
         let lines = DisplayText.wrapped("see https://example.org/a-very-long-address-for-respite now", width: 12)
         #expect(lines.allSatisfy { DisplayText.columns($0) <= 12 })
-        #expect(lines.joined().replacingOccurrences(of: " ", with: "") == "seehttps://example.org/a-very-long-address-for-respitenow")
+        #expect(
+            lines.joined().replacingOccurrences(of: " ", with: "")
+                == "seehttps://example.org/a-very-long-address-for-respitenow")
         #expect(DisplayText.wrapped("abc", width: 0) == ["a", "b", "c"], "a width below 1 is taken as 1")
     }
 
