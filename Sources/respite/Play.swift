@@ -188,7 +188,8 @@ struct Play: ParsableCommand {
                 screen.announce(signal == SIGTERM ? "Stopping (terminated)…" : "Stopping gently…")
                 run.send(.stop(.signal))
             }
-            terminal.handlePendingJobControl(pausing: { screen.suspend(at: run.pauseBeforeStopping()) }, redraw: screen.redraw)
+            terminal.handlePendingJobControl(
+                pausing: { screen.suspend(at: run.pauseBeforeStopping()) }, redraw: screen.redraw)
             screen.update(run.status)
             guard let key = terminal.readKey(timeout: 50), !stopping else { continue }
             switch key {
