@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Speaks narration text with espeak-ng into a cache of WAV files, so a therapist hears a draft before a voice is
 /// recorded and a session replays without synthesising again.
@@ -93,7 +94,11 @@ public final class SpeechSynthesizer: Sendable {
         _ = try VoiceCatalogue.checkShape(voice, allowMBROLA: allowMBROLA)
         let key = Hash128(Self.versionTag, text, voice, String(wordsPerMinute), String(pitch))
         let path = cacheDirectory + "/" + key.hexString + ".wav"
-        if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) { return cached }
+        if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) {
+            Logger.audio.debug("speech clip from the cache: \(cached.path)")
+            return cached
+        }
+        let started = ContinuousClock.now
 
         let resolved = try SpeechEngine.shared.voices().resolve(voice, allowMBROLA: allowMBROLA)
         let temporary = cacheDirectory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).wav"
@@ -124,6 +129,10 @@ public final class SpeechSynthesizer: Sendable {
         let sampleRate = writer?.sampleRate ?? 0
         writer = nil
         let first = try Self.install(temporary, at: path, directory: cacheDirectory)
+        let line =
+            "synthesised \(text.count) characters with voice '\(resolved)' in \(ContinuousClock.now - started): "
+                + "\(frames) frames at \(sampleRate) Hz, cached as \(path)"
+        Logger.audio.info("\(line)")
         return first ?? SpeechClip(path: path, frames: frames, sampleRate: sampleRate, synthesised: true)
     }
 
