@@ -23,6 +23,11 @@ import Glibc
 /// the machine. A symbolic link to a regular file is followed: the file it points to is replaced and the link
 /// stays. A hard link is broken: the other names keep the earlier content.
 ///
+/// The fsync policy, the one for every file Respite writes (here, and for speech clips in
+/// `SpeechSynthesizer.install`, which links instead of renaming so that the first clip cached wins): the new file
+/// is synced before its name is put in place, and a failed sync is a failed write (a network file system reports a
+/// full disk there); after the rename or link the folder is synced, best effort, so the name survives a power cut.
+///
 /// Thread safety: one owner; not for use from two threads at once.
 /// Real-time safety: none; it creates, writes and renames files.
 public final class AtomicFile {
@@ -197,6 +202,12 @@ public final class AtomicFile {
         finished = true
         if let guardSlot { TemporaryFileGuard.release(guardSlot) }
         guardSlot = nil
+        Self.syncFolder(folder)
+    }
+
+    /// Syncs `folder`, so a name just renamed or linked into it survives a power cut (best effort: a folder that
+    /// cannot be opened or synced leaves the file written, only less durable).
+    static func syncFolder(_ folder: String) {
         let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)

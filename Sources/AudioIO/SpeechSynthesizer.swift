@@ -179,15 +179,22 @@ public final class SpeechSynthesizer: Sendable {
     ///
     /// - Returns: the clip that was already cached, used instead of this one; `nil` when this one was put in place.
     static func install(_ temporary: String, at path: String, directory: String) throws(SpeechError) -> SpeechClip? {
-        // Without the sync, a power cut after the link could leave a cache name pointing at empty blocks.
+        // AtomicFile's fsync policy: without the sync, a power cut after the link could leave a cache name pointing
+        // at empty blocks; a clip that cannot be synced is not cached.
         let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
-        if descriptor >= 0 {
-            fsync(descriptor)
-            close(descriptor)
+        if descriptor < 0 || fsync(descriptor) != 0 {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            unlink(temporary)
+            throw SpeechError(
+                kind: .cache, call: "fsync", message: "cannot finish writing '\(temporary)': \(reason)",
+                suggestion: "Check the disk holding \(directory).")
         }
+        close(descriptor)
         // link, unlike rename, fails when the name exists: that is how the first synthesis wins.
         if link(temporary, path) == 0 {
             unlink(temporary)
+            AtomicFile.syncFolder(directory)
             return nil
         }
         if errno == EEXIST, let first = SpeechClipFile.verifiedClip(at: path, maximumFrames: maximumFrames) {
@@ -203,6 +210,7 @@ public final class SpeechSynthesizer: Sendable {
                 kind: .cache, call: "rename", message: "cannot move '\(temporary)' to '\(path)': \(reason)",
                 suggestion: "Check permissions in \(directory).")
         }
+        AtomicFile.syncFolder(directory)
         return nil
     }
 }
