@@ -7,4 +7,3 @@ extension Logger {
     /// error, notice and above unless `--verbose`). Real-time safety: none; never log on the audio thread.
     static let audio = Logger(label: "respite.audio")
 }
-

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where Respite keeps a user's files, as the XDG Base Directory specification says: the one place that reads

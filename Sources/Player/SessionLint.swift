@@ -133,14 +133,16 @@ public enum SessionLint {
                 findings.append(
                     Finding(
                         severity: .error, rule: .musicOverVoice,
-                        message: "music.gain: under the voice the music is \(tenths(-margin)) LU louder than the narration; "
+                        message:
+                            "music.gain: under the voice the music is \(tenths(-margin)) LU louder than the narration; "
                             + "lower music.gain or raise music.duck",
                         place: SessionPlace(path: "music.gain")))
             } else if margin < clearMargin {
                 findings.append(
                     Finding(
                         severity: .warning, rule: .musicOverVoice,
-                        message: "music.gain: under the voice the music sits only \(tenths(margin)) LU below the narration; "
+                        message:
+                            "music.gain: under the voice the music sits only \(tenths(margin)) LU below the narration; "
                             + "15 or more keeps the words clear",
                         place: SessionPlace(path: "music.gain")))
             }

@@ -59,7 +59,8 @@ struct StandardErrorLogHandler: LogHandler {
         file: String, function: String, line: UInt
     ) {
         let all = metadata.merging(extra ?? [:]) { $1 }
-        let details = all.isEmpty ? "" : " (" + all.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: ", ") + ")"
+        let details =
+            all.isEmpty ? "" : " (" + all.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: ", ") + ")"
         StandardStreams.writeError("respite: \(level): \(message)\(details)")
     }
 }

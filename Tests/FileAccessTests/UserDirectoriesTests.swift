@@ -11,13 +11,17 @@ import Testing
 
     @Test(arguments: defaults)
     func anAbsoluteVariableWinsAndARelativeOneIsIgnored(_ kind: UserDirectories.Kind, _ underHome: String) {
-        let none: () -> String? = { Issue.record("the passwd entry was asked for"); return nil }
+        let none: () -> String? = {
+            Issue.record("the passwd entry was asked for"); return nil
+        }
         #expect(
-            UserDirectories.respite(kind, environment: [kind.variable: "/srv/x", "HOME": "/home/ann"], passwordHome: none)
+            UserDirectories.respite(
+                kind, environment: [kind.variable: "/srv/x", "HOME": "/home/ann"], passwordHome: none)
                 == "/srv/x/respite")
         for relative in ["", "x", "./x"] {
             #expect(
-                UserDirectories.respite(kind, environment: [kind.variable: relative, "HOME": "/home/ann"], passwordHome: none)
+                UserDirectories.respite(
+                    kind, environment: [kind.variable: relative, "HOME": "/home/ann"], passwordHome: none)
                     == underHome)
         }
         #expect(UserDirectories.respite(kind, environment: ["HOME": "/home/ann/"], passwordHome: none) == underHome)
@@ -33,8 +37,9 @@ import Testing
         let folder = NSTemporaryDirectory() + "respite-user-directories-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(UserDirectories.respite(.state, environment: environment, passwordHome: { folder })
-            == folder + "/.local/state/respite")
+        #expect(
+            UserDirectories.respite(.state, environment: environment, passwordHome: { folder })
+                == folder + "/.local/state/respite")
         #expect(UserDirectories.respite(.state, environment: environment, passwordHome: { folder + "/gone" }) == nil)
         #expect(UserDirectories.respite(.state, environment: environment, passwordHome: { "relative" }) == nil)
         #expect(UserDirectories.respite(.state, environment: environment, passwordHome: { nil }) == nil)

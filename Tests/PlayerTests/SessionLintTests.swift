@@ -26,7 +26,10 @@ import Testing
                 + Self.narration + "," + Self.narration + #", { "type": "silence", "seconds": 1, "#
                 + #""cues": [{ "at": 0.2, "sound": "builtin:chime" }] }]"#)
         #expect(report.findings == [])
-        #expect(report.sources.map(\.name).sorted() == ["builtin:chime", "builtin:drone", "speech “Let your shoulders drop.”"])
+        #expect(
+            report.sources.map(\.name).sorted() == [
+                "builtin:chime", "builtin:drone", "speech “Let your shoulders drop.”",
+            ])
         #expect(report.sources.first { $0.name == "builtin:drone" }?.bus == .music)
         #expect(report.sources.first { $0.name == "builtin:chime" }?.loudness.isFinite == true)
     }

@@ -7,7 +7,8 @@ import Testing
         let verbose = try Respite.run(["lint", "breathing-paced", "--verbose"])
         #expect(quiet.status == 0, "\(quiet.stderr)")
         #expect(verbose.status == 0, "\(verbose.stderr)")
-        #expect(!quiet.stderr.contains("respite: info:") && !quiet.stderr.contains("respite: debug:"), "\(quiet.stderr)")
+        #expect(
+            !quiet.stderr.contains("respite: info:") && !quiet.stderr.contains("respite: debug:"), "\(quiet.stderr)")
         #expect(verbose.stderr.contains("respite: debug: cache folder: "), "\(verbose.stderr)")
         #expect(verbose.stderr.contains("respite: info: prepared 'breathing-paced': "), "\(verbose.stderr)")
         #expect(verbose.stderr.contains("respite: info: programme loudness "), "\(verbose.stderr)")
