@@ -54,8 +54,6 @@ public final class Mixer: @unchecked Sendable {
     /// Frames by which the mix runs ahead of the output (the limiter's lookahead); callers that
     /// feed stream rings keep this many frames more in them.
     public var lookahead: Int { limiter?.latency ?? 0 }
-    /// Largest gain reduction the limiter has applied, dB. Read it after rendering (not thread-safe).
-    public var limiterReduction: Float { limiter?.maximumReduction ?? 0 }
     /// True while paused (after the pause fade).
     public var isPaused: Bool { publishedPaused.load(ordering: .relaxed) }
 
