@@ -1,15 +1,13 @@
-/// Everything the mixer will play, decided before the first sample: voices and bus automation,
-/// sorted by frame. The mixer walks it with an index, so scheduled timing is sample-exact and
+/// Everything the mixer will play, decided before the first sample: voices sorted by frame, the
+/// ducking plan, the opening fade and the loudness trim. The mixer walks it with an index, so scheduled timing is sample-exact and
 /// costs nothing on the audio thread.
 ///
-/// Build one with ``Schedule/init(length:voices:ramps:)``; it sorts its input.
+/// Build one with ``Schedule/init(length:voices:ducking:fadeIn:)``; it sorts its voices.
 public struct Schedule: Sendable {
     /// Length of the whole render in frames at the engine rate.
     public var length: Int
     /// Voices sorted by start frame.
     public private(set) var voices: [VoiceEvent]
-    /// Bus gain ramps sorted by frame.
-    public private(set) var ramps: [BusRamp]
     /// How the music bus gives way to the voice bus; nil for no ducking.
     public var ducking: Ducking?
     /// Frames over which the whole session fades in from silence at its start, whatever its
@@ -19,10 +17,9 @@ public struct Schedule: Sendable {
     /// to its target. 0…4.
     public var trim: Float = 1
 
-    public init(length: Int, voices: [VoiceEvent], ramps: [BusRamp] = [], ducking: Ducking? = nil, fadeIn: Int = 0) {
+    public init(length: Int, voices: [VoiceEvent], ducking: Ducking? = nil, fadeIn: Int = 0) {
         self.length = max(0, length)
         self.voices = voices.sorted { ($0.start, $0.bus.rawValue) < ($1.start, $1.bus.rawValue) }
-        self.ramps = ramps.sorted { $0.frame < $1.frame }
         self.ducking = ducking
         self.fadeIn = max(0, fadeIn)
     }
@@ -81,24 +78,6 @@ public enum VoiceSource: Sendable, Equatable {
     case stream(slot: Int)
     /// Read from a ``SampleBuffer`` the mixer was given, by index; for short sounds.
     case buffer(index: Int)
-}
-
-/// A change of a bus's gain, ramped linearly from its current value.
-public struct BusRamp: Sendable, Equatable {
-    /// Frame at which the ramp starts.
-    public var frame: Int
-    public var bus: Bus
-    /// Linear gain at the end of the ramp, 0…4.
-    public var target: Float
-    /// Ramp length in frames; at least ``Ramp/minimumFrames(sampleRate:)`` is applied.
-    public var duration: Int
-
-    public init(frame: Int, bus: Bus, target: Float, duration: Int) {
-        self.frame = frame
-        self.bus = bus
-        self.target = target
-        self.duration = duration
-    }
 }
 
 /// The shortest ramp the mixer applies to any start, stop or gain change.

@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Logging
 import Mixer
 import SessionKit
 
@@ -35,6 +36,7 @@ public struct SessionPreparer: Sendable {
     }
 
     public func prepare(_ session: Session, parameters: Parameters) throws -> PreparedSession {
+        let started = ContinuousClock.now
         var lengths: [Media: Int] = [:]
         var paths: [Media: String] = [:]
         var synthesised = 0
@@ -79,12 +81,24 @@ public struct SessionPreparer: Sendable {
             session: session, parameters: parameters, timeline: timeline, schedule: plan.schedule, jobs: plan.jobs,
             buffers: buffers, bufferJobs: plan.buffers, synthesisedClips: synthesised, ceiling: Float(ceiling))
         prepared.sourceLoudness = levels
+        let line =
+            "prepared '\(session.id)': \(paths.count) media sources (\(synthesised) synthesised now, "
+                + "\(levels.count) measured or found in the loudness cache), \(timeline.sounds.count) sounds over "
+                + "\(timeline.duration / max(1, sampleRate)) s, \(plan.jobs.count) stream slots, "
+                + "\(buffers.count) sounds in memory, in \(ContinuousClock.now - started)"
+        Logger.player.info("\(line)")
         if let programme, let target = targets.programme {
+            let measuring = ContinuousClock.now
             let measured = try programme.integrated(of: prepared)
             if measured.isFinite {
                 prepared.schedule.trim = Float(pow(10, min(12, max(-24, target - measured)) / 20))
                 prepared.programmeLoudness = measured
             }
+            let line =
+                "programme loudness \(String(format: "%.1f", measured)) LUFS (target \(target)), trim "
+                    + "\(String(format: "%.1f", 20 * log10(Double(prepared.schedule.trim)))) dB, in "
+                    + "\(ContinuousClock.now - measuring)"
+            Logger.player.info("\(line)")
         }
         return prepared
     }
@@ -123,11 +137,9 @@ public struct SessionPreparer: Sendable {
     /// session was loaded; checking again here, just before the file is opened, keeps a link changed meanwhile
     /// from leading elsewhere.
     public func realPath(of reference: SoundReference, in session: Session) throws(InputFileError) -> String? {
-        switch reference {
-        case .builtin: nil
-        case .bundled(let path): try InputFile.resolve(path, inside: audioRoot ?? "Audio")
-        case .file(let path): try InputFile.resolve(path, inside: session.directory)
-        }
+        guard let (root, relative) = reference.location(audioRoot: audioRoot ?? "Audio", sessionFolder: session.directory)
+        else { return nil }
+        return try InputFile.resolve(relative, inside: root)
     }
 }
 

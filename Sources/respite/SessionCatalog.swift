@@ -64,26 +64,10 @@ struct SessionNotFound: Error, CustomStringConvertible {
 
     var description: String {
         var text = "No session file or bundled session named '\(name)'."
-        if let near = known.min(by: { distance($0, name) < distance($1, name) }), distance(near, name) <= 3 {
+        if let near = Suggestions.nearest(to: name, in: known, maximumDistance: 3) {
             text += " Did you mean '\(near)'?"
         }
         text += " Bundled sessions: \(known.joined(separator: ", ")). Run `respite list` to see them."
         return text
-    }
-
-    private func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
     }
 }

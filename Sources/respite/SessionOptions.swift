@@ -15,6 +15,8 @@ struct SessionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Engine sample rate in Hz (8000…192000).", valueName: "hz"))
     var rate: Int = 48_000
 
+    @OptionGroup var logging: LoggingOptions
+
     func validate() throws {
         guard (8_000...192_000).contains(rate) else {
             throw ValidationError("--rate \(rate) is outside 8000…192000 Hz; 48000 suits almost every device.")
