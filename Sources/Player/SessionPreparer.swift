@@ -34,17 +34,55 @@ public struct SessionPreparer: Sendable {
         self.loudness = loudness
     }
 
+    /// Both stages: ``layout(_:parameters:speech:)`` with every narration spoken, then
+    /// ``prepare(_:)``.
     public func prepare(_ session: Session, parameters: Parameters) throws -> PreparedSession {
+        try prepare(layout(session, parameters: parameters))
+    }
+
+    /// How the first stage learns the length of narration that has no recording.
+    public enum Speech: Sendable {
+        /// Synthesise (and cache) every clip that is not cached yet: exact lengths, and the clips the
+        /// second stage measures and plays.
+        case synthesising
+        /// Use the cached clip when there is one and estimate the rest from their words and rate
+        /// (``SpeechSynthesizer/estimatedFrames(text:wordsPerMinute:sampleRate:)``); never starts espeak-ng.
+        /// The layout says which lengths are estimates; it cannot be played.
+        case cachedOrEstimated
+    }
+
+    /// The first stage: every source's length and the timeline, nothing measured or decoded beyond
+    /// a file's header. What `list`, `timeline` and `validate` need.
+    ///
+    /// - Throws: ``SourceError`` for a source that cannot be opened or spoken, ``CompileError``.
+    public func layout(
+        _ session: Session, parameters: Parameters, speech: Speech = .synthesising
+    ) throws -> SessionLayout {
         var lengths: [Media: Int] = [:]
         var paths: [Media: String] = [:]
+        var estimated = Set<Media>()
         var synthesised = 0
         for media in Compiler.media(for: session, parameters: parameters) {
             do {
                 switch media {
                 case .speech(let text, let voice):
-                    let clip = try synthesizer.clip(
-                        text: text, voice: voice.name ?? session.language, wordsPerMinute: Int(voice.rate.rounded()),
-                        pitch: Int(voice.pitch.rounded()))
+                    let name = voice.name ?? session.language
+                    let rate = Int(voice.rate.rounded())
+                    let pitch = Int(voice.pitch.rounded())
+                    let clip: SpeechClip
+                    switch speech {
+                    case .synthesising:
+                        clip = try synthesizer.clip(text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
+                    case .cachedOrEstimated:
+                        guard let cached = synthesizer.cachedClip(text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
+                        else {
+                            lengths[media] = SpeechSynthesizer.estimatedFrames(
+                                text: text, wordsPerMinute: rate, sampleRate: sampleRate)
+                            estimated.insert(media)
+                            continue
+                        }
+                        clip = cached
+                    }
                     if clip.synthesised { synthesised += 1 }
                     paths[media] = clip.path
                     lengths[media] = engineFrames(clip.frames, from: clip.sampleRate)
@@ -61,9 +99,27 @@ public struct SessionPreparer: Sendable {
             }
         }
         let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
+        return SessionLayout(
+            session: session, parameters: parameters, timeline: timeline, paths: paths, estimated: estimated,
+            synthesisedClips: synthesised)
+    }
+
+    /// The second stage: measures every source's loudness (cached), lays out the mix, decodes the
+    /// short cues held in memory, and measures (or recalls) the programme loudness for the trim.
+    ///
+    /// - Parameter layout: a layout made with ``Speech/synthesising`` (one with estimated lengths
+    ///   is refused with a ``CompileError``: it has no clips to play).
+    public func prepare(_ layout: SessionLayout) throws -> PreparedSession {
+        let session = layout.session
+        let parameters = layout.parameters
+        guard layout.isExact else {
+            throw CompileError(
+                message: "the narration's lengths are estimates (\(layout.estimated.count) clips not spoken yet); "
+                    + "lay the session out with its speech synthesised before playing or rendering it")
+        }
         var levels: [Media: Double] = [:]
         if let loudness {
-            for (media, path) in paths {
+            for (media, path) in layout.paths {
                 do {
                     levels[media] = try loudness.loudness(ofFile: path).integrated
                 } catch {
@@ -71,13 +127,14 @@ public struct SessionPreparer: Sendable {
                 }
             }
         }
-        let plan = MixPlan.make(timeline: timeline, paths: paths) { sound in
+        let plan = MixPlan.make(timeline: layout.timeline, paths: layout.paths) { sound in
             normalisation(of: sound, levels: levels)
         }
         let buffers = try plan.buffers.map { try MediaStreamer.decode($0, sampleRate: sampleRate) }
         var prepared = PreparedSession(
-            session: session, parameters: parameters, timeline: timeline, schedule: plan.schedule, jobs: plan.jobs,
-            buffers: buffers, bufferJobs: plan.buffers, synthesisedClips: synthesised, ceiling: Float(ceiling))
+            session: session, parameters: parameters, timeline: layout.timeline, schedule: plan.schedule,
+            jobs: plan.jobs, buffers: buffers, bufferJobs: plan.buffers, synthesisedClips: layout.synthesisedClips,
+            ceiling: Float(ceiling))
         prepared.sourceLoudness = levels
         if let programme, let target = targets.programme {
             let measured = try programme.integrated(of: prepared)
