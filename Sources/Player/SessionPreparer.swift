@@ -139,7 +139,7 @@ public struct SessionPreparer: Sendable {
         if let programme, let target = targets.programme {
             let measured = try programme.integrated(of: prepared)
             if measured.isFinite {
-                prepared.schedule.trim = Float(pow(10, min(12, max(-24, target - measured)) / 20))
+                prepared.setTrim(Float(pow(10, min(12, max(-24, target - measured)) / 20)))
                 prepared.programmeLoudness = measured
             }
         }

@@ -14,7 +14,7 @@ public enum Compiler {
     /// Pause after a skipped group's rest text, seconds (scaled by pace).
     static let afterRestSeconds = 3.0
     /// Music is lowered over this long, starting this long before narration starts.
-    static let duckAttackSeconds = 0.3
+    public static let duckAttackSeconds = 0.3
     /// The voice must be quiet this long before the music rises, so it does not pump between words.
     static let duckHoldSeconds = 0.6
     /// The music rises back over this long: back within hold + release = 1.4 s of the last word.

@@ -79,3 +79,41 @@ import Testing
         #expect(error < 0.05, "\(id): \(estimated.timeline.duration) frames estimated for \(spoken.timeline.duration)")
     }
 }
+
+/// The programme trim as play and render both apply it: settling before the first word, or from the first frame.
+@Suite struct ProgrammeTrimTests {
+    @Test func theTrimSettlesBeforeTheFirstWord() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(
+            """
+            "steps": [
+              { "type": "bell", "sound": "builtin:bowl", "seconds": 5 },
+              { "type": "narration", "text": "Let your shoulders soften.", "pause": 1 }
+            ]
+            """)
+        let prepared = try fixture.prepare(session)
+        let measured = try #require(prepared.programmeLoudness)
+        let trim = Float(pow(10, (-23 - measured) / 20))
+        #expect(prepared.schedule.trim == 1, "untrimmed through the opening")
+        let ramp = try #require(prepared.schedule.trimRamp)
+        #expect(abs(ramp.target - trim) < 1e-6)
+        // It ends the duck attack (0.3 s) before the word at 5 s, and takes 1 s.
+        #expect(ramp.start == 5 * 48_000 - 14_400 - 48_000)
+        #expect(ramp.length == 48_000)
+    }
+
+    @Test func aSessionThatSpeaksAtOnceIsTrimmedFromItsFirstFrame() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(
+            """
+            "steps": [
+              { "type": "silence", "seconds": 1.5 },
+              { "type": "narration", "text": "Let your shoulders soften.", "pause": 1 }
+            ]
+            """)
+        let prepared = try fixture.prepare(session)
+        let measured = try #require(prepared.programmeLoudness)
+        #expect(prepared.schedule.trimRamp == nil)
+        #expect(abs(prepared.schedule.trim - Float(pow(10, (-23 - measured) / 20))) < 1e-6)
+    }
+}
