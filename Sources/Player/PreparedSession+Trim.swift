@@ -27,6 +27,10 @@ extension PreparedSession {
         }
     }
 
+    /// True when the programme trim moves only after the opening (``trimRamp(to:timeline:)``): a
+    /// player may start before the programme is measured and send the ramp once it is.
+    public var settlesTrimLater: Bool { Self.trimRamp(to: 1, timeline: timeline) != nil }
+
     /// Where the trim settles for `timeline`: nil when it applies from the first frame.
     public static func trimRamp(to trim: Float, timeline: Timeline) -> TrimRamp? {
         let rate = Double(timeline.sampleRate)

@@ -136,14 +136,27 @@ public struct SessionPreparer: Sendable {
             jobs: plan.jobs, buffers: buffers, bufferJobs: plan.buffers, synthesisedClips: layout.synthesisedClips,
             ceiling: Float(ceiling))
         prepared.sourceLoudness = levels
-        if let programme, let target = targets.programme {
-            let measured = try programme.integrated(of: prepared)
-            if measured.isFinite {
-                prepared.setTrim(Float(pow(10, min(12, max(-24, target - measured)) / 20)))
-                prepared.programmeLoudness = measured
-            }
-        }
+        try trim(&prepared)
         return prepared
+    }
+
+    /// Measures (or recalls) the programme loudness of `prepared` and sets its trim
+    /// (``PreparedSession/setTrim(_:)``); nothing without ``programme`` or a programme target, or
+    /// for a silent session.
+    ///
+    /// A player may prepare with ``programme`` nil, start, call this on a copy meanwhile (off the
+    /// audio thread: it renders the whole session), and send the copy's `schedule.trimRamp` to the
+    /// mixer (``MixerCommand/setTrimRamp(_:)``) before the ramp starts: the output is then the
+    /// render's, sample for sample. That holds only when ``PreparedSession/settlesTrimLater`` (the
+    /// first word comes late enough); otherwise the trim must be set before the first frame.
+    ///
+    /// - Throws: ``StreamFailure`` when a source cannot be read to the end; errors of the meter.
+    public func trim(_ prepared: inout PreparedSession) throws {
+        guard let programme, let target = targets.programme else { return }
+        let measured = try programme.integrated(of: prepared)
+        guard measured.isFinite else { return }
+        prepared.setTrim(Float(pow(10, min(12, max(-24, target - measured)) / 20)))
+        prepared.programmeLoudness = measured
     }
 
     /// Integrated loudness of a built-in sound at 0 dB gain, LUFS.

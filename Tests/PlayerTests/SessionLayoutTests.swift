@@ -102,6 +102,34 @@ import Testing
         #expect(ramp.length == 48_000)
     }
 
+    /// A player that starts before the programme is measured measures it meanwhile and sends the ramp: the
+    /// result is the schedule a render gets, and until the ramp starts the two schedules play the same.
+    @Test func measuredMeanwhileTheTrimIsTheRenders() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(
+            """
+            "steps": [
+              { "type": "bell", "sound": "builtin:chime", "seconds": 4 },
+              { "type": "narration", "text": "Rest your hands.", "pause": 1 }
+            ]
+            """)
+        let parameters = session.parameters
+        var preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot, synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache))
+        preparer.loudness = LoudnessCache(directory: fixture.folder + "/loudness")
+        let early = try preparer.prepare(session, parameters: parameters)
+        #expect(early.settlesTrimLater)
+        #expect(early.schedule.trim == 1 && early.schedule.trimRamp == nil && early.programmeLoudness == nil)
+        preparer.programme = ProgramLoudness(directory: fixture.folder + "/programme")
+        var later = early
+        try preparer.trim(&later)
+        let render = try preparer.prepare(session, parameters: parameters)
+        #expect(later.schedule.trim == render.schedule.trim)
+        #expect(later.schedule.trimRamp == render.schedule.trimRamp)
+        #expect(later.schedule.trim == early.schedule.trim, "the opening plays the same before the ramp")
+        #expect(render.schedule.trimRamp != nil)
+    }
+
     @Test func aSessionThatSpeaksAtOnceIsTrimmedFromItsFirstFrame() throws {
         let fixture = try Fixture()
         let session = try fixture.session(
@@ -113,6 +141,7 @@ import Testing
             """)
         let prepared = try fixture.prepare(session)
         let measured = try #require(prepared.programmeLoudness)
+        #expect(!prepared.settlesTrimLater)
         #expect(prepared.schedule.trimRamp == nil)
         #expect(abs(prepared.schedule.trim - Float(pow(10, (-23 - measured) / 20))) < 1e-6)
     }
