@@ -140,7 +140,8 @@ public final class SpeechSynthesizer: Sendable {
             return nil
         }
         let key = Self.key(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
-        return SpeechClipFile.verifiedClip(at: cacheDirectory + "/" + key.hexString + ".wav", maximumFrames: Self.maximumFrames)
+        let path = cacheDirectory + "/" + key.hexString + ".wav"
+        return SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames)
     }
 
     /// The cache key of a clip: its file's name, without `.wav`.

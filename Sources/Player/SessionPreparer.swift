@@ -74,7 +74,9 @@ public struct SessionPreparer: Sendable {
                     case .synthesising:
                         clip = try synthesizer.clip(text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
                     case .cachedOrEstimated:
-                        guard let cached = synthesizer.cachedClip(text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
+                        guard
+                            let cached = synthesizer.cachedClip(
+                                text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
                         else {
                             lengths[media] = SpeechSynthesizer.estimatedFrames(
                                 text: text, wordsPerMinute: rate, sampleRate: sampleRate)

@@ -85,7 +85,9 @@ public enum Compiler {
         func partial(_ laidOut: Int) throws(CompileError) -> PartialTimeline {
             var opening = layout
             let horizon = opening.cursor
-            if let bed = musicSource(session, parameters) { opening.duck(depth: (session.music ?? Music(source: bed)).duck) }
+            if let bed = musicSource(session, parameters) {
+                opening.duck(depth: (session.music ?? Music(source: bed)).duck)
+            }
             var timeline = opening.timeline
             timeline.duration = horizon
             timeline.sounds = timeline.sounds.filter { $0.start < horizon }

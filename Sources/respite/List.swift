@@ -32,10 +32,8 @@ struct List: ParsableCommand {
             do {
                 // Lengths only, from the cache or estimated: listing must answer at once, and never speaks.
                 let layout = try options.layout(file, catalog: catalog, speech: .cachedOrEstimated)
-                let timeline = layout.timeline
-                let duration =
-                    layout.isExact
-                    ? clock(timeline.seconds(timeline.duration)) : "about " + clock(Self.rounded(timeline.seconds(timeline.duration)))
+                let seconds = layout.timeline.seconds(layout.timeline.duration)
+                let duration = layout.isExact ? clock(seconds) : "about " + clock(Self.rounded(seconds))
                 rows.append((layout.session.id, duration, layout.session.title))
             } catch {
                 // One broken file must not hide the others: report it, list the rest, and fail at the end.
@@ -45,10 +43,12 @@ struct List: ParsableCommand {
         defer { if failure != nil { report("Some bundled sessions could not be listed; see above.") } }
         let idWidth = max(2, rows.map(\.0.count).max() ?? 0)
         let durationWidth = max(8, rows.map(\.1.count).max() ?? 0)
-        printLine("\("id".padding(toLength: idWidth, withPad: " ", startingAt: 0))  \("duration".leftPadded(durationWidth))  title")
-        for (id, duration, title) in rows {
-            printLine("\(id.padding(toLength: idWidth, withPad: " ", startingAt: 0))  \(duration.leftPadded(durationWidth))  \(title)")
+        func row(_ id: String, _ duration: String, _ title: String) {
+            let padded = id.padding(toLength: idWidth, withPad: " ", startingAt: 0)
+            printLine("\(padded)  \(duration.leftPadded(durationWidth))  \(title)")
         }
+        row("id", "duration", "title")
+        for (id, duration, title) in rows { row(id, duration, title) }
         if rows.contains(where: { $0.1.hasPrefix("about") }) {
             printLine("(\"about\": narration not spoken yet, estimated from its words; exact after the first play.)")
         }

@@ -12,7 +12,9 @@ import Testing
     func schedule(ramp: TrimRamp?) -> Schedule {
         var schedule = Schedule(
             length: 144_000,
-            voices: [VoiceEvent(start: 0, length: 144_000, source: .generator(.tone(pitch: 440)), bus: .cues, gain: 0.5)])
+            voices: [
+                VoiceEvent(start: 0, length: 144_000, source: .generator(.tone(pitch: 440)), bus: .cues, gain: 0.5)
+            ])
         schedule.trimRamp = ramp
         return schedule
     }

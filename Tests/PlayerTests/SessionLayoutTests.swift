@@ -115,7 +115,8 @@ import Testing
             """)
         let parameters = session.parameters
         var preparer = SessionPreparer(
-            sampleRate: 48_000, audioRoot: Fixture.audioRoot, synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache))
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache))
         preparer.loudness = LoudnessCache(directory: fixture.folder + "/loudness")
         let early = try preparer.prepare(session, parameters: parameters)
         #expect(early.settlesTrimLater)

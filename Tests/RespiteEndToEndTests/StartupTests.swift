@@ -58,7 +58,8 @@ import Testing
         #expect(Self.listed("pmr-short", in: warm.stdout)?.hasPrefix("about ") == true, "\(warm.stdout)")
         // The estimate was within 5 % of the exact duration.
         func seconds(_ text: String) -> Double {
-            let parts = text.replacingOccurrences(of: "about ", with: "").split(separator: ":").compactMap { Double($0) }
+            let shown = text.replacingOccurrences(of: "about ", with: "")
+            let parts = shown.split(separator: ":").compactMap { Double($0) }
             return parts.reduce(0) { $0 * 60 + $1 }
         }
         let estimate = seconds(Self.listed("breathing-paced", in: cold.stdout) ?? "0")

@@ -43,7 +43,8 @@ import Testing
         let order = media.filter { !isBed($0, session, parameters) } + media.filter { isBed($0, session, parameters) }
         for known in 0...order.count {
             let partial = try Compiler.compilePartially(
-                session, parameters: parameters, sampleRate: rate, lengths: all.filter { order.prefix(known).contains($0.key) })
+                session, parameters: parameters, sampleRate: rate,
+                lengths: all.filter { order.prefix(known).contains($0.key) })
             horizons.append(partial.horizon)
             if known == order.count {
                 #expect(partial.isComplete)
@@ -75,7 +76,8 @@ import Testing
         }
         #expect(horizons == horizons.sorted(), "the horizon only moves forward")
         // Every bundled session opens with a built-in bell: its first seconds are known before any speech.
-        let nothingKnown = try Compiler.compilePartially(session, parameters: parameters, sampleRate: rate, lengths: [:])
+        let nothingKnown = try Compiler.compilePartially(
+            session, parameters: parameters, sampleRate: rate, lengths: [:])
         #expect(nothingKnown.horizon >= 6 * rate)
         #expect(nothingKnown.stepsLaidOut == 1)
         #expect(nothingKnown.timeline.sounds.count == 1)
