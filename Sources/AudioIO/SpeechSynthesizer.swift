@@ -92,7 +92,7 @@ public final class SpeechSynthesizer: Sendable {
     public func clip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) -> SpeechClip {
         try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
         _ = try VoiceCatalogue.checkShape(voice, allowMBROLA: allowMBROLA)
-        let key = Hash128(Self.versionTag, text, voice, String(wordsPerMinute), String(pitch))
+        let key = Self.key(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
         let path = cacheDirectory + "/" + key.hexString + ".wav"
         if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) {
             Logger.audio.debug("speech clip from the cache: \(cached.path)")
@@ -139,6 +139,28 @@ public final class SpeechSynthesizer: Sendable {
                 + "\(frames) frames at \(sampleRate) Hz, cached as \(path)"
         Logger.audio.info("\(line)")
         return first ?? SpeechClip(path: path, frames: frames, sampleRate: sampleRate, synthesised: true)
+    }
+
+    /// The clip already cached for these inputs, verified, or nil when there is none (or it does not verify, or
+    /// the inputs are out of range): never starts espeak-ng. For what may answer before any speech is made
+    /// (`respite list`'s durations).
+    ///
+    /// Parameters as for ``clip(text:voice:wordsPerMinute:pitch:)``.
+    public func cachedClip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) -> SpeechClip? {
+        do {
+            try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
+            _ = try VoiceCatalogue.checkShape(voice, allowMBROLA: allowMBROLA)
+        } catch {
+            return nil
+        }
+        let key = Self.key(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
+        let path = cacheDirectory + "/" + key.hexString + ".wav"
+        return SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames)
+    }
+
+    /// The cache key of a clip: its file's name, without `.wav`.
+    static func key(text: String, voice: String, wordsPerMinute: Int, pitch: Int) -> Hash128 {
+        Hash128(versionTag, text, voice, String(wordsPerMinute), String(pitch))
     }
 
     /// The most frames a clip may hold at the highest rate espeak-ng produces (22050 Hz).

@@ -17,6 +17,10 @@ public enum MixerCommand: Sendable, BitwiseCopyable {
     /// Start the master from silence and fade up to the current volume over `frames` (after a
     /// seek or a device coming back, so the restart is never abrupt).
     case fadeIn(frames: Int)
+    /// Sets the schedule's trim ramp (``Schedule/trimRamp``): sent once the programme loudness is
+    /// measured, before the ramp's start, so the output is the same as a render whose schedule
+    /// carried the ramp from the beginning.
+    case setTrimRamp(TrimRamp)
 }
 
 /// The real-time mixing core: plays a ``Schedule`` sample-accurately into stereo buffers.
@@ -105,6 +109,8 @@ public final class Mixer: @unchecked Sendable {
     private let primeRight: UnsafeMutablePointer<Float>
     /// After a stop fade: output frames still to come out of the limiter; -1 before.
     private var drainRemaining = -1
+    /// The trim's move, from the schedule or a ``MixerCommand/setTrimRamp(_:)``.
+    private var trimRamp: TrimRamp?
 
     /// - Parameters:
     ///   - schedule: what to play.
@@ -149,6 +155,7 @@ public final class Mixer: @unchecked Sendable {
         duckGains = .allocate(capacity: blockCapacity)
         duckGains.initialize(repeating: 1, count: blockCapacity)
         ducker = schedule.ducking.map { Ducker($0) }
+        trimRamp = schedule.trimRamp
         if schedule.fadeIn > 0 {
             master = RampedGain(value: 0)
             master.ramp(to: 1, frames: schedule.fadeIn)
@@ -273,7 +280,22 @@ public final class Mixer: @unchecked Sendable {
             mixBus(raw, into: left, right, frames: frames)
         }
         // Master: transport fades times the listener's volume, times the session's loudness trim.
-        let trim = schedule.trim
+        var trim = schedule.trim
+        if let ramp = trimRamp {
+            if playhead + frames > ramp.start && playhead < ramp.start + ramp.length {
+                // The trim moves inside this block: per frame, from the frame's own position.
+                let initial = schedule.trim
+                for n in 0..<frames {
+                    let g = master.next() * volume.next() * ramp.trim(at: playhead + n, from: initial)
+                    left[n] *= g
+                    right[n] *= g
+                }
+                playhead = blockEnd
+                finishPause()
+                return
+            }
+            trim = ramp.trim(at: playhead, from: trim)
+        }
         if master.isMoving || volume.isMoving {
             for n in 0..<frames {
                 let g = master.next() * volume.next() * trim
@@ -290,6 +312,11 @@ public final class Mixer: @unchecked Sendable {
             }
         }
         playhead = blockEnd
+        finishPause()
+    }
+
+    /// Holds the position once a pause's fade is over.
+    private func finishPause() {
         if pauseRequested && !master.isMoving {
             pauseRequested = false
             paused = true
@@ -321,6 +348,8 @@ public final class Mixer: @unchecked Sendable {
                 publishedPaused.store(false, ordering: .relaxed)
                 master = RampedGain(value: 0)
                 master.ramp(to: 1, frames: max(minimumRamp, frames))
+            case .setTrimRamp(let ramp):
+                trimRamp = ramp
             case .stop(let fade):
                 stopRequested = true
                 if paused { finished = true; publishedFinished.store(true, ordering: .releasing) }

@@ -16,6 +16,10 @@ public struct Schedule: Sendable {
     /// Linear gain on the whole mix, before the limiter: brings the session's programme loudness
     /// to its target. 0…4.
     public var trim: Float = 1
+    /// When set, the trim is ``trim`` only before the ramp and moves to the ramp's target over
+    /// it: how a session that starts before its programme loudness is measured settles its
+    /// level before the first word, alike in a render and in playback.
+    public var trimRamp: TrimRamp?
 
     public init(length: Int, voices: [VoiceEvent], ducking: Ducking? = nil, fadeIn: Int = 0) {
         self.length = max(0, length)
@@ -84,4 +88,30 @@ public enum VoiceSource: Sendable, Equatable {
 public enum Ramp {
     /// 5 ms: long enough that no start or stop is heard as a click.
     public static func minimumFrames(sampleRate: Int) -> Int { max(1, sampleRate / 200) }
+}
+
+/// A move of the master trim from ``Schedule/trim`` to `target`, along a smoothstep curve, over
+/// frames `start..<start + length` of the schedule. The gain at a frame depends on that frame
+/// alone, so any block size, seek or late arrival of the ramp (before its start) renders the same.
+public struct TrimRamp: Sendable, Equatable, BitwiseCopyable {
+    /// First frame of the move, at the engine rate.
+    public var start: Int
+    /// Frames the move takes, ≥ 1.
+    public var length: Int
+    /// Linear trim from the end of the move on, 0…4.
+    public var target: Float
+
+    public init(start: Int, length: Int, target: Float) {
+        self.start = max(0, start)
+        self.length = max(1, length)
+        self.target = min(max(target, 0), 4)
+    }
+
+    /// The trim at schedule frame `frame`, given the trim before the move.
+    @inline(__always)
+    public func trim(at frame: Int, from initial: Float) -> Float {
+        if frame < start { return initial }
+        if frame >= start + length { return target }
+        return initial + (target - initial) * smoothstep(Float(frame - start) / Float(length))
+    }
 }

@@ -62,6 +62,7 @@ public struct ProgramLoudness: Sendable {
     func measure(_ prepared: PreparedSession) throws -> Double {
         var untrimmed = prepared
         untrimmed.schedule.trim = 1
+        untrimmed.schedule.trimRamp = nil
         untrimmed.ceiling = nil
         let (mixer, streamer) = untrimmed.makeEngine()
         let rate = prepared.timeline.sampleRate

@@ -178,6 +178,9 @@ func maxStep(_ x: [Float]) -> Float {
         for period in 0..<15_000 {
             if period == 5_000 { mixer.commands.push(.pause(fadeFrames: 2_400)) }
             if period == 6_000 { mixer.commands.push(.resume(fadeFrames: 2_400)) }
+            if period == 7_000 {
+                mixer.commands.push(.setTrimRamp(TrimRamp(start: 500_000, length: 48_000, target: 0.7)))
+            }
             respite_allocation_counting_begin()
             mixer.render(left: left, right: right, frames: 64)
             let count = respite_allocation_counting_end()
