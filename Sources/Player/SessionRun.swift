@@ -403,9 +403,19 @@ public final class SessionRun: @unchecked Sendable {
     /// Publishes every session moment up to and including `position`.
     private func publishMoments(upTo position: Int) {
         let list = moments.moments
-        let playhead = engine.position
+        guard cursor < list.count && list[cursor].frame <= position else { return }
+        // The playhead and the clock read together (no period played between the two reads), so a
+        // moment noticed late is stamped with the time its frame was rendered, however late.
+        var playhead = engine.position
+        var now = elapsed()
+        for _ in 0..<8 {
+            let again = engine.position
+            if again == playhead { break }
+            playhead = again
+            now = elapsed()
+        }
         while cursor < list.count && list[cursor].frame <= position {
-            publish(list[cursor].kind, at: list[cursor].frame, late: playhead - list[cursor].frame)
+            publish(list[cursor].kind, at: list[cursor].frame, late: playhead - list[cursor].frame, now: now)
             cursor += 1
         }
     }
@@ -430,8 +440,8 @@ public final class SessionRun: @unchecked Sendable {
     /// Sends an event to every observer and subscriber, stamped with the wall-clock time: now,
     /// less `late` frames for a moment noticed after the playhead passed it (so its time is when
     /// its frame was rendered).
-    private func publish(_ kind: SessionEvent.Kind, at frame: Int, late: Int = 0) {
-        let now = elapsed().components
+    private func publish(_ kind: SessionEvent.Kind, at frame: Int, late: Int = 0, now: Duration? = nil) {
+        let now = (now ?? elapsed()).components
         let seconds = Double(now.seconds) + Double(now.attoseconds) * 1e-18
         let behind = Double(max(0, late)) / Double(prepared.timeline.sampleRate)
         let event = SessionEvent(frame: frame, time: startDate.addingTimeInterval(max(0, seconds - behind)), kind: kind)
