@@ -64,11 +64,14 @@ struct Play: ParsableCommand {
 
     @OptionGroup var options: SessionOptions
 
+    @OptionGroup var start: StartOptions
+
     func validate() throws {
         if let problem = PlaybackBuffering.resolve(period: period, buffer: buffer, sampleRate: options.rate).problem {
             throw ValidationError(problem)
         }
         _ = try Self.startPoint(from)
+        if start.resume && from != nil { throw ValidationError("--resume and --from both say where to start; give one of them.") }
         guard (-40...6).contains(volume) else { throw ValidationError("--volume must be -40…+6 dB.") }
         guard reconnectTimeout >= 0 else { throw ValidationError("--reconnect-timeout must be 0 or more seconds.") }
     }
@@ -77,9 +80,8 @@ struct Play: ParsableCommand {
         let signals = SignalWatcher([SIGINT, SIGTERM])
         let catalog = SessionCatalog.locate()
         let meta: Session
-        let parameters: Parameters
         do {
-            (meta, parameters) = try options.load(session, catalog: catalog)
+            (meta, _) = try options.load(session, catalog: catalog)  // checks --set before anything is shown
         } catch {
             throw fail(error, context: session)
         }
@@ -91,15 +93,17 @@ struct Play: ParsableCommand {
         printLine("Before you begin:")
         for note in meta.safety { printLine("  - \(note)") }
         fflush(nil)
+        guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)
+        else { return }
         let prepared: PreparedSession
         do {
             prepared = try withNotice("Getting the session ready; the first time takes a little longer…") {
-                try options.prepare(meta, parameters: parameters, catalog: catalog)
+                try options.prepare(meta, parameters: begun.parameters, catalog: catalog)
             }
         } catch {
             throw fail(error, context: session)
         }
-        let start = try startFrame(prepared.timeline)
+        let start = try begun.resumeFrame(in: prepared.timeline) ?? startFrame(prepared.timeline)
         if signals.received != nil {
             printLine("Stopped before the session began.")
             return
@@ -145,12 +149,12 @@ struct Play: ParsableCommand {
             report(advice(for: error))
             throw ExitStatus.noDevice
         }
-        try play(run, terminal: terminal, plain: plain, signals: signals)
+        try play(run, terminal: terminal, plain: plain, signals: signals, begun: begun)
     }
 
     /// The terminal's side of a session run: draws its events, turns keys and signals into
     /// commands. Returns when the run has ended.
-    private func play(_ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher) throws {
+    private func play(_ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher, begun: PlayStart) throws {
         let timeline = run.prepared.timeline
         let screen = PlayerScreen(terminal: terminal, plain: plain, timeline: timeline, title: run.prepared.session.title)
         terminal.enterRawMode()
@@ -211,14 +215,16 @@ struct Play: ParsableCommand {
         let stats = run.stats
         switch outcome.value {
         case .stopped(.deviceGone, let frame):
+            _ = begun.stopped(at: frame, timeline: timeline)  // remembered for --resume as well
             screen.announce(
                 "The sound device did not come back within \(Int(reconnectTimeout)) s, so playback has stopped "
                     + "at \(clock(timeline.seconds(frame))). Check the speaker or headphones, then "
                     + "start again with --from \(clock(timeline.seconds(frame))).")
             throw ExitStatus.deviceLost
         case .stopped(_, let frame):
-            screen.announce("Stopped at \(clock(timeline.seconds(frame))) of \(clock(timeline.seconds(timeline.duration))).")
+            screen.announce(begun.stopped(at: frame, timeline: timeline))
         case .finished, nil:
+            begun.finished()
             screen.announce("The session has ended. Take a moment before you get up.")
         }
         let period = PlaybackBuffering.resolve(period: self.period, buffer: buffer, sampleRate: timeline.sampleRate)
