@@ -59,7 +59,7 @@ struct Play: ParsableCommand {
 
     @Option(
         name: .shortAndLong,
-        help: ArgumentHelp("Where to save the session when there is no sound card (default: ID.flac here).", valueName: "file"))
+        help: ArgumentHelp("Where to save the session when there is no sound card (default: ID.ogg here).", valueName: "file"))
     var output: String?
 
     @OptionGroup var options: SessionOptions
@@ -134,17 +134,16 @@ struct Play: ParsableCommand {
         do {
             try run.start(from: start)
         } catch let error as ALSAError {
-            if device == "default" && !PlaybackDevices.hasSoundCard() {
-                // A name it chose itself never replaces a file: the first free one of ID.flac, ID-2.flac, ….
-                let file = output ?? "\(meta.id).flac"
-                let place = output ?? "\(meta.id).flac in this folder (or \(meta.id)-2.flac and so on, if that name is taken)"
-                report(
-                    "No sound card was found on this machine, so Respite cannot play aloud here. It is saving the "
-                        + "session to \(place) instead: play that file on any phone or computer with speakers. "
-                        + "To try another device, pass --device NAME (`respite devices` lists them); to choose the "
-                        + "file, pass --output or use `respite render`.")
-                try renderSession(session, to: file, options: options, catalog: catalog, keepExisting: output == nil)
+            switch NoSoundDevice.decide(
+                device: device, sessionID: meta.id, output: output, hasSoundCard: PlaybackDevices.hasSoundCard(),
+                server: NoSoundDevice.probeServer(), error: error)
+            {
+            case .save(let message, let file, let keepExisting):
+                report(message)
+                try renderSession(session, to: file, options: begun.options(options), catalog: catalog, keepExisting: keepExisting)
                 return
+            case .refuse(let note):
+                if let note { report(note) }
             }
             report(advice(for: error))
             throw ExitStatus.noDevice

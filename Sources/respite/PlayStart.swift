@@ -21,6 +21,8 @@ struct StartOptions: ParsableArguments {
 final class PlayStart {
     /// The parameters to play with.
     let parameters: Parameters
+    /// The same as `--set` assignments: the remembered (or just chosen) ones, then the command line's.
+    let assignments: [String]
     private let session: Session
     /// The name the listener used for the session (an id or a path), for "respite play NAME --resume".
     private let name: String
@@ -29,10 +31,11 @@ final class PlayStart {
     private let resuming: Bool
 
     private init(
-        parameters: Parameters, session: Session, name: String, file: ListenerStateFile,
+        parameters: Parameters, assignments: [String], session: Session, name: String, file: ListenerStateFile,
         remembered: ListenerState.Entry, resuming: Bool
     ) {
         self.parameters = parameters
+        self.assignments = assignments
         self.session = session
         self.name = name
         self.file = file
@@ -70,8 +73,8 @@ final class PlayStart {
         let fixedKeys = Set(assignments.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
         let withCommandLine = try base.applying(assignments, to: session, loader: loader)
         var choices = StartChoices(session: session, parameters: withCommandLine, fixedKeys: fixedKeys, loader: loader)
-        let interactive = terminal.interactiveInput && terminal.interactiveOutput
-        if interactive && !start.yes && !start.resume {
+        let showScreen = terminal.interactiveInput && terminal.interactiveOutput && !start.yes && !start.resume
+        if showScreen {
             if entry.resume != nil {
                 printLine("Last time you stopped part-way; to continue from there: \(Self.command(name)) --resume")
             }
@@ -90,14 +93,17 @@ final class PlayStart {
                 report(notice)
             }
             remembered = toRemember
-        } else if !remembered.isEmpty {
+        } else if !start.resume {
+            printLine(StartScreen.summary(choices))
+        }
+        if !showScreen && !remembered.isEmpty {
             printLine(
                 "Using your choices from last time: \(remembered.joined(separator: " ")) "
                     + "(the start screen, or --set, changes them).")
         }
         let parameters = try session.parameters.applying(remembered + assignments, to: session, loader: loader)
         return PlayStart(
-            parameters: parameters, session: session, name: name, file: file, remembered: entry,
+            parameters: parameters, assignments: remembered + assignments, session: session, name: name, file: file, remembered: entry,
             resuming: start.resume)
     }
 
@@ -135,6 +141,13 @@ final class PlayStart {
             return stoppedAt + " To continue from there, start it with --from \(clock(timeline.seconds(point.frame)))."
         }
         return stoppedAt + " To continue from there later: \(Self.command(name)) --resume"
+    }
+
+    /// `options` with this play's assignments, for the no-sound-card fallback's render.
+    func options(_ options: SessionOptions) -> SessionOptions {
+        var options = options
+        options.assignments = assignments
+        return options
     }
 
     /// The session played to its end: there is nothing to continue.

@@ -121,6 +121,29 @@ struct StartScreen {
         }
     }
 
+    /// One line for a start without the screen (not a terminal, or `--yes`): what the session offers and how
+    /// to set it with `--set`.
+    static func summary(_ choices: StartChoices) -> String {
+        var parts: [String] = []
+        let groups = choices.lines.compactMap { line -> String? in
+            if case .skip(let group) = line.target { return group }
+            return nil
+        }
+        if !groups.isEmpty { parts.append("areas to leave out (--set skip=\(groups.joined(separator: ",")), or some of them)") }
+        for line in choices.lines {
+            let values = line.options.map(\.value)
+            switch line.target {
+            case .skip: break
+            case .releaseOnly: parts.append("release only (--set releaseOnly=true)")
+            case .pace: parts.append("the pace (--set pace=\(values.first ?? "1") to \(values.last ?? "1"))")
+            case .music: parts.append("the music (--set music=\(values.filter { $0 != line.options[0].value || $0 == "none" }.joined(separator: " or ")))")
+            case .musicGain: parts.append("its level (--set musicGain=\(line.options.count > 1 ? values[1] : values[0]), in dB)")
+            }
+        }
+        return "This session lets you choose " + parts.joined(separator: ", ")
+            + ". Played on a terminal without --yes, it offers them on a start screen."
+    }
+
     static func numbered(_ choices: StartChoices, _ index: Int) -> String {
         let line = choices.lines[index]
         return "  \(index + 1). \(line.label): \(line.value)\(line.fixed ? " (set with --set)" : "")"
