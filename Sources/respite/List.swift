@@ -5,10 +5,11 @@ import SessionKit
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the bundled sessions with their id, title and duration.",
+        abstract: "List the bundled sessions, then yours, with their id, title and duration.",
         discussion: """
             Durations are exact at default settings (narration is synthesised once and cached). A \
             session that cannot be loaded is reported and the others are still listed (exit status 65).
+            Your own sessions are the *.json files in $XDG_DATA_HOME/respite/sessions (~/.local/share/respite/sessions).
 
             Example:
               respite list
@@ -25,7 +26,8 @@ struct List: ParsableCommand {
         }
         var rows: [(String, String, String)] = []
         var failure: ExitCode?
-        for file in files {
+        catalog.shadowWarnings().forEach(report)
+        for file in files + catalog.userFiles() {
             do {
                 let prepared = try options.prepare(file, catalog: catalog)
                 rows.append((prepared.session.id, clock(prepared.timeline.seconds(prepared.timeline.duration)), prepared.session.title))
