@@ -88,7 +88,12 @@ final class PlayStart {
             let chosen = choices.assignments(over: session.parameters, session: session)
             // Lines set with --set stay as they were remembered.
             let kept = remembered.filter { fixedKeys.contains(String($0.prefix { $0 != "=" })) }
-            let toRemember = kept + chosen
+            // In the order assignments() writes them, so that the same choices always read the same.
+            let order = ["skip", "releaseOnly", "pace", "music", "musicGain"]
+            let toRemember = (kept + chosen).sorted {
+                (order.firstIndex(of: String($0.prefix { $0 != "=" })) ?? order.count)
+                    < (order.firstIndex(of: String($1.prefix { $0 != "=" })) ?? order.count)
+            }
             if toRemember != entry.choices, let notice = file.update({ $0[session.id].choices = toRemember }) {
                 report(notice)
             }
