@@ -14,8 +14,9 @@ struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Play a session aloud.",
         discussion: """
-            Shows the session's safety notes, then plays it with the step, a progress bar, the \
-            words as captions, the breathing and muscle-relaxation phase.
+            Shows the session's safety notes and a start screen of what it lets you choose (areas to \
+            leave out, release only, pace, music; remembered for next time, --yes skips it), then plays \
+            it with the step, a progress bar, the words as captions, the breathing and muscle-relaxation phase.
             Keys: space pauses and resumes · n / p next and previous step · + / - volume · q stops gently.
             Ctrl-C or SIGTERM also fades out gently. With --plain, or when output is not a terminal, \
             one line is printed per event instead (for screen readers and logs).
@@ -25,9 +26,10 @@ struct Play: ParsableCommand {
               respite play pmr-short
               respite play pmr-short --set skip=left-arm --volume -6
               respite play breathing-paced --from 3 --plain
+              respite play pmr-short --resume      (continue where you stopped)
             """)
 
-    @Argument(help: "A session file or a bundled session id.")
+    @Argument(help: "A session file, or the id of a bundled session or of one of yours (`respite list`).")
     var session: String = "pmr-short"
 
     @Option(help: ArgumentHelp("ALSA playback device (`respite devices` lists them).", valueName: "name"))
