@@ -55,9 +55,13 @@ final class PlayStart {
     ) throws -> PlayStart? {
         let loader = catalog.loader
         var entry = ListenerState.Entry()
+        var file = file
         switch file.load() {
         case .success(let state): entry = state[session.id]
-        case .failure(let problem): report(problem.description)
+        case .failure(let problem):
+            // Said once; nothing is written to it from here on (an update would only say it again).
+            report(problem.description)
+            file = ListenerStateFile(path: nil)
         }
         // Remembered choices one at a time: one that no longer fits a changed session is dropped, and said so.
         var remembered: [String] = []
@@ -141,8 +145,9 @@ final class PlayStart {
     func stopped(at frame: Int, timeline: SessionKit.Timeline) -> String {
         let stoppedAt = "Stopped at \(clock(timeline.seconds(frame))) of \(clock(timeline.seconds(timeline.duration)))."
         guard let point = ResumePoint(stoppedAt: frame, in: timeline) else { return stoppedAt }
-        if let notice = file.update({ $0[session.id].resume = point }) {
-            report(notice)
+        let notice = file.path == nil ? "" : file.update({ $0[session.id].resume = point })
+        if let notice {
+            if !notice.isEmpty { report(notice) }
             return stoppedAt + " To continue from there, start it with --from \(clock(timeline.seconds(point.frame)))."
         }
         return stoppedAt + " To continue from there later: \(Self.command(name)) --resume"
