@@ -172,6 +172,20 @@ public final class MediaStreamer: @unchecked Sendable {
         }
     }
 
+    /// Waits until every ring can supply the next `frames` frames, everything its slot has left, or
+    /// the loader thread is not running; never decodes on the caller's thread. For a test device
+    /// standing in for a real one (which a loader at 1× always keeps ahead of): it may call this
+    /// from the audio thread while the control side stops the loader to seek.
+    public func waitForLoader(frames: Int) {
+        for index in rings.indices {
+            while rings[index].availableToRead < frames && unwritten[index].load(ordering: .acquiring) > 0
+                && loaderRunning.load(ordering: .acquiring)
+            {
+                usleep(100)
+            }
+        }
+    }
+
     /// True when every job of every slot has been written to its ring.
     public var isExhausted: Bool { slots.allSatisfy { $0.next >= $0.jobs.count && $0.current == nil } }
 

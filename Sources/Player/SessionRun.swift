@@ -95,6 +95,8 @@ public final class SessionRun: @unchecked Sendable {
     private let lock = NSLock()
     private var commands: [Command] = []
     private var subscribers: [Int: AsyncStream<SessionEvent>.Continuation] = [:]
+    private var observers: [@Sendable (SessionEvent) -> Void] = []
+    private var woke: Duration = .zero
     private var nextSubscriber = 0
     private var shownStatus: Status
     private var ended = false
@@ -155,6 +157,18 @@ public final class SessionRun: @unchecked Sendable {
             }
         }
     }
+
+    /// Calls `handler` with every event from now on, synchronously, on the run's own context,
+    /// before any subscriber of ``events()`` sees it: a command it sends is taken at the run's
+    /// next tick, and a record it writes (a clinic's history: "started") is written before the
+    /// run goes on. It must return quickly and never wait.
+    public func observe(_ handler: @escaping @Sendable (SessionEvent) -> Void) {
+        lock.withLock { observers.append(handler) }
+    }
+
+    /// When the run last woke on its clock, as time since the run was made. A test output that
+    /// keeps its clock close to this plays in step with the run's ticks, as a real device does.
+    public var lastWoke: Duration { lock.withLock { woke } }
 
     /// Every event published so far, in order (for a status request or a late subscriber).
     public var history: [SessionEvent] {
@@ -230,7 +244,7 @@ public final class SessionRun: @unchecked Sendable {
                 publish(.finished, at: prepared.timeline.duration)
                 return .finished
             }
-            do { try await sleep(Self.tick) } catch { return await stop(.signal) }
+            do { try await nap(Self.tick) } catch { return await stop(.signal) }
         }
     }
 
@@ -319,7 +333,7 @@ public final class SessionRun: @unchecked Sendable {
         while elapsed() < deadline {
             // Short sleeps, so a stop (a key, a signal) is answered at once while waiting.
             let slice = min(.milliseconds(100), max(.zero, nextAttempt - elapsed()))
-            do { try await sleep(slice) } catch { break }
+            do { try await nap(slice) } catch { break }
             for command in takeCommands() {
                 switch command {
                 case .stop(let reason):
@@ -373,8 +387,9 @@ public final class SessionRun: @unchecked Sendable {
     /// Publishes every session moment up to and including `position`.
     private func publishMoments(upTo position: Int) {
         let list = moments.moments
+        let playhead = engine.position
         while cursor < list.count && list[cursor].frame <= position {
-            publish(list[cursor].kind, at: list[cursor].frame)
+            publish(list[cursor].kind, at: list[cursor].frame, late: playhead - list[cursor].frame)
             cursor += 1
         }
     }
@@ -396,26 +411,34 @@ public final class SessionRun: @unchecked Sendable {
         }
     }
 
-    /// Sends an event to every subscriber. Its wall-clock time is when `frame` was rendered: now,
-    /// less however far the playhead has gone past it.
-    private func publish(_ kind: SessionEvent.Kind, at frame: Int) {
-        let rate = Double(prepared.timeline.sampleRate)
-        let behind = max(0, Double(engine.position - frame) / rate)
+    /// Sends an event to every observer and subscriber, stamped with the wall-clock time: now,
+    /// less `late` frames for a moment noticed after the playhead passed it (so its time is when
+    /// its frame was rendered).
+    private func publish(_ kind: SessionEvent.Kind, at frame: Int, late: Int = 0) {
         let now = elapsed().components
         let seconds = Double(now.seconds) + Double(now.attoseconds) * 1e-18
+        let behind = Double(max(0, late)) / Double(prepared.timeline.sampleRate)
         let event = SessionEvent(frame: frame, time: startDate.addingTimeInterval(max(0, seconds - behind)), kind: kind)
-        lock.lock()
-        published.append(event)
-        let targets = Array(subscribers.values)
-        lock.unlock()
+        let (handlers, targets) = lock.withLock {
+            published.append(event)
+            return (observers, Array(subscribers.values))
+        }
+        handlers.forEach { $0(event) }
         targets.forEach { $0.yield(event) }
+    }
+
+    /// Sleeps on the clock, then notes when it woke.
+    private func nap(_ duration: Duration) async throws {
+        try await sleep(duration)
+        let now = elapsed()
+        lock.withLock { woke = now }
     }
 
     /// Sleeps on the clock in 2 ms steps until `condition` holds or `seconds` have passed.
     private func waitUntil(seconds: Double, _ condition: () -> Bool) async {
         let deadline = elapsed() + .seconds(seconds)
         while !condition() && elapsed() < deadline {
-            do { try await sleep(.milliseconds(2)) } catch { return }
+            do { try await nap(.milliseconds(2)) } catch { return }
         }
     }
 }

@@ -90,10 +90,7 @@ struct Play: ParsableCommand {
         let terminal = Terminal()
         let plain = self.plain || !terminal.interactiveOutput
         // The safety notes come first, before anything slow: they are what the listener must read.
-        printLine(meta.title)
-        printLine(meta.description)
-        printLine("Before you begin:")
-        for note in meta.safety { printLine("  - \(note)") }
+        PlayerScreen.introduce(meta, on: terminal)
         fflush(nil)
         guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)
         else { return }
@@ -196,6 +193,8 @@ struct Play: ParsableCommand {
                 screen.announce(signal == SIGTERM ? "Stopping (terminated)…" : "Stopping gently…")
                 run.send(.stop(.signal))
             }
+            terminal.handlePendingJobControl(
+                pausing: { screen.suspend(at: run.pauseBeforeStopping()) }, redraw: screen.redraw)
             screen.update(run.status)
             guard let key = terminal.readKey(timeout: 50), !stopping else { continue }
             switch key {

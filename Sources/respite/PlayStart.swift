@@ -29,10 +29,11 @@ final class PlayStart {
     private let file: ListenerStateFile
     private let remembered: ListenerState.Entry
     private let resuming: Bool
+    private let terminal: Terminal
 
     private init(
         parameters: Parameters, assignments: [String], session: Session, name: String, file: ListenerStateFile,
-        remembered: ListenerState.Entry, resuming: Bool
+        remembered: ListenerState.Entry, resuming: Bool, terminal: Terminal
     ) {
         self.parameters = parameters
         self.assignments = assignments
@@ -41,6 +42,7 @@ final class PlayStart {
         self.file = file
         self.remembered = remembered
         self.resuming = resuming
+        self.terminal = terminal
     }
 
     /// Decides the parameters: the session's defaults, then the remembered choices, then the start screen (on
@@ -80,11 +82,11 @@ final class PlayStart {
         let showScreen = terminal.interactiveInput && terminal.interactiveOutput && !start.yes && !start.resume
         if showScreen {
             if entry.resume != nil {
-                printLine("Last time you stopped part-way; to continue from there: \(Self.command(name)) --resume")
+                terminal.printWrapped("Last time you stopped part-way; to continue from there: \(Self.command(name)) --resume")
             }
             switch StartScreen(terminal: terminal, signals: signals, plain: plain).run(choices) {
             case .leave:
-                printLine("Nothing was played.")
+                terminal.printWrapped("Nothing was played.")
                 return nil
             case .begin(let chosen):
                 choices = chosen
@@ -103,17 +105,17 @@ final class PlayStart {
             }
             remembered = toRemember
         } else if !start.resume {
-            printLine(StartScreen.summary(choices))
+            terminal.printWrapped(StartScreen.summary(choices))
         }
         if !showScreen && !remembered.isEmpty {
-            printLine(
+            terminal.printWrapped(
                 "Using your choices from last time: \(remembered.joined(separator: " ")) "
                     + "(the start screen, or --set, changes them).")
         }
         let parameters = try session.parameters.applying(remembered + assignments, to: session, loader: loader)
         return PlayStart(
             parameters: parameters, assignments: remembered + assignments, session: session, name: name, file: file, remembered: entry,
-            resuming: start.resume)
+            resuming: start.resume, terminal: terminal)
     }
 
     /// With `--resume`, the frame to start at in `timeline` (printing where and why); nil otherwise, or when
@@ -121,20 +123,20 @@ final class PlayStart {
     func resumeFrame(in timeline: SessionKit.Timeline) -> Int? {
         guard resuming else { return nil }
         guard let point = remembered.resume else {
-            printLine("There is no stopped place remembered for this session, so it starts from the beginning.")
+            terminal.printWrapped("There is no stopped place remembered for this session, so it starts from the beginning.")
             return nil
         }
         switch point.frame(in: timeline) {
         case .exact(let frame):
-            printLine("Continuing from \(clock(timeline.seconds(frame))), a little before where you stopped.")
+            terminal.printWrapped("Continuing from \(clock(timeline.seconds(frame))), a little before where you stopped.")
             return frame
         case .stepStart(let frame):
-            printLine(
+            terminal.printWrapped(
                 "The session has changed since you stopped, so it continues from the start of step \(point.step) "
                     + "(\(point.stepTitle)), at \(clock(timeline.seconds(frame))).")
             return frame
         case nil:
-            printLine(
+            terminal.printWrapped(
                 "The session has changed since you stopped and that place no longer fits it, so it starts from "
                     + "the beginning.")
             return nil

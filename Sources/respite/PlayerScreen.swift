@@ -4,15 +4,22 @@ import SessionKit
 
 /// What the listener sees while a session plays: a redrawn panel on a terminal, or one plain
 /// line per event (screen readers, logs, `--plain`).
+///
+/// Every line is wrapped between words to the terminal's width by display width
+/// (``DisplayText/wrapped(_:width:indent:hangingIndent:)``), so the terminal never breaks a word and the panel
+/// knows how many rows it takes. The panel fits the terminal's height: a caption longer than the room left
+/// scrolls with the narration, with ↑ and ↓ in its margin where words are above or below.
 final class PlayerScreen {
     let terminal: Terminal
     let plain: Bool
     let timeline: SessionKit.Timeline
     let title: String
-    private var drawnLines = 0
+    /// The display width of each row of the panel on screen (none when no panel is drawn).
+    private var drawnRows: [Int] = []
 
     /// - Parameters:
-    ///   - timeline: its texts and step titles are shown as single lines made safe for a terminal (``DisplayText``).
+    ///   - timeline: its texts and step titles are shown made safe for a terminal (``DisplayText``), each as one
+    ///     paragraph.
     init(terminal: Terminal, plain: Bool, timeline: SessionKit.Timeline, title: String) {
         self.terminal = terminal
         self.plain = plain
@@ -27,16 +34,41 @@ final class PlayerScreen {
         self.title = DisplayText.sanitized(title, singleLine: true)
     }
 
-    /// A line that stays (above the panel): events, messages.
+    /// Prints what a listener reads before a session starts: its title, its description and its safety notes
+    /// (`  - ` before each, later lines lined up under its words), wrapped between words on a terminal.
+    static func introduce(_ session: Session, on terminal: Terminal) {
+        terminal.printWrapped(session.title)
+        terminal.printWrapped(session.description)
+        terminal.printWrapped("Before you begin:")
+        for note in session.safety { terminal.printWrapped(note, indent: "  - ") }
+    }
+
+    /// A line that stays (above the panel): events, messages. Wrapped between words on a terminal.
     func announce(_ text: String) {
         clearPanel()
-        terminal.write(DisplayText.sanitized(text) + "\n")
+        terminal.printWrapped(text)
     }
 
     /// Draws where the run is: the panel on a terminal; nothing in plain mode (its lines come from ``show(_:)``).
     func update(_ status: SessionRun.Status) {
         guard !plain else { return }
         drawPanel(position: status.position, paused: status.paused, volume: status.volume)
+    }
+
+    /// After a resize, or when the process continues after Ctrl-Z and `fg`: the next ``update(_:)`` draws the
+    /// panel for the terminal's new size. After a stop the shell has written below the panel (`[1]+ Stopped`,
+    /// `fg`), so the old panel is left alone (it was cleared before stopping) and the new one starts at the cursor.
+    ///
+    /// The play loop passes this to ``Terminal/handlePendingJobControl(pausing:redraw:)``.
+    func redraw(afterStop: Bool) {
+        if afterStop { drawnRows = [] }
+    }
+
+    /// Before the process stops on Ctrl-Z: removes the panel and says how to come back.
+    func suspend(at position: Int) {
+        clearPanel()
+        terminal.printWrapped(
+            "Paused at \(clock(timeline.seconds(position))). Type fg to come back, then press space to resume.")
     }
 
     /// Plain mode: one line for each of the session's moments and the listener's actions, as they
@@ -47,70 +79,111 @@ final class PlayerScreen {
         switch event.kind {
         case .stepStarted(let number, _):
             let title = timeline.steps.first { $0.number == number }?.title ?? ""
-            terminal.write("\(at) step \(number) of \(timeline.steps.count): \(title)\n")
+            terminal.printWrapped("\(at) step \(number) of \(timeline.steps.count): \(title)")
         case .narration(let text, _):
-            terminal.write("\(at) says: \(DisplayText.sanitized(text, singleLine: true))\n")
+            terminal.printWrapped("\(at) says: \(DisplayText.sanitized(text, singleLine: true))")
         case .pmr(let phase, _):
-            terminal.write("\(at) \(phase.rawValue)\n")
+            terminal.printWrapped("\(at) \(phase.rawValue)")
         case .breath(let phase, let cycle, let cycles, _):
             let words = ["inhale": "breathe in", "hold": "hold", "exhale": "breathe out"][phase.rawValue] ?? ""
-            terminal.write("\(at) \(words), breath \(cycle) of \(cycles)\n")
+            terminal.printWrapped("\(at) \(words), breath \(cycle) of \(cycles)")
         case .cue:
-            terminal.write("\(at) cue\n")
+            terminal.printWrapped("\(at) cue")
         case .paused:
-            terminal.write("paused at \(at)\n")
+            terminal.printWrapped("paused at \(at) — press space to resume")
         case .resumed:
-            terminal.write("resumed at \(at)\n")
+            terminal.printWrapped("resumed at \(at)")
         case .seeked:
-            terminal.write("moved to \(at)\n")
+            terminal.printWrapped("moved to \(at)")
         case .volume(let decibels):
-            terminal.write("volume \(formatDecibels(decibels))\n")
+            terminal.printWrapped("volume \(formatDecibels(decibels))")
         case .started, .deviceLost, .reconnected, .sourceFailed, .finished, .stopped:
             // Said by the player in its own words (they need the device's name, the file's).
             break
         }
     }
 
+    /// Erases the panel: moves up to its first row and clears to the end of the screen.
+    ///
+    /// The rows are counted at the terminal's width now. The panel's rows were all narrower than the width they
+    /// were drawn at; if the terminal has become narrower since, a terminal that re-flows its lines (most do:
+    /// VTE, Konsole, kitty, iTerm2, tmux) now shows each on ⌈columns ÷ new width⌉ rows. (One that cuts lines
+    /// instead, such as xterm, keeps one row each, and this erases that many more rows above the panel: some
+    /// earlier lines, never a second copy of the panel left on screen.)
     private func clearPanel() {
-        guard drawnLines > 0 else { return }
-        terminal.write("\u{1B}[\(drawnLines)F\u{1B}[J")
-        drawnLines = 0
+        terminal.write(clearingSequence())
+    }
+
+    /// What erases the panel (see ``clearPanel()``), for writing together with what comes next; "" when none.
+    private func clearingSequence() -> String {
+        guard !drawnRows.isEmpty else { return "" }
+        let width = terminal.width
+        let rows = drawnRows.reduce(0) { $0 + max(1, ($1 + width - 1) / width) }
+        drawnRows = []
+        return "\u{1B}[\(rows)F\u{1B}[J"
     }
 
     private func drawPanel(position: Int, paused: Bool, volume: Double) {
-        let width = terminal.width
-        var lines: [String] = []
+        // One column is left free: a row that fills the last column leaves some terminals waiting to wrap.
+        let width = max(1, terminal.width - 1)
+        let layout = PanelLayout(
+            title: title, step: stepLine(at: position), bar: progressLine(at: position, width: width),
+            breath: breathing(at: position), caption: caption(at: position), hint: hint(paused: paused, volume: volume))
+        let rows = layout.rows(width: width, height: max(1, terminal.height - 1))
         let bold = terminal.colour ? "\u{1B}[1m" : ""
         let dim = terminal.colour ? "\u{1B}[2m" : ""
         let reset = terminal.colour ? "\u{1B}[0m" : ""
-        lines.append(bold + title + reset)
-        if let step = timeline.step(at: position) {
-            var line = "Step \(step.number) of \(timeline.steps.count): \(step.title)"
-            if let phase = phase(at: position) { line += "  ·  " + phase }
-            lines.append(line)
+        let text = rows.map { row in
+            switch row.role {
+            case .title: bold + row.text + reset
+            case .hint: dim + row.text + reset
+            default: row.text
+            }
         }
+        // One write: the old panel never stays erased while the new one is on its way.
+        terminal.write("\u{1B}[?25l" + clearingSequence() + text.joined(separator: "\n") + "\n")
+        drawnRows = rows.map { DisplayText.columns($0.text) }
+    }
+
+    /// "Step 2 of 9: Hands  ·  tense gently… 3 s".
+    private func stepLine(at position: Int) -> String? {
+        guard let step = timeline.step(at: position) else { return nil }
+        var line = "Step \(step.number) of \(timeline.steps.count): \(step.title)"
+        if let phase = phase(at: position) { line += "  ·  " + phase }
+        return line
+    }
+
+    /// The progress bar and the times, fitted to `width` (the bar is left out where it would be under 5 columns).
+    private func progressLine(at position: Int, width: Int) -> String {
         let elapsed = timeline.seconds(position)
         let total = timeline.seconds(timeline.duration)
-        let times = " \(clock(elapsed)) / \(clock(total))  (\(clock(max(0, total - elapsed))) left)"
-        let barWidth = max(10, min(50, width - times.count - 4))
+        let times = "\(clock(elapsed)) / \(clock(total))  (\(clock(max(0, total - elapsed))) left)"
+        let barWidth = min(50, width - DisplayText.columns(times) - 3)
+        guard barWidth >= 5 else { return times }
         let filled = Int(Double(barWidth) * min(1, elapsed / max(total, 1)))
-        lines.append("[" + String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled) + "]" + times)
-        if let breath = breathing(at: position) { lines.append(breath) }
-        let caption = currentCaption(at: position)
-        for line in wrap(caption.map { "“\($0)”" } ?? "", width: width - 2) { lines.append(line) }
-        let state = paused ? "PAUSED  " : ""
-        lines.append(dim + "\(state)space pause · n next · p previous · +/- volume (\(formatDecibels(volume))) · q quit" + reset)
-        clearPanel()
-        terminal.write("\u{1B}[?25l" + lines.map { String($0.prefix(width + 16)) }.joined(separator: "\n") + "\n")
-        drawnLines = lines.count
+        return "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled) + "] "
+            + times
+    }
+
+    /// How to go on: while paused, first of all how to resume.
+    private func hint(paused: Bool, volume: Double) -> String {
+        let keys = "n next · p previous · +/- volume (\(formatDecibels(volume))) · q quit"
+        return paused ? "PAUSED — press space to resume · " + keys : "space pause · " + keys
+    }
+
+    /// The words being spoken at `position`, and how far through them the voice is (0…1, by time).
+    private func caption(at position: Int) -> PanelLayout.Caption? {
+        guard let entry = currentCaption(at: position) else { return nil }
+        let progress = entry.length > 0 ? Double(position - entry.frame) / Double(entry.length) : 0
+        return PanelLayout.Caption(text: "“\(entry.text)”", progress: min(1, max(0, progress)))
     }
 
     /// The narration being spoken at `position`.
-    private func currentCaption(at position: Int) -> String? {
+    private func currentCaption(at position: Int) -> SessionKit.Timeline.Entry? {
         timeline.entries.last {
             ($0.kind == .narration || $0.kind == .rest || ($0.kind == .release && $0.length > 0))
                 && $0.frame <= position && $0.frame + $0.length > position
-        }?.text
+        }
     }
 
     /// PMR phase at `position`: tense (with seconds left), relax.
@@ -149,21 +222,6 @@ final class PlayerScreen {
     /// Leaves the screen tidy: the panel removed, the cursor shown.
     func close() {
         if !plain { clearPanel() }
-    }
-
-    private func wrap(_ text: String, width: Int) -> [String] {
-        guard !text.isEmpty else { return [] }
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ") {
-            if line.count + word.count + 1 > max(20, width) && !line.isEmpty {
-                lines.append(line)
-                line = ""
-            }
-            line += (line.isEmpty ? "" : " ") + word
-        }
-        if !line.isEmpty { lines.append(line) }
-        return Array(lines.prefix(4))
     }
 }
 

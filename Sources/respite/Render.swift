@@ -37,7 +37,8 @@ struct Render: ParsableCommand {
 
 extension AudioFileFormat.SampleFormat: ExpressibleByArgument {}
 
-/// Renders `name` to `output`, reporting progress on a terminal; shared by `render` and `play`.
+/// Renders `name` to `output`, with its progress on one line rewritten in place when standard error is a terminal
+/// (``ProgressLine``; nothing when it is not); shared by `render` and `play`.
 ///
 /// The file appears only once complete (``AtomicFile``): until then, and after any failure or Ctrl-C, an earlier
 /// file of that name is unchanged. `output` may not be one of the session's own inputs.
@@ -73,13 +74,14 @@ func renderSession(
     } catch {
         throw fail(error, context: name)
     }
-    let showProgress = isatty(STDERR_FILENO) == 1
+    let progress = ProgressLine("Rendering")
     let frames: Int
     let written: String
     do {
+        defer { progress.finish() }
         let file = try AtomicFile(replacing: output, protecting: sessionInputs(prepared, name: name, catalog: catalog))
         frames = try OfflineRenderer.render(prepared, into: file, format: format) { fraction in
-            if showProgress { report("rendering… \(Int(fraction * 100))%") }
+            progress.update(fraction)
         }
         if keepExisting {
             // Another process may take the name meanwhile: the next free one is used then, never replaced.

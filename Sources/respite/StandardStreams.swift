@@ -85,6 +85,13 @@ enum StandardStreams {
         _ = writeAll(DisplayText.sanitized(line) + "\n", to: STDERR_FILENO)
     }
 
+    /// Writes `text` to standard error as it is, with no line break added: a progress line that rewrites itself
+    /// with `\r` (``ProgressLine``). `text` is Respite's own; nothing from outside goes into it unsanitised.
+    static func writeErrorUnterminated(_ text: String) {
+        fflush(nil)
+        _ = writeAll(text, to: STDERR_FILENO)
+    }
+
     /// Flushes standard output; if anything written to it was lost, reports it and returns exit status 74.
     static func finish() -> Int32? {
         fflush(nil)

@@ -100,24 +100,24 @@ struct StartScreen {
 
     private func runNumbered(_ start: StartChoices) -> Outcome {
         var choices = start
-        printLine("Before you begin, you can change these choices:")
-        for index in choices.lines.indices { printLine(Self.numbered(choices, index)) }
+        terminal.printWrapped("Before you begin, you can change these choices:")
+        for index in choices.lines.indices { terminal.printWrapped(Self.numbered(choices, index), indent: "  ") }
         while true {
-            printLine("Type a number and Enter to change that choice, Enter alone to begin, or q and Enter to leave.")
+            terminal.printWrapped("Type a number and Enter to change that choice, Enter alone to begin, or q and Enter to leave.")
             guard let answer = readLine() else { return .leave }
             let text = answer.trimmingCharacters(in: .whitespaces).lowercased()
             if text.isEmpty || text == "b" { return .begin(choices) }
             if text == "q" { return .leave }
             guard let number = Int(text), (1...choices.lines.count).contains(number) else {
-                printLine("There is no choice '\(text)'; the choices are numbered 1 to \(choices.lines.count).")
+                terminal.printWrapped("There is no choice '\(text)'; the choices are numbered 1 to \(choices.lines.count).")
                 continue
             }
             if choices.lines[number - 1].fixed {
-                printLine("\(choices.lines[number - 1].label) was set with --set on the command line, so it stays.")
+                terminal.printWrapped("\(choices.lines[number - 1].label) was set with --set on the command line, so it stays.")
                 continue
             }
             choices.advance(number - 1)
-            printLine(Self.numbered(choices, number - 1))
+            terminal.printWrapped(Self.numbered(choices, number - 1), indent: "  ")
         }
     }
 
@@ -146,7 +146,7 @@ struct StartScreen {
 
     static func numbered(_ choices: StartChoices, _ index: Int) -> String {
         let line = choices.lines[index]
-        return "  \(index + 1). \(line.label): \(line.value)\(line.fixed ? " (set with --set)" : "")"
+        return "\(index + 1). \(line.label): \(line.value)\(line.fixed ? " (set with --set)" : "")"
     }
 
     /// One line typed at the terminal, or nil at the end of input or on a stop signal. Polls, so that Ctrl-C

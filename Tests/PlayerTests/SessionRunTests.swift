@@ -87,10 +87,22 @@ func offlineDigest(_ prepared: PreparedSession) -> Int {
     return hasher.finalize()
 }
 
-/// Collects a run's events while a script reacts to them.
-actor EventLog {
-    var events: [SessionEvent] = []
-    func add(_ event: SessionEvent) { events.append(event) }
+/// A run's events, in order.
+final class Log: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [SessionEvent] = []
+    func add(_ event: SessionEvent) { lock.withLock { list.append(event) } }
+    var events: [SessionEvent] { lock.withLock { list } }
+}
+
+/// The run, for its output factory (made before the run exists).
+final class RunBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: SessionRun?
+    var run: SessionRun? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }
 
 @Suite(.serialized) struct SessionRunTests {
@@ -106,36 +118,45 @@ actor EventLog {
         }
     }
 
-    /// Plays `prepared` in virtual time to its end, letting `react` send commands as events come.
+    /// Plays `prepared` in virtual time to its end, letting `react` send commands as events come
+    /// (synchronously, so a command is taken at the run's next tick).
+    ///
+    /// With `lockstep`, the output keeps within two ticks of where the run last looked (as a real
+    /// device, paced by the wall clock, keeps within its buffer of the run's ticks): without that,
+    /// a device running at hundreds of times real time on a loaded machine could be seconds ahead
+    /// of the run when a command is taken. The loader keeps ahead of the output in any case.
     func play(
-        _ prepared: PreparedSession, options: LivePlayer.Options = .init(), from start: Int = 0,
-        output makeOutput: @escaping (VirtualClock) throws -> VirtualOutput,
-        react: @escaping @Sendable (SessionEvent, SessionRun, VirtualClock) async -> Void = { _, _, _ in }
+        _ prepared: PreparedSession, options: LivePlayer.Options = .init(), from start: Int = 0, lockstep: Bool = true,
+        output makeOutput: @escaping @Sendable (VirtualClock) throws -> VirtualOutput,
+        react: @escaping @Sendable (SessionEvent, SessionRun, VirtualClock) -> Void = { _, _, _ in }
     ) async throws -> (SessionRun.Outcome, [SessionEvent]) {
         let clock = VirtualClock()
-        var engineForGate: LivePlayer?
+        let runBox = RunBox()
         let run = SessionRun(prepared: prepared, options: options, clock: clock, startDate: Self.startDate) {
             let output = try makeOutput(clock)
-            if let engine = engineForGate {
-                let streamer = engine.streamer
-                let frames = output.periodFrames + engine.mixer.lookahead
-                output.gate = { streamer.waitUntilReady(frames: frames) }
+            if let run = runBox.run {
+                let streamer = run.engine.streamer
+                let ahead = output.periodFrames + run.engine.mixer.lookahead
+                output.gate = { [unowned output] in
+                    streamer.waitForLoader(frames: ahead)
+                    guard lockstep else { return }
+                    let deadline = ContinuousClock.now.advanced(by: .milliseconds(200))
+                    while clock.now.offset - run.lastWoke > SessionRun.tick * 2 && ContinuousClock.now < deadline {
+                        usleep(50)
+                    }
+                }
             }
             return output
         }
-        engineForGate = run.engine
-        let log = EventLog()
-        let stream = run.events()
-        let listener = Task {
-            for await event in stream {
-                await log.add(event)
-                await react(event, run, clock)
-            }
+        runBox.run = run
+        let log = Log()
+        run.observe { event in
+            log.add(event)
+            react(event, run, clock)
         }
         try run.start(from: start)
         let outcome = await run.run()
-        await listener.value
-        return (outcome, await log.events)
+        return (outcome, log.events)
     }
 
     @Test func everyBundledSessionPlaysToItsEndInVirtualTimeAsTheTimelineSaysAndAsRenderSounds() async throws {
@@ -154,7 +175,7 @@ actor EventLog {
         for (file, prepared) in prepared {
             let duration = prepared.timeline.duration
             let outputs = Outputs()
-            let (outcome, events) = try await play(prepared) { clock in
+            let (outcome, events) = try await play(prepared, lockstep: false) { clock in
                 let output = VirtualOutput(clock: clock)
                 output.mark = duration
                 outputs.add(output)
@@ -191,6 +212,241 @@ actor EventLog {
         let total = played.map { Double($0.1.timeline.duration) / Double($0.1.timeline.sampleRate) }.reduce(0, +)
         print("virtual time: \(played.count) bundled sessions, \(Int(total)) s of sound, played in \(elapsed)")
     }
+
+    // MARK: - Commands
+
+    /// The short fixture session: narration, a silence with a chime, narration, two paced breaths.
+    func fixture() throws -> PreparedSession { try LivePlayerTests().prepared() }
+
+    func samples(_ outputs: Outputs) -> [Float] { outputs.all.flatMap(\.samples) }
+
+    /// The longest run of exact digital silence in the left channel, and where it ends.
+    func longestSilence(_ interleaved: [Float]) -> (length: Int, end: Int) {
+        var longest = (length: 0, end: 0)
+        var run = 0
+        for frame in 0..<(interleaved.count / 2) {
+            run = interleaved[2 * frame] == 0 ? run + 1 : 0
+            if run > longest.length { longest = (run, frame) }
+        }
+        return longest
+    }
+
+    @Test func pauseHoldsThePlaceInSilenceAndResumeFadesBackIn() async throws {
+        let prepared = try fixture()
+        let outputs = Outputs()
+        let steps = prepared.timeline.steps
+        let (outcome, events) = try await play(prepared) { clock in
+            let output = VirtualOutput(clock: clock, keepSamples: true)
+            outputs.add(output)
+            return output
+        } react: { event, run, clock in
+            switch event.kind {
+            case .stepStarted(2, _): run.send(.pause)
+            case .paused:
+                Task {
+                    try? await clock.sleep(for: .seconds(2))
+                    run.send(.resume)
+                }
+            default: break
+            }
+        }
+        #expect(outcome == .finished)
+        let paused = try #require(events.first { $0.kind == .paused })
+        let resumed = try #require(events.first { $0.kind == .resumed })
+        #expect(paused.frame >= steps[1].start)
+        // The playhead moves only through the 0.4 s fade while paused.
+        #expect(resumed.frame - paused.frame <= 19_200 + 2 * 480)
+        #expect(resumed.time.timeIntervalSince(paused.time) >= 2)
+        // Every moment still came, once, in order.
+        #expect(moments(events) == SessionMoments(prepared.timeline).moments)
+        let sound = samples(outputs)
+        // Two seconds held: digital silence of nearly that long (less the fade out).
+        let silence = longestSilence(sound)
+        #expect(silence.length >= 72_000, "paused for 2 s: \(silence.length) silent frames")
+        // Faded in: the first 10 ms after the silence are far below full scale of the 10 ms 0.4 s on.
+        let after = silence.end + 1
+        let edge = sound[(2 * after)..<(2 * (after + 480))].map(abs).max() ?? 1
+        #expect(edge < 0.02, "resume starts at \(edge), not faded in")
+        // Played to the end: the session's frames plus the time spent paused.
+        let total = outputs.all.map(\.frames).reduce(0, +)
+        #expect(total >= prepared.timeline.duration + silence.length - 20_000)
+    }
+
+    @Test func nextPreviousAndStepMoveToStepStartsAndSkipTheMomentsBetween() async throws {
+        let prepared = try fixture()
+        let steps = prepared.timeline.steps
+        let script = Counter()
+        let (outcome, events) = try await play(prepared) { clock in VirtualOutput(clock: clock) } react: { event, run, _ in
+            guard case .stepStarted(let number, _) = event.kind else { return }
+            switch script.increment() - 1 {
+            case 0 where number == 1: run.send(.next)  // 1 → 2
+            case 1 where number == 2: run.send(.step(4))  // 2 → 4
+            case 2 where number == 4: run.send(.previous)  // at the start of 4: back to 3
+            default: break
+            }
+        }
+        #expect(outcome == .finished)
+        let seeks = events.filter { $0.kind == .seeked }.map(\.frame)
+        #expect(seeks == [steps[1].start, steps[3].start, steps[2].start])
+        // Moments between step 1's start and the skip are not published; step 3's are, after "previous".
+        let narrations = events.filter { if case .narration = $0.kind { true } else { false } }
+        #expect(!narrations.contains { $0.frame > steps[0].start && $0.frame < steps[1].start })
+        #expect(events.last?.kind == .finished)
+    }
+
+    @Test func volumeIsClampedAndAnnounced() async throws {
+        let prepared = try fixture()
+        var options = LivePlayer.Options()
+        options.maxVolume = 3
+        let (_, events) = try await play(prepared, options: options) { clock in VirtualOutput(clock: clock) } react: { event, run, _ in
+            if case .stepStarted(2, _) = event.kind {
+                run.send(.changeVolume(3))
+                run.send(.changeVolume(3))  // held at the device's limit
+                run.send(.volume(-90))  // held at -40
+                run.send(.volume(.nan))  // ignored
+            }
+        }
+        let volumes = events.compactMap { if case .volume(let decibels) = $0.kind { decibels } else { nil } }
+        #expect(volumes == [3, 3, -40])
+    }
+
+    @Test func stopFadesOutAndEndsTheRunWhereItWas() async throws {
+        let prepared = try fixture()
+        let outputs = Outputs()
+        let (outcome, events) = try await play(prepared) { clock in
+            let output = VirtualOutput(clock: clock, keepSamples: true)
+            outputs.add(output)
+            return output
+        } react: { event, run, _ in
+            if case .stepStarted(3, _) = event.kind { run.send(.stop(.listener)) }
+        }
+        let steps = prepared.timeline.steps
+        guard case .stopped(.listener, let at) = outcome else {
+            Issue.record("outcome \(outcome)")
+            return
+        }
+        // Seen within a tick (and the output's two ticks of lead), taken at the next, then the 0.4 s fade.
+        #expect(at >= steps[2].start && at < steps[2].start + 19_200 + 6_000, "\(at - steps[2].start)")
+        #expect(events.last?.kind == .stopped(.listener))
+        #expect(events.last?.frame == at)
+        #expect(!events.contains { $0.kind == .finished })
+        let sound = samples(outputs)
+        let last = (sound.lastIndex { $0 != 0 } ?? 0) / 2
+        // The last 10 ms of sound are the bottom of a fade, not a cut.
+        let tail = sound[(2 * max(0, last - 480))..<(2 * last + 2)].map(abs).max() ?? 1
+        #expect(tail < 0.03, "the sound ends at \(tail)")
+        #expect(last < prepared.timeline.duration)
+    }
+
+    @Test func aLostDeviceIsReopenedAndTheSentenceStartsAgain() async throws {
+        let prepared = try fixture()
+        let opens = Counter()
+        let outputs = Outputs()
+        struct Unplugged: Error {}
+        // The first device vanishes 1.5 s in (mid first sentence); the next two opens fail; then it is back.
+        let (outcome, events) = try await play(prepared) { clock in
+            switch opens.increment() {
+            case 1:
+                return VirtualOutput(clock: clock, goneAfter: 72_000)
+            case 2, 3:
+                throw Unplugged()
+            default:
+                let output = VirtualOutput(clock: clock, keepSamples: true)
+                outputs.add(output)
+                return output
+            }
+        }
+        #expect(outcome == .finished)
+        #expect(opens.value == 4)
+        let sentence = try #require(prepared.timeline.sounds.first { $0.bus == .voice })
+        let lost = try #require(events.first { if case .deviceLost = $0.kind { true } else { false } })
+        if case .deviceLost(let reason) = lost.kind { #expect(reason.contains("device")) }
+        let back = try #require(events.first { $0.kind == .reconnected })
+        #expect(back.frame == sentence.start)
+        // Three attempts a second apart: back three seconds (of the clock) after the loss.
+        let waited = back.time.timeIntervalSince(lost.time)
+        #expect(waited >= 2.9 && waited < 3.5, "\(waited) s")
+        // The sentence's narration is announced again after the reconnection.
+        #expect(events.filter { $0.kind == .narration(text: "Let your shoulders soften.", length: sentence.length) }.count == 2)
+        let second = try #require(outputs.all.first)
+        let expected = prepared.timeline.duration - sentence.start
+        #expect(second.frames >= expected && second.frames < expected + second.periodFrames)
+        #expect(second.samples[0] == 0)
+        #expect(abs(second.samples[2 * 100]) < 0.01, "restart fades in")
+    }
+
+    @Test func aDeviceThatNeverReturnsEndsTheRunAtTheTimeout() async throws {
+        let prepared = try fixture()
+        var options = LivePlayer.Options()
+        options.reconnectTimeout = 5
+        let opens = Counter()
+        struct Unplugged: Error {}
+        let started = ContinuousClock.now
+        let (outcome, events) = try await play(prepared, options: options) { clock in
+            if opens.increment() == 1 { return VirtualOutput(clock: clock, goneAfter: 24_000) }
+            throw Unplugged()
+        }
+        guard case .stopped(.deviceGone, let at) = outcome else {
+            Issue.record("outcome \(outcome)")
+            return
+        }
+        #expect(at <= 24_000)
+        #expect(events.last?.kind == .stopped(.deviceGone))
+        // One attempt a second for five seconds of the clock, and none of them in real time.
+        #expect((5...6).contains(opens.value - 1), "\(opens.value - 1) attempts")
+        #expect(started.duration(to: .now) < .seconds(3))
+    }
+
+    @Test func aStopWhileTheDeviceIsLostEndsTheRunAtOnce() async throws {
+        let prepared = try fixture()
+        let opens = Counter()
+        struct Unplugged: Error {}
+        let (outcome, events) = try await play(prepared) { clock in
+            if opens.increment() == 1 { return VirtualOutput(clock: clock, goneAfter: 24_000) }
+            throw Unplugged()
+        } react: { event, run, _ in
+            if case .deviceLost = event.kind { run.send(.stop(.signal)) }
+        }
+        guard case .stopped(.signal, _) = outcome else {
+            Issue.record("outcome \(outcome)")
+            return
+        }
+        #expect(opens.value <= 2, "gave up trying at the stop")
+        #expect(events.last?.kind == .stopped(.signal))
+    }
+
+    @Test func everySubscriberHearsEveryEventAndAStatusTellsWhereTheRunIs() async throws {
+        let prepared = try fixture()
+        let clock = VirtualClock()
+        let run = SessionRun(prepared: prepared, clock: clock) { VirtualOutput(clock: clock) }
+        let first = run.events()
+        let second = run.events()
+        let collect = { (stream: AsyncStream<SessionEvent>) in Task { await stream.reduce(into: []) { $0.append($1) } } }
+        let (one, two) = (collect(first), collect(second))
+        try run.start()
+        #expect(run.status.position >= 0 && !run.status.ended)
+        _ = await run.run()
+        let (a, b) = (await one.value, await two.value)
+        #expect(a == b && a == run.history && !a.isEmpty)
+        #expect(run.status.ended)
+        #expect(run.status.position >= prepared.timeline.duration)
+        // After the end: a new subscriber's sequence ends at once; commands are ignored.
+        var late = 0
+        for await _ in run.events() { late += 1 }
+        #expect(late == 0)
+        run.send(.pause)
+        #expect(!run.status.paused)
+        #expect(run.stats.renderTimes.periods > 0)
+    }
+}
+
+/// A thread-safe counter for output factories.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    /// Adds one; returns the new count.
+    func increment() -> Int { lock.withLock { count += 1; return count } }
+    var value: Int { lock.withLock { count } }
 }
 
 /// The outputs a run opened, in order.

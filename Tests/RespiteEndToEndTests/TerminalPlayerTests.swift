@@ -9,15 +9,19 @@ import Glibc
 /// reads the screen.
 final class PseudoTerminalSession: @unchecked Sendable {
     let pid: pid_t
-    private let master: Int32
+    /// The terminal's side of the pseudo-terminal (its settings are the program's: `tcgetattr` reads them here).
+    let master: Int32
     private var screen = ""
+    private var received: [UInt8] = []
+    private var resizes: [ScreenModel.Resize] = []
     private let lock = NSLock()
     private var reader: Thread?
 
-    init(_ arguments: [String], environment: [String: String]) throws {
+    init(_ arguments: [String], environment: [String: String], columns: Int = 100, rows: Int = 30) throws {
         var master: Int32 = 0
         var slave: Int32 = 0
-        var size = winsize(ws_row: 30, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0)
+        var size = winsize(ws_row: UInt16(rows), ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+        initialSize = (columns, rows)
         guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw SoundServerError(message: "openpty failed") }
         self.master = master
         var actions = posix_spawn_file_actions_t()
@@ -46,6 +50,7 @@ final class PseudoTerminalSession: @unchecked Sendable {
                 if count <= 0 { break }
                 lock.lock()
                 screen += String(decoding: buffer[..<count], as: UTF8.self)
+                received += buffer[..<count]
                 lock.unlock()
             }
         }
@@ -58,6 +63,35 @@ final class PseudoTerminalSession: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return screen
+    }
+
+    /// The size the terminal started with: columns, rows.
+    let initialSize: (Int, Int)
+
+    /// Every byte the program has written so far, and where the terminal was resized in them.
+    var bytes: (bytes: [UInt8], resizes: [ScreenModel.Resize]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (received, resizes)
+    }
+
+    /// What a terminal that re-flows its lines shows after the first `count` bytes (all when nil).
+    func screenModel(upTo count: Int? = nil) -> ScreenModel {
+        let (bytes, resizes) = self.bytes
+        var model = ScreenModel(columns: initialSize.0, rows: initialSize.1)
+        model.feed(Array(bytes.prefix(count ?? bytes.count)), resizes: resizes)
+        return model
+    }
+
+    /// Resizes the terminal, as a window being dragged does: the new size, then SIGWINCH to the program.
+    func resize(columns: Int, rows: Int) {
+        var size = winsize(ws_row: UInt16(rows), ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+        lock.lock()
+        resizes.append(ScreenModel.Resize(offset: received.count, columns: columns, rows: rows))
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        lock.unlock()
+        // Not the terminal's own foreground process group: the program has no controlling terminal here.
+        kill(pid, SIGWINCH)
     }
 
     func press(_ key: String) {
