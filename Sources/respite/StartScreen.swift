@@ -1,5 +1,6 @@
 import Foundation
 import Player
+import SessionKit
 
 #if canImport(Glibc)
 import Glibc
@@ -33,22 +34,32 @@ struct StartScreen {
     private func runDrawn(_ start: StartChoices) -> Outcome {
         var choices = start
         var cursor = 0  // 0 is "Begin"; line i is at cursor i + 1
-        var drawn = 0
+        var drawn: [Int] = []  // the columns of each row drawn last, to find its top again
         terminal.enterRawMode()
         defer {
             terminal.restore()
         }
-        terminal.write("\u{1B}[?25l")
         func draw() {
-            var text = drawn > 0 ? "\r\u{1B}[\(drawn)A" : ""
-            let rows = Self.rows(choices, cursor: cursor, width: terminal.width, colour: terminal.colour)
-            for row in rows { text += "\u{1B}[2K" + row + "\n" }
-            drawn = rows.count
+            // After a resize the terminal may have rewrapped the rows: count them at the new width.
+            let width = terminal.width
+            let up = drawn.reduce(0) { $0 + max(1, ($1 + width - 1) / width) }
+            var text = "\u{1B}[?25l" + (up > 0 ? "\r\u{1B}[\(up)A\u{1B}[J" : "")
+            let rows = Self.rows(
+                choices, cursor: cursor, width: width, height: terminal.height, colour: terminal.colour)
+            for row in rows { text += row + "\n" }
+            drawn = rows.map {
+                DisplayText.columns($0.replacingOccurrences(of: "\u{1B}[7m", with: "").replacingOccurrences(of: "\u{1B}[0m", with: ""))
+            }
             terminal.write(text)
         }
         draw()
         while true {
             if signals.received != nil { return .leave }
+            // Ctrl-Z and `fg`, a resize: drawn afresh (below what the shell wrote, after a stop).
+            terminal.handlePendingJobControl(pausing: {}) { afterStop in
+                if afterStop { drawn = [] }
+                draw()
+            }
             guard let key = terminal.readKey(timeout: 100) else { continue }
             switch key {
             case 27:
@@ -74,17 +85,24 @@ struct StartScreen {
         }
     }
 
-    /// The rows of the drawn screen, each shorter than `width`.
-    static func rows(_ choices: StartChoices, cursor: Int, width: Int, colour: Bool) -> [String] {
+    /// The rows of the drawn screen, each shorter than `width`, at most `height - 1` of them: on a short terminal
+    /// the lines scroll with the cursor.
+    static func rows(_ choices: StartChoices, cursor: Int, width: Int, height: Int, colour: Bool) -> [String] {
         let labelWidth = (choices.lines.map(\.label.count).max() ?? 0) + 2
-        var rows = ["Before you begin, choose what suits you today:"]
+        // Every row stays short of the last column, so the terminal never wraps one (the redraw counts on it).
+        func fit(_ row: String) -> String {
+            DisplayText.columns(row) < width ? row : String(row.prefix(max(1, width - 2))) + "…"
+        }
+        var rows = [fit("Before you begin, choose what suits you today:")]
         let items = ["Begin"] + choices.lines.map { line in
             line.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + line.value
                 + (line.fixed ? "  (set with --set)" : "")
         }
-        for (index, item) in items.enumerated() {
-            var row = (index == cursor ? "▶ " : "  ") + item
-            if row.count > width - 1 { row = String(row.prefix(width - 2)) + "…" }
+        // Room for the heading and the hint: the window of lines around the cursor.
+        let room = max(1, height - 3)
+        let first = min(max(0, cursor - room / 2), max(0, items.count - room))
+        for (index, item) in items.enumerated() where index >= first && index < first + room {
+            var row = fit((index == cursor ? "▶ " : "  ") + item)
             if index == cursor, colour { row = "\u{1B}[7m" + row + "\u{1B}[0m" }
             rows.append(row)
         }
@@ -92,7 +110,7 @@ struct StartScreen {
             cursor == 0
             ? "press space to begin · q to leave · ↑/↓ or j/k to change something first"
             : "space or Enter changes this · b begins · q to leave · ↑/↓ or j/k move"
-        rows.append(hint.count > width - 1 ? String(hint.prefix(width - 1)) : hint)
+        rows.append(fit(hint))
         return rows
     }
 
