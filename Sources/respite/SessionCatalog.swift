@@ -86,7 +86,7 @@ struct SessionCatalog {
         let ids = (bundledFiles() + userFiles()).map {
             ($0 as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
         }
-        throw SessionNotFound(name: name, known: ids)
+        throw SessionNotFound(name: name, known: ids, userFolder: userSessionsFolder)
     }
 
     /// Loads the session `name` names; warns first when the id is also one of the listener's sessions.
@@ -109,6 +109,8 @@ struct SessionCatalog {
 struct SessionNotFound: Error, CustomStringConvertible {
     var name: String
     var known: [String]
+    /// Where the listener's own sessions are looked for.
+    var userFolder: String? = nil
 
     var description: String {
         var text = "No session file or bundled session named '\(name)'."
@@ -116,6 +118,7 @@ struct SessionNotFound: Error, CustomStringConvertible {
             text += " Did you mean '\(near)'?"
         }
         text += " Sessions: \(known.joined(separator: ", ")). Run `respite list` to see them."
+        if let userFolder { text += " Your own sessions go in \(userFolder) as ID.json." }
         return text
     }
 
