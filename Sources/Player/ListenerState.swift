@@ -4,7 +4,7 @@ import Foundation
 import SessionKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What Respite remembers for one listener between runs, per session id: the choices made on the start
@@ -104,7 +104,8 @@ extension ListenerState {
             for member in object.members {
                 guard keys.contains(member.key) else {
                     throw ListenerStateError(
-                        file: file, detail: "\(member.keyLocation): \(path): unknown key '\(member.key)'".escapingInvisible)
+                        file: file,
+                        detail: "\(member.keyLocation): \(path): unknown key '\(member.key)'".escapingInvisible)
                 }
                 guard seen.insert(member.key).inserted else {
                     throw ListenerStateError(
@@ -124,7 +125,8 @@ extension ListenerState {
             else {
                 throw problem(
                     member.value, "\(path).\(key)",
-                    "expected a whole number \(range.lowerBound)…\(range.upperBound), found \(member.value.kindDescription)")
+                    "expected a whole number \(range.lowerBound)…\(range.upperBound), found \(member.value.kindDescription)"
+                )
             }
             return value
         }
@@ -133,12 +135,14 @@ extension ListenerState {
             number.value == Double(format)
         else {
             throw ListenerStateError(
-                file: file, detail: "format: this Respite reads format \(format) only (a newer Respite may have written it)")
+                file: file,
+                detail: "format: this Respite reads format \(format) only (a newer Respite may have written it)")
         }
         var state = ListenerState()
         guard let sessionsMember = top["sessions"] else { return state }
         guard case .object(let sessions) = sessionsMember.value.kind else {
-            throw problem(sessionsMember.value, "sessions", "expected an object, found \(sessionsMember.value.kindDescription)")
+            throw problem(
+                sessionsMember.value, "sessions", "expected an object, found \(sessionsMember.value.kindDescription)")
         }
         for member in sessions.members {
             let path = "sessions.\(member.key)".escapingInvisible
@@ -153,7 +157,8 @@ extension ListenerState {
                 }
                 for item in items {
                     guard case .string(let text) = item.kind, text.contains("="), text.utf8.count <= 4_096 else {
-                        throw problem(item, "\(path).choices", "expected a key=value text, found \(item.kindDescription)")
+                        throw problem(
+                            item, "\(path).choices", "expected a key=value text, found \(item.kindDescription)")
                     }
                     entry.choices.append(text)
                 }
@@ -161,7 +166,8 @@ extension ListenerState {
             if let resume = fields["resume"] {
                 let resumePath = "\(path).resume"
                 let point = try object(
-                    resume.value, resumePath, keys: ["frame", "stoppedAt", "step", "stepTitle", "sessionFrames", "rate"])
+                    resume.value, resumePath,
+                    keys: ["frame", "stoppedAt", "step", "stepTitle", "sessionFrames", "rate"])
                 let limit = Int(SessionLoader.maximumSessionDuration) * 192_000
                 guard let title = point["stepTitle"], case .string(let stepTitle) = title.value.kind else {
                     throw ListenerStateError(file: file, detail: "\(resumePath): 'stepTitle' is missing or not text")
@@ -173,8 +179,10 @@ extension ListenerState {
                     stepTitle: stepTitle,
                     sessionFrames: try integer(point, "sessionFrames", resumePath, 1...limit),
                     rate: try integer(point, "rate", resumePath, 8_000...192_000))
-                guard resumePoint.frame <= resumePoint.stoppedAt, resumePoint.stoppedAt < resumePoint.sessionFrames else {
-                    throw problem(resume.value, resumePath, "the frames do not fit together (frame ≤ stoppedAt < sessionFrames)")
+                guard resumePoint.frame <= resumePoint.stoppedAt, resumePoint.stoppedAt < resumePoint.sessionFrames
+                else {
+                    throw problem(
+                        resume.value, resumePath, "the frames do not fit together (frame ≤ stoppedAt < sessionFrames)")
                 }
                 entry.resume = resumePoint
             }

@@ -90,7 +90,8 @@ public struct StartChoices: Sendable, Equatable {
                 target: .pace, label: "Pace",
                 options: paces.map { pace in
                     let words =
-                        pace == defaults.pace ? "as written" : pace < defaults.pace ? "quicker" : "slower, longer pauses"
+                        pace == defaults.pace
+                        ? "as written" : pace < defaults.pace ? "quicker" : "slower, longer pauses"
                     return Option(label: "\(Self.number(pace)) (\(words))", value: Self.number(pace))
                 },
                 selected: paces.firstIndex(of: parameters.pace) ?? 0, fixed: fixedKeys.contains("pace")))
@@ -126,7 +127,8 @@ public struct StartChoices: Sendable, Equatable {
                     let offset = gain - ownGain
                     let words =
                         offset == 0
-                        ? "as written" : offset < 0 ? "\(Self.number(-offset)) dB quieter" : "\(Self.number(offset)) dB louder"
+                        ? "as written"
+                        : offset < 0 ? "\(Self.number(-offset)) dB quieter" : "\(Self.number(offset)) dB louder"
                     return Option(label: words, value: Self.number(gain))
                 },
                 selected: gains.firstIndex(of: chosenGain) ?? 0, fixed: fixedKeys.contains("musicGain")))

@@ -2,7 +2,7 @@ import AudioIO
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `play` does when its sound device will not open, and what it tells the listener.
@@ -106,7 +106,8 @@ enum NoSoundDevice {
         withUnsafeMutableBytes(of: &address.sun_path) { storage in
             for (index, byte) in bytes.enumerated() { storage[index] = byte }
         }
-        let socket = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let socket = Glibc.socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socket >= 0 else { return .answering(path: path) }  // cannot tell: do not blame the server
         defer { close(socket) }
         let result = withUnsafePointer(to: &address) {

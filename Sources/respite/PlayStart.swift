@@ -8,7 +8,8 @@ struct StartOptions: ParsableArguments {
     @Flag(name: [.customShort("y"), .long], help: "Start at once, without the start screen.")
     var yes = false
 
-    @Flag(help: "Continue where this session was last stopped (a little before, at the start of that sentence or step).")
+    @Flag(
+        help: "Continue where this session was last stopped (a little before, at the start of that sentence or step).")
     var resume = false
 }
 
@@ -73,16 +74,19 @@ final class PlayStart {
                 base = try base.applying([choice], to: session, loader: loader)
                 remembered.append(choice)
             } catch {
-                report("note: your remembered choice '\(choice)' no longer fits this session (\(error.message)); it is left out.")
+                report(
+                    "note: your remembered choice '\(choice)' no longer fits this session (\(error.message)); it is left out."
+                )
             }
         }
-        let fixedKeys = Set(assignments.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+        let fixedKeys = Set(assignments.map { Self.key(of: $0) })
         let withCommandLine = try base.applying(assignments, to: session, loader: loader)
         var choices = StartChoices(session: session, parameters: withCommandLine, fixedKeys: fixedKeys, loader: loader)
         let showScreen = terminal.interactiveInput && terminal.interactiveOutput && !start.yes && !start.resume
         if showScreen {
             if entry.resume != nil {
-                terminal.printWrapped("Last time you stopped part-way; to continue from there: \(Self.command(name)) --resume")
+                terminal.printWrapped(
+                    "Last time you stopped part-way; to continue from there: \(Self.command(name)) --resume")
             }
             switch StartScreen(terminal: terminal, signals: signals, plain: plain).run(choices) {
             case .leave:
@@ -93,12 +97,12 @@ final class PlayStart {
             }
             let chosen = choices.assignments(over: session.parameters, session: session)
             // Lines set with --set stay as they were remembered.
-            let kept = remembered.filter { fixedKeys.contains(String($0.prefix { $0 != "=" })) }
+            let kept = remembered.filter { fixedKeys.contains(Self.key(of: $0)) }
             // In the order assignments() writes them, so that the same choices always read the same.
             let order = ["skip", "releaseOnly", "pace", "music", "musicGain"]
             let toRemember = (kept + chosen).sorted {
-                (order.firstIndex(of: String($0.prefix { $0 != "=" })) ?? order.count)
-                    < (order.firstIndex(of: String($1.prefix { $0 != "=" })) ?? order.count)
+                (order.firstIndex(of: Self.key(of: $0)) ?? order.count)
+                    < (order.firstIndex(of: Self.key(of: $1)) ?? order.count)
             }
             if toRemember != entry.choices, let notice = file.update({ $0[session.id].choices = toRemember }) {
                 report(notice)
@@ -114,7 +118,8 @@ final class PlayStart {
         }
         let parameters = try session.parameters.applying(remembered + assignments, to: session, loader: loader)
         return PlayStart(
-            parameters: parameters, assignments: remembered + assignments, session: session, name: name, file: file, remembered: entry,
+            parameters: parameters, assignments: remembered + assignments, session: session, name: name, file: file,
+            remembered: entry,
             resuming: start.resume, terminal: terminal)
     }
 
@@ -123,12 +128,14 @@ final class PlayStart {
     func resumeFrame(in timeline: SessionKit.Timeline) -> Int? {
         guard resuming else { return nil }
         guard let point = remembered.resume else {
-            terminal.printWrapped("There is no stopped place remembered for this session, so it starts from the beginning.")
+            terminal.printWrapped(
+                "There is no stopped place remembered for this session, so it starts from the beginning.")
             return nil
         }
         switch point.frame(in: timeline) {
         case .exact(let frame):
-            terminal.printWrapped("Continuing from \(clock(timeline.seconds(frame))), a little before where you stopped.")
+            terminal.printWrapped(
+                "Continuing from \(clock(timeline.seconds(frame))), a little before where you stopped.")
             return frame
         case .stepStart(let frame):
             terminal.printWrapped(
@@ -165,6 +172,11 @@ final class PlayStart {
     /// The session played to its end: there is nothing to continue.
     func finished() {
         if let notice = file.update({ $0[session.id].resume = nil }) { report(notice) }
+    }
+
+    /// The key of a `key=value` assignment, as `--set` reads it (spaces around it ignored).
+    static func key(of assignment: String) -> String {
+        String(assignment.prefix { $0 != "=" }).trimmingCharacters(in: .whitespaces)
     }
 
     /// `respite play NAME`, with NAME quoted for a shell when it needs it.

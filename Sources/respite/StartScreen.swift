@@ -3,7 +3,7 @@ import Player
 import SessionKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The screen before a session plays, where the listener chooses what the session offers (``StartChoices``).
@@ -48,7 +48,8 @@ struct StartScreen {
                 choices, cursor: cursor, width: width, height: terminal.height, colour: terminal.colour)
             for row in rows { text += row + "\n" }
             drawn = rows.map {
-                DisplayText.columns($0.replacingOccurrences(of: "\u{1B}[7m", with: "").replacingOccurrences(of: "\u{1B}[0m", with: ""))
+                DisplayText.columns(
+                    $0.replacingOccurrences(of: "\u{1B}[7m", with: "").replacingOccurrences(of: "\u{1B}[0m", with: ""))
             }
             terminal.write(text)
         }
@@ -64,7 +65,8 @@ struct StartScreen {
             switch key {
             case 27:
                 // An arrow arrives as ESC [ A (or ESC O A in application mode).
-                guard let second = terminal.readKey(timeout: 30), second == UInt8(ascii: "[") || second == UInt8(ascii: "O"),
+                guard let second = terminal.readKey(timeout: 30),
+                    second == UInt8(ascii: "[") || second == UInt8(ascii: "O"),
                     let third = terminal.readKey(timeout: 30)
                 else { continue }
                 if third == UInt8(ascii: "A") { cursor = max(0, cursor - 1) }
@@ -94,10 +96,12 @@ struct StartScreen {
             DisplayText.columns(row) < width ? row : String(row.prefix(max(1, width - 2))) + "…"
         }
         var rows = [fit("Before you begin, choose what suits you today:")]
-        let items = ["Begin"] + choices.lines.map { line in
-            line.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + line.value
-                + (line.fixed ? "  (set with --set)" : "")
-        }
+        let items =
+            ["Begin"]
+            + choices.lines.map { line in
+                line.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + line.value
+                    + (line.fixed ? "  (set with --set)" : "")
+            }
         // Room for the heading and the hint: the window of lines around the cursor.
         let room = max(1, height - 3)
         let first = min(max(0, cursor - room / 2), max(0, items.count - room))
@@ -121,17 +125,20 @@ struct StartScreen {
         terminal.printWrapped("Before you begin, you can change these choices:")
         for index in choices.lines.indices { terminal.printWrapped(Self.numbered(choices, index), indent: "  ") }
         while true {
-            terminal.printWrapped("Type a number and Enter to change that choice, Enter alone to begin, or q and Enter to leave.")
+            terminal.printWrapped(
+                "Type a number and Enter to change that choice, Enter alone to begin, or q and Enter to leave.")
             guard let answer = readLine() else { return .leave }
             let text = answer.trimmingCharacters(in: .whitespaces).lowercased()
             if text.isEmpty || text == "b" { return .begin(choices) }
             if text == "q" { return .leave }
             guard let number = Int(text), (1...choices.lines.count).contains(number) else {
-                terminal.printWrapped("There is no choice '\(text)'; the choices are numbered 1 to \(choices.lines.count).")
+                terminal.printWrapped(
+                    "There is no choice '\(text)'; the choices are numbered 1 to \(choices.lines.count).")
                 continue
             }
             if choices.lines[number - 1].fixed {
-                terminal.printWrapped("\(choices.lines[number - 1].label) was set with --set on the command line, so it stays.")
+                terminal.printWrapped(
+                    "\(choices.lines[number - 1].label) was set with --set on the command line, so it stays.")
                 continue
             }
             choices.advance(number - 1)
@@ -147,15 +154,21 @@ struct StartScreen {
             if case .skip(let group) = line.target { return group }
             return nil
         }
-        if !groups.isEmpty { parts.append("areas to leave out (--set skip=\(groups.joined(separator: ",")), or some of them)") }
+        if !groups.isEmpty {
+            parts.append("areas to leave out (--set skip=\(groups.joined(separator: ",")), or some of them)")
+        }
         for line in choices.lines {
             let values = line.options.map(\.value)
             switch line.target {
             case .skip: break
             case .releaseOnly: parts.append("release only (--set releaseOnly=true)")
             case .pace: parts.append("the pace (--set pace=\(values.first ?? "1") to \(values.last ?? "1"))")
-            case .music: parts.append("the music (--set music=\(values.filter { $0 != line.options[0].value || $0 == "none" }.joined(separator: " or ")))")
-            case .musicGain: parts.append("its level (--set musicGain=\(line.options.count > 1 ? values[1] : values[0]), in dB)")
+            case .music:
+                parts.append(
+                    "the music (--set music=\(values.filter { $0 != line.options[0].value || $0 == "none" }.joined(separator: " or ")))"
+                )
+            case .musicGain:
+                parts.append("its level (--set musicGain=\(line.options.count > 1 ? values[1] : values[0]), in dB)")
             }
         }
         return "This session lets you choose " + parts.joined(separator: ", ")
@@ -177,7 +190,9 @@ struct StartScreen {
             var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, 100) > 0 else { continue }
             var byte: UInt8 = 0
-            guard read(STDIN_FILENO, &byte, 1) == 1 else { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            guard read(STDIN_FILENO, &byte, 1) == 1 else {
+                return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+            }
             if byte == 10 || byte == 13 { return String(decoding: bytes, as: UTF8.self) }
             if bytes.count < 256 { bytes.append(byte) }
         }

@@ -44,10 +44,15 @@ import Testing
     @Test func aDamagedFileIsNamedWithItsPlaceAndNeverWrittenOver() throws {
         try FileManager.default.createDirectory(atPath: folder + "/respite", withIntermediateDirectories: true)
         let damaged: [(String, String)] = [
-            ("{\n  \"format\": 1,\n  \"sessions\": { \"pmr-short\": { \"choices\": [\"skip=neck\"], \"colour\": 1 } }\n}", "3:58"),
+            (
+                "{\n  \"format\": 1,\n  \"sessions\": { \"pmr-short\": { \"choices\": [\"skip=neck\"], \"colour\": 1 } }\n}",
+                "3:58"
+            ),
             ("{\"format\": 1, \"sessions\": {\"a\": {\"choices\": [3]}}}", "1:46"),
-            ("{\"format\": 1, \"sessions\": {\"a\": {\"resume\": {\"frame\": -1, \"stoppedAt\": 0, \"step\": 1, "
-                + "\"stepTitle\": \"x\", \"sessionFrames\": 10, \"rate\": 48000}}}}", "frame"),
+            (
+                "{\"format\": 1, \"sessions\": {\"a\": {\"resume\": {\"frame\": -1, \"stoppedAt\": 0, \"step\": 1, "
+                    + "\"stepTitle\": \"x\", \"sessionFrames\": 10, \"rate\": 48000}}}}", "frame"
+            ),
             ("{\"format\": 2, \"sessions\": {}}", "format 1 only"),
             ("{\"format\": 1, \"sessions\": {", "1:"),
             ("", "1:1"),
@@ -82,9 +87,15 @@ import Testing
     }
 
     @Test func theDefaultPathFollowsXDG() {
-        #expect(ListenerStateFile.defaultPath(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/s/respite/sessions.json")
-        #expect(ListenerStateFile.defaultPath(environment: ["XDG_STATE_HOME": "s", "HOME": "/h"]) == "/h/.local/state/respite/sessions.json")
-        #expect(ListenerStateFile.defaultPath(environment: ["XDG_STATE_HOME": "", "HOME": "/h"]) == "/h/.local/state/respite/sessions.json")
+        #expect(
+            ListenerStateFile.defaultPath(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"])
+                == "/s/respite/sessions.json")
+        #expect(
+            ListenerStateFile.defaultPath(environment: ["XDG_STATE_HOME": "s", "HOME": "/h"])
+                == "/h/.local/state/respite/sessions.json")
+        #expect(
+            ListenerStateFile.defaultPath(environment: ["XDG_STATE_HOME": "", "HOME": "/h"])
+                == "/h/.local/state/respite/sessions.json")
     }
 }
 
@@ -162,14 +173,18 @@ import Testing
         let session = try Fixture().session(Self.pmr)
         let loader = SessionLoader(audioRoot: Fixture.audioRoot)
         var choices = StartChoices(session: session, parameters: session.parameters, loader: loader)
-        #expect(choices.lines.map(\.label) == [
-            "Leave out the right hand", "Leave out the neck", "Release only, no tensing", "Pace", "Music", "Music level",
-        ])
-        #expect(choices.lines.map(\.value) == ["no", "yes", "no", "1 (as written)", "as written (drone)", "as written"])
+        #expect(
+            choices.lines.map(\.label) == [
+                "Leave out the right hand", "Leave out the neck", "Release only, no tensing", "Pace", "Music",
+                "Music level",
+            ])
+        #expect(
+            choices.lines.map(\.value) == ["no", "yes", "no", "1 (as written)", "as written (drone)", "as written"])
         // A cue at 3.5 s of a 4 s silence: a pace under 0.875 would end the silence before it, so none is offered.
         let pace = try #require(choices.lines.first { $0.target == .pace })
         #expect(pace.options.map(\.value) == ["1", "1.2", "1.5"])
-        #expect(choices.assignments(over: session.parameters, session: session) == [], "as written: nothing to remember")
+        #expect(
+            choices.assignments(over: session.parameters, session: session) == [], "as written: nothing to remember")
 
         choices.advance(0)  // leave out the right hand too
         choices.advance(2)  // release only
@@ -187,8 +202,10 @@ import Testing
     }
 
     @Test func aSessionWithoutMuscleRelaxationOffersPaceAndMusicOnly() throws {
-        let session = try Fixture().session(#""steps": [{ "type": "breathing", "inhale": 4, "exhale": 6, "cycles": 3 }]"#)
-        let choices = StartChoices(session: session, parameters: session.parameters, loader: SessionLoader(audioRoot: nil))
+        let session = try Fixture().session(
+            #""steps": [{ "type": "breathing", "inhale": 4, "exhale": 6, "cycles": 3 }]"#)
+        let choices = StartChoices(
+            session: session, parameters: session.parameters, loader: SessionLoader(audioRoot: nil))
         #expect(choices.lines.map(\.label) == ["Pace", "Music", "Music level"])
         #expect(choices.lines[1].value == "none", "no music of its own")
     }
@@ -197,7 +214,8 @@ import Testing
         let session = try Fixture().session(Self.pmr)
         let loader = SessionLoader(audioRoot: Fixture.audioRoot)
         let parameters = try session.parameters.applying(["pace=1.5", "skip=right-hand"], to: session, loader: loader)
-        var choices = StartChoices(session: session, parameters: parameters, fixedKeys: ["pace", "skip"], loader: loader)
+        var choices = StartChoices(
+            session: session, parameters: parameters, fixedKeys: ["pace", "skip"], loader: loader)
         let pace = try #require(choices.lines.firstIndex { $0.target == .pace })
         choices.advance(pace)
         choices.advance(0)

@@ -3,7 +3,7 @@ import SessionKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The start screen on a pseudo-terminal, remembered choices, `--yes`, resume and the user's sessions folder.
@@ -34,7 +34,8 @@ import Glibc
     func row(_ output: String, _ label: String) -> String {
         // By scalars: a pseudo-terminal ends lines with "\r\n", which Swift reads as one Character.
         let rows = output.components(separatedBy: CharacterSet.newlines).filter { $0.contains(label) }
-        return (rows.last ?? "").replacingOccurrences(of: "\u{1B}[2K", with: "").replacingOccurrences(of: "\r", with: "")
+        return (rows.last ?? "").replacingOccurrences(of: "\u{1B}[2K", with: "").replacingOccurrences(
+            of: "\r", with: "")
     }
 
     @Test func choicesAreMadeWithTheKeyboardRememberedAndCommandLineValuesWin() throws {
@@ -69,13 +70,15 @@ import Glibc
         let third = try PseudoTerminalSession(
             ["play", "pmr-short", "--device", "nosuch", "--set", "releaseOnly=false"], environment: environment)
         #expect(third.waitFor("press space to begin", seconds: 60))
-        #expect(row(third.output, "Release only").hasSuffix("no  (set with --set)"), "\(row(third.output, "Release only"))")
+        #expect(
+            row(third.output, "Release only").hasSuffix("no  (set with --set)"), "\(row(third.output, "Release only"))")
         third.press(" ")
         #expect(third.wait() == 69)
         #expect(state == remembered, "a --set value is for this time only")
 
         // --yes: no screen, the remembered choices said and used.
-        let fourth = try PseudoTerminalSession(["play", "pmr-short", "--device", "nosuch", "--yes"], environment: environment)
+        let fourth = try PseudoTerminalSession(
+            ["play", "pmr-short", "--device", "nosuch", "--yes"], environment: environment)
         #expect(fourth.wait() == 69)
         #expect(!fourth.output.contains("press space to begin"))
         #expect(Self.flat(fourth.output).contains("Using your choices from last time: skip=right-arm releaseOnly=true"))
@@ -109,7 +112,8 @@ import Glibc
     }
 
     @Test func plainAsksWithNumbersForScreenReaders() throws {
-        let session = try PseudoTerminalSession(["play", "pmr-short", "--plain", "--device", "nosuch"], environment: environment)
+        let session = try PseudoTerminalSession(
+            ["play", "pmr-short", "--plain", "--device", "nosuch"], environment: environment)
         #expect(session.waitFor("Type a number and Enter", seconds: 60), "\(session.output.suffix(600))")
         #expect(session.output.contains("  1. Leave out the right arm: no"))
         #expect(!session.output.contains("\u{1B}[J") && !session.output.contains("\u{1B}[?25l"), "nothing is redrawn")
@@ -123,10 +127,12 @@ import Glibc
     }
 
     @Test func withoutATerminalItStartsAtOnceAndSaysHowToChoose() throws {
-        let result = try Respite.run(["play", "pmr-short", "--device", "nosuch"], environment: ["XDG_STATE_HOME": folder + "/state"])
+        let result = try Respite.run(
+            ["play", "pmr-short", "--device", "nosuch"], environment: ["XDG_STATE_HOME": folder + "/state"])
         #expect(result.status == 69)
         #expect(!result.stdout.contains("press space"))
-        #expect(result.stdout.contains("This session lets you choose areas to leave out (--set skip=right-arm,left-arm"))
+        #expect(
+            result.stdout.contains("This session lets you choose areas to leave out (--set skip=right-arm,left-arm"))
         #expect(!FileManager.default.fileExists(atPath: statePath), "nothing is written without choosing")
     }
 
@@ -150,7 +156,8 @@ import Glibc
         var environment = server.respiteEnvironment
         environment["XDG_STATE_HOME"] = folder + "/state"
         let child = try Child(
-            Respite.executable, ["play", "breathing-paced", "--device", "respite_capture", "--from", "2:00", "--plain"],
+            Respite.executable,
+            ["play", "breathing-paced", "--device", "respite_capture", "--from", "2:00", "--plain"],
             environment: environment)
         // Preparing may measure the session's loudness first (a debug build, a cold cache).
         let deadline = Date().addingTimeInterval(180)
@@ -164,7 +171,8 @@ import Glibc
         #expect(state.contains("\"resume\""), "\(state)")
 
         let resumed = try Respite.run(
-            ["play", "breathing-paced", "--resume", "--device", "null", "--plain"], environment: ["XDG_STATE_HOME": folder + "/state"])
+            ["play", "breathing-paced", "--resume", "--device", "null", "--plain"],
+            environment: ["XDG_STATE_HOME": folder + "/state"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let continuing = try #require(Self.seconds(after: "Continuing from ", in: resumed.stdout), "\(resumed.stdout)")
         #expect(continuing <= stopped && continuing >= stopped - 40, "a little before \(stopped) s: \(continuing) s")
@@ -185,7 +193,9 @@ import Glibc
     /// The seconds of the `m:ss` that follows `label` in `text`.
     static func seconds(after label: String, in text: String) -> Int? {
         guard let range = text.range(of: label) else { return nil }
-        let parts = text[range.upperBound...].prefix { $0.isNumber || $0 == ":" }.split(separator: ":").compactMap { Int($0) }
+        let parts = text[range.upperBound...].prefix { $0.isNumber || $0 == ":" }.split(separator: ":").compactMap {
+            Int($0)
+        }
         return parts.count == 2 ? parts[0] * 60 + parts[1] : nil
     }
 
@@ -202,12 +212,19 @@ import Glibc
         let list = try Respite.run(["list"], environment: extra)
         #expect(list.status == 0, "\(list.stderr)")
         let rows = list.stdout.split(separator: "\n").map(String.init)
-        #expect(rows.last?.hasPrefix("my-breath") == true && rows.last?.hasSuffix("My own breathing") == true, "\(rows)")
+        #expect(
+            rows.last?.hasPrefix("my-breath") == true && rows.last?.hasSuffix("My own breathing") == true, "\(rows)")
         #expect(!list.stdout.contains("A copy"), "the bundled session keeps its id")
-        #expect(list.stderr.contains("warning: your session \(sessions)/breathing-paced.json has the id of the bundled session 'breathing-paced'"))
+        #expect(
+            list.stderr.contains(
+                "warning: your session \(sessions)/breathing-paced.json has the id of the bundled session 'breathing-paced'"
+            ))
         let timeline = try Respite.run(["timeline", "my-breath"], environment: extra)
-        #expect(timeline.status == 0 && timeline.stdout.hasPrefix("My own breathing (my-breath)"), "\(timeline.stdout.prefix(200))")
-        let shadowed = try Respite.run(["play", "breathing-paced", "--device", "nosuch", "--plain"], environment: extra)
+        #expect(
+            timeline.status == 0 && timeline.stdout.hasPrefix("My own breathing (my-breath)"),
+            "\(timeline.stdout.prefix(200))")
+        let shadowed = try Respite.run(
+            ["play", "breathing-paced", "--device", "nosuch", "--plain"], environment: extra)
         #expect(shadowed.stdout.hasPrefix("Slow breathing"), "the bundled one plays")
         #expect(shadowed.stderr.contains("plays the bundled one"))
         let misspelt = try Respite.run(["play", "my-breth"], environment: extra)
