@@ -1,6 +1,6 @@
 # Respite: two commands on a fresh Debian machine.
 #   make play   installs what is missing, builds, and plays the default session (pmr-short)
-#   make test   installs what is missing and runs the whole test suite
+#   make test   installs what is missing, checks the formatting and runs the whole test suite
 SESSION ?= pmr-short
 ARGS ?=
 
@@ -14,15 +14,20 @@ TEST_DEPS := sox ffmpeg pulseaudio libasound2-plugins
 # symbol binding across a dozen shared libraries) and needs about 6 MiB less memory.
 RELEASE_BUILD := swift build -c release --product respite --static-swift-stdlib
 
-.PHONY: play test build deps test-deps
+.PHONY: play test build deps test-deps format format-check
 SHELL := /bin/bash
+
+# Every Swift file of the three packages (the main one, Fuzz/, Benchmarks/), formatted by the toolchain's
+# swift-format with the rules in .swift-format (Tests/ has its own: tests may force-unwrap a buffer's address).
+FORMAT_PATHS := Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources Benchmarks/Package.swift \
+	Benchmarks/Benchmarks Benchmarks/Sources
 
 play: deps
 	$(RELEASE_BUILD)
 	.build/release/respite play $(SESSION) $(ARGS)
 
 # The suite's output is long; a failure is repeated at the end so it is never scrolled away.
-test: deps test-deps
+test: deps test-deps format-check
 	@mkdir -p .build
 	@set -o pipefail; swift test 2>&1 | tee .build/test.log || { \
 		echo; echo "== failures (full log in .build/test.log) =="; \
@@ -31,6 +36,15 @@ test: deps test-deps
 
 build: deps
 	$(RELEASE_BUILD)
+
+# Rewrites every file in place to the house format.
+format:
+	swift format format --in-place --parallel --recursive $(FORMAT_PATHS)
+
+# Fails on any file `make format` would change, naming each place.
+format-check:
+	@swift format lint --strict --parallel --recursive $(FORMAT_PATHS) || { \
+		echo "swift-format findings above: \`make format\` fixes them"; exit 1; }
 
 deps:
 	@scripts/install-deps $(DEPS)

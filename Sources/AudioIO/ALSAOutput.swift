@@ -1,4 +1,5 @@
 import CALSA
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -71,6 +72,10 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
             throw error
         }
         handle = pcm
+        let line =
+            "opened '\(device)': \(format) at \(sampleRate) Hz, period \(self.periodFrames) frames, buffer "
+                + "\(self.bufferFrames) frames (\(self.bufferFrames * 1000 / max(1, sampleRate)) ms)"
+        Logger.audio.info("\(line)")
         converted = .allocate(byteCount: max(1, periodFrames) * 8 * 4 * 2, alignment: 16)
         watch = UnderrunWatch(sampleRate: sampleRate)
     }

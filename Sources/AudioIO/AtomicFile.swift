@@ -23,6 +23,11 @@ import Glibc
 /// the machine. A symbolic link to a regular file is followed: the file it points to is replaced and the link
 /// stays. A hard link is broken: the other names keep the earlier content.
 ///
+/// The fsync policy, the one for every file Respite writes: the new file is synced before its name is put in place
+/// (renamed, or linked by ``commitUnlessPresent(keeping:)`` and ``commitWithoutReplacing(names:)``), and a failed
+/// sync is a failed write (a network file system reports a full disk there); after that the folder is synced, best
+/// effort, so the name survives a power cut.
+///
 /// Thread safety: one owner; not for use from two threads at once.
 /// Real-time safety: none; it creates, writes and renames files.
 public final class AtomicFile {
@@ -124,6 +129,38 @@ public final class AtomicFile {
         finish()
     }
 
+    /// Like ``commit()``, but the first file put under the name wins: when ``target`` already holds a file that
+    /// `isValid` accepts (another process put the same entry there meanwhile), the new file is discarded and
+    /// false is returned; anything else in the way (a damaged entry, a link, a FIFO) is replaced. For cache entries
+    /// that processes may write at once (a speech clip synthesised by a render and a play started together), so
+    /// all of them use the same one.
+    ///
+    /// - Parameter isValid: called with ``target`` when a file is already there.
+    /// - Returns: true when the new file was put in place.
+    /// - Throws: ``OutputFileError`` `.cannotWrite` when the file cannot be synced or put in place.
+    public func commitUnlessPresent(keeping isValid: (String) -> Bool) throws(OutputFileError) -> Bool {
+        try finishWriting()
+        // link, unlike rename, fails when the name exists: that is how the first one wins.
+        if link(temporaryPath, target) == 0 {
+            unlink(temporaryPath)
+            finish()
+            return true
+        }
+        if errno == EEXIST, isValid(target) {
+            discard()
+            return false
+        }
+        // Something in the way that is not valid, or a file system without hard links: replace it (rename replaces
+        // a link itself, not what it points to).
+        if rename(temporaryPath, target) != 0 {
+            let code = errno
+            discard()
+            throw Self.writeError(path, code, doing: "cannot put the finished file in place")
+        }
+        finish()
+        return true
+    }
+
     /// Like ``commit()``, but never replaces a file: puts the new file under the first of `names` (all in the
     /// folder of ``target``, e.g. `ID.flac`, `ID-2.flac`, …) that does not exist yet, and returns it.
     ///
@@ -197,6 +234,7 @@ public final class AtomicFile {
         finished = true
         if let guardSlot { TemporaryFileGuard.release(guardSlot) }
         guardSlot = nil
+        // Best effort: a folder that cannot be opened or synced leaves the file written, only less durable.
         let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)

@@ -1,4 +1,6 @@
+import FileAccess
 import Foundation
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -7,10 +9,9 @@ import Glibc
 /// Where every Respite cache lives (speech clips, file loudness, programme loudness), decided once per process.
 ///
 /// The root is, in order:
-/// 1. `$XDG_CACHE_HOME/respite` when `XDG_CACHE_HOME` is absolute (the XDG spec says to ignore a relative one);
-/// 2. `$HOME/.cache/respite` when `HOME` is absolute;
-/// 3. `.cache/respite` in the home folder of the passwd entry (`getpwuid`) when that folder exists (a service
-///    started without `HOME`);
+/// 1. to 3. ``UserDirectories`` `.cache`: `$XDG_CACHE_HOME/respite` when `XDG_CACHE_HOME` is absolute, else
+///    `$HOME/.cache/respite` when `HOME` is absolute, else `.cache/respite` in the home folder of the passwd entry
+///    when that folder exists (a service started without `HOME`);
 /// 4. a private folder `respite-cache-UID` in `/tmp`, created with mode 0700 and accepted only when `lstat` finds
 ///    a real folder (not a symbolic link) owned by this user with mode 0700, so another local user cannot plant a
 ///    link there that makes Respite (perhaps as root) overwrite a file of theirs choosing;
@@ -42,8 +43,11 @@ public enum CacheDirectory {
     public static let current: Folders = {
         let environment = ProcessInfo.processInfo.environment
         let found = CacheDirectory.root(
-            environment: environment, passwordHome: passwordHome(), temporaryFolder: "/tmp", userID: geteuid())
-        return folders(under: found.path, rootProblem: found.problem)
+            environment: environment, passwordHome: UserDirectories.passwordHome(), temporaryFolder: "/tmp",
+            userID: geteuid())
+        let result = folders(under: found.path, rootProblem: found.problem)
+        Logger.audio.debug("cache folder: \(result.root ?? "none")")
+        return result
     }()
 
     /// The cache root for `environment`; see the type's discussion. `problem` says why a private folder was
@@ -56,9 +60,9 @@ public enum CacheDirectory {
     public static func root(
         environment: [String: String], passwordHome: String?, temporaryFolder: String, userID: uid_t
     ) -> (path: String?, problem: String?) {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return (join(xdg, "respite"), nil) }
-        if let home = environment["HOME"], home.hasPrefix("/") { return (join(home, ".cache/respite"), nil) }
-        if let home = passwordHome, home.hasPrefix("/"), isFolder(home) { return (join(home, ".cache/respite"), nil) }
+        if let root = UserDirectories.respite(.cache, environment: environment, passwordHome: { passwordHome }) {
+            return (root, nil)
+        }
         let folder = join(temporaryFolder, "respite-cache-\(userID)")
         if mkdir(folder, 0o700) != 0 && errno != EEXIST {
             return (nil, "cannot create '\(folder)' (\(String(cString: strerror(errno))))")
@@ -137,13 +141,6 @@ public enum CacheDirectory {
     /// The folder ``privateSpeechFolder`` made, for the exit handler (which cannot capture).
     nonisolated(unsafe) private static var temporarySpeechFolder: String?
 
-    /// The home folder in this user's passwd entry.
-    static func passwordHome() -> String? {
-        guard let entry = getpwuid(geteuid()), let directory = entry.pointee.pw_dir else { return nil }
-        let home = String(cString: directory)
-        return home.isEmpty ? nil : home
-    }
-
     static func isFolder(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
@@ -163,7 +160,5 @@ public enum CacheDirectory {
         return 0
     }
 
-    static func join(_ folder: String, _ name: String) -> String {
-        folder.hasSuffix("/") ? folder + name : folder + "/" + name
-    }
+    static func join(_ folder: String, _ name: String) -> String { UserDirectories.join(folder, name) }
 }

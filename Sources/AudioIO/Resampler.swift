@@ -112,11 +112,6 @@ public final class StreamResampler: @unchecked Sendable {
         lastError = nil
     }
 
-    /// Output frames still held inside the filter (libsoxr's `soxr_delay`), fractional.
-    public var pendingOutputFrames: Double {
-        soxr_delay(soxr)
-    }
-
     /// The single place where a libsoxr error string becomes a ``ResamplerError`` (STYLE.md #3).
     private static func check(
         _ error: soxr_error_t?, call: String, _ inputRate: Int, _ outputRate: Int, _ channels: Int

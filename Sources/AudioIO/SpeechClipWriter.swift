@@ -36,9 +36,10 @@ final class SpeechClipWriter: SpeechSampleSink {
     /// The digest of the first `soundEnd + tail` samples, once that many were written.
     private var endDigest: SampleDigest?
 
-    /// Creates (or replaces) the file at `path`: WAV, 16-bit PCM, mono, `sampleRate` Hz, for cache entry `key`.
-    init(path: String, key: String, sampleRate: Int, maximumFrames: Int) throws(SpeechError) {
-        self.path = path
+    /// Starts the clip in `file`'s temporary file: WAV, 16-bit PCM, mono, `sampleRate` Hz, for cache entry `key`.
+    /// After ``finish()``, put it in place with ``SpeechSynthesizer/install(_:)``.
+    init(file: AtomicFile, key: String, sampleRate: Int, maximumFrames: Int) throws(SpeechError) {
+        path = file.path
         self.key = key
         self.sampleRate = sampleRate
         self.maximumFrames = maximumFrames
@@ -48,7 +49,8 @@ final class SpeechClipWriter: SpeechSampleSink {
         info.samplerate = Int32(sampleRate)
         info.channels = 1
         info.format = Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16)
-        guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
+        // close_desc 0: the AtomicFile owns the descriptor, syncs and closes it.
+        guard let handle = sf_open_fd(file.descriptor, Int32(SFM_WRITE), &info, 0) else {
             throw Self.error(SndFile.error(call: "sf_open(write)", path: path, handle: nil))
         }
         self.handle = handle

@@ -1,11 +1,12 @@
 import Foundation
+import Logging
 
 /// Speaks narration text with espeak-ng into a cache of WAV files, so a therapist hears a draft before a voice is
 /// recorded and a session replays without synthesising again.
 ///
 /// Each clip is named by a stable 128-bit hash (``Hash128``) of a version tag, the text, voice, rate and pitch. A
-/// clip is written to a temporary file in the cache directory as espeak-ng speaks, synced, stamped with its length
-/// and the hash of its samples, and linked into place, so a crash never leaves half a file under a cache name;
+/// clip is written to a temporary file in the cache directory (an ``AtomicFile``) as espeak-ng speaks, stamped with
+/// its length and the hash of its samples, synced and linked into place, so a crash never leaves half a file under a cache name;
 /// concurrent processes at worst both synthesise it, and then all use the first one cached. A cached clip is used
 /// only once verified (``SpeechClipFile``): a damaged, truncated or foreign file is synthesised again.
 ///
@@ -91,12 +92,21 @@ public final class SpeechSynthesizer: Sendable {
     public func clip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) -> SpeechClip {
         try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
         _ = try VoiceCatalogue.checkShape(voice, allowMBROLA: allowMBROLA)
-        let key = Hash128(Self.versionTag, text, voice, String(wordsPerMinute), String(pitch))
+        let key = Self.key(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
         let path = cacheDirectory + "/" + key.hexString + ".wav"
-        if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) { return cached }
+        if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) {
+            Logger.audio.debug("speech clip from the cache: \(cached.path)")
+            return cached
+        }
+        let started = ContinuousClock.now
 
         let resolved = try SpeechEngine.shared.voices().resolve(voice, allowMBROLA: allowMBROLA)
-        let temporary = cacheDirectory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).wav"
+        let file: AtomicFile
+        do throws(OutputFileError) {
+            file = try AtomicFile(replacing: path, removingStale: false, asCacheEntry: true)
+        } catch {
+            throw Self.cacheError(error)
+        }
         var writer: SpeechClipWriter?
         let frames: Int
         do throws(SpeechError) {
@@ -105,7 +115,7 @@ public final class SpeechSynthesizer: Sendable {
             ) {
                 (sampleRate) throws(SpeechError) in
                 let made = try SpeechClipWriter(
-                    path: temporary, key: key.hexString, sampleRate: sampleRate,
+                    file: file, key: key.hexString, sampleRate: sampleRate,
                     maximumFrames: sampleRate * Self.maximumSeconds)
                 writer = made
                 return made
@@ -117,14 +127,40 @@ public final class SpeechSynthesizer: Sendable {
             }
             frames = try writer.finish()
         } catch {
-            writer = nil  // closes the file before it is removed
-            unlink(temporary)
+            writer = nil  // closes libsndfile's handle before the file is removed
+            file.discard()
             throw error
         }
         let sampleRate = writer?.sampleRate ?? 0
         writer = nil
-        let first = try Self.install(temporary, at: path, directory: cacheDirectory)
+        let first = try Self.install(file)
+        let line =
+            "synthesised \(text.count) characters with voice '\(resolved)' in \(ContinuousClock.now - started): "
+                + "\(frames) frames at \(sampleRate) Hz, cached as \(path)"
+        Logger.audio.info("\(line)")
         return first ?? SpeechClip(path: path, frames: frames, sampleRate: sampleRate, synthesised: true)
+    }
+
+    /// The clip already cached for these inputs, verified, or nil when there is none (or it does not verify, or
+    /// the inputs are out of range): never starts espeak-ng. For what may answer before any speech is made
+    /// (`respite list`'s durations).
+    ///
+    /// Parameters as for ``clip(text:voice:wordsPerMinute:pitch:)``.
+    public func cachedClip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) -> SpeechClip? {
+        do {
+            try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
+            _ = try VoiceCatalogue.checkShape(voice, allowMBROLA: allowMBROLA)
+        } catch {
+            return nil
+        }
+        let key = Self.key(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
+        let path = cacheDirectory + "/" + key.hexString + ".wav"
+        return SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames)
+    }
+
+    /// The cache key of a clip: its file's name, without `.wav`.
+    static func key(text: String, voice: String, wordsPerMinute: Int, pitch: Int) -> Hash128 {
+        Hash128(versionTag, text, voice, String(wordsPerMinute), String(pitch))
     }
 
     /// The most frames a clip may hold at the highest rate espeak-ng produces (22050 Hz).
@@ -163,37 +199,29 @@ public final class SpeechSynthesizer: Sendable {
         }
     }
 
-    /// Syncs the finished clip at `temporary` and puts it in place under `path`, unless another process has cached
-    /// a clip there meanwhile: the first synthesis stays, so processes that synthesise the same sentence at once (a
-    /// render and a play started together) all play the same file. Anything in the way that does not verify (a
-    /// damaged clip, a link, a FIFO) is replaced.
+    /// Puts the finished clip in `file` in place (``AtomicFile/commitUnlessPresent(keeping:)``: synced, then
+    /// linked), unless another process has cached a clip there meanwhile: the first synthesis stays, so processes
+    /// that synthesise the same sentence at once (a render and a play started together) all play the same file.
+    /// Anything in the way that does not verify (a damaged clip, a link, a FIFO) is replaced.
     ///
     /// - Returns: the clip that was already cached, used instead of this one; `nil` when this one was put in place.
-    static func install(_ temporary: String, at path: String, directory: String) throws(SpeechError) -> SpeechClip? {
-        // Without the sync, a power cut after the link could leave a cache name pointing at empty blocks.
-        let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
-        if descriptor >= 0 {
-            fsync(descriptor)
-            close(descriptor)
+    static func install(_ file: AtomicFile) throws(SpeechError) -> SpeechClip? {
+        var first: SpeechClip?
+        do throws(OutputFileError) {
+            let placed = try file.commitUnlessPresent { path in
+                first = SpeechClipFile.verifiedClip(at: path, maximumFrames: maximumFrames)
+                return first != nil
+            }
+            return placed ? nil : first
+        } catch {
+            throw cacheError(error)
         }
-        // link, unlike rename, fails when the name exists: that is how the first synthesis wins.
-        if link(temporary, path) == 0 {
-            unlink(temporary)
-            return nil
-        }
-        if errno == EEXIST, let first = SpeechClipFile.verifiedClip(at: path, maximumFrames: maximumFrames) {
-            unlink(temporary)
-            return first
-        }
-        // Something in the way that does not verify, or a file system without hard links: replace it (rename
-        // replaces a link itself, not what it points to).
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw SpeechError(
-                kind: .cache, call: "rename", message: "cannot move '\(temporary)' to '\(path)': \(reason)",
-                suggestion: "Check permissions in \(directory).")
-        }
-        return nil
+    }
+
+    /// A clip that cannot be written to the cache, in the words of ``SpeechError``.
+    static func cacheError(_ error: OutputFileError) -> SpeechError {
+        SpeechError(
+            kind: .cache, call: "AtomicFile", message: "cannot cache the clip '\(error.path)': \(error.message)",
+            suggestion: "Check free space and permissions in the speech cache folder.")
     }
 }

@@ -17,6 +17,10 @@ public enum MixerCommand: Sendable, BitwiseCopyable {
     /// Start the master from silence and fade up to the current volume over `frames` (after a
     /// seek or a device coming back, so the restart is never abrupt).
     case fadeIn(frames: Int)
+    /// Sets the schedule's trim ramp (``Schedule/trimRamp``): sent once the programme loudness is
+    /// measured, before the ramp's start, so the output is the same as a render whose schedule
+    /// carried the ramp from the beginning.
+    case setTrimRamp(TrimRamp)
 }
 
 /// The real-time mixing core: plays a ``Schedule`` sample-accurately into stereo buffers.
@@ -54,8 +58,6 @@ public final class Mixer: @unchecked Sendable {
     /// Frames by which the mix runs ahead of the output (the limiter's lookahead); callers that
     /// feed stream rings keep this many frames more in them.
     public var lookahead: Int { limiter?.latency ?? 0 }
-    /// Largest gain reduction the limiter has applied, dB. Read it after rendering (not thread-safe).
-    public var limiterReduction: Float { limiter?.maximumReduction ?? 0 }
     /// True while paused (after the pause fade).
     public var isPaused: Bool { publishedPaused.load(ordering: .relaxed) }
 
@@ -77,7 +79,6 @@ public final class Mixer: @unchecked Sendable {
     private let outputRight: UnsafeMutablePointer<Float>
     /// Per bus: left then right, `blockCapacity` each.
     private let busBuffers: UnsafeMutablePointer<Float>
-    private let busGains: UnsafeMutablePointer<RampedGain>
     /// 1 for a bus that is heard, 0 for a muted one.
     private let busLevels: UnsafeMutablePointer<Float>
     /// Per bus: whether any voice wrote to it in this block (a silent bus is not mixed).
@@ -96,7 +97,6 @@ public final class Mixer: @unchecked Sendable {
 
     private var playhead = 0
     private var nextVoice = 0
-    private var nextRamp = 0
     private var pauseRequested = false
     private var paused = false
     private var stopRequested = false
@@ -109,6 +109,8 @@ public final class Mixer: @unchecked Sendable {
     private let primeRight: UnsafeMutablePointer<Float>
     /// After a stop fade: output frames still to come out of the limiter; -1 before.
     private var drainRemaining = -1
+    /// The trim's move, from the schedule or a ``MixerCommand/setTrimRamp(_:)``.
+    private var trimRamp: TrimRamp?
 
     /// - Parameters:
     ///   - schedule: what to play.
@@ -150,11 +152,10 @@ public final class Mixer: @unchecked Sendable {
         outputLeft = .allocate(capacity: blockCapacity)
         outputRight = .allocate(capacity: blockCapacity)
         busBuffers = .allocate(capacity: Bus.count * 2 * blockCapacity)
-        busGains = .allocate(capacity: Bus.count)
-        busGains.initialize(repeating: RampedGain(value: 1), count: Bus.count)
         duckGains = .allocate(capacity: blockCapacity)
         duckGains.initialize(repeating: 1, count: blockCapacity)
         ducker = schedule.ducking.map { Ducker($0) }
+        trimRamp = schedule.trimRamp
         if schedule.fadeIn > 0 {
             master = RampedGain(value: 0)
             master.ramp(to: 1, frames: schedule.fadeIn)
@@ -176,7 +177,6 @@ public final class Mixer: @unchecked Sendable {
         primeLeft.deallocate()
         primeRight.deallocate()
         busBuffers.deallocate()
-        busGains.deallocate()
         busLevels.deallocate()
         busSounding.deallocate()
         duckGains.deallocate()
@@ -276,13 +276,26 @@ public final class Mixer: @unchecked Sendable {
                 voiceLeft: voice, voiceRight: voice + blockCapacity, frames: frames, from: playhead, into: duckGains)
         }
         // `Bus.allCases` would build an array; walk the raw values instead.
-        var scan = nextRamp
         for raw in 0..<Bus.count {
-            scan = mixBus(raw, into: left, right, frames: frames)
+            mixBus(raw, into: left, right, frames: frames)
         }
-        nextRamp = scan
         // Master: transport fades times the listener's volume, times the session's loudness trim.
-        let trim = schedule.trim
+        var trim = schedule.trim
+        if let ramp = trimRamp {
+            if playhead + frames > ramp.start && playhead < ramp.start + ramp.length {
+                // The trim moves inside this block: per frame, from the frame's own position.
+                let initial = schedule.trim
+                for n in 0..<frames {
+                    let g = master.next() * volume.next() * ramp.trim(at: playhead + n, from: initial)
+                    left[n] *= g
+                    right[n] *= g
+                }
+                playhead = blockEnd
+                finishPause()
+                return
+            }
+            trim = ramp.trim(at: playhead, from: trim)
+        }
         if master.isMoving || volume.isMoving {
             for n in 0..<frames {
                 let g = master.next() * volume.next() * trim
@@ -299,6 +312,11 @@ public final class Mixer: @unchecked Sendable {
             }
         }
         playhead = blockEnd
+        finishPause()
+    }
+
+    /// Holds the position once a pause's fade is over.
+    private func finishPause() {
         if pauseRequested && !master.isMoving {
             pauseRequested = false
             paused = true
@@ -330,6 +348,8 @@ public final class Mixer: @unchecked Sendable {
                 publishedPaused.store(false, ordering: .relaxed)
                 master = RampedGain(value: 0)
                 master.ramp(to: 1, frames: max(minimumRamp, frames))
+            case .setTrimRamp(let ramp):
+                trimRamp = ramp
             case .stop(let fade):
                 stopRequested = true
                 if paused { finished = true; publishedFinished.store(true, ordering: .releasing) }
@@ -338,8 +358,8 @@ public final class Mixer: @unchecked Sendable {
         }
     }
 
-    /// Repositions everything at `frame`: voices sounding there, bus gains as the ramps before it
-    /// left them. Real-time safe: a scan of the schedule, no allocation.
+    /// Repositions everything at `frame`: the voices sounding there, the ducker and the limiter.
+    /// Real-time safe: a scan of the schedule, no allocation.
     private func seek(to frame: Int) {
         let target = min(max(0, frame), schedule.length)
         for v in 0..<voiceCapacity { voices[v].active = false }
@@ -348,15 +368,6 @@ public final class Mixer: @unchecked Sendable {
         finished = target >= schedule.length
         publishedFinished.store(finished, ordering: .releasing)
         publishedPosition.store(target, ordering: .releasing)
-        // Bus gains: where the last ramp before the target left each bus.
-        let ramps = schedule.ramps
-        for raw in 0..<Bus.count { busGains[raw] = RampedGain(value: 1) }
-        var r = 0
-        while r < ramps.count && ramps[r].frame < target {
-            busGains[ramps[r].bus.rawValue] = RampedGain(value: ramps[r].target)
-            r += 1
-        }
-        nextRamp = r
         ducker?.reset(at: target)
         limiter?.reset()
         needsPrime = true
@@ -476,64 +487,26 @@ public final class Mixer: @unchecked Sendable {
         }
     }
 
-    /// Applies bus `raw`'s gain automation and adds it to the output; returns the index of the
-    /// first ramp after this block.
+    /// Adds bus `raw` to the output at its level (0 when muted), the music bus under the ducker's gains.
     private func mixBus(
         _ raw: Int, into left: UnsafeMutablePointer<Float>, _ right: UnsafeMutablePointer<Float>, frames: Int
-    ) -> Int {
+    ) {
+        let level = busLevels[raw]
+        guard busSounding[raw], level != 0 else { return }
         let buffer = busBuffers + raw * 2 * blockCapacity
         let busRight = buffer + blockCapacity
-        let ramps = schedule.ramps
-        var n = 0
-        var scan = nextRamp
-        while n < frames {
-            // Start any ramp for this bus that begins at this frame.
-            let frame = playhead + n
-            var segmentEnd = frames
-            while scan < ramps.count && ramps[scan].frame <= frame {
-                if ramps[scan].bus.rawValue == raw {
-                    busGains[raw].ramp(to: ramps[scan].target, frames: max(minimumRamp, ramps[scan].duration))
-                }
-                scan += 1
+        if raw == Bus.music.rawValue && ducker != nil {
+            for k in 0..<frames {
+                let g = level * duckGains[k]
+                left[k] += buffer[k] * g
+                right[k] += busRight[k] * g
             }
-            if scan < ramps.count { segmentEnd = min(frames, ramps[scan].frame - playhead) }
-            let level = busLevels[raw]
-            let ducked = raw == Bus.music.rawValue && ducker != nil
-            if !busSounding[raw] || level == 0 {
-                // Nothing to add; the gain still moves as if it had been heard.
-                busGains[raw].advance(frames: segmentEnd - n)
-            } else if busGains[raw].isMoving {
-                if ducked {
-                    for k in n..<segmentEnd {
-                        let g = busGains[raw].next() * level * duckGains[k]
-                        left[k] += buffer[k] * g
-                        right[k] += busRight[k] * g
-                    }
-                } else {
-                    for k in n..<segmentEnd {
-                        let g = busGains[raw].next() * level
-                        left[k] += buffer[k] * g
-                        right[k] += busRight[k] * g
-                    }
-                }
-            } else {
-                let steady = busGains[raw].value * level
-                if ducked {
-                    for k in n..<segmentEnd {
-                        let g = steady * duckGains[k]
-                        left[k] += buffer[k] * g
-                        right[k] += busRight[k] * g
-                    }
-                } else {
-                    for k in n..<segmentEnd {
-                        left[k] += buffer[k] * steady
-                        right[k] += busRight[k] * steady
-                    }
-                }
+        } else {
+            for k in 0..<frames {
+                left[k] += buffer[k] * level
+                right[k] += busRight[k] * level
             }
-            n = segmentEnd
         }
-        return scan
     }
 }
 
@@ -563,13 +536,6 @@ struct RampedGain {
         remaining -= 1
         value = remaining == 0 ? target : value + step
         return value
-    }
-
-    /// Moves on `frames` frames, landing where as many calls of ``next()`` would.
-    mutating func advance(frames: Int) {
-        guard remaining > 0 else { return }
-        // Repeated addition, as `next()` does, so the value is the same bit for bit.
-        for _ in 0..<min(frames, remaining) { _ = next() }
     }
 }
 

@@ -1,15 +1,13 @@
-/// Everything the mixer will play, decided before the first sample: voices and bus automation,
-/// sorted by frame. The mixer walks it with an index, so scheduled timing is sample-exact and
+/// Everything the mixer will play, decided before the first sample: voices sorted by frame, the
+/// ducking plan, the opening fade and the loudness trim. The mixer walks it with an index, so scheduled timing is sample-exact and
 /// costs nothing on the audio thread.
 ///
-/// Build one with ``Schedule/init(length:voices:ramps:)``; it sorts its input.
+/// Build one with ``Schedule/init(length:voices:ducking:fadeIn:)``; it sorts its voices.
 public struct Schedule: Sendable {
     /// Length of the whole render in frames at the engine rate.
     public var length: Int
     /// Voices sorted by start frame.
     public private(set) var voices: [VoiceEvent]
-    /// Bus gain ramps sorted by frame.
-    public private(set) var ramps: [BusRamp]
     /// How the music bus gives way to the voice bus; nil for no ducking.
     public var ducking: Ducking?
     /// Frames over which the whole session fades in from silence at its start, whatever its
@@ -18,11 +16,14 @@ public struct Schedule: Sendable {
     /// Linear gain on the whole mix, before the limiter: brings the session's programme loudness
     /// to its target. 0…4.
     public var trim: Float = 1
+    /// When set, the trim is ``trim`` only before the ramp and moves to the ramp's target over
+    /// it: how a session that starts before its programme loudness is measured settles its
+    /// level before the first word, alike in a render and in playback.
+    public var trimRamp: TrimRamp?
 
-    public init(length: Int, voices: [VoiceEvent], ramps: [BusRamp] = [], ducking: Ducking? = nil, fadeIn: Int = 0) {
+    public init(length: Int, voices: [VoiceEvent], ducking: Ducking? = nil, fadeIn: Int = 0) {
         self.length = max(0, length)
         self.voices = voices.sorted { ($0.start, $0.bus.rawValue) < ($1.start, $1.bus.rawValue) }
-        self.ramps = ramps.sorted { $0.frame < $1.frame }
         self.ducking = ducking
         self.fadeIn = max(0, fadeIn)
     }
@@ -83,26 +84,34 @@ public enum VoiceSource: Sendable, Equatable {
     case buffer(index: Int)
 }
 
-/// A change of a bus's gain, ramped linearly from its current value.
-public struct BusRamp: Sendable, Equatable {
-    /// Frame at which the ramp starts.
-    public var frame: Int
-    public var bus: Bus
-    /// Linear gain at the end of the ramp, 0…4.
-    public var target: Float
-    /// Ramp length in frames; at least ``Ramp/minimumFrames(sampleRate:)`` is applied.
-    public var duration: Int
-
-    public init(frame: Int, bus: Bus, target: Float, duration: Int) {
-        self.frame = frame
-        self.bus = bus
-        self.target = target
-        self.duration = duration
-    }
-}
-
 /// The shortest ramp the mixer applies to any start, stop or gain change.
 public enum Ramp {
     /// 5 ms: long enough that no start or stop is heard as a click.
     public static func minimumFrames(sampleRate: Int) -> Int { max(1, sampleRate / 200) }
+}
+
+/// A move of the master trim from ``Schedule/trim`` to `target`, along a smoothstep curve, over
+/// frames `start..<start + length` of the schedule. The gain at a frame depends on that frame
+/// alone, so any block size, seek or late arrival of the ramp (before its start) renders the same.
+public struct TrimRamp: Sendable, Equatable, BitwiseCopyable {
+    /// First frame of the move, at the engine rate.
+    public var start: Int
+    /// Frames the move takes, ≥ 1.
+    public var length: Int
+    /// Linear trim from the end of the move on, 0…4.
+    public var target: Float
+
+    public init(start: Int, length: Int, target: Float) {
+        self.start = max(0, start)
+        self.length = max(1, length)
+        self.target = min(max(target, 0), 4)
+    }
+
+    /// The trim at schedule frame `frame`, given the trim before the move.
+    @inline(__always)
+    public func trim(at frame: Int, from initial: Float) -> Float {
+        if frame < start { return initial }
+        if frame >= start + length { return target }
+        return initial + (target - initial) * smoothstep(Float(frame - start) / Float(length))
+    }
 }

@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 import SessionKit
 
@@ -66,19 +67,15 @@ public struct Configuration: Sendable, Equatable {
     /// The longest device name accepted, in UTF-8 bytes.
     public static let maximumDeviceNameLength = 256
 
-    /// Where the configuration lives: `$XDG_CONFIG_HOME/respite/config.json`, else
-    /// `$HOME/.config/respite/config.json`, else the same under the home folder in the password database.
+    /// Where the configuration lives: `config.json` in ``UserDirectories`` `.config` (`$XDG_CONFIG_HOME/respite`,
+    /// else `$HOME/.config/respite`, else the same under the home folder in the password database).
     ///
     /// As the XDG Base Directory specification asks, an `XDG_CONFIG_HOME` that is empty or relative is ignored;
     /// so is a `HOME` that is empty or relative. Nil when no home folder is known: there is no configuration.
     public static func defaultPath(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> String? {
-        if let base = environment["XDG_CONFIG_HOME"], base.hasPrefix("/") {
-            return base + "/respite/config.json"
-        }
-        let home = environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? passwordDatabaseHome()
-        return home.map { $0 + "/.config/respite/config.json" }
+        UserDirectories.respite(.config, environment: environment).map { $0 + "/config.json" }
     }
 
     /// Reads the configuration at `path`; a missing file (or no path at all) gives the defaults.
@@ -135,30 +132,6 @@ public struct Configuration: Sendable, Equatable {
         let configuration = reader.read(root)
         guard reader.problems.isEmpty else { throw ConfigurationError(path: file, problems: reader.sortedProblems()) }
         return configuration
-    }
-
-    /// The current user's home folder from the password database (when `HOME` is unset), or nil.
-    static func passwordDatabaseHome() -> String? {
-        var size = 4096
-        // getpwuid_r asks for a bigger buffer with ERANGE; 1 MiB is far more than any entry needs.
-        while size <= 1 << 20 {
-            var entry = passwd()
-            var found: UnsafeMutablePointer<passwd>?
-            var buffer = [CChar](repeating: 0, count: size)
-            let (code, home): (Int32, String?) = buffer.withUnsafeMutableBufferPointer { storage in
-                guard let base = storage.baseAddress else { return (EINVAL, nil) }
-                let code = getpwuid_r(getuid(), &entry, base, storage.count, &found)
-                // pw_dir points into the buffer, so it is copied out while the buffer is alive.
-                guard code == 0, found != nil, let directory = entry.pw_dir else { return (code, nil) }
-                return (code, String(cString: directory))
-            }
-            if code == ERANGE {
-                size *= 2
-                continue
-            }
-            return home.flatMap { $0.hasPrefix("/") ? $0 : nil }
-        }
-        return nil
     }
 
     private static func isSymbolicLink(_ path: String) -> Bool {

@@ -255,15 +255,10 @@ public struct ListenerStateFile: Sendable {
         self.path = path
     }
 
-    /// `$XDG_STATE_HOME/respite/sessions.json`, else `$HOME/.local/state/respite/sessions.json`, else the same
-    /// under the home folder from the password database; nil when there is none. An empty or relative
-    /// `XDG_STATE_HOME` or `HOME` is ignored, as the XDG Base Directory specification asks.
+    /// `sessions.json` in Respite's state folder (``UserDirectories``): `$XDG_STATE_HOME/respite/sessions.json`,
+    /// else `~/.local/state/respite/sessions.json`; nil when no home folder is known (nothing is remembered then).
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let base = environment["XDG_STATE_HOME"], base.hasPrefix("/") {
-            return base + "/respite/sessions.json"
-        }
-        let home = environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? Configuration.passwordDatabaseHome()
-        return home.map { $0 + "/.local/state/respite/sessions.json" }
+        UserDirectories.respite(.state, environment: environment).map { UserDirectories.join($0, "sessions.json") }
     }
 
     /// The state in the file: empty when there is no file; a ``ListenerStateError`` when it cannot be used.

@@ -62,6 +62,7 @@ public struct ProgramLoudness: Sendable {
     func measure(_ prepared: PreparedSession) throws -> Double {
         var untrimmed = prepared
         untrimmed.schedule.trim = 1
+        untrimmed.schedule.trimRamp = nil
         untrimmed.ceiling = nil
         let (mixer, streamer) = untrimmed.makeEngine()
         let rate = prepared.timeline.sampleRate
@@ -125,10 +126,8 @@ public struct ProgramLoudness: Sendable {
             hash.combine("no ducking")
         }
         hash.combine(schedule.fadeIn)
-        hash.combine(schedule.ramps.count)
-        for ramp in schedule.ramps {
-            for field in [ramp.frame, ramp.bus.rawValue, Int(ramp.target.bitPattern), ramp.duration] { hash.combine(field) }
-        }
+        // Where schedules once counted their bus ramps (always none): kept, so cached figures stay valid.
+        hash.combine(0)
         for job in prepared.jobs.joined() + prepared.bufferJobs {
             var info = stat()
             let found = stat(job.path, &info) == 0

@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Logging
 import Mixer
 import SessionKit
 
@@ -34,17 +35,57 @@ public struct SessionPreparer: Sendable {
         self.loudness = loudness
     }
 
+    /// Both stages: ``layout(_:parameters:speech:)`` with every narration spoken, then
+    /// ``prepare(_:)``.
     public func prepare(_ session: Session, parameters: Parameters) throws -> PreparedSession {
+        try prepare(layout(session, parameters: parameters))
+    }
+
+    /// How the first stage learns the length of narration that has no recording.
+    public enum Speech: Sendable {
+        /// Synthesise (and cache) every clip that is not cached yet: exact lengths, and the clips the
+        /// second stage measures and plays.
+        case synthesising
+        /// Use the cached clip when there is one and estimate the rest from their words and rate
+        /// (``SpeechSynthesizer/estimatedFrames(text:wordsPerMinute:sampleRate:)``); never starts espeak-ng.
+        /// The layout says which lengths are estimates; it cannot be played.
+        case cachedOrEstimated
+    }
+
+    /// The first stage: every source's length and the timeline, nothing measured or decoded beyond
+    /// a file's header. What `list`, `timeline` and `validate` need.
+    ///
+    /// - Throws: ``SourceError`` for a source that cannot be opened or spoken, ``CompileError``.
+    public func layout(
+        _ session: Session, parameters: Parameters, speech: Speech = .synthesising
+    ) throws -> SessionLayout {
         var lengths: [Media: Int] = [:]
         var paths: [Media: String] = [:]
+        var estimated = Set<Media>()
         var synthesised = 0
         for media in Compiler.media(for: session, parameters: parameters) {
             do {
                 switch media {
                 case .speech(let text, let voice):
-                    let clip = try synthesizer.clip(
-                        text: text, voice: voice.name ?? session.language, wordsPerMinute: Int(voice.rate.rounded()),
-                        pitch: Int(voice.pitch.rounded()))
+                    let name = voice.name ?? session.language
+                    let rate = Int(voice.rate.rounded())
+                    let pitch = Int(voice.pitch.rounded())
+                    let clip: SpeechClip
+                    switch speech {
+                    case .synthesising:
+                        clip = try synthesizer.clip(text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
+                    case .cachedOrEstimated:
+                        guard
+                            let cached = synthesizer.cachedClip(
+                                text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
+                        else {
+                            lengths[media] = SpeechSynthesizer.estimatedFrames(
+                                text: text, wordsPerMinute: rate, sampleRate: sampleRate)
+                            estimated.insert(media)
+                            continue
+                        }
+                        clip = cached
+                    }
                     if clip.synthesised { synthesised += 1 }
                     paths[media] = clip.path
                     lengths[media] = engineFrames(clip.frames, from: clip.sampleRate)
@@ -61,9 +102,27 @@ public struct SessionPreparer: Sendable {
             }
         }
         let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
+        return SessionLayout(
+            session: session, parameters: parameters, timeline: timeline, paths: paths, estimated: estimated,
+            synthesisedClips: synthesised)
+    }
+
+    /// The second stage: measures every source's loudness (cached), lays out the mix, decodes the
+    /// short cues held in memory, and measures (or recalls) the programme loudness for the trim.
+    ///
+    /// - Parameter layout: a layout made with ``Speech/synthesising`` (one with estimated lengths
+    ///   is refused with a ``CompileError``: it has no clips to play).
+    public func prepare(_ layout: SessionLayout) throws -> PreparedSession {
+        let session = layout.session
+        let parameters = layout.parameters
+        guard layout.isExact else {
+            throw CompileError(
+                message: "the narration's lengths are estimates (\(layout.estimated.count) clips not spoken yet); "
+                    + "lay the session out with its speech synthesised before playing or rendering it")
+        }
         var levels: [Media: Double] = [:]
         if let loudness {
-            for (media, path) in paths {
+            for (media, path) in layout.paths {
                 do {
                     levels[media] = try loudness.loudness(ofFile: path).integrated
                 } catch {
@@ -71,22 +130,50 @@ public struct SessionPreparer: Sendable {
                 }
             }
         }
-        let plan = MixPlan.make(timeline: timeline, paths: paths) { sound in
+        let plan = MixPlan.make(timeline: layout.timeline, paths: layout.paths) { sound in
             normalisation(of: sound, levels: levels)
         }
         let buffers = try plan.buffers.map { try MediaStreamer.decode($0, sampleRate: sampleRate) }
         var prepared = PreparedSession(
-            session: session, parameters: parameters, timeline: timeline, schedule: plan.schedule, jobs: plan.jobs,
-            buffers: buffers, bufferJobs: plan.buffers, synthesisedClips: synthesised, ceiling: Float(ceiling))
+            session: session, parameters: parameters, timeline: layout.timeline, schedule: plan.schedule,
+            jobs: plan.jobs, buffers: buffers, bufferJobs: plan.buffers, synthesisedClips: layout.synthesisedClips,
+            ceiling: Float(ceiling))
         prepared.sourceLoudness = levels
-        if let programme, let target = targets.programme {
-            let measured = try programme.integrated(of: prepared)
-            if measured.isFinite {
-                prepared.schedule.trim = Float(pow(10, min(12, max(-24, target - measured)) / 20))
-                prepared.programmeLoudness = measured
-            }
-        }
+        let line =
+            "prepared '\(session.id)': \(layout.paths.count) media sources (\(layout.synthesisedClips) synthesised now, "
+                + "\(levels.count) measured or found in the loudness cache), \(layout.timeline.sounds.count) sounds over "
+                + "\(layout.timeline.duration / max(1, sampleRate)) s, \(plan.jobs.count) stream slots, "
+                + "\(buffers.count) sounds in memory"
+        Logger.player.info("\(line)")
+        try trim(&prepared)
         return prepared
+    }
+
+    /// Measures (or recalls) the programme loudness of `prepared` and sets its trim
+    /// (``PreparedSession/setTrim(_:)``); nothing without ``programme`` or a programme target, or
+    /// for a silent session.
+    ///
+    /// A player may prepare with ``programme`` nil, start, call this on a copy meanwhile (off the
+    /// audio thread: it renders the whole session), and send the copy's `schedule.trimRamp` to the
+    /// mixer (``MixerCommand/setTrimRamp(_:)``) before the ramp starts: the output is then the
+    /// render's, sample for sample. That holds only when ``PreparedSession/settlesTrimLater`` (the
+    /// first word comes late enough); otherwise the trim must be set before the first frame.
+    ///
+    /// - Throws: ``StreamFailure`` when a source cannot be read to the end; errors of the meter.
+    public func trim(_ prepared: inout PreparedSession) throws {
+        guard let programme, let target = targets.programme else { return }
+        let measuring = ContinuousClock.now
+        let measured = try programme.integrated(of: prepared)
+        guard measured.isFinite else { return }
+        let decibels = min(12, max(-24, target - measured))
+        prepared.setTrim(Float(pow(10, decibels / 20)))
+        prepared.programmeLoudness = measured
+        let line =
+            "programme loudness \(String(format: "%.1f", measured)) LUFS (target \(target)), trim "
+                + "\(String(format: "%.1f", decibels)) dB"
+                + (prepared.schedule.trimRamp == nil ? "" : " (reached before the first words)") + ", in "
+                + "\(ContinuousClock.now - measuring)"
+        Logger.player.info("\(line)")
     }
 
     /// Integrated loudness of a built-in sound at 0 dB gain, LUFS.
@@ -123,11 +210,9 @@ public struct SessionPreparer: Sendable {
     /// session was loaded; checking again here, just before the file is opened, keeps a link changed meanwhile
     /// from leading elsewhere.
     public func realPath(of reference: SoundReference, in session: Session) throws(InputFileError) -> String? {
-        switch reference {
-        case .builtin: nil
-        case .bundled(let path): try InputFile.resolve(path, inside: audioRoot ?? "Audio")
-        case .file(let path): try InputFile.resolve(path, inside: session.directory)
-        }
+        guard let (root, relative) = reference.location(audioRoot: audioRoot ?? "Audio", sessionFolder: session.directory)
+        else { return nil }
+        return try InputFile.resolve(relative, inside: root)
     }
 }
 

@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Logging
 import SessionKit
 
 /// One run of one prepared session, from its first sound to its end: the one controller the
@@ -214,6 +215,7 @@ public final class SessionRun: @unchecked Sendable {
     public func run() async -> Outcome {
         let outcome = await loop()
         engine.finish()
+        logStats(outcome)
         let finishing = lock.withLock {
             ended = true
             commands.removeAll()
@@ -366,6 +368,20 @@ public final class SessionRun: @unchecked Sendable {
         let ending: SessionEvent.StopReason = Task.isCancelled ? .signal : .deviceGone
         publish(.stopped(ending), at: resume)
         return .stopped(ending, at: resume)
+    }
+
+    /// For `--verbose` and a service's log: how playback went (never on the audio thread).
+    private func logStats(_ outcome: Outcome) {
+        let stats = self.stats
+        if let refusal = stats.realtimeRefusal {
+            let slice = stats.shortTimeSlice ? "; a 1 ms time slice instead" : ""
+            Logger.player.info("real-time priority refused (\(String(cString: strerror(refusal))))\(slice)")
+        } else if stats.renderTimes.periods > 0 {
+            Logger.player.info("real-time priority granted")
+        }
+        // Info, not notice: a listener is not shown these unless they ask (--verbose, --stats).
+        Logger.player.info(
+            "run ended (\(outcome)): \(stats.underruns) device underruns, \(stats.lateFrames) late stream frames, \(stats.renderTimes.periods) periods, worst render \(stats.worstRenderNanoseconds / 1_000) µs")
     }
 
     // MARK: - Publishing

@@ -14,7 +14,7 @@ public enum Compiler {
     /// Pause after a skipped group's rest text, seconds (scaled by pace).
     static let afterRestSeconds = 3.0
     /// Music is lowered over this long, starting this long before narration starts.
-    static let duckAttackSeconds = 0.3
+    public static let duckAttackSeconds = 0.3
     /// The voice must be quiet this long before the music rises, so it does not pump between words.
     static let duckHoldSeconds = 0.6
     /// The music rises back over this long: back within hold + release = 1.4 s of the last word.
@@ -34,24 +34,86 @@ public enum Compiler {
         }
         if let bed = musicSource(session, parameters), bed.isFile { add(.file(bed)) }
         for step in session.steps {
-            for cue in step.cues where cue.sound.isFile { add(.file(cue.sound)) }
-            switch step.kind {
-            case .narration(let narration):
-                add(speechMedia(narration.text, recording: narration.audio, session))
-            case .silence:
-                break
-            case .bell(let sound, _, _):
-                if sound.isFile { add(.file(sound)) }
-            case .pmr(let pmr):
-                for text in pmrTexts(pmr, parameters) { add(speechMedia(text, recording: nil, session)) }
-                if !isSkipped(pmr, parameters) && !parameters.releaseOnly && pmr.releaseCue.isFile {
-                    add(.file(pmr.releaseCue))
-                }
-            case .breathing(let breathing):
-                if let text = breathing.text { add(speechMedia(text, recording: nil, session)) }
-            }
+            for media in media(of: step, session: session, parameters: parameters) { add(media) }
         }
         return list
+    }
+
+    /// The media one step uses, in order of use (repeats included).
+    static func media(of step: Step, session: Session, parameters: Parameters) -> [Media] {
+        var list: [Media] = []
+        for cue in step.cues where cue.sound.isFile { list.append(.file(cue.sound)) }
+        switch step.kind {
+        case .narration(let narration):
+            list.append(speechMedia(narration.text, recording: narration.audio, session))
+        case .silence:
+            break
+        case .bell(let sound, _, _):
+            if sound.isFile { list.append(.file(sound)) }
+        case .pmr(let pmr):
+            for text in pmrTexts(pmr, parameters) { list.append(speechMedia(text, recording: nil, session)) }
+            if !isSkipped(pmr, parameters) && !parameters.releaseOnly && pmr.releaseCue.isFile {
+                list.append(.file(pmr.releaseCue))
+            }
+        case .breathing(let breathing):
+            if let text = breathing.text { list.append(speechMedia(text, recording: nil, session)) }
+        }
+        return list
+    }
+
+    /// Lays out the session as far as the known lengths reach: every step up to the first one
+    /// that uses a media whose length is not in `lengths` yet. With every length known, the
+    /// result is ``compile(_:parameters:sampleRate:lengths:)``'s, complete.
+    ///
+    /// Steps are laid out in order and each one's place depends only on the lengths before it, so
+    /// a partial timeline is the complete one's beginning: its sounds are exactly the complete
+    /// timeline's sounds that start before the horizon, in the same order, except for what only
+    /// the end decides: the music bed (left out until the timeline is complete), and the length
+    /// and fade-out of a sound the end cuts short. Its entries are the complete one's before the
+    /// horizon, its steps the complete one's first ``PartialTimeline/stepsLaidOut``, and its ducking
+    /// windows those of the narration that starts before the horizon (the window of narration
+    /// starting at the horizon begins just before it, and comes with the next partial timeline).
+    ///
+    /// - Parameter lengths: frames at `sampleRate` of the media known so far (the music bed's is
+    ///   not needed before the last step).
+    /// - Throws: ``CompileError`` as ``compile(_:parameters:sampleRate:lengths:)`` does, for the
+    ///   steps laid out.
+    public static func compilePartially(
+        _ session: Session, parameters: Parameters, sampleRate: Int, lengths: [Media: Int]
+    ) throws(CompileError) -> PartialTimeline {
+        var layout = Layout(session: session, parameters: parameters, rate: sampleRate, lengths: lengths)
+        func partial(_ laidOut: Int) throws(CompileError) -> PartialTimeline {
+            var opening = layout
+            let horizon = opening.cursor
+            if let bed = musicSource(session, parameters) {
+                opening.duck(depth: (session.music ?? Music(source: bed)).duck)
+            }
+            var timeline = opening.timeline
+            timeline.duration = horizon
+            timeline.sounds = timeline.sounds.filter { $0.start < horizon }
+            timeline.sounds.sort { $0.start < $1.start }
+            timeline.entries = timeline.entries.filter { $0.frame < horizon }
+            timeline.entries.sort { ($0.frame, $0.step) < ($1.frame, $1.step) }
+            try checkVoices(timeline, session: session)
+            return PartialTimeline(timeline: timeline, horizon: horizon, stepsLaidOut: laidOut, isComplete: false)
+        }
+        for (index, step) in session.steps.enumerated() {
+            guard media(of: step, session: session, parameters: parameters).allSatisfy({ lengths[$0] != nil }) else {
+                return try partial(index)
+            }
+            do {
+                try layout.place(step, index: index)
+            } catch {
+                throw CompileError(place: error.place ?? session.place(of: step), message: error.message)
+            }
+            try layout.checkLength(after: step)
+        }
+        if let bed = musicSource(session, parameters), bed.isFile, lengths[.file(bed)] == nil {
+            return try partial(session.steps.count)
+        }
+        let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
+        return PartialTimeline(
+            timeline: timeline, horizon: timeline.duration, stepsLaidOut: session.steps.count, isComplete: true)
     }
 
     /// Lays out the session in frames at `sampleRate`.
@@ -69,14 +131,7 @@ public enum Compiler {
             } catch {
                 throw CompileError(place: error.place ?? session.place(of: step), message: error.message)
             }
-            if layout.cursor > layout.maximumFrames {
-                throw CompileError(
-                    place: session.place(of: step),
-                    message: "with the lengths of its recordings and speech, the session reaches "
-                        + "\(layout.format(Double(layout.cursor) / Double(sampleRate) / 3600)) hours by this step; a "
-                        + "session may last at most \(Int(SessionLoader.maximumSessionDuration / 3600)) hours. Shorten it, "
-                        + "or split it into several sessions")
-            }
+            try layout.checkLength(after: step)
         }
         try layout.finish()
         try checkVoices(layout.timeline, session: session)
@@ -201,6 +256,17 @@ struct Layout {
         self.rate = rate
         self.lengths = lengths
         timeline = Timeline(sampleRate: rate, duration: 0, entries: [], sounds: [], ducking: nil, steps: [])
+    }
+
+    /// Fails when the session has grown past ``maximumFrames`` by the end of `step`.
+    func checkLength(after step: Step) throws(CompileError) {
+        guard cursor > maximumFrames else { return }
+        throw CompileError(
+            place: session.place(of: step),
+            message: "with the lengths of its recordings and speech, the session reaches "
+                + "\(format(Double(cursor) / Double(rate) / 3600)) hours by this step; a "
+                + "session may last at most \(Int(SessionLoader.maximumSessionDuration / 3600)) hours. Shorten it, "
+                + "or split it into several sessions")
     }
 
     /// The longest a session may last, in frames.

@@ -81,17 +81,6 @@ public struct SessionLoader: Sendable {
         return session
     }
 
-    /// Absolute path of a file reference (bundled or session-relative); nil for builtins, and for
-    /// bundled sounds when ``audioRoot`` is unknown. The path is joined as written; open it with
-    /// ``InputFile/resolve(_:inside:)`` to follow links and keep it inside its root.
-    public func resolve(_ reference: SoundReference, in session: Session) -> String? {
-        switch reference {
-        case .builtin: nil
-        case .bundled(let path): audioRoot.map { Self.join($0, path) }
-        case .file(let path): Self.join(session.directory, path)
-        }
-    }
-
     /// `folder/relative`, without doubling the slash.
     static func join(_ folder: String, _ relative: String) -> String {
         if folder.isEmpty { return relative }
@@ -105,5 +94,21 @@ public struct SessionLoader: Sendable {
             file: file, path: "", line: 1, column: 1,
             message: "the file is \(shown) MiB (\(size) bytes); a session file can be at most 1 MiB",
             suggestion: "is this the right file? A session is a short text file")
+    }
+}
+
+extension SoundReference {
+    /// Where a file reference lives: the folder it is relative to (`audioRoot` for a bundled sound, the session's
+    /// folder for a file) and its path inside that folder; nil for a built-in sound, and for a bundled one when
+    /// `audioRoot` is nil.
+    ///
+    /// The one place that decides a reference's root: open the file with ``InputFile/resolve(_:inside:)`` on
+    /// these two, which follows links and keeps the result inside the root.
+    public func location(audioRoot: String?, sessionFolder: String) -> (root: String, relative: String)? {
+        switch self {
+        case .builtin: nil
+        case .bundled(let path): audioRoot.map { ($0, path) }
+        case .file(let path): (sessionFolder, path)
+        }
     }
 }

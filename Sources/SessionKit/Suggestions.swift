@@ -3,8 +3,9 @@
 /// Public so that every file Respite reads (sessions, the configuration) suggests keys the same way.
 public enum Suggestions {
     /// The candidate closest to `word`: one equal to it ignoring case, otherwise the first at the
-    /// smallest edit distance, if that distance is at most 2. `nil` when nothing is close.
-    public static func nearest(to word: String, in candidates: [String]) -> String? {
+    /// smallest edit distance, if that distance is at most `maximumDistance` (2 for keys and names; a session id
+    /// allows 3). `nil` when nothing is close.
+    public static func nearest(to word: String, in candidates: [String], maximumDistance: Int = 2) -> String? {
         let lowered = word.lowercased()
         if let match = candidates.first(where: { $0.lowercased() == lowered }) { return match }
         // Edit distance is quadratic; very long words are not typos of short keys anyway.
@@ -12,7 +13,7 @@ public enum Suggestions {
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(lowered, candidate.lowercased())
-            if distance <= 2 && distance < (best?.distance ?? Int.max) {
+            if distance <= maximumDistance && distance < (best?.distance ?? Int.max) {
                 best = (candidate, distance)
             }
         }

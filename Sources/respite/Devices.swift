@@ -10,6 +10,8 @@ struct Devices: ParsableCommand {
               respite play pmr-short --device pulse
             """)
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
         let devices = PlaybackDevices.list()
         if devices.isEmpty {

@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 import SessionKit
 
@@ -96,12 +97,10 @@ struct SessionCatalog {
         return try loader.load(contentsOf: file)
     }
 
-    /// `$XDG_DATA_HOME/respite/sessions`, else `$HOME/.local/share/respite/sessions`; an empty or relative
-    /// `XDG_DATA_HOME` or `HOME` is ignored, as the XDG Base Directory specification asks.
+    /// `sessions` in Respite's data folder (``UserDirectories``): `$XDG_DATA_HOME/respite/sessions`, else
+    /// `~/.local/share/respite/sessions`; nil when no home folder is known.
     static func userSessionsFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let base = environment["XDG_DATA_HOME"], base.hasPrefix("/") { return base + "/respite/sessions" }
-        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
-        return home + "/.local/share/respite/sessions"
+        UserDirectories.respite(.data, environment: environment).map { UserDirectories.join($0, "sessions") }
     }
 }
 
@@ -114,27 +113,11 @@ struct SessionNotFound: Error, CustomStringConvertible {
 
     var description: String {
         var text = "No session file or bundled session named '\(name)'."
-        if let near = known.min(by: { distance($0, name) < distance($1, name) }), distance(near, name) <= 3 {
+        if let near = Suggestions.nearest(to: name, in: known, maximumDistance: 3) {
             text += " Did you mean '\(near)'?"
         }
         text += " Sessions: \(known.joined(separator: ", ")). Run `respite list` to see them."
         if let userFolder { text += " Your own sessions go in \(userFolder) as ID.json." }
         return text
-    }
-
-    private func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
     }
 }

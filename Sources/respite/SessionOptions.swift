@@ -15,6 +15,8 @@ struct SessionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Engine sample rate in Hz (8000…192000).", valueName: "hz"))
     var rate: Int = 48_000
 
+    @OptionGroup var logging: LoggingOptions
+
     func validate() throws {
         guard (8_000...192_000).contains(rate) else {
             throw ValidationError("--rate \(rate) is outside 8000…192000 Hz; 48000 suits almost every device.")
@@ -33,14 +35,32 @@ struct SessionOptions: ParsableArguments {
         return (session, try session.parameters.applying(assignments, to: session, loader: catalog.loader))
     }
 
-    /// Prepares a loaded session: speech, loudness and compiling. The first time a session is
-    /// prepared this measures its sources and its programme loudness (seconds for a long one);
-    /// afterwards everything comes from the caches.
+    /// Prepares a loaded session, both stages: speech, compiling, then loudness and the mix. The
+    /// first time a session is prepared this measures its sources and its programme loudness
+    /// (seconds for a long one); afterwards everything comes from the caches.
     ///
     /// - Parameter measuringProgramme: false skips the programme loudness (for `validate`, which plays nothing).
     func prepare(
         _ session: Session, parameters: Parameters, catalog: SessionCatalog, measuringProgramme: Bool = true
     ) throws -> PreparedSession {
+        let preparer = try self.preparer(catalog: catalog, measuringProgramme: measuringProgramme)
+        return try preparer.prepare(preparer.layout(session, parameters: parameters))
+    }
+
+    /// The first stage alone: lengths and the timeline, no loudness measured and nothing decoded.
+    ///
+    /// - Parameter speech: `.synthesising` speaks (and caches) narration not yet spoken, for exact
+    ///   times; `.cachedOrEstimated` never starts espeak-ng and estimates what is not cached.
+    func layout(
+        _ name: String, catalog: SessionCatalog, speech: SessionPreparer.Speech = .synthesising
+    ) throws -> SessionLayout {
+        let (session, parameters) = try load(name, catalog: catalog)
+        return try preparer(catalog: catalog, measuringProgramme: false).layout(
+            session, parameters: parameters, speech: speech)
+    }
+
+    /// A preparer at these options with the user's configuration and the caches.
+    private func preparer(catalog: SessionCatalog, measuringProgramme: Bool) throws -> SessionPreparer {
         let configuration = try Configuration.load()
         // The caches are never required: an unusable folder is one line of warning, and the output is the same.
         if let warning = CacheDirectory.current.warning { report(warning) }
@@ -49,7 +69,7 @@ struct SessionOptions: ParsableArguments {
             targets: configuration.loudness, loudness: LoudnessCache())
         preparer.ceiling = configuration.ceiling
         preparer.programme = measuringProgramme ? ProgramLoudness() : nil
-        return try preparer.prepare(session, parameters: parameters)
+        return preparer
     }
 }
 

@@ -25,18 +25,19 @@ struct Timeline: ParsableCommand {
 
     func run() throws {
         let catalog = SessionCatalog.locate()
-        let prepared: PreparedSession
+        // The first stage alone: times need every length, not the loudness or the mix.
+        let layout: SessionLayout
         do {
-            prepared = try options.prepare(session, catalog: catalog)
+            layout = try options.layout(session, catalog: catalog)
         } catch {
             throw fail(error, context: session)
         }
-        let timeline = prepared.timeline
+        let timeline = layout.timeline
         if json {
-            printLine(try jsonText(prepared))
+            printLine(try jsonText(layout))
             return
         }
-        printLine("\(prepared.session.title) (\(prepared.session.id)): \(clock(timeline.seconds(timeline.duration), tenths: true)), \(timeline.duration) frames at \(timeline.sampleRate) Hz")
+        printLine("\(layout.session.title) (\(layout.session.id)): \(clock(timeline.seconds(timeline.duration), tenths: true)), \(timeline.duration) frames at \(timeline.sampleRate) Hz")
         for entry in timeline.entries {
             let time = clock(timeline.seconds(entry.frame), tenths: true)
             let step = timeline.steps[entry.step]
@@ -47,7 +48,7 @@ struct Timeline: ParsableCommand {
         printLine("\(clock(timeline.seconds(timeline.duration), tenths: true).leftPadded(9))      end")
     }
 
-    private func jsonText(_ prepared: PreparedSession) throws -> String {
+    private func jsonText(_ layout: SessionLayout) throws -> String {
         struct Event: Encodable {
             var frame: Int
             var seconds: Double
@@ -65,9 +66,9 @@ struct Timeline: ParsableCommand {
             var durationSeconds: Double
             var events: [Event]
         }
-        let timeline = prepared.timeline
+        let timeline = layout.timeline
         let document = Document(
-            id: prepared.session.id, title: prepared.session.title, sampleRate: timeline.sampleRate,
+            id: layout.session.id, title: layout.session.title, sampleRate: timeline.sampleRate,
             durationFrames: timeline.duration, durationSeconds: timeline.seconds(timeline.duration),
             events: timeline.entries.map {
                 Event(

@@ -24,6 +24,8 @@ struct Validate: ParsableCommand {
     @Flag(help: "Check the file's text only: no sound opened, no speech synthesised.")
     var quick = false
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
         let catalog = SessionCatalog.locate()
         var status: ExitCode?

@@ -190,8 +190,8 @@ struct HostileSpeechTests {
     @Test("a clip that speaks for longer than allowed stops espeak-ng there and leaves no file")
     func clipCap() throws {
         let directory = try TemporaryDirectory()
-        let writer = try SpeechClipWriter(
-            path: directory.file("long.wav"), key: "long", sampleRate: 22_050, maximumFrames: 44_100)
+        let (file, writer) = try SpeechTestClips.writer(at: directory.file("long.wav"), key: "long", maximumFrames: 44_100)
+        defer { file.discard() }
         let loud = [Int16](repeating: 5_000, count: 22_050)
         try loud.withUnsafeBufferPointer { (buffer) throws(SpeechError) in
             try writer.append(buffer)
@@ -217,13 +217,13 @@ struct HostileSpeechTests {
             index % 5_000 < 4_000 ? Int16((index % 200) * 50 - 5_000) : 10
         }
         samples += (0..<22_050).map { (index: Int) -> Int16 in Int16(index % 41 - 20) }
-        let writer = try SpeechClipWriter(
-            path: directory.file("c.wav"), key: "c", sampleRate: 22_050, maximumFrames: 1 << 22)
+        let (file, writer) = try SpeechTestClips.writer(at: directory.file("c.wav"), key: "c", maximumFrames: 1 << 22)
         for start in stride(from: 0, to: samples.count, by: bufferSize) {
             let chunk = Array(samples[start..<min(samples.count, start + bufferSize)])
             try chunk.withUnsafeBufferPointer { (buffer) throws(SpeechError) in try writer.append(buffer) }
         }
         let frames = try writer.finish()
+        try file.commit()
         let isSound = { (sample: Int16) in sample > 33 || sample < -33 }
         let first = try #require(samples.firstIndex(where: isSound))
         let last = try #require(samples.lastIndex(where: isSound))

@@ -86,11 +86,11 @@ struct SpeechSynthesizerTests {
     func firstSynthesisWins() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("clip.wav")
-        let first = try SpeechTestClips.write([Int16](repeating: 1_000, count: 2_205), to: directory.file("a.tmp"))
-        let second = try SpeechTestClips.write([Int16](repeating: -2_000, count: 3_000), to: directory.file("b.tmp"))
-        #expect(try SpeechSynthesizer.install(first, at: path, directory: directory.path) == nil)
+        let first = try SpeechTestClips.pending([Int16](repeating: 1_000, count: 2_205), at: path)
+        let second = try SpeechTestClips.pending([Int16](repeating: -2_000, count: 3_000), at: path)
+        #expect(try SpeechSynthesizer.install(first) == nil)
         // The later writer is told what is there, and the file keeps the first samples.
-        let winner = try SpeechSynthesizer.install(second, at: path, directory: directory.path)
+        let winner = try SpeechSynthesizer.install(second)
         #expect(winner?.frames == 2_205 && winner?.sampleRate == 22_050)
         let samples = try AudioFileReader(path: path).readAll()
         #expect(samples.count == 2_205 && samples.allSatisfy { abs($0 - 1_000 / 32_768) < 1e-6 })
@@ -99,8 +99,8 @@ struct SpeechSynthesizerTests {
 
         // A damaged file in the way is replaced.
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
-        let third = try SpeechTestClips.write([Int16](repeating: -2_000, count: 3_000), to: directory.file("c.tmp"))
-        #expect(try SpeechSynthesizer.install(third, at: path, directory: directory.path) == nil)
+        let third = try SpeechTestClips.pending([Int16](repeating: -2_000, count: 3_000), at: path)
+        #expect(try SpeechSynthesizer.install(third) == nil)
         #expect(try AudioFileReader(path: path).frames == 3_000)
     }
 

@@ -10,10 +10,26 @@ enum SpeechTestClips {
     static func write(_ samples: [Int16], to path: String, key: String = "clip", sampleRate: Int = 22_050) throws
         -> String
     {
-        let writer = try SpeechClipWriter(path: path, key: key, sampleRate: sampleRate, maximumFrames: 1 << 24)
+        try pending(samples, at: path, key: key, sampleRate: sampleRate).commit()
+        return path
+    }
+
+    /// A finished clip of `samples` in a temporary file that will replace `path`, not yet put in place.
+    static func pending(_ samples: [Int16], at path: String, key: String = "clip", sampleRate: Int = 22_050) throws
+        -> AtomicFile
+    {
+        let (file, writer) = try writer(at: path, key: key, sampleRate: sampleRate, maximumFrames: 1 << 24)
         try samples.withUnsafeBufferPointer { (buffer) throws(SpeechError) in try writer.append(buffer) }
         _ = try writer.finish()
-        return path
+        return file
+    }
+
+    /// The cache's own writer, into a temporary file that will replace `path` when committed.
+    static func writer(at path: String, key: String, sampleRate: Int = 22_050, maximumFrames: Int) throws
+        -> (AtomicFile, SpeechClipWriter)
+    {
+        let file = try AtomicFile(replacing: path, removingStale: false, asCacheEntry: true)
+        return (file, try SpeechClipWriter(file: file, key: key, sampleRate: sampleRate, maximumFrames: maximumFrames))
     }
 
     /// The 16-bit samples of a clip, read with libsndfile.

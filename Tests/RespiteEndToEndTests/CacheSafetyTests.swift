@@ -165,7 +165,10 @@ import Testing
         }
         defer { if mounted { DataSafety.unmount(cache) } }
         let outside = DataSafety.snapshot(elsewhere)
-        let tmpBefore = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("respite-") && !$0.hasPrefix("respite-e2e") && !$0.hasPrefix("respite-child") }
+        // What Respite itself could leave in /tmp (a private cache root, a private speech folder); other folders
+        // named respite-… belong to test suites running at the same time (sound servers, fixtures).
+        let madeByRespite = { (name: String) in name.hasPrefix("respite-cache-") || name.hasPrefix("respite-speech-") }
+        let tmpBefore = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter(madeByRespite)
         let output = fixture.folder + "/out.wav"
         let result = try DataSafety.run(["render", fixture.session, "-o", output], exactEnvironment: environment)
         #expect(result.status == 0, "\(result.stderr)")
@@ -178,7 +181,7 @@ import Testing
         #expect(FileManager.default.contents(atPath: output) == FileManager.default.contents(atPath: reference),
             "the render is the same without the cache")
         #expect(DataSafety.differences(outside, DataSafety.snapshot(elsewhere)).isEmpty)
-        let tmpAfter = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("respite-") && !$0.hasPrefix("respite-e2e") && !$0.hasPrefix("respite-child") }
+        let tmpAfter = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter(madeByRespite)
         #expect(tmpAfter.subtracting(tmpBefore).isEmpty, "no fixed-name cache appears in /tmp: \(tmpAfter.subtracting(tmpBefore))")
         if kind == .relativeXDG {
             #expect(FileManager.default.fileExists(atPath: fixture.folder + "/home/.cache/respite/loudness"), "a relative XDG_CACHE_HOME is ignored")

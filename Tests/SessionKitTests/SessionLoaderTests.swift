@@ -256,10 +256,13 @@ struct SessionLoaderTests {
         let loader = SessionLoader(audioRoot: "/opt/respite/Audio")
         let session = try loader.load(contentsOf: path)
         #expect(session.directory == folder.path)
-        #expect(loader.resolve(.file("narration/intro.flac"), in: session) == folder.path + "/narration/intro.flac")
-        #expect(loader.resolve(.bundled("music/a.ogg"), in: session) == "/opt/respite/Audio/music/a.ogg")
-        #expect(loader.resolve(.builtin(.bell), in: session) == nil)
-        #expect(SessionLoader(audioRoot: nil).resolve(.bundled("music/a.ogg"), in: session) == nil)
+        let place = { (reference: SoundReference, root: String?) in
+            reference.location(audioRoot: root, sessionFolder: session.directory).map { "\($0.root)|\($0.relative)" }
+        }
+        #expect(place(.file("narration/intro.flac"), "/opt/respite/Audio") == folder.path + "|narration/intro.flac")
+        #expect(place(.bundled("music/a.ogg"), "/opt/respite/Audio") == "/opt/respite/Audio|music/a.ogg")
+        #expect(place(.builtin(.bell), "/opt/respite/Audio") == nil)
+        #expect(place(.bundled("music/a.ogg"), nil) == nil)
 
         // The same file with the recording missing names the resolved path.
         try FileManager.default.removeItem(at: folder.appendingPathComponent("narration/intro.flac"))

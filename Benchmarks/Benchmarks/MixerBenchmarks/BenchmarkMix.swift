@@ -127,11 +127,7 @@ enum BenchmarkMix {
         let ducking = Ducking(
             depth: 0.316, attack: attack, hold: rate * 6 / 10, release: rate * 8 / 10, threshold: 0.01,
             windows: sentenceStarts.map { max(0, $0 - attack)..<$0 })
-        // The music bus moves between full and -4.4 dB every 4 s, over 1 s.
-        let ramps = stride(from: 0, to: length, by: 4 * rate).enumerated().map { step, frame in
-            BusRamp(frame: frame, bus: .music, target: step % 2 == 0 ? 0.6 : 1, duration: rate)
-        }
-        var schedule = Schedule(length: length, voices: events, ramps: ramps, ducking: ducking, fadeIn: 2 * rate)
+        var schedule = Schedule(length: length, voices: events, ducking: ducking, fadeIn: 2 * rate)
         schedule.trim = 0.8
         return schedule
     }

@@ -1,0 +1,126 @@
+import Player
+import SessionKit
+import Testing
+
+/// Each of lint's rules on a small session: what it finds, how bad, and where.
+@Suite struct SessionLintTests {
+    let fixture: Fixture
+    let targets = Configuration.Loudness()
+
+    init() throws { fixture = try Fixture() }
+
+    private func lint(_ body: String, sourceLoudness: [String: Double] = [:]) throws -> SessionLint.Report {
+        var prepared = try fixture.prepare(try fixture.session(body), normalised: false)
+        for (text, level) in sourceLoudness {
+            let media = try #require(prepared.sourceLoudnessKey(speaking: text), "no narration says \(text)")
+            prepared.sourceLoudness[media] = level
+        }
+        return SessionLint.check(prepared, targets: targets)
+    }
+
+    private static let narration = #"{ "type": "narration", "text": "Let your shoulders drop.", "pause": 1 }"#
+
+    @Test func aCleanSessionHasNoFindingsAndListsEachSourceOnce() throws {
+        let report = try lint(
+            #""music": { "source": "builtin:drone", "gain": -6, "duck": 12 }, "steps": ["#
+                + Self.narration + "," + Self.narration + #", { "type": "silence", "seconds": 1, "#
+                + #""cues": [{ "at": 0.2, "sound": "builtin:chime" }] }]"#)
+        #expect(report.findings == [])
+        #expect(
+            report.sources.map(\.name).sorted() == [
+                "builtin:chime", "builtin:drone", "speech “Let your shoulders drop.”",
+            ])
+        #expect(report.sources.first { $0.name == "builtin:drone" }?.bus == .music)
+        #expect(report.sources.first { $0.name == "builtin:chime" }?.loudness.isFinite == true)
+    }
+
+    @Test func aMusicFadeUnderTenMillisecondsIsAnError() throws {
+        let report = try lint(
+            #""music": { "source": "builtin:drone", "gain": -6, "duck": 12, "fadeIn": 0.005, "fadeOut": 0.5 }, "#
+                + #""steps": ["# + Self.narration + "]")
+        #expect(report.findings.map(\.rule) == [.shortMusicFade])
+        let finding = try #require(report.errors.first)
+        #expect(finding.place?.path == "music.fadeIn")
+        #expect(finding.message.hasPrefix("music.fadeIn is 0.005 s; fades shorter than 10 ms click"))
+    }
+
+    @Test func aCueOverTheWordsIsAWarningAtItsStep() throws {
+        let report = try lint(
+            #""steps": [{ "type": "silence", "seconds": 1 }, { "type": "narration", "#
+                + #""text": "Let your shoulders drop, and breathe out slowly.", "pause": 2, "#
+                + #""cues": [{ "at": 0.8, "sound": "builtin:chime" }] }]"#)
+        #expect(report.findings.map(\.rule) == [.cueOverSpeech])
+        let finding = try #require(report.warnings.first)
+        #expect(finding.step == 1)
+        #expect(finding.place?.path == "steps[1]")
+        #expect((finding.place?.line ?? 0) > 0, "the step's line is known")
+        #expect(finding.message.hasPrefix("steps[1]: a cue at 0:01.8 sounds while narration speaks (0:01.0–"))
+        #expect(finding.description.hasSuffix("(line \(finding.place?.line ?? 0))"))
+    }
+
+    @Test func aCueInThePauseAfterTheWordsIsFine() throws {
+        let report = try lint(
+            #""steps": [{ "type": "narration", "text": "Rest.", "pause": 4, "#
+                + #""cues": [{ "at": 3.5, "sound": "builtin:chime" }] }]"#)
+        #expect(report.findings == [])
+    }
+
+    @Test func musicAsLoudAsTheVoiceIsAnErrorAndCloseToItAWarning() throws {
+        let loud = try lint(
+            #""voice": { "gain": -6 }, "music": { "source": "builtin:drone", "gain": 12, "duck": 1 }, "steps": ["#
+                + Self.narration + "]")
+        #expect(loud.findings.map(\.severity) == [.error])
+        #expect(loud.findings.map(\.rule) == [.musicOverVoice])
+        #expect(loud.findings.first?.message.contains("LU louder than the narration") == true)
+        #expect(loud.findings.first?.place?.path == "music.gain")
+
+        // Voice target -20, music target -32 + 6 - 0 dB ducking: 6 LU under the voice.
+        let close = try lint(
+            #""music": { "source": "builtin:drone", "gain": 6, "duck": 0.5 }, "steps": ["# + Self.narration + "]")
+        #expect(close.findings.map(\.severity) == [.warning])
+        #expect(close.findings.first?.message.contains("LU below the narration") == true)
+    }
+
+    @Test func musicThatIsNeverDuckedUnderNarrationIsAWarning() throws {
+        let report = try lint(
+            #""music": { "source": "builtin:drone", "gain": -20, "duck": 0 }, "steps": ["# + Self.narration + "]")
+        #expect(report.findings.map(\.rule) == [.musicNotDucked])
+        #expect(report.findings.first?.message == "music.duck is 0: the music is not lowered while narration speaks")
+    }
+
+    @Test func narrationMoreThanFourLUApartIsAWarningNamingBoth() throws {
+        let body =
+            #""steps": [{ "type": "narration", "text": "Breathe in.", "pause": 1 }, "#
+            + #"{ "type": "narration", "text": "Breathe out.", "pause": 1 }]"#
+        let uneven = try lint(body, sourceLoudness: ["Breathe in.": -20, "Breathe out.": -26.5])
+        #expect(uneven.findings.map(\.rule) == [.unevenSources])
+        #expect(
+            uneven.findings.first?.message
+                == "voice sources differ by 6.5 LU (speech “Breathe out.” at -26.5, speech “Breathe in.” at -20.0); "
+                + "they are evened out, but re-recording at a steadier level sounds more natural")
+
+        let even = try lint(body, sourceLoudness: ["Breathe in.": -20, "Breathe out.": -23.5])
+        #expect(even.findings == [])
+    }
+
+    @Test func errorsComeBeforeWarnings() throws {
+        let report = try lint(
+            #""music": { "source": "builtin:drone", "gain": 6, "duck": 0.5, "fadeOut": 0 }, "steps": [{ "#
+                + #""type": "narration", "text": "Let your shoulders drop, and breathe out slowly.", "pause": 1, "#
+                + #""cues": [{ "at": 0.8, "sound": "builtin:chime" }] }]"#)
+        #expect(report.findings.map(\.severity) == [.error, .warning, .warning])
+        #expect(report.findings.map(\.rule) == [.shortMusicFade, .cueOverSpeech, .musicOverVoice])
+    }
+}
+
+extension PreparedSession {
+    /// The media of the narration that says `text`, as ``sourceLoudness`` keys it.
+    func sourceLoudnessKey(speaking text: String) -> Media? {
+        for sound in timeline.sounds {
+            if case .media(let media, _) = sound.source, case .speech(let spoken, _) = media, spoken == text {
+                return media
+            }
+        }
+        return nil
+    }
+}
