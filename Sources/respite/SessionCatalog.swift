@@ -67,7 +67,9 @@ struct SessionCatalog {
         return bundledFiles().compactMap { bundled in
             let name = (bundled as NSString).lastPathComponent
             let id = String(name.dropLast(5))
-            guard only == nil || only == id, FileManager.default.fileExists(atPath: folder + "/" + name) else { return nil }
+            guard only == nil || only == id, FileManager.default.fileExists(atPath: folder + "/" + name) else {
+                return nil
+            }
             return "warning: your session \(folder)/\(name) has the id of the bundled session '\(id)', so "
                 + "`respite play \(id)` plays the bundled one. To play yours, rename its file (and its id), or "
                 + "name it by its path."
