@@ -5,13 +5,14 @@ import SessionKit
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the bundled sessions with their id, title and duration.",
+        abstract: "List the bundled sessions, then yours, with their id, title and duration.",
         discussion: """
             Durations are at default settings. They are exact once a session's narration has been \
             spoken (by play, render or timeline: it is kept in the cache); until then they are marked \
             "about", estimated from the words and the speaking rate, because list never synthesises \
             speech. A session that cannot be loaded is reported and the others are still listed (exit \
-            status 65).
+            status 65). Your own sessions are the *.json files in $XDG_DATA_HOME/respite/sessions \
+            (~/.local/share/respite/sessions); they are listed after the bundled ones.
 
             Example:
               respite list
@@ -28,7 +29,8 @@ struct List: ParsableCommand {
         }
         var rows: [(String, String, String)] = []
         var failure: ExitCode?
-        for file in files {
+        catalog.shadowWarnings().forEach(report)
+        for file in files + catalog.userFiles() {
             do {
                 // Lengths only, from the cache or estimated: listing must answer at once, and never speaks.
                 let layout = try options.layout(file, catalog: catalog, speech: .cachedOrEstimated)
@@ -40,7 +42,7 @@ struct List: ParsableCommand {
                 failure = fail(error, context: file)
             }
         }
-        defer { if failure != nil { report("Some bundled sessions could not be listed; see above.") } }
+        defer { if failure != nil { report("Some sessions could not be listed; see above.") } }
         let idWidth = max(2, rows.map(\.0.count).max() ?? 0)
         let durationWidth = max(8, rows.map(\.1.count).max() ?? 0)
         func row(_ id: String, _ duration: String, _ title: String) {

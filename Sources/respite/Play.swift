@@ -14,8 +14,9 @@ struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Play a session aloud.",
         discussion: """
-            Shows the session's safety notes, then plays it with the step, a progress bar, the \
-            words as captions, the breathing and muscle-relaxation phase.
+            Shows the session's safety notes and a start screen of what it lets you choose (areas to \
+            leave out, release only, pace, music; remembered for next time, --yes skips it), then plays \
+            it with the step, a progress bar, the words as captions, the breathing and muscle-relaxation phase.
             Keys: space pauses and resumes · n / p next and previous step · + / - volume · q stops gently.
             Ctrl-C or SIGTERM also fades out gently. With --plain, or when output is not a terminal, \
             one line is printed per event instead (for screen readers and logs).
@@ -25,9 +26,10 @@ struct Play: ParsableCommand {
               respite play pmr-short
               respite play pmr-short --set skip=left-arm --volume -6
               respite play breathing-paced --from 3 --plain
+              respite play pmr-short --resume      (continue where you stopped)
             """)
 
-    @Argument(help: "A session file or a bundled session id.")
+    @Argument(help: "A session file, or the id of a bundled session or of one of yours (`respite list`).")
     var session: String = "pmr-short"
 
     @Option(help: ArgumentHelp("ALSA playback device (`respite devices` lists them).", valueName: "name"))
@@ -59,16 +61,19 @@ struct Play: ParsableCommand {
 
     @Option(
         name: .shortAndLong,
-        help: ArgumentHelp("Where to save the session when there is no sound card (default: ID.flac here).", valueName: "file"))
+        help: ArgumentHelp("Where to save the session when there is no sound card (default: ID.ogg here).", valueName: "file"))
     var output: String?
 
     @OptionGroup var options: SessionOptions
+
+    @OptionGroup var start: StartOptions
 
     func validate() throws {
         if let problem = PlaybackBuffering.resolve(period: period, buffer: buffer, sampleRate: options.rate).problem {
             throw ValidationError(problem)
         }
         _ = try Self.startPoint(from)
+        if start.resume && from != nil { throw ValidationError("--resume and --from both say where to start; give one of them.") }
         guard (-40...6).contains(volume) else { throw ValidationError("--volume must be -40…+6 dB.") }
         guard reconnectTimeout >= 0 else { throw ValidationError("--reconnect-timeout must be 0 or more seconds.") }
     }
@@ -77,9 +82,8 @@ struct Play: ParsableCommand {
         let signals = SignalWatcher([SIGINT, SIGTERM])
         let catalog = SessionCatalog.locate()
         let meta: Session
-        let parameters: Parameters
         do {
-            (meta, parameters) = try options.load(session, catalog: catalog)
+            (meta, _) = try options.load(session, catalog: catalog)  // checks --set before anything is shown
         } catch {
             throw fail(error, context: session)
         }
@@ -88,15 +92,17 @@ struct Play: ParsableCommand {
         // The safety notes come first, before anything slow: they are what the listener must read.
         PlayerScreen.introduce(meta, on: terminal)
         fflush(nil)
+        guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)
+        else { return }
         let prepared: PreparedSession
         do {
             prepared = try withNotice("Getting the session ready; the first time takes a little longer…") {
-                try options.prepare(meta, parameters: parameters, catalog: catalog)
+                try options.prepare(meta, parameters: begun.parameters, catalog: catalog)
             }
         } catch {
             throw fail(error, context: session)
         }
-        let start = try startFrame(prepared.timeline)
+        let start = try begun.resumeFrame(in: prepared.timeline) ?? startFrame(prepared.timeline)
         if signals.received != nil {
             printLine("Stopped before the session began.")
             return
@@ -127,27 +133,26 @@ struct Play: ParsableCommand {
         do {
             try run.start(from: start)
         } catch let error as ALSAError {
-            if device == "default" && !PlaybackDevices.hasSoundCard() {
-                // A name it chose itself never replaces a file: the first free one of ID.flac, ID-2.flac, ….
-                let file = output ?? "\(meta.id).flac"
-                let place = output ?? "\(meta.id).flac in this folder (or \(meta.id)-2.flac and so on, if that name is taken)"
-                report(
-                    "No sound card was found on this machine, so Respite cannot play aloud here. It is saving the "
-                        + "session to \(place) instead: play that file on any phone or computer with speakers. "
-                        + "To try another device, pass --device NAME (`respite devices` lists them); to choose the "
-                        + "file, pass --output or use `respite render`.")
-                try renderSession(session, to: file, options: options, catalog: catalog, keepExisting: output == nil)
+            switch NoSoundDevice.decide(
+                device: device, sessionID: meta.id, output: output, hasSoundCard: PlaybackDevices.hasSoundCard(),
+                server: NoSoundDevice.probeServer(), error: error)
+            {
+            case .save(let message, let file, let keepExisting):
+                report(message)
+                try renderSession(session, to: file, options: begun.options(options), catalog: catalog, keepExisting: keepExisting)
                 return
+            case .refuse(let note):
+                if let note { report(note) }
             }
             report(advice(for: error))
             throw ExitStatus.noDevice
         }
-        try play(run, terminal: terminal, plain: plain, signals: signals)
+        try play(run, terminal: terminal, plain: plain, signals: signals, begun: begun)
     }
 
     /// The terminal's side of a session run: draws its events, turns keys and signals into
     /// commands. Returns when the run has ended.
-    private func play(_ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher) throws {
+    private func play(_ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher, begun: PlayStart) throws {
         let timeline = run.prepared.timeline
         let screen = PlayerScreen(terminal: terminal, plain: plain, timeline: timeline, title: run.prepared.session.title)
         terminal.enterRawMode()
@@ -210,14 +215,16 @@ struct Play: ParsableCommand {
         let stats = run.stats
         switch outcome.value {
         case .stopped(.deviceGone, let frame):
+            _ = begun.stopped(at: frame, timeline: timeline)  // remembered for --resume as well
             screen.announce(
                 "The sound device did not come back within \(Int(reconnectTimeout)) s, so playback has stopped "
                     + "at \(clock(timeline.seconds(frame))). Check the speaker or headphones, then "
                     + "start again with --from \(clock(timeline.seconds(frame))).")
             throw ExitStatus.deviceLost
         case .stopped(_, let frame):
-            screen.announce("Stopped at \(clock(timeline.seconds(frame))) of \(clock(timeline.seconds(timeline.duration))).")
+            screen.announce(begun.stopped(at: frame, timeline: timeline))
         case .finished, nil:
+            begun.finished()
             screen.announce("The session has ended. Take a moment before you get up.")
         }
         let period = PlaybackBuffering.resolve(period: self.period, buffer: buffer, sampleRate: timeline.sampleRate)

@@ -55,9 +55,10 @@ struct Respite: ParsableCommand {
         (try? SessionCatalog.locate().file(for: word)) != nil
     }
 
-    /// The bundled sessions' ids, for a suggestion.
+    /// The sessions' ids (bundled, then the listener's own), for a suggestion.
     private static func sessionIDs() -> [String] {
-        SessionCatalog.locate().bundledFiles().map {
+        let catalog = SessionCatalog.locate()
+        return (catalog.bundledFiles() + catalog.userFiles()).map {
             ($0 as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
         }
     }

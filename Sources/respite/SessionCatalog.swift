@@ -1,10 +1,19 @@
+import FileAccess
 import Foundation
 import SessionKit
 
-/// Finds Respite's bundled `Sessions/` and `Audio/` folders and resolves session names.
+/// Finds Respite's bundled `Sessions/` and `Audio/` folders and the listener's own sessions, and resolves
+/// session names.
+///
+/// A name is a path to a session file, else the id of a bundled session (`Sessions/ID.json`), else of one of
+/// the listener's (`$XDG_DATA_HOME/respite/sessions/ID.json`). The bundled sessions come first: a file of the
+/// listener's with a bundled session's id is never played by that id, and a warning says so.
 struct SessionCatalog {
     /// The folder holding `Sessions/` and `Audio/`.
     let root: String
+    /// The listener's own sessions: `$XDG_DATA_HOME/respite/sessions`, else
+    /// `$HOME/.local/share/respite/sessions`; nil when no home folder is known.
+    var userSessionsFolder: String? = SessionCatalog.userSessionsFolder()
 
     var sessionsFolder: String { root + "/Sessions" }
     var audioRoot: String { root + "/Audio" }
@@ -43,17 +52,57 @@ struct SessionCatalog {
             .map { sessionsFolder + "/" + $0 }
     }
 
-    /// The file for `name`: a path to a file, or the id of a bundled session.
-    func file(for name: String) throws(SessionNotFound) -> String {
-        if FileManager.default.fileExists(atPath: name) { return name }
-        let bundled = sessionsFolder + "/" + name + ".json"
-        if !name.contains("/"), FileManager.default.fileExists(atPath: bundled) { return bundled }
-        let ids = bundledFiles().map { ($0 as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "") }
-        throw SessionNotFound(name: name, known: ids)
+    /// The listener's session files (`*.json` in ``userSessionsFolder``), sorted by name, leaving out those named
+    /// like a bundled session (see ``shadowWarnings()``).
+    func userFiles() -> [String] {
+        guard let folder = userSessionsFolder else { return [] }
+        let bundled = Set(bundledFiles().map { ($0 as NSString).lastPathComponent })
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".json") && !bundled.contains($0) }.sorted().map { folder + "/" + $0 }
     }
 
+    /// One warning for each of the listener's sessions that has a bundled session's id: which one plays.
+    func shadowWarnings(only: String? = nil) -> [String] {
+        guard let folder = userSessionsFolder else { return [] }
+        return bundledFiles().compactMap { bundled in
+            let name = (bundled as NSString).lastPathComponent
+            let id = String(name.dropLast(5))
+            guard only == nil || only == id, FileManager.default.fileExists(atPath: folder + "/" + name) else {
+                return nil
+            }
+            return "warning: your session \(folder)/\(name) has the id of the bundled session '\(id)', so "
+                + "`respite play \(id)` plays the bundled one. To play yours, rename its file (and its id), or "
+                + "name it by its path."
+        }
+    }
+
+    /// The file for `name`: a path to a file, the id of a bundled session, or the id of one of the listener's.
+    func file(for name: String) throws(SessionNotFound) -> String {
+        if FileManager.default.fileExists(atPath: name) { return name }
+        if !name.contains("/") && !name.isEmpty && name != "." && name != ".." {
+            let bundled = sessionsFolder + "/" + name + ".json"
+            if FileManager.default.fileExists(atPath: bundled) { return bundled }
+            if let folder = userSessionsFolder, FileManager.default.fileExists(atPath: folder + "/" + name + ".json") {
+                return folder + "/" + name + ".json"
+            }
+        }
+        let ids = (bundledFiles() + userFiles()).map {
+            ($0 as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
+        }
+        throw SessionNotFound(name: name, known: ids, userFolder: userSessionsFolder)
+    }
+
+    /// Loads the session `name` names; warns first when the id is also one of the listener's sessions.
     func load(_ name: String) throws -> Session {
-        try loader.load(contentsOf: try file(for: name))
+        let file = try file(for: name)
+        if file.hasPrefix(sessionsFolder + "/") { shadowWarnings(only: name).forEach(report) }
+        return try loader.load(contentsOf: file)
+    }
+
+    /// `sessions` in Respite's data folder (``UserDirectories``): `$XDG_DATA_HOME/respite/sessions`, else
+    /// `~/.local/share/respite/sessions`; nil when no home folder is known.
+    static func userSessionsFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        UserDirectories.respite(.data, environment: environment).map { UserDirectories.join($0, "sessions") }
     }
 }
 
@@ -61,13 +110,16 @@ struct SessionCatalog {
 struct SessionNotFound: Error, CustomStringConvertible {
     var name: String
     var known: [String]
+    /// Where the listener's own sessions are looked for.
+    var userFolder: String? = nil
 
     var description: String {
         var text = "No session file or bundled session named '\(name)'."
         if let near = Suggestions.nearest(to: name, in: known, maximumDistance: 3) {
             text += " Did you mean '\(near)'?"
         }
-        text += " Bundled sessions: \(known.joined(separator: ", ")). Run `respite list` to see them."
+        text += " Sessions: \(known.joined(separator: ", ")). Run `respite list` to see them."
+        if let userFolder { text += " Your own sessions go in \(userFolder) as ID.json." }
         return text
     }
 }

@@ -35,6 +35,9 @@ struct Respite {
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = repository
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        // Remembered choices and places, and sessions of the user's own, stay out of the tests (and the tests' out of them).
+        environment["XDG_STATE_HOME"] = NSTemporaryDirectory() + "respite-e2e-state"
+        environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "respite-e2e-data"
         environment.merge(extra) { $1 }
         let child = try Child(executable, arguments, environment: environment, directory: directory, separateErrors: true)
         let status = child.wait()
@@ -189,11 +192,11 @@ struct Respite {
         // machine with no sound card and no sound server.
         try "pcm.!default { type hw card 99 }\n".write(toFile: folder + "/alsa.conf", atomically: true, encoding: .utf8)
         let result = try Respite.run(
-            ["play", "breathing-paced"], in: folder, environment: ["ALSA_CONFIG_PATH": folder + "/alsa.conf"])
+            ["play", "breathing-paced"], in: folder, environment: PlayFallbackTests.noSoundServer(folder))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Stop if anything hurts"), "safety notes come first")
         #expect(result.stderr.contains("cannot play aloud here"), "\(result.stderr)")
-        #expect(FileManager.default.fileExists(atPath: folder + "/breathing-paced.flac"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/breathing-paced.ogg"))
     }
 }
 

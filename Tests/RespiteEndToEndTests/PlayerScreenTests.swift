@@ -76,7 +76,7 @@ struct PanelRows {
         let fixture = try LongWordsSession()
         let server = try SoundServer()
         let session = try PseudoTerminalSession(
-            ["play", fixture.session, "--device", "pulse"], environment: server.respiteEnvironment)
+            ["play", fixture.session, "--device", "pulse", "--yes"], environment: server.respiteEnvironment)
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         #expect(session.waitFor("“Settle"), "the caption appears")
         usleep(300_000)
@@ -107,7 +107,7 @@ struct PanelRows {
         let fixture = try LongWordsSession(narrationSeconds: 10)
         let server = try SoundServer()
         let session = try PseudoTerminalSession(
-            ["play", fixture.session, "--device", "pulse"], environment: server.respiteEnvironment, columns: 60,
+            ["play", fixture.session, "--device", "pulse", "--yes"], environment: server.respiteEnvironment, columns: 60,
             rows: 12)
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         #expect(session.waitFor("Step 2 of 2", seconds: 30), "the narration plays to its end")
@@ -136,7 +136,7 @@ struct PanelRows {
         let fixture = try LongWordsSession(narrationSeconds: 20)
         let server = try SoundServer()
         let session = try PseudoTerminalSession(
-            ["play", fixture.session, "--device", "pulse"], environment: server.respiteEnvironment)
+            ["play", fixture.session, "--device", "pulse", "--yes"], environment: server.respiteEnvironment)
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         #expect(session.waitFor("“Settle"))
         for (columns, rows) in [(50, 30), (120, 40), (70, 24)] {
@@ -167,7 +167,7 @@ struct PanelRows {
         let fixture = try LongWordsSession()
         let server = try SoundServer()
         let session = try PseudoTerminalSession(
-            ["play", fixture.session, "--device", "pulse"], environment: server.respiteEnvironment)
+            ["play", fixture.session, "--device", "pulse", "--yes"], environment: server.respiteEnvironment)
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         func lineEditing() -> Bool {
             var settings = termios()
@@ -208,7 +208,7 @@ struct PanelRows {
         let fixture = try LongWordsSession()
         let server = try SoundServer()
         let session = try PseudoTerminalSession(
-            ["play", fixture.session, "--device", "pulse", "--plain"], environment: server.respiteEnvironment)
+            ["play", fixture.session, "--device", "pulse", "--plain", "--yes"], environment: server.respiteEnvironment)
         #expect(session.waitFor("says:", seconds: 180), "\(session.output.suffix(400))")
         let mark = session.output.count
         session.press(" ")

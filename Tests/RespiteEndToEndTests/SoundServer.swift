@@ -66,6 +66,9 @@ final class SoundServer {
         var environment = self.environment
         environment["RESPITE_HOME"] = Respite.repository
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        // Remembered choices and places, and sessions of the user's own, stay out of the tests (and the tests' out of them).
+        environment["XDG_STATE_HOME"] = NSTemporaryDirectory() + "respite-e2e-state"
+        environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "respite-e2e-data"
         return environment
     }
 

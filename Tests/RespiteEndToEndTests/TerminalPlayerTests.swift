@@ -129,7 +129,7 @@ final class PseudoTerminalSession: @unchecked Sendable {
         let server = try SoundServer()
         let environment = server.respiteEnvironment
         let session = try PseudoTerminalSession(
-            ["play", "breathing-paced", "--device", "respite_capture", "--from", "1:05"], environment: environment)
+            ["play", "breathing-paced", "--device", "respite_capture", "--from", "1:05", "--yes"], environment: environment)
         #expect(session.waitFor("Before you begin"))
         // Preparing may measure the session's loudness first (a debug build, a cold cache): minutes.
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")

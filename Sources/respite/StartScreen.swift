@@ -1,0 +1,200 @@
+import Foundation
+import Player
+import SessionKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The screen before a session plays, where the listener chooses what the session offers (``StartChoices``).
+///
+/// Two forms, both on an interactive terminal only:
+/// - drawn in place: ↑/↓ or j/k move, space or Enter changes the highlighted line; the first line, "Begin",
+///   is highlighted at first, so space begins at once; `b` begins from anywhere; q (or Ctrl-C) leaves;
+/// - `--plain`, for screen readers: numbered lines, a number and Enter changes that line (which is printed
+///   again with its new value), Enter alone begins, q and Enter leaves. Nothing is redrawn.
+struct StartScreen {
+    /// What the listener decided.
+    enum Outcome: Equatable {
+        case begin(StartChoices)
+        case leave
+    }
+
+    let terminal: Terminal
+    let signals: SignalWatcher
+    let plain: Bool
+
+    /// Shows the choices and waits for the listener.
+    func run(_ choices: StartChoices) -> Outcome {
+        plain ? runNumbered(choices) : runDrawn(choices)
+    }
+
+    // MARK: - Drawn in place
+
+    private func runDrawn(_ start: StartChoices) -> Outcome {
+        var choices = start
+        var cursor = 0  // 0 is "Begin"; line i is at cursor i + 1
+        var drawn: [Int] = []  // the columns of each row drawn last, to find its top again
+        terminal.enterRawMode()
+        defer {
+            terminal.restore()
+        }
+        func draw() {
+            // After a resize the terminal may have rewrapped the rows: count them at the new width.
+            let width = terminal.width
+            let up = drawn.reduce(0) { $0 + max(1, ($1 + width - 1) / width) }
+            var text = "\u{1B}[?25l" + (up > 0 ? "\r\u{1B}[\(up)A\u{1B}[J" : "")
+            let rows = Self.rows(
+                choices, cursor: cursor, width: width, height: terminal.height, colour: terminal.colour)
+            for row in rows { text += row + "\n" }
+            drawn = rows.map {
+                DisplayText.columns(
+                    $0.replacingOccurrences(of: "\u{1B}[7m", with: "").replacingOccurrences(of: "\u{1B}[0m", with: ""))
+            }
+            terminal.write(text)
+        }
+        draw()
+        while true {
+            if signals.received != nil { return .leave }
+            // Ctrl-Z and `fg`, a resize: drawn afresh (below what the shell wrote, after a stop).
+            terminal.handlePendingJobControl(pausing: {}) { afterStop in
+                if afterStop { drawn = [] }
+                draw()
+            }
+            guard let key = terminal.readKey(timeout: 100) else { continue }
+            switch key {
+            case 27:
+                // An arrow arrives as ESC [ A (or ESC O A in application mode).
+                guard let second = terminal.readKey(timeout: 30),
+                    second == UInt8(ascii: "[") || second == UInt8(ascii: "O"),
+                    let third = terminal.readKey(timeout: 30)
+                else { continue }
+                if third == UInt8(ascii: "A") { cursor = max(0, cursor - 1) }
+                if third == UInt8(ascii: "B") { cursor = min(choices.lines.count, cursor + 1) }
+            case UInt8(ascii: "k"): cursor = max(0, cursor - 1)
+            case UInt8(ascii: "j"), 9: cursor = min(choices.lines.count, cursor + 1)
+            case UInt8(ascii: " "), 10, 13:
+                if cursor == 0 { return .begin(choices) }
+                choices.advance(cursor - 1)
+            case UInt8(ascii: "b"), UInt8(ascii: "B"):
+                return .begin(choices)
+            case UInt8(ascii: "q"), UInt8(ascii: "Q"), 3, 4:
+                return .leave
+            default:
+                continue
+            }
+            draw()
+        }
+    }
+
+    /// The rows of the drawn screen, each shorter than `width`, at most `height - 1` of them: on a short terminal
+    /// the lines scroll with the cursor.
+    static func rows(_ choices: StartChoices, cursor: Int, width: Int, height: Int, colour: Bool) -> [String] {
+        let labelWidth = (choices.lines.map(\.label.count).max() ?? 0) + 2
+        // Every row stays short of the last column, so the terminal never wraps one (the redraw counts on it).
+        func fit(_ row: String) -> String {
+            DisplayText.columns(row) < width ? row : String(row.prefix(max(1, width - 2))) + "…"
+        }
+        var rows = [fit("Before you begin, choose what suits you today:")]
+        let items =
+            ["Begin"]
+            + choices.lines.map { line in
+                line.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + line.value
+                    + (line.fixed ? "  (set with --set)" : "")
+            }
+        // Room for the heading and the hint: the window of lines around the cursor.
+        let room = max(1, height - 3)
+        let first = min(max(0, cursor - room / 2), max(0, items.count - room))
+        for (index, item) in items.enumerated() where index >= first && index < first + room {
+            var row = fit((index == cursor ? "▶ " : "  ") + item)
+            if index == cursor, colour { row = "\u{1B}[7m" + row + "\u{1B}[0m" }
+            rows.append(row)
+        }
+        let hint =
+            cursor == 0
+            ? "press space to begin · q to leave · ↑/↓ or j/k to change something first"
+            : "space or Enter changes this · b begins · q to leave · ↑/↓ or j/k move"
+        rows.append(fit(hint))
+        return rows
+    }
+
+    // MARK: - Numbered, for screen readers
+
+    private func runNumbered(_ start: StartChoices) -> Outcome {
+        var choices = start
+        terminal.printWrapped("Before you begin, you can change these choices:")
+        for index in choices.lines.indices { terminal.printWrapped(Self.numbered(choices, index), indent: "  ") }
+        while true {
+            terminal.printWrapped(
+                "Type a number and Enter to change that choice, Enter alone to begin, or q and Enter to leave.")
+            guard let answer = readLine() else { return .leave }
+            let text = answer.trimmingCharacters(in: .whitespaces).lowercased()
+            if text.isEmpty || text == "b" { return .begin(choices) }
+            if text == "q" { return .leave }
+            guard let number = Int(text), (1...choices.lines.count).contains(number) else {
+                terminal.printWrapped(
+                    "There is no choice '\(text)'; the choices are numbered 1 to \(choices.lines.count).")
+                continue
+            }
+            if choices.lines[number - 1].fixed {
+                terminal.printWrapped(
+                    "\(choices.lines[number - 1].label) was set with --set on the command line, so it stays.")
+                continue
+            }
+            choices.advance(number - 1)
+            terminal.printWrapped(Self.numbered(choices, number - 1), indent: "  ")
+        }
+    }
+
+    /// One line for a start without the screen (not a terminal, or `--yes`): what the session offers and how
+    /// to set it with `--set`.
+    static func summary(_ choices: StartChoices) -> String {
+        var parts: [String] = []
+        let groups = choices.lines.compactMap { line -> String? in
+            if case .skip(let group) = line.target { return group }
+            return nil
+        }
+        if !groups.isEmpty {
+            parts.append("areas to leave out (--set skip=\(groups.joined(separator: ",")), or some of them)")
+        }
+        for line in choices.lines {
+            let values = line.options.map(\.value)
+            switch line.target {
+            case .skip: break
+            case .releaseOnly: parts.append("release only (--set releaseOnly=true)")
+            case .pace: parts.append("the pace (--set pace=\(values.first ?? "1") to \(values.last ?? "1"))")
+            case .music:
+                parts.append(
+                    "the music (--set music=\(values.filter { $0 != line.options[0].value || $0 == "none" }.joined(separator: " or ")))"
+                )
+            case .musicGain:
+                parts.append("its level (--set musicGain=\(line.options.count > 1 ? values[1] : values[0]), in dB)")
+            }
+        }
+        return "This session lets you choose " + parts.joined(separator: ", ")
+            + ". Played on a terminal without --yes, it offers them on a start screen."
+    }
+
+    static func numbered(_ choices: StartChoices, _ index: Int) -> String {
+        let line = choices.lines[index]
+        return "\(index + 1). \(line.label): \(line.value)\(line.fixed ? " (set with --set)" : "")"
+    }
+
+    /// One line typed at the terminal, or nil at the end of input or on a stop signal. Polls, so that Ctrl-C
+    /// (which restarts a plain `read`) is seen.
+    private func readLine() -> String? {
+        fflush(nil)
+        var bytes: [UInt8] = []
+        while true {
+            if signals.received != nil { return nil }
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 100) > 0 else { continue }
+            var byte: UInt8 = 0
+            guard read(STDIN_FILENO, &byte, 1) == 1 else {
+                return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+            }
+            if byte == 10 || byte == 13 { return String(decoding: bytes, as: UTF8.self) }
+            if bytes.count < 256 { bytes.append(byte) }
+        }
+    }
+}
