@@ -2,7 +2,7 @@ import CALSA
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An ALSA playback PCM, opened and configured for Respite's engine.
@@ -63,7 +63,8 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
         guard let pcm = opened else { throw ALSAError(call: "snd_pcm_open", device: device, code: -ENODEV) }
         do {
             let negotiated = try Self.configure(
-                pcm, device: device, rate: sampleRate, period: periodFrames, buffer: max(bufferFrames, 2 * periodFrames))
+                pcm, device: device, rate: sampleRate, period: periodFrames, buffer: max(bufferFrames, 2 * periodFrames)
+            )
             format = negotiated.format
             self.periodFrames = negotiated.period
             self.bufferFrames = negotiated.buffer
@@ -74,7 +75,7 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
         handle = pcm
         let line =
             "opened '\(device)': \(format) at \(sampleRate) Hz, period \(self.periodFrames) frames, buffer "
-                + "\(self.bufferFrames) frames (\(self.bufferFrames * 1000 / max(1, sampleRate)) ms)"
+            + "\(self.bufferFrames) frames (\(self.bufferFrames * 1000 / max(1, sampleRate)) ms)"
         Logger.audio.info("\(line)")
         converted = .allocate(byteCount: max(1, periodFrames) * 8 * 4 * 2, alignment: 16)
         watch = UnderrunWatch(sampleRate: sampleRate)
@@ -99,11 +100,14 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
         else {
             throw ALSAError(call: "snd_pcm_hw_params_set_format", device: device, code: -EINVAL)
         }
-        try ALSAError.check(snd_pcm_hw_params_set_format(pcm, hw, format.alsa), "snd_pcm_hw_params_set_format", device: device)
-        try ALSAError.check(snd_pcm_hw_params_set_channels(pcm, hw, 2), "snd_pcm_hw_params_set_channels", device: device)
+        try ALSAError.check(
+            snd_pcm_hw_params_set_format(pcm, hw, format.alsa), "snd_pcm_hw_params_set_format", device: device)
+        try ALSAError.check(
+            snd_pcm_hw_params_set_channels(pcm, hw, 2), "snd_pcm_hw_params_set_channels", device: device)
         try ALSAError.check(
             snd_pcm_hw_params_set_rate_resample(pcm, hw, 0), "snd_pcm_hw_params_set_rate_resample", device: device)
-        try ALSAError.check(snd_pcm_hw_params_set_rate(pcm, hw, UInt32(rate), 0), "snd_pcm_hw_params_set_rate", device: device)
+        try ALSAError.check(
+            snd_pcm_hw_params_set_rate(pcm, hw, UInt32(rate), 0), "snd_pcm_hw_params_set_rate", device: device)
         var periodSize = snd_pcm_uframes_t(period)
         var direction: Int32 = 0
         try ALSAError.check(
@@ -114,8 +118,11 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
             snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &bufferSize), "snd_pcm_hw_params_set_buffer_size_near",
             device: device)
         try ALSAError.check(snd_pcm_hw_params(pcm, hw), "snd_pcm_hw_params", device: device)
-        try ALSAError.check(snd_pcm_hw_params_get_period_size(hw, &periodSize, &direction), "snd_pcm_hw_params_get_period_size", device: device)
-        try ALSAError.check(snd_pcm_hw_params_get_buffer_size(hw, &bufferSize), "snd_pcm_hw_params_get_buffer_size", device: device)
+        try ALSAError.check(
+            snd_pcm_hw_params_get_period_size(hw, &periodSize, &direction), "snd_pcm_hw_params_get_period_size",
+            device: device)
+        try ALSAError.check(
+            snd_pcm_hw_params_get_buffer_size(hw, &bufferSize), "snd_pcm_hw_params_get_buffer_size", device: device)
 
         var sw: OpaquePointer?
         try ALSAError.check(snd_pcm_sw_params_malloc(&sw), "snd_pcm_sw_params_malloc", device: device)
@@ -125,7 +132,8 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
         try ALSAError.check(
             snd_pcm_sw_params_set_start_threshold(pcm, sw, bufferSize - bufferSize % periodSize),
             "snd_pcm_sw_params_set_start_threshold", device: device)
-        try ALSAError.check(snd_pcm_sw_params_set_avail_min(pcm, sw, periodSize), "snd_pcm_sw_params_set_avail_min", device: device)
+        try ALSAError.check(
+            snd_pcm_sw_params_set_avail_min(pcm, sw, periodSize), "snd_pcm_sw_params_set_avail_min", device: device)
         try ALSAError.check(snd_pcm_sw_params(pcm, sw), "snd_pcm_sw_params", device: device)
         try ALSAError.check(snd_pcm_prepare(pcm), "snd_pcm_prepare", device: device)
         return (format, Int(periodSize), Int(bufferSize))
@@ -173,7 +181,8 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
             case .s32:
                 let out = converted.assumingMemoryBound(to: Int32.self)
                 for i in 0..<(count * channels) {
-                    out[i] = Int32(max(-2_147_483_648, min(2_147_483_520, (Double(source[i]) * 2_147_483_648).rounded())))
+                    out[i] = Int32(
+                        max(-2_147_483_648, min(2_147_483_520, (Double(source[i]) * 2_147_483_648).rounded())))
                 }
                 bytes = UnsafeRawPointer(out)
             case .s16:
@@ -185,7 +194,8 @@ public final class ALSAOutput: PCMOutput, @unchecked Sendable {
             }
             var offset = 0
             while offset < count {
-                let written = snd_pcm_writei(handle, bytes + offset * channels * format.bytes, snd_pcm_uframes_t(count - offset))
+                let written = snd_pcm_writei(
+                    handle, bytes + offset * channels * format.bytes, snd_pcm_uframes_t(count - offset))
                 if written < 0 {
                     if written == -Int(EAGAIN) { continue }
                     return Int32(truncatingIfNeeded: written)

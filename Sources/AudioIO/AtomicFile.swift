@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one way Respite writes a file that someone may keep: a rendered session, a cache entry.
@@ -305,7 +305,8 @@ public final class AtomicFile {
 
     /// Refuses `target` when it is one of `inputs`, by device and inode (so every link to an input counts) and,
     /// for a file that does not exist yet, by canonical path.
-    static func refuseInputs(_ target: String, named path: String, protecting inputs: [String]) throws(OutputFileError) {
+    static func refuseInputs(_ target: String, named path: String, protecting inputs: [String]) throws(OutputFileError)
+    {
         guard !inputs.isEmpty else { return }
         var output = stat()
         let exists = stat(target, &output) == 0

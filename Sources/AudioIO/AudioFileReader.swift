@@ -2,7 +2,7 @@ import CSndFile
 import FileAccess
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Decodes an audio file to interleaved Float32 samples with libsndfile.
@@ -75,7 +75,8 @@ public final class AudioFileReader: @unchecked Sendable {
         }
         if let problem = Self.headerProblem(info) {
             sf_close(handle)
-            throw AudioFileError(call: "sf_open(read)", path: path, message: problem.message, suggestion: problem.suggestion)
+            throw AudioFileError(
+                call: "sf_open(read)", path: path, message: problem.message, suggestion: problem.suggestion)
         }
         self.path = path
         self.handle = handle
@@ -102,7 +103,9 @@ public final class AudioFileReader: @unchecked Sendable {
             )
         }
         guard info.frames > 0 else {
-            return ("the file holds no audio (0 frames)", "Record or export the sound again; the file may be truncated.")
+            return (
+                "the file holds no audio (0 frames)", "Record or export the sound again; the file may be truncated."
+            )
         }
         guard info.frames / sf_count_t(info.samplerate) < sf_count_t(maximumSeconds) else {
             let hours = Double(info.frames) / Double(info.samplerate) / 3600

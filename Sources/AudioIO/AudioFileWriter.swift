@@ -37,7 +37,9 @@ public final class AudioFileWriter: @unchecked Sendable {
     ///   - format: container and encoding; see ``AudioFileFormat/format(forPath:sampleFormat:)``.
     /// - Throws: ``AudioFileError`` when the combination is unsupported (e.g. FLAC float32, Opus at 44.1 kHz) or
     ///   the file cannot be created.
-    public convenience init(path: String, sampleRate: Int, channels: Int, format: AudioFileFormat) throws(AudioFileError) {
+    public convenience init(path: String, sampleRate: Int, channels: Int, format: AudioFileFormat)
+        throws(AudioFileError)
+    {
         var info = try Self.info(path: path, sampleRate: sampleRate, channels: channels, format: format)
         guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
             // Opus refuses unsupported rates here rather than in sf_format_check.

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where every Respite cache lives (speech clips, file loudness, programme loudness), decided once per process.
@@ -83,7 +83,8 @@ public enum CacheDirectory {
     public static func folders(under root: String?, rootProblem: String? = nil) -> Folders {
         guard let root else {
             return Folders(
-                root: nil, warning: "warning: Respite has no safe cache folder (\(rootProblem ?? "no home folder")); "
+                root: nil,
+                warning: "warning: Respite has no safe cache folder (\(rootProblem ?? "no home folder")); "
                     + "carrying on without a disk cache, so sessions take longer to prepare.")
         }
         var result = Folders(root: root)
@@ -101,7 +102,8 @@ public enum CacheDirectory {
             }
         }
         if let first = problems.first {
-            result.warning = "warning: cannot use the cache folder \(first); carrying on without "
+            result.warning =
+                "warning: cannot use the cache folder \(first); carrying on without "
                 + "\(problems.count == 3 ? "a disk cache" : "part of the disk cache"), so sessions take longer to prepare."
         }
         return result
@@ -111,7 +113,8 @@ public enum CacheDirectory {
     static func usability(of folder: String) -> String? {
         let code = makeFolders(folder)
         guard code == 0 else {
-            return "'\(folder)' (\(code == ENOTDIR ? "something that is not a folder is in its place" : String(cString: strerror(code))))"
+            return
+                "'\(folder)' (\(code == ENOTDIR ? "something that is not a folder is in its place" : String(cString: strerror(code))))"
         }
         let probe = join(folder, ".probe-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)

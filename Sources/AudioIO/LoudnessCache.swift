@@ -161,7 +161,9 @@ public final class LoudnessCache: Sendable {
     /// Whether a measurement is one a real file can give: integrated -70…+10 LUFS (the R128 gate is -70) or
     /// silent, peaks -200…+40 dB or silent, loudness range 0…100 LU, duration 0…10⁷ s.
     static func isPlausible(_ loudness: Loudness) -> Bool {
-        func level(_ value: Double, _ range: ClosedRange<Double>) -> Bool { value == -.infinity || range.contains(value) }
+        func level(_ value: Double, _ range: ClosedRange<Double>) -> Bool {
+            value == -.infinity || range.contains(value)
+        }
         return level(loudness.integrated, -70...10) && level(loudness.truePeak, -200...40)
             && level(loudness.samplePeak, -200...40) && (0...100).contains(loudness.range)
             && (0...1e7).contains(loudness.duration)

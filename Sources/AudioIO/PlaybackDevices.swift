@@ -1,7 +1,7 @@
 import CALSA
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What ALSA can play on.

@@ -136,7 +136,7 @@ public final class SpeechSynthesizer: Sendable {
         let first = try Self.install(file)
         let line =
             "synthesised \(text.count) characters with voice '\(resolved)' in \(ContinuousClock.now - started): "
-                + "\(frames) frames at \(sampleRate) Hz, cached as \(path)"
+            + "\(frames) frames at \(sampleRate) Hz, cached as \(path)"
         Logger.audio.info("\(line)")
         return first ?? SpeechClip(path: path, frames: frames, sampleRate: sampleRate, synthesised: true)
     }

@@ -1,7 +1,7 @@
 import Atomics
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Removes unfinished temporary files when SIGINT, SIGTERM or SIGHUP ends the process, then lets the signal end it
@@ -48,7 +48,8 @@ enum TemporaryFileGuard {
         installHandlers()
         let bytes = Array(path.utf8CString)
         guard bytes.count <= slotBytes else { return nil }
-        for slot in 0..<slotCount where state(slot).compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged {
+        for slot in 0..<slotCount
+        where state(slot).compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged {
             let destination = paths + slot * slotBytes
             bytes.withUnsafeBufferPointer { source in
                 if let base = source.baseAddress { destination.update(from: base, count: source.count) }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one way Respite opens a file it reads: a session, a sound, a cached clip, a configuration.

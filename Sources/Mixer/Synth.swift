@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The running state of one ``Generator``: a bank of decaying sinusoidal partials plus noise
@@ -334,7 +334,9 @@ struct Synth {
 
     /// Writes (replaces) `frames` samples of the generator into `left` and `right`.
     /// `position` is the voice's frame offset from its start, for time-shaped generators.
-    mutating func render(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int, position: Int) {
+    mutating func render(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int, position: Int
+    ) {
         var done = 0
         while done < frames {
             let pos = position + done
@@ -479,7 +481,9 @@ struct Synth {
         }
     }
 
-    private mutating func renderSwell(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
+    private mutating func renderSwell(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int
+    ) {
         bandPassNoise(
             left: left, right: right, frames: frames, low: cellCoefficientLeft,
             high: 1 - expf(-2 * .pi * 120 / sampleRate), gain: cellGain, shared: 0.6)
@@ -506,7 +510,9 @@ struct Synth {
         }
     }
 
-    private mutating func renderOcean(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
+    private mutating func renderOcean(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int
+    ) {
         let aLeft = cellCoefficientLeft
         let aRight = cellCoefficientRight
         for k in 0..<frames {

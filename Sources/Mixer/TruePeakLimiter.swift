@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A linked-stereo lookahead limiter that keeps the master bus's true peak (ITU-R BS.1770 sense:
@@ -174,7 +174,8 @@ public final class TruePeakLimiter {
         bandLimited = bandLimit && sampleRate < Self.bandLimitBelowRate
         bandCoefficients = .allocate(capacity: Self.bandSections.count * 5)
         for (index, section) in Self.bandSections.enumerated() {
-            (bandCoefficients + 5 * index).initialize(from: [section.0, section.1, section.2, section.3, section.4], count: 5)
+            (bandCoefficients + 5 * index).initialize(
+                from: [section.0, section.1, section.2, section.3, section.4], count: 5)
         }
         bandState = .allocate(capacity: Self.bandSections.count * 4)
         bandState.initialize(repeating: 0, count: Self.bandSections.count * 4)

@@ -4,7 +4,7 @@ import Foundation
 import Mixer
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one thread that owns the PCM: it renders a period, writes it, and repeats, until the

@@ -51,7 +51,8 @@ enum BuiltinLoudness {
         let frames = Int(seconds * Double(rate))
         let mixer = Mixer(
             schedule: Schedule(
-                length: frames, voices: [VoiceEvent(start: 0, length: frames, source: .generator(generator), bus: .cues)]),
+                length: frames,
+                voices: [VoiceEvent(start: 0, length: frames, source: .generator(generator), bus: .cues)]),
             sampleRate: rate)
         var samples = [Float](repeating: 0, count: frames * 2)
         samples.withUnsafeMutableBufferPointer { buffer in

@@ -3,7 +3,7 @@ import Foundation
 import SessionKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Settings a listener or a clinic sets once for a machine, in

@@ -370,7 +370,8 @@ final class JobDecoder {
                 fail(
                     AudioFileError(
                         call: "soxr_create", path: job.path, message: "cannot convert it to \(engineRate) Hz: \(error)",
-                        suggestion: "Re-encode the file at \(engineRate) Hz, or render with --rate \(opened.sampleRate)."))
+                        suggestion:
+                            "Re-encode the file at \(engineRate) Hz, or render with --rate \(opened.sampleRate)."))
             }
         }
         guard let opened, failure == nil else { return }
@@ -475,7 +476,8 @@ final class JobDecoder {
                 state.looped = true
                 // Each pass reads the file again: one rewritten in place since it was opened is not the one measured.
                 if let opened = openedStat, let now = FileStamp(job.path), now.isSameFile(as: opened), now != opened {
-                    failure = failure ?? readFailure(at: state.readerFrame, "the file was rewritten while it was being read")
+                    failure =
+                        failure ?? readFailure(at: state.readerFrame, "the file was rewritten while it was being read")
                     break
                 }
             }
@@ -493,7 +495,8 @@ final class JobDecoder {
                 let got = JobDecoder.read(reader, at: state.period + m, into: destination, frames: count, &state)
                 if state.cannotSeek { break }
                 if got < count && reader.lengthIsExact {
-                    failure = failure ?? readFailure(at: state.period + m + got, "the file ended before its header says")
+                    failure =
+                        failure ?? readFailure(at: state.period + m + got, "the file ended before its header says")
                     break
                 }
                 // A tail cut short (a header that overstated the length) is silence: the head still
@@ -619,9 +622,11 @@ final class JobDecoder {
                     inputCount -= result.consumed
                     produced = result.produced
                 } else if inputEnded {
-                    produced = resampler.process(
-                        input: nil, inputFrames: 0, output: resampled, outputCapacity: MediaStreamer.chunkFrames * 32
-                    ).produced
+                    produced =
+                        resampler.process(
+                            input: nil, inputFrames: 0, output: resampled,
+                            outputCapacity: MediaStreamer.chunkFrames * 32
+                        ).produced
                     if produced == 0 { return }
                 } else {
                     produced = 0

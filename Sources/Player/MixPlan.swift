@@ -2,7 +2,7 @@ import Mixer
 import SessionKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Translates a ``Timeline`` (SessionKit's words) into the ``Mixer``'s schedule and the
@@ -54,12 +54,15 @@ public enum MixPlan {
                     voices.append(
                         VoiceEvent(
                             start: sound.start, length: sound.length, source: source, bus: bus(sound.bus),
-                            gain: linear(sound.gain + normalisation(sound)), fadeIn: sound.fadeIn, fadeOut: sound.fadeOut))
+                            gain: linear(sound.gain + normalisation(sound)), fadeIn: sound.fadeIn,
+                            fadeOut: sound.fadeOut))
                     continue
                 }
                 // Greedy interval colouring: reuse the slot that has been free the longest.
                 let slot: Int
-                if let free = slotFree.indices.filter({ slotFree[$0] <= sound.start }).min(by: { slotFree[$0] < slotFree[$1] }) {
+                if let free = slotFree.indices.filter({ slotFree[$0] <= sound.start }).min(by: {
+                    slotFree[$0] < slotFree[$1]
+                }) {
                     slot = free
                 } else {
                     slot = slotFree.count

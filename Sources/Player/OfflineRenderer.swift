@@ -74,7 +74,6 @@ public enum OfflineRenderer {
         return meter.peakDecibels
     }
 
-
     /// Writes the whole session into `file`'s temporary file and checks it; the caller then commits or discards
     /// `file`. On any error `file` is discarded.
     ///
@@ -89,7 +88,8 @@ public enum OfflineRenderer {
         progress: (Double) -> Void = { _ in }
     ) throws -> Int {
         do {
-            var frames = try renderPass(prepared, into: file, format: format, loaderThread: loaderThread, progress: progress)
+            var frames = try renderPass(
+                prepared, into: file, format: format, loaderThread: loaderThread, progress: progress)
             guard format.isLossy, let ceiling = prepared.ceiling else { return frames }
             var attempt = prepared
             for _ in 0..<maximumEncoderPasses {
@@ -97,7 +97,8 @@ public enum OfflineRenderer {
                 guard excess > 0 else { break }
                 attempt.ceiling = max(-20, (attempt.ceiling ?? ceiling) - excess - encoderMargin)
                 try empty(file)
-                frames = try renderPass(attempt, into: file, format: format, loaderThread: loaderThread, progress: { _ in })
+                frames = try renderPass(
+                    attempt, into: file, format: format, loaderThread: loaderThread, progress: { _ in })
             }
             return frames
         } catch {
@@ -110,7 +111,8 @@ public enum OfflineRenderer {
     private static func empty(_ file: AtomicFile) throws(OutputFileError) {
         guard ftruncate(file.descriptor, 0) == 0, lseek(file.descriptor, 0, SEEK_SET) == 0 else {
             throw OutputFileError(
-                kind: .cannotWrite, path: file.path, message: "the file could not be emptied for another pass: "
+                kind: .cannotWrite, path: file.path,
+                message: "the file could not be emptied for another pass: "
                     + String(cString: strerror(errno)),
                 suggestion: "Check the disk. Any earlier file of that name is unchanged.")
         }

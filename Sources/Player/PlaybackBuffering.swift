@@ -50,8 +50,9 @@ public struct PlaybackBuffering: Sendable, Equatable, CustomStringConvertible {
 
     /// The defaults at `sampleRate` (Hz): a 10 ms period and a buffer of ten periods (100 ms).
     public static func defaults(sampleRate: Int) -> PlaybackBuffering {
-        let period = min(max(Int((Double(sampleRate) * defaultPeriodSeconds).rounded()), periodRange.lowerBound),
-                         periodRange.upperBound)
+        let period = min(
+            max(Int((Double(sampleRate) * defaultPeriodSeconds).rounded()), periodRange.lowerBound),
+            periodRange.upperBound)
         let periods = Int((defaultBufferSeconds / defaultPeriodSeconds).rounded())
         return PlaybackBuffering(periodFrames: period, bufferFrames: periods * period, sampleRate: sampleRate)
     }

@@ -105,7 +105,9 @@ public struct ProgramLoudness: Sendable {
         let schedule = prepared.schedule
         hash.combine(schedule.voices.count)
         for voice in schedule.voices {
-            for field in [voice.start, voice.length, voice.bus.rawValue, Int(voice.gain.bitPattern), voice.fadeIn, voice.fadeOut] {
+            for field in [
+                voice.start, voice.length, voice.bus.rawValue, Int(voice.gain.bitPattern), voice.fadeIn, voice.fadeOut,
+            ] {
                 hash.combine(field)
             }
             switch voice.source {
@@ -115,7 +117,10 @@ public struct ProgramLoudness: Sendable {
             }
         }
         if let ducking = schedule.ducking {
-            for field in [Int(ducking.depth.bitPattern), ducking.attack, ducking.hold, ducking.release, Int(ducking.threshold.bitPattern)] {
+            for field in [
+                Int(ducking.depth.bitPattern), ducking.attack, ducking.hold, ducking.release,
+                Int(ducking.threshold.bitPattern),
+            ] {
                 hash.combine(field)
             }
             for window in ducking.windows {

@@ -141,9 +141,9 @@ public struct SessionPreparer: Sendable {
         prepared.sourceLoudness = levels
         let line =
             "prepared '\(session.id)': \(layout.paths.count) media sources (\(layout.synthesisedClips) synthesised now, "
-                + "\(levels.count) measured or found in the loudness cache), \(layout.timeline.sounds.count) sounds over "
-                + "\(layout.timeline.duration / max(1, sampleRate)) s, \(plan.jobs.count) stream slots, "
-                + "\(buffers.count) sounds in memory"
+            + "\(levels.count) measured or found in the loudness cache), \(layout.timeline.sounds.count) sounds over "
+            + "\(layout.timeline.duration / max(1, sampleRate)) s, \(plan.jobs.count) stream slots, "
+            + "\(buffers.count) sounds in memory"
         Logger.player.info("\(line)")
         try trim(&prepared)
         return prepared
@@ -170,9 +170,9 @@ public struct SessionPreparer: Sendable {
         prepared.programmeLoudness = measured
         let line =
             "programme loudness \(String(format: "%.1f", measured)) LUFS (target \(target)), trim "
-                + "\(String(format: "%.1f", decibels)) dB"
-                + (prepared.schedule.trimRamp == nil ? "" : " (reached before the first words)") + ", in "
-                + "\(ContinuousClock.now - measuring)"
+            + "\(String(format: "%.1f", decibels)) dB"
+            + (prepared.schedule.trimRamp == nil ? "" : " (reached before the first words)") + ", in "
+            + "\(ContinuousClock.now - measuring)"
         Logger.player.info("\(line)")
     }
 
@@ -210,7 +210,8 @@ public struct SessionPreparer: Sendable {
     /// session was loaded; checking again here, just before the file is opened, keeps a link changed meanwhile
     /// from leading elsewhere.
     public func realPath(of reference: SoundReference, in session: Session) throws(InputFileError) -> String? {
-        guard let (root, relative) = reference.location(audioRoot: audioRoot ?? "Audio", sessionFolder: session.directory)
+        guard
+            let (root, relative) = reference.location(audioRoot: audioRoot ?? "Audio", sessionFolder: session.directory)
         else { return nil }
         return try InputFile.resolve(relative, inside: root)
     }

@@ -381,7 +381,8 @@ public final class SessionRun: @unchecked Sendable {
         }
         // Info, not notice: a listener is not shown these unless they ask (--verbose, --stats).
         Logger.player.info(
-            "run ended (\(outcome)): \(stats.underruns) device underruns, \(stats.lateFrames) late stream frames, \(stats.renderTimes.periods) periods, worst render \(stats.worstRenderNanoseconds / 1_000) µs")
+            "run ended (\(outcome)): \(stats.underruns) device underruns, \(stats.lateFrames) late stream frames, \(stats.renderTimes.periods) periods, worst render \(stats.worstRenderNanoseconds / 1_000) µs"
+        )
     }
 
     // MARK: - Publishing

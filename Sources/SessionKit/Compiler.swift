@@ -158,7 +158,8 @@ public enum Compiler {
             sounding += event.delta
             if sounding > maximumSimultaneousSounds {
                 let seconds = Double(event.frame) / Double(timeline.sampleRate)
-                let place = session.steps.indices.contains(event.step) ? session.place(of: session.steps[event.step]) : nil
+                let place =
+                    session.steps.indices.contains(event.step) ? session.place(of: session.steps[event.step]) : nil
                 throw CompileError(
                     place: place,
                     message: "\(sounding) sounds would play at once at \(Int(seconds) / 60):"
@@ -283,7 +284,8 @@ struct Layout {
         }
         guard frames <= maximumFrames else {
             throw CompileError(
-                message: "\(media.spokenDescription) lasts more than \(Int(SessionLoader.maximumSessionDuration / 3600)) "
+                message:
+                    "\(media.spokenDescription) lasts more than \(Int(SessionLoader.maximumSessionDuration / 3600)) "
                     + "hours; a session may last at most that")
         }
         return frames
@@ -392,7 +394,9 @@ struct Layout {
             spoken = try speak(relaxText, recording: nil, at: spoken + paced(Compiler.afterReleaseSeconds), step: step)
         }
         let relaxEnd = max(releaseMoment + paced(pmr.relax), spoken + paced(Compiler.afterReleaseSeconds))
-        entry(releaseMoment, relaxEnd - releaseMoment, step, .relax, "relax, \(format(timeline.seconds(relaxEnd - releaseMoment))) s")
+        entry(
+            releaseMoment, relaxEnd - releaseMoment, step, .relax,
+            "relax, \(format(timeline.seconds(relaxEnd - releaseMoment))) s")
         cursor = relaxEnd
     }
 
@@ -468,7 +472,8 @@ struct Layout {
         for i in timeline.sounds.indices where timeline.sounds[i].end > duration {
             let remaining = max(1, duration - timeline.sounds[i].start)
             timeline.sounds[i].length = remaining
-            timeline.sounds[i].fadeOut = min(remaining / 2, max(timeline.sounds[i].fadeOut, frames(Compiler.endFadeSeconds)))
+            timeline.sounds[i].fadeOut = min(
+                remaining / 2, max(timeline.sounds[i].fadeOut, frames(Compiler.endFadeSeconds)))
         }
         timeline.sounds.removeAll { $0.start >= duration }
         timeline.sounds.sort { $0.start < $1.start }

@@ -21,7 +21,8 @@ public enum FrameCount {
 
     /// `frames` counted at `fromRate` converted to `toRate`, rounded to the nearest frame; nil when a rate is not
     /// positive or the result is out of range.
-    public static func converting(_ frames: Int, from fromRate: Int, to toRate: Int, limit: Int = defaultLimit) -> Int? {
+    public static func converting(_ frames: Int, from fromRate: Int, to toRate: Int, limit: Int = defaultLimit) -> Int?
+    {
         guard fromRate > 0, toRate > 0 else { return nil }
         return rounded(Double(frames) * Double(toRate) / Double(fromRate), limit: limit)
     }

@@ -89,9 +89,11 @@ extension SessionLoader {
                 suggestion: "copy the file into \(root) instead of linking to it")
         case .notRegularFile:
             return SoundProblem(
-                message: "'\(written)' is not an audio file: \(problem.message)", suggestion: "name a WAV, FLAC, Ogg or MP3 file")
+                message: "'\(written)' is not an audio file: \(problem.message)",
+                suggestion: "name a WAV, FLAC, Ogg or MP3 file")
         case .tooLarge, .invalidPath, .unreadable:
-            return SoundProblem(message: "\(what) '\(written)' can't be used: \(problem.message)", suggestion: problem.suggestion)
+            return SoundProblem(
+                message: "\(what) '\(written)' can't be used: \(problem.message)", suggestion: problem.suggestion)
         }
     }
 
@@ -113,7 +115,8 @@ extension SessionLoader {
         if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             return .failure(
                 SoundProblem(
-                    message: "the path '\(written.debugDescription.dropFirst().dropLast())' contains a control character",
+                    message:
+                        "the path '\(written.debugDescription.dropFirst().dropLast())' contains a control character",
                     suggestion: "file names in sessions are plain text: remove the control character"))
         }
         if path.contains("\\") {

@@ -61,7 +61,8 @@ extension SessionLoader.Decoder {
         }
         let known = (isGroup ? ["type", "label"] : Self.commonStepKeys) + keys
         checkKeys(
-            Node(object: JSONObject(members: node.object.members.filter { !isGroup || $0.key != "cues" }),
+            Node(
+                object: JSONObject(members: node.object.members.filter { !isGroup || $0.key != "cues" }),
                 location: node.location, path: node.path),
             known: known, context: "in a \(type) step")
         let label = text(node, "label", required: false)

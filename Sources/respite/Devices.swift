@@ -15,7 +15,8 @@ struct Devices: ParsableCommand {
     func run() throws {
         let devices = PlaybackDevices.list()
         if devices.isEmpty {
-            report("ALSA lists no playback devices on this machine. `respite render` writes a session to a file instead.")
+            report(
+                "ALSA lists no playback devices on this machine. `respite render` writes a session to a file instead.")
             throw ExitStatus.noDevice
         }
         let width = min(40, devices.map(\.name.count).max() ?? 0)

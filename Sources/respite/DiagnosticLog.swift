@@ -54,13 +54,10 @@ struct StandardErrorLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
-        let all = metadata.merging(extra ?? [:]) { $1 }
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
         let details =
             all.isEmpty ? "" : " (" + all.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: ", ") + ")"
-        StandardStreams.writeError("respite: \(level): \(message)\(details)")
+        StandardStreams.writeError("respite: \(event.level): \(event.message)\(details)")
     }
 }

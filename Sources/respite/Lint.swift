@@ -5,7 +5,8 @@ import SessionKit
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check how a session will sound: loudness of every source, fades, cues over speech, music over voice.",
+        abstract:
+            "Check how a session will sound: loudness of every source, fades, cues over speech, music over voice.",
         discussion: """
             Prints the loudness of each source and then any problems: sources of one kind that differ \
             by more than 4 LU (Respite evens them out, but a listener may still hear the difference in \

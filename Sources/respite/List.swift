@@ -24,7 +24,9 @@ struct List: ParsableCommand {
         let catalog = SessionCatalog.locate()
         let files = catalog.bundledFiles()
         if files.isEmpty {
-            report("No bundled sessions found in \(catalog.sessionsFolder). Set RESPITE_HOME to the folder that holds Sessions/ and Audio/.")
+            report(
+                "No bundled sessions found in \(catalog.sessionsFolder). Set RESPITE_HOME to the folder that holds Sessions/ and Audio/."
+            )
             throw ExitStatus.notFound
         }
         var rows: [(String, String, String)] = []

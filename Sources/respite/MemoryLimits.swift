@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Respite's memory does not grow with a session (about 30 MiB resident for any length; the rings, decoders and

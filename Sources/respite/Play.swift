@@ -7,7 +7,7 @@ import Player
 import SessionKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Play: ParsableCommand {
@@ -35,7 +35,8 @@ struct Play: ParsableCommand {
     @Option(help: ArgumentHelp("ALSA playback device (`respite devices` lists them).", valueName: "name"))
     var device: String = "default"
 
-    @Option(help: ArgumentHelp("Frames per period, 16…8192 (default: 10 ms at the session's rate).", valueName: "frames"))
+    @Option(
+        help: ArgumentHelp("Frames per period, 16…8192 (default: 10 ms at the session's rate).", valueName: "frames"))
     var period: Int?
 
     @Option(
@@ -53,7 +54,10 @@ struct Play: ParsableCommand {
     @Flag(help: "One line per event, no redrawing (for screen readers and logs).")
     var plain = false
 
-    @Flag(help: "At the end, print device underruns, the worst render time per period, and when the first period reached the device.")
+    @Flag(
+        help:
+            "At the end, print device underruns, the worst render time per period, and when the first period reached the device."
+    )
     var stats = false
 
     @Option(help: ArgumentHelp("Seconds to keep trying to reopen a lost device.", valueName: "seconds"))
@@ -61,7 +65,8 @@ struct Play: ParsableCommand {
 
     @Option(
         name: .shortAndLong,
-        help: ArgumentHelp("Where to save the session when there is no sound card (default: ID.ogg here).", valueName: "file"))
+        help: ArgumentHelp(
+            "Where to save the session when there is no sound card (default: ID.ogg here).", valueName: "file"))
     var output: String?
 
     @OptionGroup var options: SessionOptions
@@ -73,7 +78,9 @@ struct Play: ParsableCommand {
             throw ValidationError(problem)
         }
         _ = try Self.startPoint(from)
-        if start.resume && from != nil { throw ValidationError("--resume and --from both say where to start; give one of them.") }
+        if start.resume && from != nil {
+            throw ValidationError("--resume and --from both say where to start; give one of them.")
+        }
         guard (-40...6).contains(volume) else { throw ValidationError("--volume must be -40…+6 dB.") }
         guard reconnectTimeout >= 0 else { throw ValidationError("--reconnect-timeout must be 0 or more seconds.") }
     }
@@ -119,7 +126,9 @@ struct Play: ParsableCommand {
         if let maxVolume = configuration.devices[device]?.maxVolume {
             playerOptions.maxVolume = maxVolume
             if volume > maxVolume {
-                report("note: the volume is held at \(formatDecibels(maxVolume)), the limit set for '\(device)' in \(Configuration.defaultPath() ?? "the configuration").")
+                report(
+                    "note: the volume is held at \(formatDecibels(maxVolume)), the limit set for '\(device)' in \(Configuration.defaultPath() ?? "the configuration")."
+                )
             }
         }
         playerOptions.volume = volume
@@ -128,7 +137,8 @@ struct Play: ParsableCommand {
         let sizes = PlaybackBuffering.resolve(period: period, buffer: buffer, sampleRate: rate)
         let device = self.device
         let run = SessionRun(prepared: prepared, options: playerOptions, clock: ContinuousClock()) {
-            try ALSAOutput(device: device, sampleRate: rate, periodFrames: sizes.periodFrames, bufferFrames: sizes.bufferFrames)
+            try ALSAOutput(
+                device: device, sampleRate: rate, periodFrames: sizes.periodFrames, bufferFrames: sizes.bufferFrames)
         }
         do {
             try run.start(from: start)
@@ -139,7 +149,8 @@ struct Play: ParsableCommand {
             {
             case .save(let message, let file, let keepExisting):
                 report(message)
-                try renderSession(session, to: file, options: begun.options(options), catalog: catalog, keepExisting: keepExisting)
+                try renderSession(
+                    session, to: file, options: begun.options(options), catalog: catalog, keepExisting: keepExisting)
                 return
             case .refuse(let note):
                 if let note { report(note) }
@@ -152,9 +163,12 @@ struct Play: ParsableCommand {
 
     /// The terminal's side of a session run: draws its events, turns keys and signals into
     /// commands. Returns when the run has ended.
-    private func play(_ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher, begun: PlayStart) throws {
+    private func play(_ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher, begun: PlayStart)
+        throws
+    {
         let timeline = run.prepared.timeline
-        let screen = PlayerScreen(terminal: terminal, plain: plain, timeline: timeline, title: run.prepared.session.title)
+        let screen = PlayerScreen(
+            terminal: terminal, plain: plain, timeline: timeline, title: run.prepared.session.title)
         terminal.enterRawMode()
         defer {
             screen.close()
@@ -231,7 +245,9 @@ struct Play: ParsableCommand {
             .periodFrames
         let periodNanoseconds = Double(period) / Double(timeline.sampleRate) * 1e9
         if let refusal = stats.realtimeRefusal, self.stats {
-            report("note: real-time scheduling was refused (\(String(cString: strerror(refusal)))); playing at normal priority.")
+            report(
+                "note: real-time scheduling was refused (\(String(cString: strerror(refusal)))); playing at normal priority."
+            )
         }
         if self.stats {
             let worst = Double(stats.worstRenderNanoseconds)

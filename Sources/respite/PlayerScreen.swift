@@ -188,9 +188,11 @@ final class PlayerScreen {
 
     /// PMR phase at `position`: tense (with seconds left), relax.
     private func phase(at position: Int) -> String? {
-        guard let entry = timeline.entries.last(where: {
-            ($0.kind == .tense || $0.kind == .relax) && $0.frame <= position && $0.frame + $0.length > position
-        }) else { return nil }
+        guard
+            let entry = timeline.entries.last(where: {
+                ($0.kind == .tense || $0.kind == .relax) && $0.frame <= position && $0.frame + $0.length > position
+            })
+        else { return nil }
         let left = Int(timeline.seconds(entry.frame + entry.length - position).rounded(.up))
         return entry.kind == .tense ? "tense gently… \(left) s" : "release and relax"
     }

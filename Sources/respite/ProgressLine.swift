@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A long job's progress on standard error: one line rewritten in place on a terminal, nothing elsewhere (a log or

@@ -2,7 +2,7 @@ import Foundation
 import SessionKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Standard input, output and error made safe to use whatever state the caller left them in.
@@ -42,10 +42,13 @@ enum StandardStreams {
     static func invalidArgument() -> String? {
         for index in 1..<Int(CommandLine.argc) {
             guard let argument = CommandLine.unsafeArgv[index] else { continue }
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument))
+            let bytes = UnsafeBufferPointer(
+                start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument))
             if String(validating: bytes, as: UTF8.self) == nil {
-                let shown = bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }
-                    .joined()
+                let shown = bytes.map {
+                    $0 < 0x80 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true)
+                }
+                .joined()
                 return "Error: argument \(index) ('\(shown)') is not UTF-8 text. Respite reads names and file names as "
                     + "UTF-8: rename the file (for example with `convmv -f latin1 -t utf-8`) or run under a UTF-8 locale."
             }

@@ -3,7 +3,7 @@ import Foundation
 import SessionKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The terminal the player runs in: raw key input, the size, job control (Ctrl-Z, `fg`, resizing), and putting

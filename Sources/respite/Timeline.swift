@@ -37,7 +37,9 @@ struct Timeline: ParsableCommand {
             printLine(try jsonText(layout))
             return
         }
-        printLine("\(layout.session.title) (\(layout.session.id)): \(clock(timeline.seconds(timeline.duration), tenths: true)), \(timeline.duration) frames at \(timeline.sampleRate) Hz")
+        printLine(
+            "\(layout.session.title) (\(layout.session.id)): \(clock(timeline.seconds(timeline.duration), tenths: true)), \(timeline.duration) frames at \(timeline.sampleRate) Hz"
+        )
         for entry in timeline.entries {
             let time = clock(timeline.seconds(entry.frame), tenths: true)
             let step = timeline.steps[entry.step]

@@ -35,7 +35,8 @@ struct Validate: ParsableCommand {
                 if !quick {
                     let options = try SessionOptions.parse([])
                     let parameters = try session.parameters.applying([], to: session, loader: catalog.loader)
-                    _ = try options.prepare(session, parameters: parameters, catalog: catalog, measuringProgramme: false)
+                    _ = try options.prepare(
+                        session, parameters: parameters, catalog: catalog, measuringProgramme: false)
                 }
                 printLine("ok: \(name): \"\(session.title)\", \(session.steps.count) steps")
             } catch {

@@ -6,7 +6,9 @@ import Testing
 @Suite struct AtomicFileTests {
     func contents(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 
-    func names(_ folder: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() }
+    func names(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
 
     enum Refused: String, CaseIterable, CustomStringConvertible {
         case empty, nul, folder, fifo, devNull, danglingLink
@@ -27,7 +29,8 @@ import Testing
             (path, kind) = (directory.file("pipe.wav"), .notRegularFile)
         case .devNull: (path, kind) = ("/dev/null", .notRegularFile)
         case .danglingLink:
-            try FileManager.default.createSymbolicLink(atPath: directory.file("link.wav"), withDestinationPath: "gone.wav")
+            try FileManager.default.createSymbolicLink(
+                atPath: directory.file("link.wav"), withDestinationPath: "gone.wav")
             (path, kind) = (directory.file("link.wav"), .notRegularFile)
         }
         let before = names(directory.path)
@@ -98,7 +101,9 @@ import Testing
         #expect(link(input, directory.file("hard.wav")) == 0)
         try FileManager.default.createSymbolicLink(atPath: directory.file("soft.wav"), withDestinationPath: "hard.wav")
         for path in [input, directory.file("hard.wav"), directory.file("soft.wav"), directory.path + "/./voice.wav"] {
-            let error = #expect(throws: OutputFileError.self) { _ = try AtomicFile(replacing: path, protecting: [input]) }
+            let error = #expect(throws: OutputFileError.self) {
+                _ = try AtomicFile(replacing: path, protecting: [input])
+            }
             #expect(error?.kind == .isInput && error?.path == path)
         }
         #expect(contents(input) == Data("recording".utf8))
@@ -141,7 +146,8 @@ import Testing
         try Data("fine".utf8).write(to: URL(fileURLWithPath: directory.file("real")))
         switch kind {
         case .missing: break
-        case .link: try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: directory.file("real"))
+        case .link:
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: directory.file("real"))
         case .fifo: #expect(mkfifo(path, 0o644) == 0)
         case .folder: try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         case .tooLarge: try Data(count: 4_097).write(to: URL(fileURLWithPath: path))
@@ -163,7 +169,9 @@ import Testing
         try Data("earlier".utf8).write(to: URL(fileURLWithPath: path))
         let file = try AtomicFile(replacing: path)
         let error = #expect(throws: OutputFileError.self) { try file.write([UInt8](repeating: 1, count: 200_000)) }
-        #expect(error?.kind == .cannotWrite && error?.message.contains("No space left") == true, "\(String(describing: error))")
+        #expect(
+            error?.kind == .cannotWrite && error?.message.contains("No space left") == true,
+            "\(String(describing: error))")
         file.discard()
         #expect(contents(path) == Data("earlier".utf8))
         #expect(names(disk) == ["out.bin"])

@@ -46,7 +46,8 @@ import Testing
         case .plantedLink:
             // Another user's link, in the hope that Respite writes its cache through it.
             try FileManager.default.createDirectory(atPath: directory.file("victim"), withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: privateFolder, withDestinationPath: directory.file("victim"))
+            try FileManager.default.createSymbolicLink(
+                atPath: privateFolder, withDestinationPath: directory.file("victim"))
         case .plantedFile:
             try Data("x".utf8).write(to: URL(fileURLWithPath: privateFolder))
         case .othersFolder:

@@ -190,7 +190,8 @@ struct HostileSpeechTests {
     @Test("a clip that speaks for longer than allowed stops espeak-ng there and leaves no file")
     func clipCap() throws {
         let directory = try TemporaryDirectory()
-        let (file, writer) = try SpeechTestClips.writer(at: directory.file("long.wav"), key: "long", maximumFrames: 44_100)
+        let (file, writer) = try SpeechTestClips.writer(
+            at: directory.file("long.wav"), key: "long", maximumFrames: 44_100)
         defer { file.discard() }
         let loud = [Int16](repeating: 5_000, count: 22_050)
         try loud.withUnsafeBufferPointer { (buffer) throws(SpeechError) in

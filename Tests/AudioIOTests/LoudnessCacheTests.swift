@@ -43,9 +43,11 @@ struct LoudnessCacheTests {
         #expect(try later.loudness(ofFile: copy) == first)
         #expect(later.measured == 0)
         // Nothing but the entry and the identity records is left behind: no temporary files.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cacheDirectory).sorted() == [
-            "by-identity", try Self.entries(in: cacheDirectory)[0],
-        ].sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: cacheDirectory).sorted()
+                == [
+                    "by-identity", try Self.entries(in: cacheDirectory)[0],
+                ].sorted())
         #expect(try FileManager.default.contentsOfDirectory(atPath: cacheDirectory + "/by-identity").count == 2)
     }
 

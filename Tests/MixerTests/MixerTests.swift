@@ -37,7 +37,8 @@ func maxStep(_ x: [Float]) -> Float {
         let start = 12_345
         let length = 24_000
         let schedule = Schedule(
-            length: 60_000, voices: [VoiceEvent(start: start, length: length, source: .generator(.bell(pitch: 660)), bus: .cues)])
+            length: 60_000,
+            voices: [VoiceEvent(start: start, length: length, source: .generator(.bell(pitch: 660)), bus: .cues)])
         let out = renderAll(Mixer(schedule: schedule, sampleRate: rate), frames: 60_000, block: 97)
         #expect(out.left[..<start].allSatisfy { $0 == 0 })
         #expect(out.left[start] == 0)  // fades from exactly zero
@@ -51,7 +52,9 @@ func maxStep(_ x: [Float]) -> Float {
         // A loud low tone cut off mid-cycle would click; the 5 ms minimum ramp must prevent it.
         let schedule = Schedule(
             length: 20_000,
-            voices: [VoiceEvent(start: 1_000, length: 9_000, source: .generator(.tone(pitch: 220)), bus: .cues, gain: 0.9)])
+            voices: [
+                VoiceEvent(start: 1_000, length: 9_000, source: .generator(.tone(pitch: 220)), bus: .cues, gain: 0.9)
+            ])
         let out = renderAll(Mixer(schedule: schedule, sampleRate: rate), frames: 20_000)
         let peak = out.left.map(abs).max() ?? 0
         #expect(peak > 0.4)
@@ -146,7 +149,9 @@ func maxStep(_ x: [Float]) -> Float {
             length: 48_000,
             voices: [
                 VoiceEvent(start: 0, length: 48_000, source: .generator(.ocean), bus: .music),
-                VoiceEvent(start: 100, length: 30_000, source: .generator(.swell(inhale: 10_000, hold: 0, exhale: 20_000)), bus: .cues),
+                VoiceEvent(
+                    start: 100, length: 30_000, source: .generator(.swell(inhale: 10_000, hold: 0, exhale: 20_000)),
+                    bus: .cues),
             ])
         let a = renderAll(Mixer(schedule: schedule, sampleRate: rate), frames: 48_000, block: 64)
         let b = renderAll(Mixer(schedule: schedule, sampleRate: rate), frames: 48_000, block: 1_000)
@@ -155,7 +160,8 @@ func maxStep(_ x: [Float]) -> Float {
         #expect(same, "rendering in 64- and 1000-frame blocks must give identical samples")
     }
 
-    @Test(.enabled(if: respite_allocation_counting_available() != 0, "a sanitizer owns malloc")) func renderAllocatesNothing() {
+    @Test(.enabled(if: respite_allocation_counting_available() != 0, "a sanitizer owns malloc"))
+    func renderAllocatesNothing() {
         // 32 voices of every kind, streams included, rendered in 64-frame periods for 20 seconds.
         let ring = RingBuffer(capacity: 1 << 20, channels: 2)
         let clip = [Float](repeating: 0.1, count: 2 * 500_000)
@@ -205,7 +211,9 @@ func maxStep(_ x: [Float]) -> Float {
     ])
     func peaksBetweenMinus12AndMinus3dBFS(_ generator: Generator) {
         let frames = 48_000 * 10
-        let schedule = Schedule(length: frames, voices: [VoiceEvent(start: 0, length: frames, source: .generator(generator), bus: .cues, gain: 0.05)])
+        let schedule = Schedule(
+            length: frames,
+            voices: [VoiceEvent(start: 0, length: frames, source: .generator(generator), bus: .cues, gain: 0.05)])
         let out = renderAll(Mixer(schedule: schedule, sampleRate: 48_000), frames: frames)
         let peak = max(out.left.map(abs).max() ?? 0, out.right.map(abs).max() ?? 0)
         let peakDB = 20 * log10(Double(peak) / 0.05)
@@ -240,7 +248,10 @@ func maxStep(_ x: [Float]) -> Float {
         let buffer = SampleBuffer(interleavedStereo: samples)
         // The voice is longer than the buffer: the rest is silence, and a fade never touches the middle.
         let schedule = Schedule(
-            length: 5_000, voices: [VoiceEvent(start: 700, length: 1_500, source: .buffer(index: 0), bus: .cues, fadeIn: 0, fadeOut: 0)])
+            length: 5_000,
+            voices: [
+                VoiceEvent(start: 700, length: 1_500, source: .buffer(index: 0), bus: .cues, fadeIn: 0, fadeOut: 0)
+            ])
         let out = renderAll(Mixer(schedule: schedule, sampleRate: 48_000, buffers: [buffer]), frames: 5_000, block: 128)
         #expect(out.left[..<700].allSatisfy { $0 == 0 })
         #expect(out.left[700 + 500] == 500.0 / 2_000)
@@ -263,10 +274,13 @@ func maxStep(_ x: [Float]) -> Float {
             length: 9 * rate,
             voices: [
                 VoiceEvent(start: 0, length: 9 * rate, source: .generator(.tone(pitch: 200)), bus: .music),
-                VoiceEvent(start: voiceStart, length: voiceEnd - voiceStart, source: .generator(.tone(pitch: 300)), bus: .voice),
+                VoiceEvent(
+                    start: voiceStart, length: voiceEnd - voiceStart, source: .generator(.tone(pitch: 300)), bus: .voice
+                ),
             ],
             ducking: ducking)
-        let out = renderAll(Mixer(schedule: schedule, sampleRate: rate, mutedBuses: [.voice]), frames: 9 * rate, block: 100)
+        let out = renderAll(
+            Mixer(schedule: schedule, sampleRate: rate, mutedBuses: [.voice]), frames: 9 * rate, block: 100)
         func level(_ from: Double, _ to: Double) -> Double {
             20 * log10(Double(rms(out.left[Int(from * Double(rate))..<Int(to * Double(rate))])))
         }
@@ -297,7 +311,10 @@ func maxStep(_ x: [Float]) -> Float {
 
     @Test func theSessionFadesInFromSilence() {
         let schedule = Schedule(
-            length: 4 * rate, voices: [VoiceEvent(start: 0, length: 4 * rate, source: .generator(.tone(pitch: 200)), bus: .music, fadeIn: 0)],
+            length: 4 * rate,
+            voices: [
+                VoiceEvent(start: 0, length: 4 * rate, source: .generator(.tone(pitch: 200)), bus: .music, fadeIn: 0)
+            ],
             fadeIn: 2 * rate)
         let out = renderAll(Mixer(schedule: schedule, sampleRate: rate), frames: 4 * rate)
         let early = rms(out.left[0..<(rate / 10)])

@@ -65,7 +65,8 @@ import Testing
         #expect(correlation(left, right) < 0.8)
     }
 
-    @Test(.enabled(if: respite_allocation_counting_available() != 0, "a sanitizer owns malloc")) func renderingAllocatesNothing() {
+    @Test(.enabled(if: respite_allocation_counting_available() != 0, "a sanitizer owns malloc"))
+    func renderingAllocatesNothing() {
         let schedule = Schedule(
             length: 480_000, voices: [VoiceEvent(start: 0, length: 480_000, source: .generator(.rain), bus: .music)])
         let mixer = Mixer(schedule: schedule, sampleRate: rate)

@@ -200,7 +200,8 @@ private func loudProgramme(frames: Int) -> (left: [Float], right: [Float]) {
         let latency = limiter.latency
         let silentStart = out.left[..<latency].allSatisfy { $0 == 0 } && out.right[..<latency].allSatisfy { $0 == 0 }
         #expect(silentStart)
-        let same = Array(out.left[latency...]) == Array(left[..<(frames - latency)])
+        let same =
+            Array(out.left[latency...]) == Array(left[..<(frames - latency)])
             && Array(out.right[latency...]) == Array(right[..<(frames - latency)])
         #expect(same, "quiet input must come out bit-exactly, delayed by \(latency) frames")
         #expect(limiter.maximumReduction == 0)
@@ -248,7 +249,9 @@ private func loudProgramme(frames: Int) -> (left: [Float], right: [Float]) {
     }
 
     /// At 48 kHz, and at 8 kHz where the band limit runs and the detector reads 24 points a sample.
-    @Test(.enabled(if: respite_allocation_counting_available() != 0, "a sanitizer owns malloc"), arguments: [48_000, 8_000])
+    @Test(
+        .enabled(if: respite_allocation_counting_available() != 0, "a sanitizer owns malloc"),
+        arguments: [48_000, 8_000])
     func processAllocatesNothing(rate: Int) {
         let programme = loudProgramme(frames: 48_000)
         let limiter = TruePeakLimiter(sampleRate: rate)

@@ -13,7 +13,8 @@ import Testing
 
     func prepared(_ id: String, set: [String] = []) throws -> PreparedSession {
         let fixture = try Fixture()
-        let session = try SessionLoader(audioRoot: Fixture.audioRoot).load(contentsOf: Fixture.sessionsFolder + "/\(id).json")
+        let session = try SessionLoader(audioRoot: Fixture.audioRoot).load(
+            contentsOf: Fixture.sessionsFolder + "/\(id).json")
         return try fixture.prepare(session, set: set)
     }
 
@@ -90,7 +91,9 @@ import Testing
             let before = max(0, cells.lowerBound - 100)..<cells.lowerBound
             if before.count == 100 {
                 let bed = before.map { fullEnergy[$0] }.reduce(0, +) / Float(before.count)
-                #expect(decibels(speech.squareRoot()) - decibels(bed.squareRoot()) > 6, "\(id) at \(timeline.seconds(entry.start)) s: voice not clear over the music")
+                #expect(
+                    decibels(speech.squareRoot()) - decibels(bed.squareRoot()) > 6,
+                    "\(id) at \(timeline.seconds(entry.start)) s: voice not clear over the music")
             }
         }
     }
@@ -161,7 +164,8 @@ import Testing
             let steps = zip(samples.dropFirst(), samples).map { abs($0 - $1) }
             let atEdge = max(steps[478], steps[479], steps[480])
             let around = (steps[..<470] + steps[490...]).max() ?? 0
-            #expect(atEdge <= max(around * 1.5, 1e-4), "\(id): step \(atEdge) at frame \(edge) against \(around) around it")
+            #expect(
+                atEdge <= max(around * 1.5, 1e-4), "\(id): step \(atEdge) at frame \(edge) against \(around) around it")
             checked += 1
         }
         #expect(checked > 20)
@@ -204,13 +208,18 @@ import Testing
             let reductions = voiced.compactMap(reduction).sorted()
             guard reductions.count > 20 else { continue }
             let median = reductions[reductions.count / 2]
-            #expect(median >= duck.depth - 0.5, "\(id) at \(prepared.timeline.seconds(sentence.start)) s: music only \(median) dB down under the voice")
+            #expect(
+                median >= duck.depth - 0.5,
+                "\(id) at \(prepared.timeline.seconds(sentence.start)) s: music only \(median) dB down under the voice")
             // Back up 1.5 s after the words, unless more words come within 2 s.
             let next = index + 1 < speech.count ? speech[index + 1].start : prepared.timeline.duration
             let back = (sentence.end + rate * 3 / 2) / window
             if next > sentence.end + 2 * rate, back + 20 < cells {
                 let after = (back..<(back + 20)).compactMap(reduction)
-                #expect((after.max() ?? 0) < 0.5, "\(id) at \(prepared.timeline.seconds(sentence.end)) s: music still \(after.max() ?? 0) dB down 1.5 s after the words")
+                #expect(
+                    (after.max() ?? 0) < 0.5,
+                    "\(id) at \(prepared.timeline.seconds(sentence.end)) s: music still \(after.max() ?? 0) dB down 1.5 s after the words"
+                )
             }
             measured += 1
         }

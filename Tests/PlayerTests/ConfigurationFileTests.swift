@@ -3,7 +3,7 @@ import Player
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A configuration file that exists but cannot be used, however it was made.

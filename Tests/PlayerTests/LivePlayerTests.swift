@@ -25,7 +25,10 @@ final class FaultyOutput: PCMOutput, @unchecked Sendable {
     private(set) var recoveries = 0
     private let pace: UInt32
 
-    init(sampleRate: Int = 48_000, periodFrames: Int = 256, faults: [Int: Int32] = [:], goneAfter: Int? = nil, paceMicroseconds: UInt32 = 40) {
+    init(
+        sampleRate: Int = 48_000, periodFrames: Int = 256, faults: [Int: Int32] = [:], goneAfter: Int? = nil,
+        paceMicroseconds: UInt32 = 40
+    ) {
         self.sampleRate = sampleRate
         self.periodFrames = periodFrames
         self.faults = faults

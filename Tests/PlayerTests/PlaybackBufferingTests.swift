@@ -36,7 +36,9 @@ struct PlaybackBufferingTests {
     @Test func theOldDefaultsFailTheSlackTheyWereReplacedFor() {
         let old = PlaybackBuffering(periodFrames: 256, bufferFrames: 1_024, sampleRate: 48_000)
         #expect(old.slackSeconds < 0.02)
-        #expect(PlaybackBuffering.defaults(sampleRate: 48_000) == PlaybackBuffering.resolve(period: nil, buffer: nil, sampleRate: 48_000))
+        #expect(
+            PlaybackBuffering.defaults(sampleRate: 48_000)
+                == PlaybackBuffering.resolve(period: nil, buffer: nil, sampleRate: 48_000))
         #expect(PlaybackBuffering.defaults(sampleRate: 48_000).periodFrames == 480)
         #expect(PlaybackBuffering.defaults(sampleRate: 48_000).bufferFrames == 4_800)
     }
@@ -135,7 +137,9 @@ struct AudioThreadUnderrunTests {
         // One second of a chime: 188 periods of 256 frames.
         let schedule = Schedule(
             length: 48_000,
-            voices: [VoiceEvent(start: 0, length: 48_000, source: .generator(.chime(pitch: 880)), bus: .cues, gain: 0.5)])
+            voices: [
+                VoiceEvent(start: 0, length: 48_000, source: .generator(.chime(pitch: 880)), bus: .cues, gain: 0.5)
+            ])
         let mixer = Mixer(schedule: schedule, sampleRate: 48_000)
         let output = QuietlyDryingOutput(every: every)
         let thread = AudioThread(output: output, mixer: mixer, priority: 0)

@@ -32,8 +32,11 @@ struct Fixture {
 
     /// Prepares as `respite` does: loudness normalised per bus and trimmed to the programme target
     /// (unless `normalised` is false, for tests about a source's own level).
-    func prepare(_ session: Session, set: [String] = [], rate: Int = 48_000, normalised: Bool = true) throws -> PreparedSession {
-        let parameters = try session.parameters.applying(set, to: session, loader: SessionLoader(audioRoot: Fixture.audioRoot))
+    func prepare(_ session: Session, set: [String] = [], rate: Int = 48_000, normalised: Bool = true) throws
+        -> PreparedSession
+    {
+        let parameters = try session.parameters.applying(
+            set, to: session, loader: SessionLoader(audioRoot: Fixture.audioRoot))
         var preparer = SessionPreparer(
             sampleRate: rate, audioRoot: Fixture.audioRoot, synthesizer: try SpeechSynthesizer(cacheDirectory: cache))
         if normalised {

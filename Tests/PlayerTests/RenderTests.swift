@@ -9,7 +9,9 @@ import Testing
 @Suite struct RenderTests {
     @Test func narrationIsRenderedAtTheClipsOwnLevel() throws {
         let fixture = try Fixture()
-        let session = try fixture.session(#""steps": [{ "type": "narration", "text": "Breathe in slowly, and let your shoulders soften.", "pause": 1 }]"#)
+        let session = try fixture.session(
+            #""steps": [{ "type": "narration", "text": "Breathe in slowly, and let your shoulders soften.", "pause": 1 }]"#
+        )
         let prepared = try fixture.prepare(session, normalised: false)
         let rendered = leftChannel(OfflineRenderer.renderToMemory(prepared))
         #expect(rendered.count == prepared.timeline.duration)
@@ -21,7 +23,9 @@ import Testing
         let clip = try AudioFileReader(path: clipPath).readAll()
         let clipPeak = clip.map(abs).max() ?? 0
         let renderedPeak = rendered.map(abs).max() ?? 0
-        #expect(abs(decibels(renderedPeak) - decibels(clipPeak)) < 0.5, "clip peak \(decibels(clipPeak)) dB, rendered \(decibels(renderedPeak)) dB")
+        #expect(
+            abs(decibels(renderedPeak) - decibels(clipPeak)) < 0.5,
+            "clip peak \(decibels(clipPeak)) dB, rendered \(decibels(renderedPeak)) dB")
     }
 }
 
@@ -39,7 +43,8 @@ import Testing
         let b = try Data(contentsOf: URL(fileURLWithPath: inline))
         #expect(a.count == 44 + 3 * 2 * prepared.timeline.duration)
         if a != b, let first = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
-            Issue.record("first difference at byte \(first), frame \((first - 44) / 8) of \(prepared.timeline.duration)")
+            Issue.record(
+                "first difference at byte \(first), frame \((first - 44) / 8) of \(prepared.timeline.duration)")
         }
         #expect(a == b)
     }
@@ -51,7 +56,8 @@ import Testing
         for n in ding.indices {
             ding[n] = 0.5 * sin(2 * .pi * 880 * Float(n) / 44_100) * exp(-Float(n) / 6_000)
         }
-        let writer = try AudioFileWriter(path: fixture.folder + "/ding.wav", sampleRate: 44_100, channels: 1, format: .wav(.float32))
+        let writer = try AudioFileWriter(
+            path: fixture.folder + "/ding.wav", sampleRate: 44_100, channels: 1, format: .wav(.float32))
         try ding.withUnsafeBufferPointer { try writer.write(interleaved: $0.baseAddress!, frames: ding.count) }
         try writer.close()
         let session = try fixture.session(

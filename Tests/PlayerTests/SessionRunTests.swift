@@ -23,7 +23,10 @@ final class VirtualOutput: PCMOutput, @unchecked Sendable {
     private var hasher = Hasher()
     private var driving = true
 
-    init(clock: VirtualClock, sampleRate: Int = 48_000, periodFrames: Int = 480, goneAfter: Int? = nil, keepSamples: Bool = false) {
+    init(
+        clock: VirtualClock, sampleRate: Int = 48_000, periodFrames: Int = 480, goneAfter: Int? = nil,
+        keepSamples: Bool = false
+    ) {
         self.clock = clock
         self.sampleRate = sampleRate
         self.periodFrames = periodFrames
@@ -112,7 +115,8 @@ final class RunBox: @unchecked Sendable {
     func moments(_ events: [SessionEvent]) -> [SessionMoments.Moment] {
         events.compactMap { event in
             switch event.kind {
-            case .stepStarted, .narration, .pmr, .breath, .cue: SessionMoments.Moment(frame: event.frame, kind: event.kind)
+            case .stepStarted, .narration, .pmr, .breath, .cue:
+                SessionMoments.Moment(frame: event.frame, kind: event.kind)
             default: nil
             }
         }
@@ -190,9 +194,10 @@ final class RunBox: @unchecked Sendable {
             #expect(events.map(\.frame) == events.map(\.frame).sorted(), "\(file): frames never go back")
             // Wall-clock times follow the frames (within a tick and a period of rendering).
             let rate = Double(prepared.timeline.sampleRate)
-            let worstSkew = events.map {
-                abs($0.time.timeIntervalSince(Self.startDate) - Double($0.frame) / rate)
-            }.max() ?? 0
+            let worstSkew =
+                events.map {
+                    abs($0.time.timeIntervalSince(Self.startDate) - Double($0.frame) / rate)
+                }.max() ?? 0
             #expect(worstSkew < 0.1, "\(file): an event's time is \(worstSkew) s from its frame's")
             // The narration is all there, with its words.
             let narrated = events.compactMap { if case .narration(let text, _) = $0.kind { text } else { nil } }
@@ -276,7 +281,9 @@ final class RunBox: @unchecked Sendable {
         let prepared = try fixture()
         let steps = prepared.timeline.steps
         let script = Counter()
-        let (outcome, events) = try await play(prepared) { clock in VirtualOutput(clock: clock) } react: { event, run, _ in
+        let (outcome, events) = try await play(prepared) { clock in
+            VirtualOutput(clock: clock)
+        } react: { event, run, _ in
             guard case .stepStarted(let number, _) = event.kind else { return }
             switch script.increment() - 1 {
             case 0 where number == 1: run.send(.next)  // 1 → 2
@@ -298,7 +305,9 @@ final class RunBox: @unchecked Sendable {
         let prepared = try fixture()
         var options = LivePlayer.Options()
         options.maxVolume = 3
-        let (_, events) = try await play(prepared, options: options) { clock in VirtualOutput(clock: clock) } react: { event, run, _ in
+        let (_, events) = try await play(prepared, options: options) { clock in
+            VirtualOutput(clock: clock)
+        } react: { event, run, _ in
             if case .stepStarted(2, _) = event.kind {
                 run.send(.changeVolume(3))
                 run.send(.changeVolume(3))  // held at the device's limit
@@ -367,7 +376,9 @@ final class RunBox: @unchecked Sendable {
         let waited = back.time.timeIntervalSince(lost.time)
         #expect(waited >= 2.9 && waited < 3.5, "\(waited) s")
         // The sentence's narration is announced again after the reconnection.
-        #expect(events.filter { $0.kind == .narration(text: "Let your shoulders soften.", length: sentence.length) }.count == 2)
+        #expect(
+            events.filter { $0.kind == .narration(text: "Let your shoulders soften.", length: sentence.length) }.count
+                == 2)
         let second = try #require(outputs.all.first)
         let expected = prepared.timeline.duration - sentence.start
         #expect(second.frames >= expected && second.frames < expected + second.periodFrames)
@@ -421,7 +432,8 @@ final class RunBox: @unchecked Sendable {
         let run = SessionRun(prepared: prepared, clock: clock) { VirtualOutput(clock: clock) }
         let first = run.events()
         let second = run.events()
-        let collect = { (stream: AsyncStream<SessionEvent>) in Task { await stream.reduce(into: []) { $0.append($1) } } }
+        let collect = { (stream: AsyncStream<SessionEvent>) in Task { await stream.reduce(into: []) { $0.append($1) } }
+        }
         let (one, two) = (collect(first), collect(second))
         try run.start()
         #expect(run.status.position >= 0 && !run.status.ended)
@@ -445,7 +457,11 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     /// Adds one; returns the new count.
-    func increment() -> Int { lock.withLock { count += 1; return count } }
+    func increment() -> Int {
+        lock.withLock {
+            count += 1; return count
+        }
+    }
     var value: Int { lock.withLock { count } }
 }
 

@@ -11,7 +11,8 @@ import Testing
         let fixture = try Fixture()
         let outside = fixture.folder + ".outside"
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        let writer = try AudioFileWriter(path: fixture.folder + "/cue.wav", sampleRate: 48_000, channels: 1, format: .wav(.pcm16))
+        let writer = try AudioFileWriter(
+            path: fixture.folder + "/cue.wav", sampleRate: 48_000, channels: 1, format: .wav(.pcm16))
         let tone = (0..<4_800).map { Float(sin(Double($0) * 0.05)) * 0.3 }
         try tone.withUnsafeBufferPointer { try writer.write(interleaved: $0.baseAddress!, frames: $0.count) }
         try writer.close()
@@ -25,7 +26,9 @@ import Testing
         #expect {
             try fixture.prepare(session, normalised: false)
         } throws: { error in
-            guard let error = error as? SourceError, let cause = error.underlying as? InputFileError else { return false }
+            guard let error = error as? SourceError, let cause = error.underlying as? InputFileError else {
+                return false
+            }
             return cause.kind == .outsideRoot && error.place?.path == "steps[0]" && (error.place?.line ?? 0) > 1
         }
     }

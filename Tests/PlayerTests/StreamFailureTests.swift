@@ -27,7 +27,8 @@ import Testing
         case .cutShort, .cutShortLooped: bytes = bytes.prefix(bytes.count / 2)
         case .garbage, .garbageLooped:
             let middle = bytes.count / 2
-            bytes.replaceSubrange(middle..<middle + 8_000, with: Data((0..<8_000).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 3) }))
+            bytes.replaceSubrange(
+                middle..<middle + 8_000, with: Data((0..<8_000).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 3) }))
         case .missing: try FileManager.default.removeItem(atPath: path)
         }
         if damage != .missing { try bytes.write(to: URL(fileURLWithPath: path)) }
@@ -42,7 +43,8 @@ import Testing
         let (path, fileFrames) = try source(damage, in: folder)
         // Two passes when looping, so the loop meets the damage too.
         let frames = (damage.loop ? 2 : 1) * fileFrames * 48_000 / 44_100
-        let streamer = MediaStreamer(jobs: [[StreamJob(path: path, frames: frames, loop: damage.loop)]], sampleRate: 48_000)
+        let streamer = MediaStreamer(
+            jobs: [[StreamJob(path: path, frames: frames, loop: damage.loop)]], sampleRate: 48_000)
         var total = 0
         var loud = 0
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 8_192 * 2)

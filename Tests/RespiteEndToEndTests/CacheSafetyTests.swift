@@ -40,7 +40,9 @@ import Testing
         var bytes = [UInt8](data)
         let label = Array("\"integrated\":".utf8)
         var start = 0
-        if entry == .loudness, let at = (0...(bytes.count - label.count)).first(where: { Array(bytes[$0..<$0 + label.count]) == label }) {
+        if entry == .loudness,
+            let at = (0...(bytes.count - label.count)).first(where: { Array(bytes[$0..<$0 + label.count]) == label })
+        {
             start = at + label.count
         }
         if let index = bytes[start...].firstIndex(where: { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
@@ -55,7 +57,8 @@ import Testing
         let cache = fixture.folder + "/cache"
         let elsewhere = try Respite.temporaryFolder()
         let environment = ["XDG_CACHE_HOME": cache]
-        let clean = try Respite.run(["render", fixture.session, "-o", fixture.folder + "/clean.wav"], environment: environment)
+        let clean = try Respite.run(
+            ["render", fixture.session, "-o", fixture.folder + "/clean.wav"], environment: environment)
         #expect(clean.status == 0, "\(clean.stderr)")
         let paths = entry.paths(in: cache)
         #expect(paths.count >= (entry == .programme ? 1 : 2), "\(paths)")
@@ -64,7 +67,8 @@ import Testing
         switch damage {
         case .flipDigit: try Self.flipDigit(original, entry: entry).write(to: URL(fileURLWithPath: path))
         case .truncate: try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: path))
-        case .garbage: try Data((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 13) }).write(to: URL(fileURLWithPath: path))
+        case .garbage:
+            try Data((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 13) }).write(to: URL(fileURLWithPath: path))
         case .empty: try Data().write(to: URL(fileURLWithPath: path))
         case .huge: try Data(repeating: UInt8(ascii: "1"), count: 20_000_000).write(to: URL(fileURLWithPath: path))
         case .fifo: #expect(mkfifo(path, 0o644) == 0)
@@ -79,13 +83,17 @@ import Testing
         }
         let outside = DataSafety.snapshot(elsewhere)
         let sessionFolder = DataSafety.snapshot(fixture.folder).filter { !$0.key.hasPrefix("cache") }
-        let again = try Respite.run(["render", fixture.session, "-o", fixture.folder + "/again.wav"], environment: environment)
+        let again = try Respite.run(
+            ["render", fixture.session, "-o", fixture.folder + "/again.wav"], environment: environment)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(!again.stderr.contains("warning"), "a damaged entry is not worth a warning: \(again.stderr)")
         let reference = FileManager.default.contents(atPath: fixture.folder + "/clean.wav")
-        #expect(reference != nil && FileManager.default.contents(atPath: fixture.folder + "/again.wav") == reference,
+        #expect(
+            reference != nil && FileManager.default.contents(atPath: fixture.folder + "/again.wav") == reference,
             "the render with the damaged \(entry) entry equals the clean one")
-        #expect(DataSafety.differences(outside, DataSafety.snapshot(elsewhere)).isEmpty, "nothing outside the cache changed")
+        #expect(
+            DataSafety.differences(outside, DataSafety.snapshot(elsewhere)).isEmpty, "nothing outside the cache changed"
+        )
         let now = DataSafety.snapshot(fixture.folder).filter { !$0.key.hasPrefix("cache") && $0.key != "again.wav" }
         #expect(DataSafety.differences(sessionFolder, now).isEmpty)
         if damage != .folder {
@@ -110,7 +118,9 @@ import Testing
     func anUnusableCacheFolderNeverStopsARender(_ kind: Folder) throws {
         let fixture = try DataSafety.Fixture()
         let reference = fixture.folder + "/reference.wav"
-        let clean = try Respite.run(["render", fixture.session, "-o", reference], environment: ["XDG_CACHE_HOME": fixture.folder + "/clean-cache"])
+        let clean = try Respite.run(
+            ["render", fixture.session, "-o", reference],
+            environment: ["XDG_CACHE_HOME": fixture.folder + "/clean-cache"])
         #expect(clean.status == 0, "\(clean.stderr)")
         let elsewhere = try Respite.temporaryFolder()
         try Data("not a folder".utf8).write(to: URL(fileURLWithPath: elsewhere + "/file"))
@@ -122,8 +132,10 @@ import Testing
         switch kind {
         case .cacheIsAFile: try Data("x".utf8).write(to: URL(fileURLWithPath: cache))
         case .respiteIsAFile, .speechIsAFile, .loudnessIsAFile, .programmeIsAFile:
-            let inside = ["respiteIsAFile": "respite", "speechIsAFile": "respite/speech",
-                          "loudnessIsAFile": "respite/loudness", "programmeIsAFile": "respite/programme"][kind.rawValue]!
+            let inside = [
+                "respiteIsAFile": "respite", "speechIsAFile": "respite/speech",
+                "loudnessIsAFile": "respite/loudness", "programmeIsAFile": "respite/programme",
+            ][kind.rawValue]!
             try FileManager.default.createDirectory(atPath: cache + "/respite", withIntermediateDirectories: true)
             if inside == "respite" { try FileManager.default.removeItem(atPath: cache + "/respite") }
             try Data("x".utf8).write(to: URL(fileURLWithPath: cache + "/" + inside))
@@ -145,9 +157,12 @@ import Testing
             }
             mounted = true
             // Fill it: the folders can be made, the entries cannot be written.
-            try FileManager.default.createDirectory(atPath: cache + "/respite/loudness/by-identity", withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: cache + "/respite/programme", withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: cache + "/respite/speech", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: cache + "/respite/loudness/by-identity", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: cache + "/respite/programme", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: cache + "/respite/speech", withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: cache + "/filler", contents: Data(count: 200_000))
             warns = nil
         case .relativeXDG:
@@ -174,17 +189,23 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let warnings = result.stderr.split(separator: "\n").filter { $0.hasPrefix("warning:") }
         if let warns {
-            #expect(warnings.count == 1 && warnings[0].contains(warns), "one warning naming the folder: \(result.stderr)")
+            #expect(
+                warnings.count == 1 && warnings[0].contains(warns), "one warning naming the folder: \(result.stderr)")
         } else {
             #expect(warnings.isEmpty, "\(result.stderr)")
         }
-        #expect(FileManager.default.contents(atPath: output) == FileManager.default.contents(atPath: reference),
+        #expect(
+            FileManager.default.contents(atPath: output) == FileManager.default.contents(atPath: reference),
             "the render is the same without the cache")
         #expect(DataSafety.differences(outside, DataSafety.snapshot(elsewhere)).isEmpty)
         let tmpAfter = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter(madeByRespite)
-        #expect(tmpAfter.subtracting(tmpBefore).isEmpty, "no fixed-name cache appears in /tmp: \(tmpAfter.subtracting(tmpBefore))")
+        #expect(
+            tmpAfter.subtracting(tmpBefore).isEmpty,
+            "no fixed-name cache appears in /tmp: \(tmpAfter.subtracting(tmpBefore))")
         if kind == .relativeXDG {
-            #expect(FileManager.default.fileExists(atPath: fixture.folder + "/home/.cache/respite/loudness"), "a relative XDG_CACHE_HOME is ignored")
+            #expect(
+                FileManager.default.fileExists(atPath: fixture.folder + "/home/.cache/respite/loudness"),
+                "a relative XDG_CACHE_HOME is ignored")
             #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/relative"))
         }
     }

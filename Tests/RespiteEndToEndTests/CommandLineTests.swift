@@ -39,7 +39,8 @@ struct Respite {
         environment["XDG_STATE_HOME"] = NSTemporaryDirectory() + "respite-e2e-state"
         environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "respite-e2e-data"
         environment.merge(extra) { $1 }
-        let child = try Child(executable, arguments, environment: environment, directory: directory, separateErrors: true)
+        let child = try Child(
+            executable, arguments, environment: environment, directory: directory, separateErrors: true)
         let status = child.wait()
         return Result(status: status, stdout: child.output, stderr: child.errors)
     }
@@ -53,7 +54,9 @@ struct Respite {
 
 @Suite(.serialized) struct CommandLineTests {
     @Test func validateAcceptsTheBundledSessions() throws {
-        let sessions = ["pmr-short", "imagery-meadow", "breathing-paced"].map { Respite.repository + "/Sessions/\($0).json" }
+        let sessions = ["pmr-short", "imagery-meadow", "breathing-paced"].map {
+            Respite.repository + "/Sessions/\($0).json"
+        }
         let result = try Respite.run(["validate"] + sessions)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n").count == 3)
@@ -64,14 +67,14 @@ struct Respite {
         let folder = try Respite.temporaryFolder()
         let path = folder + "/bad.json"
         try """
-            {
-              "format": 1, "id": "bad one", "title": "Bad", "description": "x", "language": "en",
-              "author": "t", "version": "1",
-              "protocol": { "name": "n", "therapy": "t", "evidence": "medium", "recommendation": "weak", "source": "s" },
-              "safety": ["Stop if anything hurts."],
-              "steps": [ { "type": "pmr", "group": "hands", "instruction": "Make fists.", "tense_s": 5, "relax": 20 } ]
-            }
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        {
+          "format": 1, "id": "bad one", "title": "Bad", "description": "x", "language": "en",
+          "author": "t", "version": "1",
+          "protocol": { "name": "n", "therapy": "t", "evidence": "medium", "recommendation": "weak", "source": "s" },
+          "safety": ["Stop if anything hurts."],
+          "steps": [ { "type": "pmr", "group": "hands", "instruction": "Make fists.", "tense_s": 5, "relax": 20 } ]
+        }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try Respite.run(["validate", path])
         #expect(result.status == 65)
         #expect(result.stderr.contains("\(path):2:"), "\(result.stderr)")
@@ -89,14 +92,18 @@ struct Respite {
 
     @Test func renderWritesExactlyTheTimelinesFrames() throws {
         let folder = try Respite.temporaryFolder()
-        let timeline = try Respite.run(["timeline", "breathing-paced", "--json", "--rate", "44100", "--set", "music=none"])
+        let timeline = try Respite.run([
+            "timeline", "breathing-paced", "--json", "--rate", "44100", "--set", "music=none",
+        ])
         #expect(timeline.status == 0, "\(timeline.stderr)")
         let document = try JSONSerialization.jsonObject(with: Data(timeline.stdout.utf8)) as? [String: Any]
         let frames = document?["durationFrames"] as? Int ?? -1
         #expect(document?["sampleRate"] as? Int == 44_100)
         #expect((document?["events"] as? [Any])?.isEmpty == false)
         let output = folder + "/breathing.wav"
-        let render = try Respite.run(["render", "breathing-paced", "-o", output, "--rate", "44100", "--set", "music=none"])
+        let render = try Respite.run([
+            "render", "breathing-paced", "-o", output, "--rate", "44100", "--set", "music=none",
+        ])
         #expect(render.status == 0, "\(render.stderr)")
         #expect(render.stdout.contains("\(frames) frames at 44100 Hz"))
         // A canonical WAV: 44-byte header, then 24-bit stereo frames.
@@ -242,19 +249,19 @@ struct Respite {
         let folder = try Respite.temporaryFolder()
         let path = folder + "/loud.json"
         try """
-            {
-              "format": 1, "id": "loud", "title": "Loud", "description": "A session with problems.", "language": "en",
-              "author": "tests", "version": "1",
-              "protocol": { "name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s" },
-              "safety": ["Stop if anything hurts."],
-              "voice": { "gain": -6 },
-              "music": { "source": "builtin:drone", "gain": 12, "duck": 1, "fadeIn": 0.005 },
-              "steps": [
-                { "type": "narration", "text": "Let your shoulders drop, and breathe out slowly.", "pause": 1,
-                  "cues": [{ "at": 0.8, "sound": "builtin:chime" }] }
-              ]
-            }
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        {
+          "format": 1, "id": "loud", "title": "Loud", "description": "A session with problems.", "language": "en",
+          "author": "tests", "version": "1",
+          "protocol": { "name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s" },
+          "safety": ["Stop if anything hurts."],
+          "voice": { "gain": -6 },
+          "music": { "source": "builtin:drone", "gain": 12, "duck": 1, "fadeIn": 0.005 },
+          "steps": [
+            { "type": "narration", "text": "Let your shoulders drop, and breathe out slowly.", "pause": 1,
+              "cues": [{ "at": 0.8, "sound": "builtin:chime" }] }
+          ]
+        }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try Respite.run(["lint", path])
         #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("error: music.fadeIn is 0.005 s"))

@@ -18,9 +18,12 @@ enum DataSafety {
         ///   - musicFormat: the music file's extension (wav or flac).
         init(seconds: Int = 20, musicSeconds: Int = 30, loop: Bool = true, musicFormat: String = "wav") throws {
             folder = try Respite.temporaryFolder()
-            try DataSafety.sox(["-n", "-r", "22050", "-c", "1", folder + "/voice.wav", "synth", "1.5", "pinknoise", "fade", "0.1"])
             try DataSafety.sox([
-                "-n", "-r", "44100", "-c", "2", "-b", "16", folder + "/music." + musicFormat, "synth", "\(musicSeconds)",
+                "-n", "-r", "22050", "-c", "1", folder + "/voice.wav", "synth", "1.5", "pinknoise", "fade", "0.1",
+            ])
+            try DataSafety.sox([
+                "-n", "-r", "44100", "-c", "2", "-b", "16", folder + "/music." + musicFormat, "synth",
+                "\(musicSeconds)",
                 "pinknoise", "tremolo", "0.3", "40", "gain", "-12",
             ])
             try DataSafety.session(music: "music." + musicFormat, loop: loop, seconds: seconds)
@@ -65,7 +68,8 @@ enum DataSafety {
                     result[child] = Data("folder".utf8)
                     walk(child)
                 case S_IFLNK:
-                    let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + child)) ?? ""
+                    let target =
+                        (try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + child)) ?? ""
                     result[child] = Data(("link " + target).utf8)
                 case S_IFIFO: result[child] = Data("fifo".utf8)
                 default: result[child] = Data("other".utf8)
@@ -128,9 +132,10 @@ enum DataSafety {
     /// Mounts a tmpfs of `kilobytes` at `folder` (root only); false when mounting is not allowed here.
     static func mountTmpfs(at folder: String, kilobytes: Int, readOnly: Bool = false) -> Bool {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        guard let child = try? Child(
-            "/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k\(readOnly ? ",ro" : "")", "tmpfs", folder],
-            environment: ProcessInfo.processInfo.environment)
+        guard
+            let child = try? Child(
+                "/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k\(readOnly ? ",ro" : "")", "tmpfs", folder],
+                environment: ProcessInfo.processInfo.environment)
         else { return false }
         return child.wait() == 0
     }

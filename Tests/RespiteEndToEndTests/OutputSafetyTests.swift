@@ -23,11 +23,13 @@ import Testing
             case .devNull: return ("/dev/null", "device")
             case .devZero: return ("/dev/zero", "device")
             case .danglingLink:
-                try FileManager.default.createSymbolicLink(atPath: folder + "/out.wav", withDestinationPath: folder + "/nowhere.wav")
+                try FileManager.default.createSymbolicLink(
+                    atPath: folder + "/out.wav", withDestinationPath: folder + "/nowhere.wav")
                 return (folder + "/out.wav", "symbolic link")
             case .linkToFolder:
                 try FileManager.default.createDirectory(atPath: folder + "/real", withIntermediateDirectories: true)
-                try FileManager.default.createSymbolicLink(atPath: folder + "/out.wav", withDestinationPath: folder + "/real")
+                try FileManager.default.createSymbolicLink(
+                    atPath: folder + "/out.wav", withDestinationPath: folder + "/real")
                 return (folder + "/out.wav", "folder")
             case .missingFolder: return (folder + "/no-such-folder/out.wav", "no-such-folder")
             case .emptyName: return ("", "empty")
@@ -50,7 +52,8 @@ import Testing
 
     /// Ways to name one of the session's own inputs as the output.
     enum InputAsOutput: String, CaseIterable, CustomStringConvertible {
-        case recording, recordingRelative, recordingDotted, recordingSymlink, recordingHardLink, music, musicSymlinkedFolder
+        case recording, recordingRelative, recordingDotted, recordingSymlink, recordingHardLink, music,
+            musicSymlinkedFolder
         case sessionFile, bundledAudio
         var description: String { rawValue }
     }
@@ -68,10 +71,12 @@ import Testing
         case .recordingRelative:
             directory = fixture.folder
             arguments = ["render", "session.json", "-o", "voice.wav"]
-        case .recordingDotted: arguments.append(fixture.folder + "/./sub/../voice.wav")
+        case .recordingDotted:
+            arguments.append(fixture.folder + "/./sub/../voice.wav")
             try FileManager.default.createDirectory(atPath: fixture.folder + "/sub", withIntermediateDirectories: true)
         case .recordingSymlink:
-            try FileManager.default.createSymbolicLink(atPath: fixture.folder + "/alias.wav", withDestinationPath: "voice.wav")
+            try FileManager.default.createSymbolicLink(
+                atPath: fixture.folder + "/alias.wav", withDestinationPath: "voice.wav")
             arguments.append(fixture.folder + "/alias.wav")
         case .recordingHardLink:
             #expect(link(fixture.voice, fixture.folder + "/twin.wav") == 0)
@@ -81,7 +86,8 @@ import Testing
             arguments.append(fixture.music)
         case .musicSymlinkedFolder:
             protected = fixture.music
-            try FileManager.default.createSymbolicLink(atPath: fixture.folder + "/same", withDestinationPath: fixture.folder)
+            try FileManager.default.createSymbolicLink(
+                atPath: fixture.folder + "/same", withDestinationPath: fixture.folder)
             arguments.append(fixture.folder + "/same/music.wav")
         case .sessionFile:
             // A session file may have any name; one called .wav is a valid output name.
@@ -113,7 +119,9 @@ import Testing
 
     /// A render stopped by a signal leaves the earlier file as it was, or no file when there was none, and no
     /// temporary file.
-    @Test(arguments: [(SIGTERM, true), (SIGTERM, false), (SIGINT, true), (SIGINT, false), (SIGHUP, true), (SIGHUP, false)])
+    @Test(arguments: [
+        (SIGTERM, true), (SIGTERM, false), (SIGINT, true), (SIGINT, false), (SIGHUP, true), (SIGHUP, false),
+    ])
     func aSignalMidRenderKeepsTheEarlierFile(_ signal: Int32, _ earlierExists: Bool) throws {
         let fixture = try DataSafety.Fixture(seconds: 400)
         let output = fixture.folder + "/out.flac"
@@ -191,7 +199,8 @@ import Testing
         let result = try Respite.run(["render", fixture.session, "-o", output])
         #expect(result.status == 73, "\(result.stderr)")
         #expect(result.stderr.contains("'\(output)'"), "\(result.stderr)")
-        #expect(result.stderr.contains("No space left on device") || result.stderr.contains("space"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("No space left on device") || result.stderr.contains("space"), "\(result.stderr)")
         #expect(DataSafety.differences(before, DataSafety.snapshot(disk)).isEmpty)
         #expect(DataSafety.temporaries(in: disk).isEmpty)
     }

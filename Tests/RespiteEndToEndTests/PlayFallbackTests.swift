@@ -7,9 +7,11 @@ import Testing
 @Suite(.serialized) struct PlayFallbackTests {
     /// ALSA's `default` a card that does not exist, and no sound server to be found: a machine with no sound at all.
     static func noSoundServer(_ folder: String) -> [String: String] {
-        try? "pcm.!default { type hw card 99 }\n".write(toFile: folder + "/alsa.conf", atomically: true, encoding: .utf8)
+        try? "pcm.!default { type hw card 99 }\n".write(
+            toFile: folder + "/alsa.conf", atomically: true, encoding: .utf8)
         return [
-            "ALSA_CONFIG_PATH": folder + "/alsa.conf", "XDG_RUNTIME_DIR": folder, "PULSE_RUNTIME_PATH": folder + "/none",
+            "ALSA_CONFIG_PATH": folder + "/alsa.conf", "XDG_RUNTIME_DIR": folder,
+            "PULSE_RUNTIME_PATH": folder + "/none",
             "PULSE_SERVER": "",
         ]
     }
@@ -39,7 +41,8 @@ import Testing
             try FileManager.default.createDirectory(atPath: folder + "/safety.ogg", withIntermediateDirectories: false)
             expected = "safety-2.ogg"
         case .aDanglingLink:
-            try FileManager.default.createSymbolicLink(atPath: folder + "/safety.ogg", withDestinationPath: folder + "/elsewhere.ogg")
+            try FileManager.default.createSymbolicLink(
+                atPath: folder + "/safety.ogg", withDestinationPath: folder + "/elsewhere.ogg")
             expected = "safety-2.ogg"
         case .anOutputGiven:
             try earlier.write(to: URL(fileURLWithPath: folder + "/mine.ogg"))
@@ -63,7 +66,8 @@ import Testing
     /// The fallback's file for a whole bundled session is a size a phone takes: Ogg Vorbis, not 24-bit FLAC.
     @Test func theFallbackFileIsOggOfAPhoneFriendlySize() throws {
         let folder = try Respite.temporaryFolder()
-        let result = try Respite.run(["play", "breathing-paced", "--plain"], in: folder, environment: Self.noSoundServer(folder))
+        let result = try Respite.run(
+            ["play", "breathing-paced", "--plain"], in: folder, environment: Self.noSoundServer(folder))
         #expect(result.status == 0, "\(result.stderr)")
         let bytes = try #require(FileManager.default.contents(atPath: folder + "/breathing-paced.ogg"))
         #expect(bytes.prefix(4) == Data("OggS".utf8))
@@ -87,13 +91,17 @@ import Testing
             for (index, byte) in socketPath.utf8.enumerated() { storage[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
         close(descriptor)
         let result = try Respite.run(["play", "breathing-paced", "--plain"], in: folder, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("The sound server (PulseAudio or PipeWire, at \(socketPath)) is not answering"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("The sound server (PulseAudio or PipeWire, at \(socketPath)) is not answering"),
+            "\(result.stderr)")
         #expect(result.stderr.contains("connection refused"))
         #expect(result.stderr.contains("systemctl --user restart"))
         #expect(!result.stderr.contains("No sound card"), "the card is not blamed")

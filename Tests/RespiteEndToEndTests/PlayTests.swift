@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The bytes inside a WAV file's `data` chunk.
@@ -82,8 +82,11 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
         let environment = server.respiteEnvironment
         let child = try Child(
             Respite.executable,
-            ["play", "breathing-paced", "--device", "pulse", "--period", "64", "--buffer", "1024", "--plain", "--stats",
-             "--from", "1:00"],
+            [
+                "play", "breathing-paced", "--device", "pulse", "--period", "64", "--buffer", "1024", "--plain",
+                "--stats",
+                "--from", "1:00",
+            ],
             environment: environment)
         sleep(8)
         kill(child.pid, SIGTERM)
@@ -102,7 +105,8 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
         let server = try SoundServer()
         let environment = server.respiteEnvironment
         let child = try Child(
-            Respite.executable, ["play", "breathing-paced", "--device", "respite_capture", "--plain", "--from", "1:10"],
+            Respite.executable,
+            ["play", "breathing-paced", "--device", "respite_capture", "--plain", "--from", "1:10"],
             environment: environment)
         sleep(4)
         #expect(child.isRunning)

@@ -107,7 +107,8 @@ struct PanelRows {
         let fixture = try LongWordsSession(narrationSeconds: 10)
         let server = try SoundServer()
         let session = try PseudoTerminalSession(
-            ["play", fixture.session, "--device", "pulse", "--yes"], environment: server.respiteEnvironment, columns: 60,
+            ["play", fixture.session, "--device", "pulse", "--yes"], environment: server.respiteEnvironment,
+            columns: 60,
             rows: 12)
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         #expect(session.waitFor("Step 2 of 2", seconds: 30), "the narration plays to its end")

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A private PulseAudio daemon with a null sink: a sound device that plays in real time on a
@@ -24,15 +24,18 @@ final class SoundServer {
         }
         chmod(runtimeDirectory, 0o700)
         try """
-            pcm.respite_capture {
-                type file
-                slave.pcm "pulse"
-                file "\(capture)"
-                format "raw"
-            }
-            """.write(toFile: home + "/.asoundrc", atomically: true, encoding: .utf8)
-        guard let daemon = ["/usr/bin/pulseaudio", "/bin/pulseaudio"].first(where: FileManager.default.isExecutableFile) else {
-            throw SoundServerError(message: "pulseaudio is not installed; `make test` installs it (Debian package pulseaudio)")
+        pcm.respite_capture {
+            type file
+            slave.pcm "pulse"
+            file "\(capture)"
+            format "raw"
+        }
+        """.write(toFile: home + "/.asoundrc", atomically: true, encoding: .utf8)
+        guard
+            let daemon = ["/usr/bin/pulseaudio", "/bin/pulseaudio"].first(where: FileManager.default.isExecutableFile)
+        else {
+            throw SoundServerError(
+                message: "pulseaudio is not installed; `make test` installs it (Debian package pulseaudio)")
         }
         let child = try Child(
             daemon,

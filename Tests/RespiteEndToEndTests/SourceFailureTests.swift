@@ -10,7 +10,8 @@ import Testing
         var description: String { rawValue }
     }
 
-    static let whileRendering: [(Change, Bool)] = Change.allCases.flatMap { change in [(change, false), (change, true)] }
+    static let whileRendering: [(Change, Bool)] = Change.allCases.flatMap { change in [(change, false), (change, true)]
+    }
 
     @Test(arguments: whileRendering)
     func aSourceChangedWhileRenderingStopsTheRender(_ change: Change, _ loop: Bool) throws {
@@ -62,7 +63,9 @@ import Testing
         usleep(300_000)
         switch change {
         case .replacedByRename:
-            try DataSafety.sox(["-n", "-r", "44100", "-c", "2", fixture.folder + "/new.wav", "synth", "3", "sine", "440"])
+            try DataSafety.sox([
+                "-n", "-r", "44100", "-c", "2", fixture.folder + "/new.wav", "synth", "3", "sine", "440",
+            ])
             #expect(rename(fixture.folder + "/new.wav", fixture.music) == 0)
         case .unlinked: #expect(unlink(fixture.music) == 0)
         }
@@ -86,7 +89,8 @@ import Testing
             bytes = bytes.prefix(bytes.count * 6 / 10)
         } else {
             let middle = bytes.count / 2
-            bytes.replaceSubrange(middle..<middle + 40_000, with: Data((0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 3) }))
+            bytes.replaceSubrange(
+                middle..<middle + 40_000, with: Data((0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 3) }))
         }
         try bytes.write(to: URL(fileURLWithPath: music))
         let output = fixture.folder + "/out.wav"

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs `respite play` in a pseudo-terminal, as a patient at a terminal would, presses keys and
@@ -129,7 +129,8 @@ final class PseudoTerminalSession: @unchecked Sendable {
         let server = try SoundServer()
         let environment = server.respiteEnvironment
         let session = try PseudoTerminalSession(
-            ["play", "breathing-paced", "--device", "respite_capture", "--from", "1:05", "--yes"], environment: environment)
+            ["play", "breathing-paced", "--device", "respite_capture", "--from", "1:05", "--yes"],
+            environment: environment)
         #expect(session.waitFor("Before you begin"))
         // Preparing may measure the session's loudness first (a debug build, a cold cache): minutes.
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A session made to push the limiter: a struck bell, a chime and a bowl, a music bed and a line of
@@ -17,8 +17,8 @@ struct HotSession {
         let config = folder + "/config\(ceiling)"
         try FileManager.default.createDirectory(atPath: config + "/respite", withIntermediateDirectories: true)
         try """
-            { "loudness": { "voice": -10, "music": -15, "cues": -12, "programme": -14 }, "ceiling": \(ceiling) }
-            """.write(toFile: config + "/respite/config.json", atomically: true, encoding: .utf8)
+        { "loudness": { "voice": -10, "music": -15, "cues": -12, "programme": -14 }, "ceiling": \(ceiling) }
+        """.write(toFile: config + "/respite/config.json", atomically: true, encoding: .utf8)
         return ["XDG_CONFIG_HOME": config]
     }
 
@@ -26,22 +26,22 @@ struct HotSession {
         folder = try Respite.temporaryFolder()
         session = folder + "/hot.json"
         try """
-            {
-              "format": 1, "id": "hot", "title": "Hot", "description": "Loud on purpose, for the limiter.",
-              "language": "en", "author": "Respite tests", "version": "1.0.0",
-              "protocol": { "name": "test", "therapy": "guided imagery with progressive muscle relaxation",
-                            "evidence": "low", "recommendation": "weak", "source": "tests" },
-              "safety": ["Stop if anything hurts or feels wrong."],
-              "music": { "source": "audio:music/meadow-morning.ogg", "gain": 0, "loop": true, "fadeIn": 0.5,
-                         "fadeOut": 0.5, "duck": 0 },
-              "steps": [
-                { "type": "bell", "label": "Bell", "sound": "builtin:bell", "gain": 0, "seconds": 2.5 },
-                { "type": "narration", "label": "Words", "text": "Breathe in. And let it go, slowly.", "pause": 0.5 },
-                { "type": "silence", "label": "Chimes", "seconds": 2.5,
-                  "cues": [{ "at": 0.1, "sound": "builtin:chime", "gain": 0 }, { "at": 1.2, "sound": "builtin:bowl", "gain": 0 }] }
-              ]
-            }
-            """.write(toFile: session, atomically: true, encoding: .utf8)
+        {
+          "format": 1, "id": "hot", "title": "Hot", "description": "Loud on purpose, for the limiter.",
+          "language": "en", "author": "Respite tests", "version": "1.0.0",
+          "protocol": { "name": "test", "therapy": "guided imagery with progressive muscle relaxation",
+                        "evidence": "low", "recommendation": "weak", "source": "tests" },
+          "safety": ["Stop if anything hurts or feels wrong."],
+          "music": { "source": "audio:music/meadow-morning.ogg", "gain": 0, "loop": true, "fadeIn": 0.5,
+                     "fadeOut": 0.5, "duck": 0 },
+          "steps": [
+            { "type": "bell", "label": "Bell", "sound": "builtin:bell", "gain": 0, "seconds": 2.5 },
+            { "type": "narration", "label": "Words", "text": "Breathe in. And let it go, slowly.", "pause": 0.5 },
+            { "type": "silence", "label": "Chimes", "seconds": 2.5,
+              "cues": [{ "at": 0.1, "sound": "builtin:chime", "gain": 0 }, { "at": 1.2, "sound": "builtin:bowl", "gain": 0 }] }
+          ]
+        }
+        """.write(toFile: session, atomically: true, encoding: .utf8)
     }
 }
 
@@ -76,7 +76,8 @@ func libebur128TruePeak(_ samples: [Float], sampleRate: Int) throws -> Double {
 /// Names and bytes of every file in `folder`, to show a command wrote nothing but its output.
 func snapshot(_ folder: String) -> [String: Data] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-    return Dictionary(uniqueKeysWithValues: names.map { ($0, FileManager.default.contents(atPath: folder + "/" + $0) ?? Data()) })
+    return Dictionary(
+        uniqueKeysWithValues: names.map { ($0, FileManager.default.contents(atPath: folder + "/" + $0) ?? Data()) })
 }
 
 /// The true-peak ceiling holds in the file the listener gets, in every format and at every rate,

@@ -47,13 +47,17 @@ import Testing
     }
 
     @Test func paceScalesPausesButNotSpeech() throws {
-        let s = session([Step(kind: .narration(Narration(text: "Hello.", pause: 2))), Step(kind: .silence(seconds: 10))])
+        let s = session([
+            Step(kind: .narration(Narration(text: "Hello.", pause: 2))), Step(kind: .silence(seconds: 10)),
+        ])
         let slow = try compile(s, Parameters(pace: 1.5))
         #expect(slow.duration == 2 * rate + 3 * rate + 15 * rate)
     }
 
     @Test func pmrPhasesSkipAndReleaseOnly() throws {
-        let pmr = PMR(group: "left-arm", instruction: "Make a fist.", tense: 6, relax: 30, relaxText: "Notice.", rest: "Let it rest.")
+        let pmr = PMR(
+            group: "left-arm", instruction: "Make a fist.", tense: 6, relax: 30, relaxText: "Notice.",
+            rest: "Let it rest.")
         let s = session([Step(kind: .pmr(pmr))])
         let full = try compile(s)
         let kinds = full.entries.map(\.kind)
@@ -82,7 +86,11 @@ import Testing
         #expect(timeline.duration == 30 * rate)
         #expect(timeline.steps[0].breath?.cycleLength == 10 * rate)
         let swell = try compile(session([Step(kind: .breathing(Breathing(inhale: 4, exhale: 6, cycles: 2)))]))
-        #expect(swell.sounds.map(\.source) == [.breath(inhale: 4 * rate, hold: 0, exhale: 6 * rate), .breath(inhale: 4 * rate, hold: 0, exhale: 6 * rate)])
+        #expect(
+            swell.sounds.map(\.source) == [
+                .breath(inhale: 4 * rate, hold: 0, exhale: 6 * rate),
+                .breath(inhale: 4 * rate, hold: 0, exhale: 6 * rate),
+            ])
     }
 
     @Test func musicSpansTheSessionAndDucksUnderNarration() throws {
@@ -111,6 +119,8 @@ import Testing
 
     @Test func missingLengthsAreReportedNotGuessed() {
         let s = session([Step(kind: .narration(Narration(text: "Hello.")))])
-        #expect(throws: CompileError.self) { try Compiler.compile(s, parameters: Parameters(), sampleRate: rate, lengths: [:]) }
+        #expect(throws: CompileError.self) {
+            try Compiler.compile(s, parameters: Parameters(), sampleRate: rate, lengths: [:])
+        }
     }
 }

@@ -58,59 +58,65 @@ struct JSONParserTests {
         #expect(value.kind == .string("a\"\\/\u{8}\u{C}\n\r\té😀A"))
     }
 
-    @Test("numbers follow RFC 8259", arguments: [
-        ("0", 0.0), ("-0.5e3", -500.0), ("1E2", 100.0), ("12.25", 12.25), ("1e-400", 0.0), ("-7", -7.0),
-    ])
+    @Test(
+        "numbers follow RFC 8259",
+        arguments: [
+            ("0", 0.0), ("-0.5e3", -500.0), ("1E2", 100.0), ("12.25", 12.25), ("1e-400", 0.0), ("-7", -7.0),
+        ])
     func numbers(_ text: String, _ expected: Double) throws {
         #expect(try parse(text).kind == .number(JSONNumber(literal: text, value: expected)))
     }
 
-    @Test("malformed input fails with a located, plain message", arguments: [
-        ("1.", "1:1", "a number ends with '.'"),
-        (".5", "1:1", "a number starting with '.'"),
-        ("+1", "1:1", "a '+' before a number"),
-        ("01", "1:1", "a number with a leading zero"),
-        ("1e", "1:1", "a number's exponent has no digits"),
-        ("-", "1:1", "a '-' that is not followed by a number"),
-        ("NaN", "1:1", "'NaN' is not a number JSON allows"),
-        ("5s", "1:2", "'s' right after a number"),
-        ("[1 2]", "1:4", "'2' after an element of a list"),
-        ("{\"a\" 1}", "1:6", "'1' after the key 'a' where ':' was expected"),
-        ("{\"a\": 1 \"b\": 2}", "1:9", "a comma is missing after the value of 'a'"),
-        ("[1,]", "1:3", "a comma after the last element of a list"),
-        ("{\"a\": 1,}", "1:8", "a comma after the last member of an object"),
-        ("{\"a\": 1, \"a\": 2}", "1:10", "the key 'a' appears twice in this object (first at line 1, column 2)"),
-        ("[1] /* c */", "1:5", "a comment; JSON does not allow comments"),
-        ("\"\\ud800\"", "1:2", "\\uD800 is the first half of a surrogate pair, without the second half"),
-        ("\"\\udc00\"", "1:2", "\\uDC00 is the second half of a surrogate pair, without the first half"),
-        (
-            "\"\\ud800\\u0041\"", "1:2",
-            "\\uD800 is the first half of a surrogate pair, but \\u0041 is not a second half"
-        ),
-        ("\"\\u12G4\"", "1:2", "\\u must be followed by four hexadecimal digits (0-9, A-F)"),
-        ("\"\\x\"", "1:2", "'\\' followed by 'x' is not an escape JSON knows"),
-        ("\"a\u{1}\"", "1:3", "an invisible control character (U+0001) inside text"),
-        ("\"a\nb\"", "1:3", "a line break inside text that starts at line 1, column 1"),
-        ("[1", "1:3", "the file ends before the list that starts at line 1, column 1 is closed"),
-        ("{", "1:2", "the file ends before the object that starts at line 1, column 1 is closed"),
-        ("[1]]", "1:4", "unexpected ']' after the end of the session"),
-        ("", "1:1", "the file is empty"),
-        ("nul", "1:1", "a word without quotes ('nul')"),
-        ("[é]", "1:2", "'é' (U+00E9) where a value was expected"),
-    ])
+    @Test(
+        "malformed input fails with a located, plain message",
+        arguments: [
+            ("1.", "1:1", "a number ends with '.'"),
+            (".5", "1:1", "a number starting with '.'"),
+            ("+1", "1:1", "a '+' before a number"),
+            ("01", "1:1", "a number with a leading zero"),
+            ("1e", "1:1", "a number's exponent has no digits"),
+            ("-", "1:1", "a '-' that is not followed by a number"),
+            ("NaN", "1:1", "'NaN' is not a number JSON allows"),
+            ("5s", "1:2", "'s' right after a number"),
+            ("[1 2]", "1:4", "'2' after an element of a list"),
+            ("{\"a\" 1}", "1:6", "'1' after the key 'a' where ':' was expected"),
+            ("{\"a\": 1 \"b\": 2}", "1:9", "a comma is missing after the value of 'a'"),
+            ("[1,]", "1:3", "a comma after the last element of a list"),
+            ("{\"a\": 1,}", "1:8", "a comma after the last member of an object"),
+            ("{\"a\": 1, \"a\": 2}", "1:10", "the key 'a' appears twice in this object (first at line 1, column 2)"),
+            ("[1] /* c */", "1:5", "a comment; JSON does not allow comments"),
+            ("\"\\ud800\"", "1:2", "\\uD800 is the first half of a surrogate pair, without the second half"),
+            ("\"\\udc00\"", "1:2", "\\uDC00 is the second half of a surrogate pair, without the first half"),
+            (
+                "\"\\ud800\\u0041\"", "1:2",
+                "\\uD800 is the first half of a surrogate pair, but \\u0041 is not a second half"
+            ),
+            ("\"\\u12G4\"", "1:2", "\\u must be followed by four hexadecimal digits (0-9, A-F)"),
+            ("\"\\x\"", "1:2", "'\\' followed by 'x' is not an escape JSON knows"),
+            ("\"a\u{1}\"", "1:3", "an invisible control character (U+0001) inside text"),
+            ("\"a\nb\"", "1:3", "a line break inside text that starts at line 1, column 1"),
+            ("[1", "1:3", "the file ends before the list that starts at line 1, column 1 is closed"),
+            ("{", "1:2", "the file ends before the object that starts at line 1, column 1 is closed"),
+            ("[1]]", "1:4", "unexpected ']' after the end of the session"),
+            ("", "1:1", "the file is empty"),
+            ("nul", "1:1", "a word without quotes ('nul')"),
+            ("[é]", "1:2", "'é' (U+00E9) where a value was expected"),
+        ])
     func malformed(_ text: String, _ position: String, _ message: String) {
         let error = failure(text)
         #expect(error?.location.description == position)
         #expect(error?.message == message)
     }
 
-    @Test("invalid UTF-8 is reported at the bad byte", arguments: [
-        ([0x5B, 0x22, 0xC3, 0x28, 0x22, 0x5D], "1:3"),  // truncated two-byte sequence
-        ([0x0A, 0x20, 0xED, 0xA0, 0x80], "2:2"),  // an encoded surrogate
-        ([0x22, 0xE2, 0x82, 0xAC, 0xF5, 0x22], "1:3"),  // a byte never used in UTF-8, after '€'
-        ([0xC0, 0x80], "1:1"),  // overlong encoding
-        ([0x22, 0xF0, 0x9F, 0x98], "1:2"),  // ends mid-character
-    ] as [([UInt8], String)])
+    @Test(
+        "invalid UTF-8 is reported at the bad byte",
+        arguments: [
+            ([0x5B, 0x22, 0xC3, 0x28, 0x22, 0x5D], "1:3"),  // truncated two-byte sequence
+            ([0x0A, 0x20, 0xED, 0xA0, 0x80], "2:2"),  // an encoded surrogate
+            ([0x22, 0xE2, 0x82, 0xAC, 0xF5, 0x22], "1:3"),  // a byte never used in UTF-8, after '€'
+            ([0xC0, 0x80], "1:1"),  // overlong encoding
+            ([0x22, 0xF0, 0x9F, 0x98], "1:2"),  // ends mid-character
+        ] as [([UInt8], String)])
     func invalidUTF8(_ bytes: [UInt8], _ position: String) {
         do {
             _ = try JSONParser().parse(bytes)

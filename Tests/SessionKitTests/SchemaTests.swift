@@ -34,8 +34,10 @@ struct SchemaTests {
         #expect(Set(properties.keys) == Set(SessionLoader.Decoder.topLevelKeys))
         #expect(
             Set(strings(root["required"]?.value))
-                == ["format", "id", "title", "description", "language", "author", "version", "protocol", "safety",
-                    "steps"])
+                == [
+                    "format", "id", "title", "description", "language", "author", "version", "protocol", "safety",
+                    "steps",
+                ])
         let definitions = try #require(object(root["$defs"]?.value))
         for type in SessionLoader.Decoder.stepTypes {
             let step = try #require(object(definitions[type]?.value), "no $defs.\(type)")

@@ -18,7 +18,7 @@ import AudioIO
 import Player
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes `message` to standard error and exits with `status`.

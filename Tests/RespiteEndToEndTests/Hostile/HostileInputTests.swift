@@ -9,7 +9,8 @@ import Testing
     static let sessionFilesCases: [HostileCase] = [
         HostileCase(
             name: "a FIFO as the session file", arguments: ["validate", "{dir}/s.json"], status: 65,
-            messages: ["{dir}/s.json:1:1: this is a named pipe (FIFO), not a session file"], setup: { $0.fifo("s.json") }),
+            messages: ["{dir}/s.json:1:1: this is a named pipe (FIFO), not a session file"],
+            setup: { $0.fifo("s.json") }),
         HostileCase(
             name: "a folder as the session file", arguments: ["validate", "{dir}/s.json"], status: 65,
             messages: ["this is a folder, not a session file"], setup: { try $0.folder("s.json") }),
@@ -38,7 +39,8 @@ import Testing
             name: "a dangling link as the session file", arguments: ["validate", "{dir}/s.json"], status: 66,
             messages: ["s.json"], setup: { $0.link("s.json", to: "nowhere.json") }),
         HostileCase(
-            name: "a session file name that is not UTF-8", arguments: ["validate", "{dir}/caf\u{FFFD}.json"], status: 66,
+            name: "a session file name that is not UTF-8", arguments: ["validate", "{dir}/caf\u{FFFD}.json"],
+            status: 66,
             messages: ["caf"]),
     ]
 
@@ -58,7 +60,9 @@ import Testing
                 HostileCase(
                     name: "\(what) in the title", arguments: ["validate", "{dir}/s.json"], status: 65,
                     messages: ["{dir}/s.json:2:", "title:", "which a terminal would act on"],
-                    setup: { try $0.session(steps: #"{ "type": "silence", "seconds": 2 }"#, title: "\"Calm\(escape) now\"") }))
+                    setup: {
+                        try $0.session(steps: #"{ "type": "silence", "seconds": 2 }"#, title: "\"Calm\(escape) now\"")
+                    }))
             cases.append(
                 HostileCase(
                     name: "\(what) in a safety note", arguments: ["play", "{dir}/s.json", "--plain"], status: 65,
@@ -67,7 +71,8 @@ import Testing
                         try folder.session(steps: #"{ "type": "silence", "seconds": 2 }"#)
                         let path = folder.path + "/s.json"
                         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
-                            of: #"["Stop if anything hurts."]"#, with: #"["Stop if anything hurts.", "Hidden\#(escape) note"]"#)
+                            of: #"["Stop if anything hurts."]"#,
+                            with: #"["Stop if anything hurts.", "Hidden\#(escape) note"]"#)
                         try folder.file("s.json", text)
                     }, quietOutput: true))
             cases.append(
@@ -93,19 +98,27 @@ import Testing
         let places: [(String, String, Setup, String)] = [
             ("a FIFO", "fifo.wav", { $0.fifo("fifo.wav") }, "is not an audio file: this is a named pipe (FIFO)"),
             ("a folder", "dir.wav", { try $0.folder("dir.wav") }, "is not an audio file: this is a folder"),
-            ("a link to a device", "zero.wav", { $0.link("zero.wav", to: "/dev/zero") }, "leads out of the session's folder"),
+            (
+                "a link to a device", "zero.wav", { $0.link("zero.wav", to: "/dev/zero") },
+                "leads out of the session's folder"
+            ),
             (
                 "a device node inside the folder", "null.wav",
                 { folder in _ = mknod(folder.path + "/null.wav", S_IFCHR | 0o666, dev_t(0x103)) }, "this is a device"
             ),
-            ("an absolute link out", "out.wav", { $0.link("out.wav", to: "/etc/passwd") }, "leads out of the session's folder"),
+            (
+                "an absolute link out", "out.wav", { $0.link("out.wav", to: "/etc/passwd") },
+                "leads out of the session's folder"
+            ),
             (
                 "a relative link out", "out.wav", { $0.link("out.wav", to: "../../../../../../../../etc/hostname") },
                 "leads out of the session's folder"
             ),
             (
-                "a folder link out", "d/x.wav", { folder in
-                    try FileManager.default.createDirectory(atPath: folder.path + ".outside", withIntermediateDirectories: true)
+                "a folder link out", "d/x.wav",
+                { folder in
+                    try FileManager.default.createDirectory(
+                        atPath: folder.path + ".outside", withIntermediateDirectories: true)
                     try HostileFolder(path: folder.path + ".outside").wav("x.wav")
                     folder.link("d", to: folder.path + ".outside")
                 },
@@ -113,7 +126,8 @@ import Testing
             ),
             ("a dangling link", "gone.wav", { $0.link("gone.wav", to: "nowhere.wav") }, "was not found"),
             (
-                "a link loop", "a.wav", { folder in
+                "a link loop", "a.wav",
+                { folder in
                     folder.link("a.wav", to: "b.wav")
                     folder.link("b.wav", to: "a.wav")
                 }, "too many symbolic links"
@@ -121,7 +135,10 @@ import Testing
             ("a NUL in the name", "a\\u0000b.wav", { try $0.wav("a") }, "which a terminal would act on"),
             ("a newline in the name", "a\\nb.wav", { _ in }, "contains a control character"),
             ("an escape in the name", "a\\u001bb.wav", { _ in }, "which a terminal would act on"),
-            ("a bundled path that climbs out", "audio:../../etc/passwd.wav", { _ in }, "climbs out of Respite's Audio folder"),
+            (
+                "a bundled path that climbs out", "audio:../../etc/passwd.wav", { _ in },
+                "climbs out of Respite's Audio folder"
+            ),
             ("a bundled FIFO-free missing file", "audio:music/none.ogg", { _ in }, "was not found"),
             ("an absolute path", "/etc/passwd.wav", { _ in }, "is an absolute path"),
             ("a home path", "~/x.wav", { _ in }, "is an absolute path"),
@@ -151,32 +168,51 @@ import Testing
     static let soundContentsCases: [HostileCase] = {
         typealias Setup = @Sendable (HostileFolder) throws -> Void
         let files: [(String, Setup, String)] = [
-            ("a truncated Ogg", { folder in
-                try folder.bytes("x.ogg", Array("OggS".utf8) + [0, 2] + [UInt8](repeating: 0, count: 30))
-            }, "x.ogg"),
+            (
+                "a truncated Ogg",
+                { folder in
+                    try folder.bytes("x.ogg", Array("OggS".utf8) + [0, 2] + [UInt8](repeating: 0, count: 30))
+                }, "x.ogg"
+            ),
             ("an empty file", { try $0.bytes("x.wav", []) }, "x.wav"),
             ("a WAV with no frames", { try $0.wav("x.wav", frames: 0) }, "holds no audio"),
             ("a WAV at 1 Hz", { try $0.wav("x.wav", rate: 1, frames: 100) }, "a sample rate of 1 Hz"),
             ("a WAV at 3999 Hz", { try $0.wav("x.wav", rate: 3_999, frames: 100) }, "a sample rate of 3999 Hz"),
             ("a WAV at 2^31 Hz", { try $0.wav("x.wav", rate: 2_147_483_647, frames: 100) }, "x.wav"),
             ("a WAV with 1000 channels", { try $0.wav("x.wav", channels: 1000, frames: 10) }, "x.wav"),
-            ("a sparse 10-hour WAV", { try $0.wav("x.wav", rate: 8_000, frames: 0, sparseBytes: 8_000 * 2 * 36_000) },
-             "a sound may last at most 6 hours"),
+            (
+                "a sparse 10-hour WAV",
+                { try $0.wav("x.wav", rate: 8_000, frames: 0, sparseBytes: 8_000 * 2 * 36_000) },
+                "a sound may last at most 6 hours"
+            ),
             ("text named .mp3", { try $0.file("x.mp3", "not audio at all") }, "x.mp3"),
-            ("garbage named .flac", { try $0.bytes("x.flac", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }) },
-             "x.flac"),
-            ("an MP3 header with no frames", { try $0.bytes("x.mp3", [0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0]) }, "x.mp3"),
+            (
+                "garbage named .flac",
+                { try $0.bytes("x.flac", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }) },
+                "x.flac"
+            ),
+            (
+                "an MP3 header with no frames", { try $0.bytes("x.mp3", [0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0]) },
+                "x.mp3"
+            ),
         ]
         var cases: [HostileCase] = []
         for (what, setup, message) in files {
-            let name = ["x.ogg", "x.mp3", "x.flac"].first { message.contains($0) } ?? (what.contains(".mp3") ? "x.mp3" : "x.wav")
-            let file = what.contains("Ogg") ? "x.ogg" : what.contains(".mp3") || what.contains("MP3") ? "x.mp3"
-                : what.contains(".flac") ? "x.flac" : name
+            let name =
+                ["x.ogg", "x.mp3", "x.flac"].first { message.contains($0) }
+                ?? (what.contains(".mp3") ? "x.mp3" : "x.wav")
+            let file =
+                what.contains("Ogg")
+                ? "x.ogg"
+                : what.contains(".mp3") || what.contains("MP3")
+                    ? "x.mp3"
+                    : what.contains(".flac") ? "x.flac" : name
             for command in ["validate", "render", "timeline"] {
                 let output = command == "render" ? ["-o", "{dir}/out.wav"] : []
                 cases.append(
                     HostileCase(
-                        name: "\(what) as a cue (\(command))", arguments: [command, "{dir}/s.json"] + output, status: 74,
+                        name: "\(what) as a cue (\(command))", arguments: [command, "{dir}/s.json"] + output,
+                        status: 74,
                         messages: ["{dir}/s.json:7:5: steps[0]: ", message],
                         setup: { folder in
                             try setup(folder)
@@ -190,7 +226,8 @@ import Testing
                     setup: { folder in
                         try setup(folder)
                         try folder.session(
-                            steps: #"{ "type": "silence", "seconds": 2 }"#, extra: #" "music": { "source": "\#(file)" },"#)
+                            steps: #"{ "type": "silence", "seconds": 2 }"#,
+                            extra: #" "music": { "source": "\#(file)" },"#)
                     }))
         }
         return cases
@@ -233,9 +270,10 @@ import Testing
 
     static let commandLinesCases: [HostileCase] = {
         var cases: [HostileCase] = []
-        for value in ["nan", "NaN", "inf", "-inf", "1e400", "0x10", "-5", "1:99", "1:2:3:4", "99999999999999999999",
-            "0", "1:", ":30", "1.2.3", "١٢", "9e9s", " 3", "3 ", "1:30:00:00"]
-        {
+        for value in [
+            "nan", "NaN", "inf", "-inf", "1e400", "0x10", "-5", "1:99", "1:2:3:4", "99999999999999999999",
+            "0", "1:", ":30", "1.2.3", "١٢", "9e9s", " 3", "3 ", "1:30:00:00",
+        ] {
             cases.append(
                 HostileCase(
                     name: "--from \(value)", arguments: ["play", "pmr-short", "--plain", "--from=\(value)"], status: 64,
@@ -293,8 +331,10 @@ import Testing
         // Spawned through the shell so the bytes reach argv as they are.
         let name = String(decoding: latin1, as: UTF8.self)
         let result = try HostileRun(
-            ["sh", "-c", "exec \"$0\" render pmr-short -o \"$(printf '%s\\351.flac' \"$1\")\"", Respite.executable,
-             folder + "/caf"],
+            [
+                "sh", "-c", "exec \"$0\" render pmr-short -o \"$(printf '%s\\351.flac' \"$1\")\"", Respite.executable,
+                folder + "/caf",
+            ],
             environment: ["RESPITE_HOME": Respite.repository, "PATH": "/usr/bin:/bin"], directory: folder, closing: [],
             outputDevice: nil, timeout: 30)
         #expect(result.status == 64, "\(result.errors)")
@@ -308,7 +348,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: home + "/Sessions", withIntermediateDirectories: true)
         symlink(Respite.repository + "/Audio", home + "/Audio")
         try FileManager.default.copyItem(
-            atPath: Respite.repository + "/Sessions/breathing-paced.json", toPath: home + "/Sessions/breathing-paced.json")
+            atPath: Respite.repository + "/Sessions/breathing-paced.json",
+            toPath: home + "/Sessions/breathing-paced.json")
         try "{ \"format\": 1,".write(toFile: home + "/Sessions/broken.json", atomically: false, encoding: .utf8)
         mkfifo(home + "/Sessions/fifo.json", 0o644)
         let result = try HostileRun(
