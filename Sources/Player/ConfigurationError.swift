@@ -1,3 +1,5 @@
+import SessionKit
+
 /// One problem with the configuration file, located precisely enough to fix it.
 ///
 /// The description reads `file:line:column: devices.default.maxVolme: unknown key 'maxVolme'; did you mean
@@ -30,13 +32,8 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
 
     /// Invisible characters (a key or value quoted from the file may hold any) are escaped, never shown raw.
     public var description: String {
-        var text = file
-        if let line, let column { text += ":\(line):\(column)" }
-        text += ": "
-        if !path.isEmpty { text += "\(path): " }
-        text += message
-        if let suggestion { text += "; \(suggestion)" }
-        return text.escapingInvisible
+        SessionError.located(
+            file: file, line: line, column: column, path: path, message: message, suggestion: suggestion)
     }
 }
 

@@ -26,7 +26,19 @@ public struct SessionError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// Invisible characters (a key or value quoted from the file may hold any) are escaped, never shown raw.
     public var description: String {
-        var text = "\(file):\(line):\(column): "
+        SessionError.located(
+            file: file, line: line, column: column, path: path, message: message, suggestion: suggestion)
+    }
+
+    /// The one shape of a located message, for sessions and every other file Respite reads
+    /// (the configuration): `file:line:column: json.path: message; suggestion`, the position and
+    /// the path left out when unknown, invisible characters escaped.
+    public static func located(
+        file: String, line: Int?, column: Int?, path: String, message: String, suggestion: String?
+    ) -> String {
+        var text = file
+        if let line, let column { text += ":\(line):\(column)" }
+        text += ": "
         if !path.isEmpty { text += "\(path): " }
         text += message
         if let suggestion { text += "; \(suggestion)" }
