@@ -43,7 +43,34 @@ struct Synth {
     ]
 
     /// Touches the static tables so their one-time initialisation happens off the audio thread.
-    static func prepareTables() -> Int { bellModes.count + chimeModes.count + bowlModes.count }
+    static func prepareTables() -> Int { warmedUp + bellModes.count + chimeModes.count + bowlModes.count }
+
+    /// Starts and renders every kind of generator once, on whichever thread first makes a mixer:
+    /// the Swift runtime makes some type metadata (the mode tables' array type among them) on
+    /// first use, with a lock and an allocation, and that first use must not be on the audio
+    /// thread (`MixerTests.renderAllocatesNothing` saw 4 allocations in the first period of a
+    /// process without it).
+    private static let warmedUp: Int = {
+        var synth = Synth()
+        defer { synth.deallocate() }
+        let left = UnsafeMutablePointer<Float>.allocate(capacity: grid)
+        let right = UnsafeMutablePointer<Float>.allocate(capacity: grid)
+        defer {
+            left.deallocate()
+            right.deallocate()
+        }
+        let kinds: [Generator] = [
+            .bell(pitch: 660), .chime(pitch: 1_046), .bowl(pitch: 196), .tone(pitch: 330),
+            .swell(inhale: grid, hold: grid, exhale: grid), .drone(root: 110), .ocean, .rain,
+        ]
+        for kind in kinds {
+            synth.start(kind, sampleRate: 48_000, seed: 1)
+            left.initialize(repeating: 0, count: grid)
+            right.initialize(repeating: 0, count: grid)
+            synth.render(left: left, right: right, frames: grid, position: 0)
+        }
+        return 0
+    }()
 
     private let re: UnsafeMutablePointer<Float>
     private let im: UnsafeMutablePointer<Float>
