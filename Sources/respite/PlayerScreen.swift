@@ -16,6 +16,10 @@ final class PlayerScreen {
     let title: String
     /// The display width of each row of the panel on screen (none when no panel is drawn).
     private var drawnRows: [Int] = []
+    /// The panel as last written, and the width it was laid out for.
+    private var drawnText = ""
+    private var drawnWidth = 0
+    private var drawnHeight = 0
 
     /// - Parameters:
     ///   - timeline: its texts and step titles are shown made safe for a terminal (``DisplayText``), each as one
@@ -140,9 +144,17 @@ final class PlayerScreen {
             default: row.text
             }
         }
+        // Nothing changed (paused, or between seconds): nothing is written, so a screen reader is not
+        // sent the same panel again and a resize meets no drawing on its way to the terminal.
+        let joined = text.joined(separator: "\n")
+        let height = terminal.height
+        if joined == drawnText && width == drawnWidth && height == drawnHeight && !drawnRows.isEmpty { return }
         // One write: the old panel never stays erased while the new one is on its way.
-        terminal.write("\u{1B}[?25l" + clearingSequence() + text.joined(separator: "\n") + "\n")
+        terminal.write("\u{1B}[?25l" + clearingSequence() + joined + "\n")
         drawnRows = rows.map { DisplayText.columns($0.text) }
+        drawnText = joined
+        drawnWidth = width
+        drawnHeight = height
     }
 
     /// "Step 2 of 9: Hands  ·  tense gently… 3 s".

@@ -140,6 +140,13 @@ struct PanelRows {
             ["play", fixture.session, "--device", "pulse", "--yes"], environment: server.respiteEnvironment)
         #expect(session.waitFor("space pause", seconds: 180), "the panel appears: \(session.output.suffix(400))")
         #expect(session.waitFor("“Settle"))
+        // Paused, the panel is not redrawn until the size changes: each resize then meets no drawing
+        // already on its way (a terminal re-flows what it has received; rows still in flight were laid
+        // out for the old width, a race no program can close, and not what this test is about).
+        let pausedMark = session.output.count
+        session.press(" ")
+        #expect(session.waitFor("PAUSED", after: pausedMark, seconds: 5))
+        usleep(500_000)
         for (columns, rows) in [(50, 30), (120, 40), (70, 24)] {
             usleep(700_000)
             let mark = session.bytes.bytes.count
@@ -158,7 +165,7 @@ struct PanelRows {
         #expect(
             history.filter { $0.hasPrefix(LongWordsSession.title) }.count == 2,
             "the title: above the notes, in the panel")
-        #expect(history.filter { $0.hasPrefix("space pause") }.count == 1, "one hint")
+        #expect(history.filter { $0.hasPrefix("PAUSED") }.count == 1, "one hint (the paused one)")
         let panel = try #require(PanelRows(model.screen))
         for row in panel.all { #expect(DisplayText.columns(row) < 70, "'\(row)'") }
         #expect(panel.all.count < 24)
