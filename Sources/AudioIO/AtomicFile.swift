@@ -349,9 +349,11 @@ public final class AtomicFile {
         guard let directory = opendir(folder) else { return }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            // The name is read up to its NUL, in place: readdir's record is only as long as the
+            // name needs, so copying the whole 256-byte d_name field read past it (AddressSanitizer).
+            guard let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { continue }
+            let bytes = UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: UInt8.self)
+            let entryName = String(decoding: UnsafeBufferPointer(start: bytes, count: strlen(bytes)), as: UTF8.self)
             guard entryName.hasPrefix(prefix), entryName.hasSuffix(temporarySuffix) else { continue }
             let middle = entryName.dropFirst(prefix.count).dropLast(temporarySuffix.count)
             guard let dash = middle.firstIndex(of: "-"), let pid = Int32(middle[..<dash]), pid > 0 else { continue }

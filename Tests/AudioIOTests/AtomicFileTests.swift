@@ -176,4 +176,29 @@ import Testing
         #expect(contents(path) == Data("earlier".utf8))
         #expect(names(disk) == ["out.bin"])
     }
+
+    /// Temporary files a killed process left behind are removed; a living process's, and every
+    /// other file, are kept. Names of every length, so that under AddressSanitizer a read past a
+    /// short directory record is caught (it once copied the whole 256-byte name field).
+    @Test func staleTemporaryFilesOfDeadProcessesAreRemovedAndNothingElse() throws {
+        let directory = try TemporaryDirectory()
+        // A process that has ended: its pid is free (for as long as this test needs).
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let dead = ended.processIdentifier
+        let suffix = AtomicFile.temporarySuffix
+        let stale = ".out.wav.\(dead)-12ab\(suffix)"
+        let living = ".out.wav.\(getpid())-34cd\(suffix)"
+        let others =
+            ["out.wav", ".other.wav.\(dead)-56ef\(suffix)", "a", String(repeating: "n", count: 200)]
+            + (1...40).map { String(repeating: "x", count: $0) }
+        for name in [stale, living] + others {
+            #expect(FileManager.default.createFile(atPath: directory.file(name), contents: Data([1])))
+        }
+        AtomicFile.removeStale(named: "out.wav", in: directory.path)
+        #expect(!names(directory.path).contains(stale), "the dead process's file is gone")
+        #expect(names(directory.path) == ([living] + others).sorted(), "everything else is kept")
+    }
 }
