@@ -175,16 +175,14 @@ struct Play: ParsableCommand {
             terminal.restore()
         }
         let inbox = EventInbox(run.events())
-        let ended = DispatchSemaphore(value: 0)
-        let outcome = OutcomeBox()
-        Task.detached {
-            outcome.value = await run.run()
-            ended.signal()
-        }
+        Task.detached { _ = await run.run() }
         var stopping = false
+        // The run's last event says how it ended (finished, or stopped at a frame and why).
+        var last: SessionEvent?
         while true {
             let done = inbox.isFinished
             for event in inbox.take() {
+                if event.isFinal { last = event }
                 screen.show(event)
                 switch event.kind {
                 case .deviceLost(let reason):
@@ -225,19 +223,20 @@ struct Play: ParsableCommand {
                 break
             }
         }
-        ended.wait()
+        // The stream ends only after the run has stopped its threads: the counters are complete.
         let stats = run.stats
-        switch outcome.value {
-        case .stopped(.deviceGone, let frame):
+        let frame = last?.frame ?? 0
+        switch last?.kind {
+        case .stopped(.deviceGone):
             _ = begun.stopped(at: frame, timeline: timeline)  // remembered for --resume as well
             screen.announce(
                 "The sound device did not come back within \(Int(reconnectTimeout)) s, so playback has stopped "
                     + "at \(clock(timeline.seconds(frame))). Check the speaker or headphones, then "
                     + "start again with --from \(clock(timeline.seconds(frame))).")
             throw ExitStatus.deviceLost
-        case .stopped(_, let frame):
+        case .stopped:
             screen.announce(begun.stopped(at: frame, timeline: timeline))
-        case .finished, nil:
+        default:
             begun.finished()
             screen.announce("The session has ended. Take a moment before you get up.")
         }
@@ -408,25 +407,6 @@ final class EventInbox: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return finished
-    }
-}
-
-/// How a run ended, handed from its task to the terminal's loop.
-final class OutcomeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: SessionRun.Outcome?
-
-    var value: SessionRun.Outcome? {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return stored
-        }
-        set {
-            lock.lock()
-            stored = newValue
-            lock.unlock()
-        }
     }
 }
 
