@@ -148,6 +148,9 @@ public final class LivePlayer: @unchecked Sendable {
         mixer.commands.push(.setMasterGain(linear: Float(pow(10, volume / 20)), frames: frames(0.05)))
     }
 
+    /// Sets the trim's move (``MixerCommand/setTrimRamp(_:)``), taking effect at its schedule frame.
+    public func setTrimRamp(_ ramp: TrimRamp) { mixer.commands.push(.setTrimRamp(ramp)) }
+
     /// Where the next step begins, or nil at the last step (the next step is the end).
     public func nextStepStart(after frame: Int) -> Int? {
         let steps = prepared.timeline.steps

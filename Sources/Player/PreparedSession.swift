@@ -22,6 +22,10 @@ public struct PreparedSession: Sendable {
     public var bufferJobs: [StreamJob] = []
     /// How many speech clips had to be synthesised now (0 when all came from the cache).
     public var synthesisedClips: Int
+    /// True when the programme has not been measured yet and the session is untrimmed: a player
+    /// starts it and settles the trim while it plays (``SessionRun/settleTrim(with:)``), before
+    /// the trim starts to move. A render never sees one.
+    public var trimPending = false
     /// The master limiter's true-peak ceiling, dBTP; nil for no limiter.
     public var ceiling: Float? = -1
 

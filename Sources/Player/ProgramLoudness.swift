@@ -35,6 +35,13 @@ public struct ProgramLoudness: Sendable {
         return value
     }
 
+    /// LUFS of `prepared`, if it was measured before (nothing is rendered).
+    public func remembered(of prepared: PreparedSession) -> Double? {
+        guard let directory else { return nil }
+        let key = self.key(prepared)
+        return Self.read(directory + "/" + key + ".lufs", key: key)
+    }
+
     /// The figure -70…+10 LUFS (the R128 gate is -70), or silent (-∞).
     static func isPlausible(_ value: Double) -> Bool { value == -.infinity || (-70...10).contains(value) }
 

@@ -110,9 +110,15 @@ public struct SessionPreparer: Sendable {
     /// The second stage: measures every source's loudness (cached), lays out the mix, decodes the
     /// short cues held in memory, and measures (or recalls) the programme loudness for the trim.
     ///
-    /// - Parameter layout: a layout made with ``Speech/synthesising`` (one with estimated lengths
-    ///   is refused with a ``CompileError``: it has no clips to play).
-    public func prepare(_ layout: SessionLayout) throws -> PreparedSession {
+    /// - Parameters:
+    ///   - layout: a layout made with ``Speech/synthesising`` (one with estimated lengths is
+    ///     refused with a ``CompileError``: it has no clips to play).
+    ///   - start: for a player, the frame it will start at. The programme is then measured now only
+    ///     when it is remembered, or when its trim must be in place before that frame; otherwise
+    ///     the session comes back untrimmed with ``PreparedSession/trimPending`` set, for the player
+    ///     to start at once and settle the trim while it plays (``SessionRun/settleTrim(with:)``).
+    ///     Nil (a render, a validation) measures it now.
+    public func prepare(_ layout: SessionLayout, playingFrom start: Int? = nil) throws -> PreparedSession {
         let session = layout.session
         let parameters = layout.parameters
         guard layout.isExact else {
@@ -120,16 +126,7 @@ public struct SessionPreparer: Sendable {
                 message: "the narration's lengths are estimates (\(layout.estimated.count) clips not spoken yet); "
                     + "lay the session out with its speech synthesised before playing or rendering it")
         }
-        var levels: [Media: Double] = [:]
-        if let loudness {
-            for (media, path) in layout.paths {
-                do {
-                    levels[media] = try loudness.loudness(ofFile: path).integrated
-                } catch {
-                    throw SourceError(place: session.place(of: media, parameters: parameters), underlying: error)
-                }
-            }
-        }
+        let levels = try measureSources(layout)
         let plan = MixPlan.make(timeline: layout.timeline, paths: layout.paths) { sound in
             normalisation(of: sound, levels: levels)
         }
@@ -145,8 +142,54 @@ public struct SessionPreparer: Sendable {
             + "\(layout.timeline.duration / max(1, sampleRate)) s, \(plan.jobs.count) stream slots, "
             + "\(buffers.count) sounds in memory"
         Logger.player.info("\(line)")
+        if let start, let programme, targets.programme != nil, programme.remembered(of: prepared) == nil,
+            let ramp = PreparedSession.trimRamp(to: 1, timeline: layout.timeline),
+            ramp.start - start >= Int(Self.earliestLaterTrimSeconds * Double(sampleRate))
+        {
+            prepared.trimPending = true
+            Logger.player.info("the programme loudness is measured while the session plays")
+            return prepared
+        }
         try trim(&prepared)
         return prepared
+    }
+
+    /// A player starts before the programme is measured only when its trim starts to move at
+    /// least this long after the first frame played, seconds: time to measure it meanwhile (about
+    /// 1.5 s for a 10-minute session on a busy two-core machine).
+    public static let earliestLaterTrimSeconds = 3.0
+
+    /// The integrated loudness of every source with a file, LUFS (from the cache, or measured now
+    /// on every core: files are independent, and the cache is safe from any thread); empty
+    /// without a ``loudness`` cache.
+    ///
+    /// - Throws: ``SourceError`` naming the first (in the session's order) source that fails.
+    func measureSources(_ layout: SessionLayout) throws -> [Media: Double] {
+        guard let loudness else { return [:] }
+        let sources = Array(layout.paths)
+        let results = UnsafeMutableBufferPointer<Result<Double, any Error>?>.allocate(capacity: sources.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let slots = SendableBuffer(results)
+        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+            slots.buffer[index] = Result { try loudness.loudness(ofFile: sources[index].value).integrated }
+        }
+        var levels: [Media: Double] = [:]
+        var failures: [(Media, any Error)] = []
+        for (index, (media, _)) in sources.enumerated() {
+            switch results[index] {
+            case .success(let level): levels[media] = level
+            case .failure(let error): failures.append((media, error))
+            case nil: break
+            }
+        }
+        let order = Compiler.media(for: layout.session, parameters: layout.parameters)
+        if let (media, error) = failures.min(by: {
+            (order.firstIndex(of: $0.0) ?? .max) < (order.firstIndex(of: $1.0) ?? .max)
+        }) {
+            throw SourceError(place: layout.session.place(of: media, parameters: layout.parameters), underlying: error)
+        }
+        return levels
     }
 
     /// Measures (or recalls) the programme loudness of `prepared` and sets its trim
@@ -215,6 +258,12 @@ public struct SessionPreparer: Sendable {
         else { return nil }
         return try InputFile.resolve(relative, inside: root)
     }
+}
+
+/// A buffer that concurrent iterations write, each to its own index only.
+private struct SendableBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }
 
 /// A problem with one of a session's sources (a sound file that does not decode, narration that cannot be

@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import Logging
+import Mixer
 import SessionKit
 
 /// One run of one prepared session, from its first sound to its end: the one controller the
@@ -81,6 +82,10 @@ public final class SessionRun: @unchecked Sendable {
         public var shortTimeSlice: Bool
         /// When the first period was handed to the device, CLOCK_MONOTONIC nanoseconds.
         public var firstHandoffNanoseconds: Int?
+        /// For a session started before its programme was measured: how many frames before its
+        /// trim began to move the trim reached the mixer (negative: it came late, and settled
+        /// from where the playhead was instead); nil when the trim was in place from the start.
+        public var trimLeadFrames: Int?
     }
 
     public let prepared: PreparedSession
@@ -105,6 +110,9 @@ public final class SessionRun: @unchecked Sendable {
     /// The next moment to publish.
     private var cursor = 0
     private var announcedFailures = Set<String>()
+    /// A trim ramp handed over by ``settleTrim(_:)`` and not yet sent to the mixer.
+    private var pendingTrim: TrimRamp?
+    private var trimLead: Int?
 
     /// - Parameters:
     ///   - clock: what every wait sleeps on (`ContinuousClock()` to play in real time).
@@ -194,7 +202,75 @@ public final class SessionRun: @unchecked Sendable {
             underruns: engine.underruns, lateFrames: engine.streamUnderruns,
             worstRenderNanoseconds: engine.worstRenderNanoseconds, renderTimes: engine.renderTimes,
             realtimeRefusal: engine.realtimeRefusal, shortTimeSlice: engine.shortTimeSlice,
-            firstHandoffNanoseconds: engine.firstHandoffNanoseconds)
+            firstHandoffNanoseconds: engine.firstHandoffNanoseconds, trimLeadFrames: lock.withLock { trimLead })
+    }
+
+    // MARK: - A trim settled while playing
+
+    /// Hands the run the programme trim of a session started before its programme was measured
+    /// (``PreparedSession/trimPending``): the ramp of the same session prepared with its trim
+    /// (`schedule.trimRamp`). Any thread, once. The run sends it to the mixer at its next tick;
+    /// in time (before the ramp starts, less ``trimMarginSeconds``) the output is the render's
+    /// sample for sample. Late (a machine too slow to measure within the opening, or a listener
+    /// who skipped ahead), the same move starts ``trimMarginSeconds`` after the playhead instead:
+    /// a gentle 1 s change of at most the session's trim (within about 1 dB for a session whose
+    /// sources are at their targets), never a step, and never a hold in the sound.
+    public func settleTrim(_ ramp: TrimRamp) {
+        lock.withLock { if !ended { pendingTrim = ramp } }
+    }
+
+    /// Measures the programme of a session started with ``PreparedSession/trimPending`` on a
+    /// thread of its own, at a lower priority than anything that plays, and hands the trim to
+    /// ``settleTrim(_:)``. Does nothing for a session that is not pending. A measurement that
+    /// fails (a source that breaks part-way) leaves the session untrimmed, logged.
+    ///
+    /// - Parameter preparer: the preparer that made ``prepared``, with its ``SessionPreparer/programme``.
+    public func settleTrim(with preparer: SessionPreparer) {
+        guard prepared.trimPending else { return }
+        let untrimmed = prepared
+        let measure: @Sendable () -> Void = { [weak self] in
+            // Below the audio thread and the player's loader (nice 10): on a busy machine the sound
+            // comes first. On Linux the nice value is the calling thread's, and the measurement's
+            // own loader thread inherits it.
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 15)
+            var copy = untrimmed
+            do {
+                try preparer.trim(&copy)
+            } catch {
+                Logger.player.warning("the programme loudness could not be measured (\(error)); playing untrimmed")
+                return
+            }
+            if let ramp = copy.schedule.trimRamp { self?.settleTrim(ramp) }
+        }
+        if SystemThread.start(name: "respite-trim", measure) != 0 { measure() }
+    }
+
+    /// True once a trim has been handed to ``settleTrim(_:)`` (sent to the mixer or not yet).
+    var hasTrim: Bool { lock.withLock { pendingTrim != nil || trimLead != nil } }
+
+    /// A trim handed over this late is moved to start this long after the playhead, seconds: a
+    /// few periods of any device, so the mixer has it before it renders that frame.
+    public static let trimMarginSeconds = 0.25
+
+    /// Sends a pending trim to the mixer (see ``settleTrim(_:)``).
+    private func sendPendingTrim() {
+        guard
+            let ramp = lock.withLock({ () -> TrimRamp? in
+                defer { pendingTrim = nil }
+                return pendingTrim
+            })
+        else { return }
+        let margin = Int(Self.trimMarginSeconds * Double(prepared.timeline.sampleRate)) + engine.mixer.lookahead
+        let earliest = engine.position + margin
+        let lead = ramp.start - earliest
+        let sent = lead >= 0 ? ramp : TrimRamp(start: earliest, length: ramp.length, target: ramp.target)
+        engine.setTrimRamp(sent)
+        lock.withLock { trimLead = lead }
+        let seconds = String(format: "%.2f", Double(lead) / Double(prepared.timeline.sampleRate))
+        Logger.player.info(
+            lead >= 0
+                ? "programme trim sent \(seconds) s before it starts to move"
+                : "programme trim came \(seconds.dropFirst()) s late; it settles from the playhead instead")
     }
 
     // MARK: - The run
@@ -239,6 +315,7 @@ public final class SessionRun: @unchecked Sendable {
                 if let outcome = await holdThroughDeviceLoss() { return outcome }
                 continue
             }
+            sendPendingTrim()
             publishMoments(upTo: engine.position)
             if engine.isFinished {
                 publishMoments(upTo: prepared.timeline.duration)

@@ -102,14 +102,23 @@ struct Play: ParsableCommand {
         guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)
         else { return }
         let prepared: PreparedSession
+        let start: Int
+        let preparer: SessionPreparer
         do {
-            prepared = try withNotice("Getting the session ready; the first time takes a little longer…") {
-                try options.prepare(meta, parameters: begun.parameters, catalog: catalog)
+            (prepared, start, preparer) = try withNotice(
+                "Getting the session ready; the first time takes a little longer…"
+            ) {
+                try options.prepareToPlay(meta, parameters: begun.parameters, catalog: catalog) { timeline in
+                    try begun.resumeFrame(in: timeline) ?? startFrame(timeline)
+                }
             }
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
         } catch {
             throw fail(error, context: session)
         }
-        let start = try begun.resumeFrame(in: prepared.timeline) ?? startFrame(prepared.timeline)
         if signals.received != nil {
             printLine("Stopped before the session began.")
             return
@@ -158,6 +167,7 @@ struct Play: ParsableCommand {
             report(advice(for: error))
             throw ExitStatus.noDevice
         }
+        run.settleTrim(with: preparer)
         try play(run, terminal: terminal, plain: plain, signals: signals, begun: begun)
     }
 
@@ -260,8 +270,19 @@ struct Play: ParsableCommand {
                     + "(\(String(format: "%.2f", 100 * p999 / periodNanoseconds))%), "
                     + "real-time priority \(stats.realtimeRefusal == nil ? "granted" : "refused")"
                     + "\(stats.shortTimeSlice ? " (a 1 ms time slice instead)" : ""), "
-                    + "first period handed to the device at monotonic \(stats.firstHandoffNanoseconds ?? 0) ns")
+                    + "first period handed to the device at monotonic \(stats.firstHandoffNanoseconds ?? 0) ns"
+                    + trimNote(stats.trimLeadFrames, sampleRate: timeline.sampleRate))
         }
+    }
+
+    /// The stats line's words on a programme trim settled while playing: empty when it was in
+    /// place from the start.
+    private func trimNote(_ lead: Int?, sampleRate: Int) -> String {
+        guard let lead else { return "" }
+        let seconds = String(format: "%.2f", abs(Double(lead)) / Double(sampleRate))
+        return lead >= 0
+            ? ", programme trim measured while playing, in place \(seconds) s before it moved"
+            : ", programme trim measured while playing, \(seconds) s too late (settled from the playhead)"
     }
 
     /// Where `--from` asks to start.

@@ -47,6 +47,21 @@ struct SessionOptions: ParsableArguments {
         return try preparer.prepare(preparer.layout(session, parameters: parameters))
     }
 
+    /// Prepares a loaded session to play from the frame `start` picks in its timeline. The
+    /// programme loudness is left to the run to measure while it plays when it is not remembered
+    /// and the trim moves late enough (``PreparedSession/trimPending``): the first sound does not
+    /// wait for the whole session to be rendered into a meter.
+    ///
+    /// - Returns: the session, the frame to start at, and the preparer that settles the trim.
+    func prepareToPlay(
+        _ session: Session, parameters: Parameters, catalog: SessionCatalog, start: (SessionKit.Timeline) throws -> Int
+    ) throws -> (prepared: PreparedSession, start: Int, preparer: SessionPreparer) {
+        let preparer = try self.preparer(catalog: catalog, measuringProgramme: true)
+        let layout = try preparer.layout(session, parameters: parameters)
+        let frame = try start(layout.timeline)
+        return (try preparer.prepare(layout, playingFrom: frame), frame, preparer)
+    }
+
     /// The first stage alone: lengths and the timeline, no loudness measured and nothing decoded.
     ///
     /// - Parameter speech: `.synthesising` speaks (and caches) narration not yet spoken, for exact

@@ -117,7 +117,7 @@ enum DataSafety {
 
     /// Waits (up to `timeout` seconds) until a temporary output file appears in `folder`.
     /// With `minimumBytes`, until it holds that many bytes (the render is under way, its sources open).
-    static func waitForTemporary(in folder: String, minimumBytes: Int = 0, timeout: Double = 60) -> Bool {
+    static func waitForTemporary(in folder: String, minimumBytes: Int = 0, timeout: Double = 300) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             for name in temporaries(in: folder) {

@@ -32,18 +32,22 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
     /// would: with a device that never blocks, nothing would pace the audio thread, and on a busy
     /// machine it could outrun the loader, which a real device never allows. The three sessions
     /// play at once, on three servers, so this takes as long as the longest (about 11 minutes).
+    /// They play after their renders, which measured and remembered their programme loudness, so
+    /// the trim is in place from the first frame; a first play, which settles the trim while it
+    /// plays, is `aFirstPlayStartsBeforeItsProgrammeIsMeasured` (and, sample for sample,
+    /// `TrimWhilePlayingTests`).
     @Test func playingThroughALSAWritesTheRenderedBytes() throws {
         let ids = ["pmr-short", "imagery-meadow", "breathing-paced"]
+        let folder = try Respite.temporaryFolder()
+        for id in ids {
+            let rendered = try Respite.run(["render", id, "-o", folder + "/\(id).wav", "--sample-format", "float32"])
+            #expect(rendered.status == 0, "\(rendered.stderr)")
+        }
         let servers = try ids.map { _ in try SoundServer() }
         let players = try zip(ids, servers).map { id, server in
             try Child(
                 Respite.executable, ["play", id, "--device", "respite_capture", "--plain", "--stats"],
                 environment: server.respiteEnvironment)
-        }
-        let folder = try Respite.temporaryFolder()
-        for id in ids {
-            let rendered = try Respite.run(["render", id, "-o", folder + "/\(id).wav", "--sample-format", "float32"])
-            #expect(rendered.status == 0, "\(rendered.stderr)")
         }
         for (index, id) in ids.enumerated() {
             let status = players[index].wait()
@@ -54,6 +58,7 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
             // the suite) are recovered without losing a period, so the bytes still match; late
             // stream frames would not be, so there must be none.
             #expect(output.contains("late stream frames 0,"), "\(id): \(output)")
+            #expect(!output.contains("programme trim measured while playing"), "\(id): \(output)")
             let live = try Data(contentsOf: URL(fileURLWithPath: servers[index].capture))
             let reference = try wavData(folder + "/\(id).wav")
             #expect(reference.count > 48_000 * 8 * 60)
@@ -62,6 +67,26 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
             #expect(same, "\(id): live bytes differ from the render")
             #expect(live.dropFirst(reference.count).allSatisfy { $0 == 0 })
         }
+    }
+
+    /// The first play of a session, every cache empty: it sounds before its programme is
+    /// measured, measures it while the opening plays, and settles the trim (in place before it
+    /// moves on a machine with time to spare; from the playhead, gently, on one without).
+    @Test func aFirstPlayStartsBeforeItsProgrammeIsMeasured() throws {
+        let server = try SoundServer()
+        var environment = server.respiteEnvironment
+        environment["XDG_CACHE_HOME"] = try Respite.temporaryFolder()
+        let child = try Child(
+            Respite.executable, ["play", "breathing-paced", "--device", "respite_capture", "--plain", "--stats"],
+            environment: environment)
+        sleep(20)
+        kill(child.pid, SIGTERM)
+        #expect(child.wait() == 0, "\(child.output)")
+        let stats = child.output.split(separator: "\n").first { $0.hasPrefix("stats:") } ?? ""
+        #expect(stats.contains("programme trim measured while playing"), "\(child.output)")
+        #expect(stats.contains("late stream frames 0,"), "\(child.output)")
+        // What it played before the trim moved is the untrimmed opening: sound, from the start.
+        #expect(server.captured().count > 48_000 * 2 * 10)
     }
 
     @Test func aFailingDeviceGetsAdviceAndItsOwnExitCode() throws {
