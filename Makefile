@@ -62,7 +62,7 @@ fuzz: deps
 # The test suite under AddressSanitizer (with UndefinedBehaviorSanitizer for the C code: swiftc has no
 # -sanitize=undefined on Linux), then the threaded suites under ThreadSanitizer, each in its own scratch folder.
 # Leak detection is off: XCTest itself leaks a little. Suppressions, each with its reason: scripts/tsan.supp.
-SANITIZE_THREADED := SessionRunTests|LivePlayerTests|RenderTimesTests|RenderTests|StreamingTests|PlayTests|TerminalPlayerTests|HostileConfigurationEndToEndTests
+SANITIZE_THREADED := SessionRunTests|TrimWhilePlayingTests|LivePlayerTests|RenderTimesTests|RenderTests|StreamingTests|PlayTests|TerminalPlayerTests|HostileConfigurationEndToEndTests
 # Two tests hold real-time deadlines (64-frame periods without an underrun; a 2 s fade after SIGTERM) that a
 # ThreadSanitizer build, 5 to 15 times slower, cannot meet: their threads still run, in the tests around them.
 # Swift's backtracer is off so that a crash is reported by the sanitizer, which it would otherwise interrupt.

@@ -16,6 +16,8 @@ public struct SessionLayout: Sendable {
     public var estimated: Set<Media>
     /// How many speech clips espeak-ng had to make for this layout (0 when all were cached).
     public var synthesisedClips: Int
+    /// Loudness measurements started while laying out, for the second stage to collect.
+    var meter: SourceMeter?
 
     public init(
         session: Session, parameters: Parameters, timeline: Timeline, paths: [Media: String],

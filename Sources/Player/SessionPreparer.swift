@@ -38,7 +38,7 @@ public struct SessionPreparer: Sendable {
     /// Both stages: ``layout(_:parameters:speech:)`` with every narration spoken, then
     /// ``prepare(_:)``.
     public func prepare(_ session: Session, parameters: Parameters) throws -> PreparedSession {
-        try prepare(layout(session, parameters: parameters))
+        try prepare(layout(session, parameters: parameters, metering: true))
     }
 
     /// How the first stage learns the length of narration that has no recording.
@@ -55,10 +55,15 @@ public struct SessionPreparer: Sendable {
     /// The first stage: every source's length and the timeline, nothing measured or decoded beyond
     /// a file's header. What `list`, `timeline` and `validate` need.
     ///
+    /// - Parameter metering: for a layout ``prepare(_:playingFrom:)`` will take next: each
+    ///   source's loudness is measured on the other cores as soon as its file is known (a clip
+    ///   just synthesised is metered while espeak-ng speaks the next), and the second stage
+    ///   collects the figures. Needs a ``loudness`` cache; nothing is measured twice.
     /// - Throws: ``SourceError`` for a source that cannot be opened or spoken, ``CompileError``.
     public func layout(
-        _ session: Session, parameters: Parameters, speech: Speech = .synthesising
+        _ session: Session, parameters: Parameters, speech: Speech = .synthesising, metering: Bool = false
     ) throws -> SessionLayout {
+        let meter = metering && speech == .synthesising ? loudness.map(SourceMeter.init) : nil
         var lengths: [Media: Int] = [:]
         var paths: [Media: String] = [:]
         var estimated = Set<Media>()
@@ -87,11 +92,13 @@ public struct SessionPreparer: Sendable {
                         clip = cached
                     }
                     if clip.synthesised { synthesised += 1 }
+                    meter?.start(clip.path)
                     paths[media] = clip.path
                     lengths[media] = engineFrames(clip.frames, from: clip.sampleRate)
                 case .file(let reference):
                     guard let path = try realPath(of: reference, in: session) else { continue }
                     let reader = try AudioFileReader(path: path)
+                    meter?.start(path)
                     paths[media] = path
                     lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
                 }
@@ -102,9 +109,11 @@ public struct SessionPreparer: Sendable {
             }
         }
         let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
-        return SessionLayout(
+        var layout = SessionLayout(
             session: session, parameters: parameters, timeline: timeline, paths: paths, estimated: estimated,
             synthesisedClips: synthesised)
+        layout.meter = meter
+        return layout
     }
 
     /// The second stage: measures every source's loudness (cached), lays out the mix, decodes the
@@ -167,12 +176,14 @@ public struct SessionPreparer: Sendable {
     func measureSources(_ layout: SessionLayout) throws -> [Media: Double] {
         guard let loudness else { return [:] }
         let sources = Array(layout.paths)
+        let early = layout.meter?.collect() ?? [:]
         let results = UnsafeMutableBufferPointer<Result<Double, any Error>?>.allocate(capacity: sources.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
         let slots = SendableBuffer(results)
         DispatchQueue.concurrentPerform(iterations: sources.count) { index in
-            slots.buffer[index] = Result { try loudness.loudness(ofFile: sources[index].value).integrated }
+            let path = sources[index].value
+            slots.buffer[index] = early[path] ?? Result { try loudness.loudness(ofFile: path).integrated }
         }
         var levels: [Media: Double] = [:]
         var failures: [(Media, any Error)] = []
@@ -257,6 +268,38 @@ public struct SessionPreparer: Sendable {
             let (root, relative) = reference.location(audioRoot: audioRoot ?? "Audio", sessionFolder: session.directory)
         else { return nil }
         return try InputFile.resolve(relative, inside: root)
+    }
+}
+
+/// Measures sources' loudness in the background while the first stage of preparation goes on
+/// (``SessionPreparer/layout(_:parameters:speech:metering:)``), so that metering one clip overlaps
+/// synthesising the next; the second stage collects the figures.
+///
+/// Thread safety: any thread. Work runs on Dispatch's global queue, at most one job per file.
+final class SourceMeter: @unchecked Sendable {
+    private let cache: LoudnessCache
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var started = Set<String>()
+    private var results: [String: Result<Double, any Error>] = [:]
+
+    init(cache: LoudnessCache) { self.cache = cache }
+
+    /// Starts measuring the file at `path` (integrated loudness, LUFS), unless already started.
+    func start(_ path: String) {
+        guard lock.withLock({ started.insert(path).inserted }) else { return }
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            let result = Result { try cache.loudness(ofFile: path).integrated }
+            lock.withLock { results[path] = result }
+            group.leave()
+        }
+    }
+
+    /// Waits for every measurement started, and returns them by path.
+    func collect() -> [String: Result<Double, any Error>] {
+        group.wait()
+        return lock.withLock { results }
     }
 }
 

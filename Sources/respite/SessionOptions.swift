@@ -44,7 +44,7 @@ struct SessionOptions: ParsableArguments {
         _ session: Session, parameters: Parameters, catalog: SessionCatalog, measuringProgramme: Bool = true
     ) throws -> PreparedSession {
         let preparer = try self.preparer(catalog: catalog, measuringProgramme: measuringProgramme)
-        return try preparer.prepare(preparer.layout(session, parameters: parameters))
+        return try preparer.prepare(preparer.layout(session, parameters: parameters, metering: true))
     }
 
     /// Prepares a loaded session to play from the frame `start` picks in its timeline. The
@@ -57,7 +57,7 @@ struct SessionOptions: ParsableArguments {
         _ session: Session, parameters: Parameters, catalog: SessionCatalog, start: (SessionKit.Timeline) throws -> Int
     ) throws -> (prepared: PreparedSession, start: Int, preparer: SessionPreparer) {
         let preparer = try self.preparer(catalog: catalog, measuringProgramme: true)
-        let layout = try preparer.layout(session, parameters: parameters)
+        let layout = try preparer.layout(session, parameters: parameters, metering: true)
         let frame = try start(layout.timeline)
         return (try preparer.prepare(layout, playingFrom: frame), frame, preparer)
     }

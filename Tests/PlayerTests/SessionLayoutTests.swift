@@ -41,6 +41,29 @@ import Testing
         #expect(throws: CompileError.self) { try Self.preparer(cache: cache).prepare(layout) }
     }
 
+    /// Metering while laying out (each source measured on another core as soon as its file is
+    /// known) gives the second stage the figures it would have measured itself, each measured
+    /// once.
+    @Test func sourcesMeteredWhileLayingOutAreTheSameAndMeasuredOnce() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(#""music": { "source": "audio:music/tide-pad.ogg" },"# + Self.body)
+        var early = try Self.preparer(cache: fixture.folder + "/speech")
+        early.loudness = LoudnessCache(directory: fixture.folder + "/loudness-early")
+        var late = early
+        late.loudness = LoudnessCache(directory: fixture.folder + "/loudness-late")
+        let layout = try early.layout(session, parameters: session.parameters, metering: true)
+        // Measured in the background, before the second stage asks.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while early.loudness?.measured != 3 && ContinuousClock.now < deadline { usleep(1_000) }
+        #expect(early.loudness?.measured == 3)
+        let metered = try early.prepare(layout)
+        let measured = try late.prepare(late.layout(session, parameters: session.parameters))
+        #expect(metered.sourceLoudness.count == 3)  // two clips and the music bed
+        #expect(metered.sourceLoudness == measured.sourceLoudness)
+        #expect(early.loudness?.measured == 3 && late.loudness?.measured == 3)
+        #expect(metered.schedule.voices.map(\.gain) == measured.schedule.voices.map(\.gain))
+    }
+
     @Test func onceSpokenTheCacheGivesTheExactLayout() throws {
         let fixture = try Fixture()
         let session = try fixture.session(Self.body)

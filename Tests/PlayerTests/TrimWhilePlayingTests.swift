@@ -24,10 +24,10 @@ import Testing
     }
 
     /// A preparer as `respite` makes one, with its own empty programme cache.
-    func preparer(_ fixture: Fixture) -> SessionPreparer {
+    func preparer(_ fixture: Fixture) throws -> SessionPreparer {
         var preparer = SessionPreparer(
             sampleRate: 48_000, audioRoot: Fixture.audioRoot,
-            synthesizer: try! SpeechSynthesizer(cacheDirectory: fixture.cache),
+            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache),
             loudness: LoudnessCache(directory: fixture.cache + "-loudness"))
         preparer.programme = ProgramLoudness(directory: fixture.folder + "/programme")
         return preparer
@@ -52,7 +52,7 @@ import Testing
 
     @Test func aPlayerStartsUntrimmedOnlyWhenTheProgrammeIsUnknownAndTheTrimMovesLate() throws {
         let fixture = try Fixture()
-        let preparer = preparer(fixture)
+        let preparer = try preparer(fixture)
         let layout = try preparer.layout(session(fixture), parameters: session(fixture).parameters)
         let ramp = try #require(PreparedSession.trimRamp(to: 1, timeline: layout.timeline))
 
@@ -78,7 +78,7 @@ import Testing
     /// the opening; a virtual one would otherwise outrun any measurement).
     @Test func aTrimMeasuredWhilePlayingIsTheRenderSampleForSample() async throws {
         let fixture = try Fixture()
-        let preparer = preparer(fixture)
+        let preparer = try preparer(fixture)
         let session = try session(fixture)
         let layout = try preparer.layout(session, parameters: session.parameters)
         let pending = try preparer.prepare(layout, playingFrom: 0)
@@ -132,7 +132,7 @@ import Testing
     /// moves smoothly from one to the other, never a step.
     @Test func aTrimThatComesLateSettlesFromThePlayheadWithoutAStep() async throws {
         let fixture = try Fixture()
-        let preparer = preparer(fixture)
+        let preparer = try preparer(fixture)
         let session = try session(fixture)
         let layout = try preparer.layout(session, parameters: session.parameters)
         let trimmed = try preparer.prepare(layout)
