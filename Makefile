@@ -62,11 +62,12 @@ fuzz: deps
 # The test suite under AddressSanitizer (with UndefinedBehaviorSanitizer for the C code: swiftc has no
 # -sanitize=undefined on Linux), then the threaded suites under ThreadSanitizer, each in its own scratch folder.
 # Leak detection is off: XCTest itself leaks a little. Suppressions, each with its reason: scripts/tsan.supp.
-SANITIZE_THREADED := SessionRunTests|TrimWhilePlayingTests|LivePlayerTests|RenderTimesTests|RenderTests|StreamingTests|PlayTests|TerminalPlayerTests|HostileConfigurationEndToEndTests
-# Two tests hold real-time deadlines (64-frame periods without an underrun; a 2 s fade after SIGTERM) that a
-# ThreadSanitizer build, 5 to 15 times slower, cannot meet: their threads still run, in the tests around them.
+SANITIZE_THREADED := SessionRunTests|TrimWhilePlayingTests|SessionLayoutTests|LivePlayerTests|RenderTimesTests|RenderTests|StreamingTests|PlayTests|TerminalPlayerTests|HostileConfigurationEndToEndTests
+# Three tests hold real-time deadlines (64-frame periods without an underrun; a 2 s fade after SIGTERM; a first
+# play's programme measured during its opening) that a ThreadSanitizer build, 5 to 15 times slower, cannot meet:
+# their threads still run, in the tests around them.
 # Swift's backtracer is off so that a crash is reported by the sanitizer, which it would otherwise interrupt.
-SANITIZE_REALTIME := playsInRealTimeAt64FramePeriodsWithoutUnderruns|sigtermFadesOutAndExitsZero
+SANITIZE_REALTIME := playsInRealTimeAt64FramePeriodsWithoutUnderruns|sigtermFadesOutAndExitsZero|aFirstPlayStartsBeforeItsProgrammeIsMeasured
 sanitize: deps test-deps
 	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		swift test --scratch-path .build-asan \
