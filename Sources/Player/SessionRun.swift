@@ -483,10 +483,12 @@ public final class SessionRun: @unchecked Sendable {
         let list = moments.moments
         guard cursor < list.count && list[cursor].frame <= position else { return }
         // The playhead and the clock read together (no period played between the two reads), so a
-        // moment noticed late is stamped with the time its frame was rendered, however late.
+        // moment noticed late is stamped with the time its frame was rendered, however late. A
+        // real device plays a period in milliseconds, so one retry is enough; a test's device,
+        // playing as fast as it can on a slow (sanitized, busy) machine, may need many.
         var playhead = engine.position
         var now = elapsed()
-        for _ in 0..<8 {
+        for _ in 0..<256 {
             let again = engine.position
             if again == playhead { break }
             playhead = again
