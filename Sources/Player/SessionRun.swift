@@ -89,6 +89,9 @@ public final class SessionRun: @unchecked Sendable {
     }
 
     public let prepared: PreparedSession
+    /// How many events ``history`` keeps at most (the newest), so a run of any length holds a
+    /// bounded amount: 10 000 by default, about a 6-hour session's worth of breaths and cues.
+    public let historyLimit: Int
     /// The engine this run drives (its mixer and streamer, for tests and benchmarks).
     public let engine: LivePlayer
     /// How often the run looks at the playhead to publish moments and take commands: 20 ms.
@@ -118,12 +121,14 @@ public final class SessionRun: @unchecked Sendable {
     ///   - clock: what every wait sleeps on (`ContinuousClock()` to play in real time).
     ///   - startDate: the wall-clock time when the clock reads its first `now` (event times are
     ///     this plus the clock's elapsed time, so a virtual run has a believable timetable).
+    ///   - historyLimit: how many of the newest events ``history`` keeps, ≥ 1.
     ///   - output: opens the device; called again for each attempt to reopen a lost one.
     public init<C: Clock>(
         prepared: PreparedSession, options: LivePlayer.Options = .init(), clock: C, startDate: Date = Date(),
-        output: @escaping LivePlayer.OutputFactory
+        historyLimit: Int = 10_000, output: @escaping LivePlayer.OutputFactory
     ) where C.Duration == Duration {
         self.prepared = prepared
+        self.historyLimit = max(1, historyLimit)
         engine = LivePlayer(prepared: prepared, options: options, output: output)
         moments = SessionMoments(prepared.timeline)
         let origin = clock.now
@@ -179,11 +184,12 @@ public final class SessionRun: @unchecked Sendable {
     /// keeps its clock close to this plays in step with the run's ticks, as a real device does.
     public var lastWoke: Duration { lock.withLock { woke } }
 
-    /// Every event published so far, in order (for a status request or a late subscriber).
+    /// The newest events published, in order, at most ``historyLimit`` of them (for a status
+    /// request or a late subscriber; a complete record is kept by an ``observe(_:)`` handler).
     public var history: [SessionEvent] {
         lock.lock()
         defer { lock.unlock() }
-        return published
+        return Array(published.suffix(historyLimit))
     }
 
     /// Where the run is now.
@@ -527,6 +533,10 @@ public final class SessionRun: @unchecked Sendable {
         let event = SessionEvent(frame: frame, time: startDate.addingTimeInterval(max(0, seconds - behind)), kind: kind)
         let (handlers, targets) = lock.withLock {
             published.append(event)
+            // Trimmed in batches of a quarter of the limit, so each event costs O(1) on average.
+            if published.count >= historyLimit + max(1, historyLimit / 4) {
+                published.removeFirst(published.count - historyLimit)
+            }
             return (observers, Array(subscribers.values))
         }
         handlers.forEach { $0(event) }

@@ -450,6 +450,24 @@ final class RunBox: @unchecked Sendable {
         #expect(!run.status.paused)
         #expect(run.stats.renderTimes.periods > 0)
     }
+
+    /// However long a run, its history holds only the newest events (a clinic's run of hours
+    /// keeps a bounded amount in memory); an observer still sees every one.
+    @Test func theHistoryKeepsTheNewestEventsUpToItsLimit() async throws {
+        let prepared = try fixture()
+        let clock = VirtualClock()
+        let run = SessionRun(prepared: prepared, clock: clock, startDate: Self.startDate, historyLimit: 3) {
+            VirtualOutput(clock: clock)
+        }
+        let log = Log()
+        run.observe { log.add($0) }
+        try run.start()
+        _ = await run.run()
+        let all = log.events
+        #expect(all.count > 10)
+        #expect(run.history == Array(all.suffix(3)))
+        #expect(run.history.last?.kind == .finished)
+    }
 }
 
 /// A thread-safe counter for output factories.
