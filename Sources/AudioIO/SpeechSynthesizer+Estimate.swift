@@ -37,12 +37,12 @@ extension SpeechSynthesizer {
     }
 
     // Seconds at one word a minute, least-squares fitted to the 53 clips of the bundled sessions (en-us at 130
-    // and 135 words a minute; espeak-ng 1.51): a session's narration comes within 3.5 % of its exact length, and a
-    // single clip within 1.8 s.
-    /// One word (espeak-ng speaks faster than its nominal rate: 60 would be exact).
-    static let wordCost = 38.0
+    // and 135 words a minute, the rate calibrated; espeak-ng 1.51): a session's narration comes within 2.1 % of its
+    // exact length, and a single clip within 2.1 s.
+    /// One word (the pauses below are the rest of a minute's 60).
+    static let wordCost = 42.0
     /// The pause after a comma, semicolon, colon or dash.
-    static let commaCost = 64.0
+    static let commaCost = 72.0
     /// The pause after a sentence.
-    static let sentenceCost = 94.0
+    static let sentenceCost = 108.0
 }

@@ -27,8 +27,9 @@ import Logging
 /// Real-time safety: none; call from a loader or the CLI, never the audio thread.
 public final class SpeechSynthesizer: Sendable {
     /// Bump when anything that changes the cached audio changes (trimming, file format), to invalidate old clips.
-    /// 2: clips are stamped and verified, and synthesised by a fresh espeak-ng.
-    static let versionTag = "respite-speech-2"
+    /// 2: clips are stamped and verified, and synthesised by a fresh espeak-ng. 3: the rate is calibrated
+    /// (``SpeechEngine/espeakRate(forWordsPerMinute:)``).
+    static let versionTag = "respite-speech-3"
     /// Samples at or below this magnitude (-60 dBFS) count as silence when trimming.
     static let silenceThreshold: Int16 = 33
     /// Silence kept before the first sound, in seconds.

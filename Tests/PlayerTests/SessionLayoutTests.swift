@@ -33,8 +33,8 @@ import Testing
         let clips = (try FileManager.default.contentsOfDirectory(atPath: cache)).filter { $0.hasSuffix(".wav") }
         #expect(clips.isEmpty, "estimating wrote \(clips)")
         // The words and pauses at 150 words a minute: (9 words, a comma, a stop) and (10 words, 2 stops).
-        let first = (9 * 38.0 + 64 + 94) / 150
-        let second = (10 * 38.0 + 2 * 94) / 150
+        let first = (9 * 42.0 + 72 + 108) / 150
+        let second = (10 * 42.0 + 2 * 108) / 150
         let narration = layout.timeline.entries.filter { $0.kind == .narration }.map(\.length)
         #expect(narration == [Int((first * 48_000).rounded()), Int((second * 48_000).rounded())])
         // A layout with estimates cannot be played: it has no clips.
@@ -100,6 +100,33 @@ import Testing
         let exact = Double(spoken.timeline.duration)
         let error = abs(Double(estimated.timeline.duration) - exact) / exact
         #expect(error < 0.05, "\(id): \(estimated.timeline.duration) frames estimated for \(spoken.timeline.duration)")
+    }
+}
+
+/// The narration speaks at the rate the session asks for: words over the clips' length, the pauses
+/// between phrases included, as a listener hears it (espeak-ng's own rate is nominal: at 135 it
+/// spoke these sessions at 150).
+@Suite struct SpeakingRateTests {
+    @Test(arguments: ["pmr-short", "breathing-paced", "imagery-meadow"])
+    func eachBundledSessionSpeaksWithinFivePercentOfItsRate(id: String) throws {
+        let session = try SessionLoader(audioRoot: Fixture.audioRoot)
+            .load(contentsOf: Fixture.sessionsFolder + "/\(id).json")
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: try Fixture().cache)
+        var words = 0
+        var seconds = 0.0
+        var rates = Set<Double>()
+        for case .speech(let text, let voice) in Compiler.media(for: session, parameters: session.parameters) {
+            let clip = try synthesizer.clip(
+                text: text, voice: voice.name ?? session.language, wordsPerMinute: Int(voice.rate.rounded()),
+                pitch: Int(voice.pitch.rounded()))
+            words += text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" && $0 != "’" }).count
+            seconds += Double(clip.frames) / Double(clip.sampleRate)
+            rates.insert(voice.rate)
+        }
+        let requested = try #require(rates.count == 1 ? rates.first : nil)
+        let spoken = Double(words) / (seconds / 60)
+        #expect(words > 200)
+        #expect(abs(spoken / requested - 1) <= 0.05, "\(id): \(spoken) words a minute for \(requested)")
     }
 }
 
