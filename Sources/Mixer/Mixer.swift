@@ -19,7 +19,8 @@ public enum MixerCommand: Sendable, BitwiseCopyable {
     case fadeIn(frames: Int)
     /// Sets the schedule's trim ramp (``Schedule/trimRamp``): sent once the programme loudness is
     /// measured, before the ramp's start, so the output is the same as a render whose schedule
-    /// carried the ramp from the beginning.
+    /// carried the ramp from the beginning. A ramp that arrives after its start (at any point,
+    /// even after its end) makes the same move from the frame the mixer is at: never a step.
     case setTrimRamp(TrimRamp)
 }
 
@@ -348,7 +349,8 @@ public final class Mixer: @unchecked Sendable {
                 publishedPaused.store(false, ordering: .relaxed)
                 master = RampedGain(value: 0)
                 master.ramp(to: 1, frames: max(minimumRamp, frames))
-            case .setTrimRamp(let ramp):
+            case .setTrimRamp(var ramp):
+                if ramp.start < playhead { ramp.start = playhead }
                 trimRamp = ramp
             case .stop(let fade):
                 stopRequested = true

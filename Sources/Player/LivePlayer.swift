@@ -149,7 +149,8 @@ public final class LivePlayer: @unchecked Sendable {
     }
 
     /// Sets the trim's move (``MixerCommand/setTrimRamp(_:)``), taking effect at its schedule frame.
-    public func setTrimRamp(_ ramp: TrimRamp) { mixer.commands.push(.setTrimRamp(ramp)) }
+    /// False when the mixer's command queue is full (try again at the next tick).
+    public func setTrimRamp(_ ramp: TrimRamp) -> Bool { mixer.commands.push(.setTrimRamp(ramp)) }
 
     /// Where the next step begins, or nil at the last step (the next step is the end).
     public func nextStepStart(after frame: Int) -> Int? {

@@ -24,11 +24,15 @@ public struct ProgramLoudness: Sendable {
     /// LUFS of `prepared` as rendered untrimmed and unlimited; measured now unless known.
     ///
     /// - Throws: ``StreamFailure`` when a source cannot be read to the end; other errors of the meter.
-    public func integrated(of prepared: PreparedSession) throws -> Double {
+    /// - Parameter cancelled: asked once per block while measuring; true stops it with a
+    ///   `CancellationError`, nothing stored (a player whose run has ended).
+    public func integrated(
+        of prepared: PreparedSession, cancelled: @Sendable () -> Bool = { false }
+    ) throws -> Double {
         let key = self.key(prepared)
         let path = directory.map { $0 + "/" + key + ".lufs" }
         if let path, let value = Self.read(path, key: key) { return value }
-        let value = try measure(prepared)
+        let value = try measure(prepared, cancelled: cancelled)
         if let directory, let path, Self.isPlausible(value), CacheDirectory.makeFolders(directory) == 0 {
             CacheFile.write(Array(Self.entry(value, key: key).utf8), to: path)
         }
@@ -66,7 +70,7 @@ public struct ProgramLoudness: Sendable {
     }
 
     /// Renders the session without trim or limiter into a loudness meter, block by block.
-    func measure(_ prepared: PreparedSession) throws -> Double {
+    func measure(_ prepared: PreparedSession, cancelled: @Sendable () -> Bool = { false }) throws -> Double {
         var untrimmed = prepared
         untrimmed.schedule.trim = 1
         untrimmed.schedule.trimRamp = nil
@@ -82,6 +86,7 @@ public struct ProgramLoudness: Sendable {
         defer { streamer.stopLoading() }
         var done = 0
         while done < prepared.timeline.duration {
+            if cancelled() { throw CancellationError() }
             let frames = min(block, prepared.timeline.duration - done)
             streamer.waitUntilReady(frames: frames + mixer.lookahead)
             // A source that broke would measure (and then trim) the session as if it were silent there.

@@ -103,12 +103,20 @@ public struct SessionPreparer: Sendable {
                     lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
                 }
             } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
+                _ = meter?.collect()  // nothing left measuring behind a failed layout
                 throw SourceError(place: session.voicePlace, underlying: error)
             } catch {
+                _ = meter?.collect()
                 throw SourceError(place: session.place(of: media, parameters: parameters), underlying: error)
             }
         }
-        let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
+        let timeline: Timeline
+        do {
+            timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
+        } catch {
+            _ = meter?.collect()
+            throw error
+        }
         var layout = SessionLayout(
             session: session, parameters: parameters, timeline: timeline, paths: paths, estimated: estimated,
             synthesisedClips: synthesised)
@@ -153,7 +161,7 @@ public struct SessionPreparer: Sendable {
         Logger.player.info("\(line)")
         if let start, let programme, targets.programme != nil, programme.remembered(of: prepared) == nil,
             let ramp = PreparedSession.trimRamp(to: 1, timeline: layout.timeline),
-            ramp.start - start >= Int(Self.earliestLaterTrimSeconds * Double(sampleRate))
+            ramp.start - start >= Self.leadToMeasureLater(duration: layout.timeline.duration, sampleRate: sampleRate)
         {
             prepared.trimPending = true
             Logger.player.info("the programme loudness is measured while the session plays")
@@ -164,9 +172,18 @@ public struct SessionPreparer: Sendable {
     }
 
     /// A player starts before the programme is measured only when its trim starts to move at
-    /// least this long after the first frame played, seconds: time to measure it meanwhile (about
-    /// 1.5 s for a 10-minute session on a busy two-core machine).
+    /// least this long after the first frame played, seconds, and at least
+    /// ``leadToMeasureLater(duration:sampleRate:)``: time to measure it meanwhile.
     public static let earliestLaterTrimSeconds = 3.0
+
+    /// The frames a trim's move must lie after a player's first frame for the programme to be
+    /// measured while it plays: ``earliestLaterTrimSeconds``, or twice what measuring a session of
+    /// `duration` frames takes on a busy two-core machine (about 1.5 s for 10 minutes, so 1/200 of
+    /// the duration), whichever is longer. A longer session is measured before it sounds, as a
+    /// render is, rather than settle its trim late.
+    public static func leadToMeasureLater(duration: Int, sampleRate: Int) -> Int {
+        max(Int(earliestLaterTrimSeconds * Double(sampleRate)), duration / 200)
+    }
 
     /// The integrated loudness of every source with a file, LUFS (from the cache, or measured now
     /// on every core: files are independent, and the cache is safe from any thread); empty
@@ -179,7 +196,10 @@ public struct SessionPreparer: Sendable {
         let early = layout.meter?.collect() ?? [:]
         let results = UnsafeMutableBufferPointer<Result<Double, any Error>?>.allocate(capacity: sources.count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
         let slots = SendableBuffer(results)
         DispatchQueue.concurrentPerform(iterations: sources.count) { index in
             let path = sources[index].value
@@ -207,17 +227,18 @@ public struct SessionPreparer: Sendable {
     /// (``PreparedSession/setTrim(_:)``); nothing without ``programme`` or a programme target, or
     /// for a silent session.
     ///
-    /// A player may prepare with ``programme`` nil, start, call this on a copy meanwhile (off the
-    /// audio thread: it renders the whole session), and send the copy's `schedule.trimRamp` to the
-    /// mixer (``MixerCommand/setTrimRamp(_:)``) before the ramp starts: the output is then the
-    /// render's, sample for sample. That holds only when ``PreparedSession/settlesTrimLater`` (the
-    /// first word comes late enough); otherwise the trim must be set before the first frame.
+    /// A player that prepared with ``prepare(_:playingFrom:)`` and got a session with
+    /// ``PreparedSession/trimPending`` calls this on a copy while it plays (off the audio thread:
+    /// it renders the whole session) and sends the copy's `schedule.trimRamp` to the mixer
+    /// (``SessionRun/settleTrim(with:)`` does both): before the ramp starts, the output is the
+    /// render's, sample for sample.
     ///
+    /// - Parameter cancelled: asked once per block; true stops the measurement (`CancellationError`).
     /// - Throws: ``StreamFailure`` when a source cannot be read to the end; errors of the meter.
-    public func trim(_ prepared: inout PreparedSession) throws {
+    public func trim(_ prepared: inout PreparedSession, cancelled: @Sendable () -> Bool = { false }) throws {
         guard let programme, let target = targets.programme else { return }
         let measuring = ContinuousClock.now
-        let measured = try programme.integrated(of: prepared)
+        let measured = try programme.integrated(of: prepared, cancelled: cancelled)
         guard measured.isFinite else { return }
         let decibels = min(12, max(-24, target - measured))
         prepared.setTrim(Float(pow(10, decibels / 20)))

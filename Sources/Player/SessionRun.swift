@@ -1,3 +1,4 @@
+import Atomics
 import AudioIO
 import Foundation
 import Logging
@@ -82,9 +83,10 @@ public final class SessionRun: @unchecked Sendable {
         public var shortTimeSlice: Bool
         /// When the first period was handed to the device, CLOCK_MONOTONIC nanoseconds.
         public var firstHandoffNanoseconds: Int?
-        /// For a session started before its programme was measured: how many frames before its
-        /// trim began to move the trim reached the mixer (negative: it came late, and settled
-        /// from where the playhead was instead); nil when the trim was in place from the start.
+        /// For a session started before its programme was measured: how many frames of the
+        /// schedule lay between the mixer's playhead and the trim's move when the trim was sent
+        /// (negative: it came late, and the move began where the mixer was instead); nil when the
+        /// trim was in place from the start, or never came.
         public var trimLeadFrames: Int?
     }
 
@@ -116,6 +118,8 @@ public final class SessionRun: @unchecked Sendable {
     /// A trim ramp handed over by ``settleTrim(_:)`` and not yet sent to the mixer.
     private var pendingTrim: TrimRamp?
     private var trimLead: Int?
+    /// Set when the run ends: a programme measurement still going stops.
+    private let trimCancelled = ManagedAtomic<Bool>(false)
 
     /// - Parameters:
     ///   - clock: what every wait sleeps on (`ContinuousClock()` to play in real time).
@@ -216,9 +220,9 @@ public final class SessionRun: @unchecked Sendable {
     /// Hands the run the programme trim of a session started before its programme was measured
     /// (``PreparedSession/trimPending``): the ramp of the same session prepared with its trim
     /// (`schedule.trimRamp`). Any thread, once. The run sends it to the mixer at its next tick;
-    /// in time (before the ramp starts, less ``trimMarginSeconds``) the output is the render's
-    /// sample for sample. Late (a machine too slow to measure within the opening, or a listener
-    /// who skipped ahead), the same move starts ``trimMarginSeconds`` after the playhead instead:
+    /// in time (before the mixer reaches the ramp's start) the output is the render's sample for
+    /// sample. Late (a machine too slow to measure within the opening, or a listener who skipped
+    /// ahead), the mixer makes the same move from where it is (``MixerCommand/setTrimRamp(_:)``):
     /// a gentle 1 s change of at most the session's trim (within about 1 dB for a session whose
     /// sources are at their targets), never a step, and never a hold in the sound.
     public func settleTrim(_ ramp: TrimRamp) {
@@ -228,12 +232,14 @@ public final class SessionRun: @unchecked Sendable {
     /// Measures the programme of a session started with ``PreparedSession/trimPending`` on a
     /// thread of its own, at a lower priority than anything that plays, and hands the trim to
     /// ``settleTrim(_:)``. Does nothing for a session that is not pending. A measurement that
-    /// fails (a source that breaks part-way) leaves the session untrimmed, logged.
+    /// fails (a source that breaks part-way), or a thread the system refuses, leaves the session
+    /// untrimmed, logged; when the run ends first, the measurement stops (nothing is cached).
     ///
     /// - Parameter preparer: the preparer that made ``prepared``, with its ``SessionPreparer/programme``.
     public func settleTrim(with preparer: SessionPreparer) {
         guard prepared.trimPending else { return }
         let untrimmed = prepared
+        let cancelled = trimCancelled
         let measure: @Sendable () -> Void = { [weak self] in
             // Below the audio thread and the player's loader (nice 10): on a busy machine the sound
             // comes first. On Linux the nice value is the calling thread's, and the measurement's
@@ -241,42 +247,42 @@ public final class SessionRun: @unchecked Sendable {
             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 15)
             var copy = untrimmed
             do {
-                try preparer.trim(&copy)
+                try preparer.trim(&copy) { cancelled.load(ordering: .relaxed) }
+            } catch is CancellationError {
+                return
             } catch {
                 Logger.player.warning("the programme loudness could not be measured (\(error)); playing untrimmed")
                 return
             }
             if let ramp = copy.schedule.trimRamp { self?.settleTrim(ramp) }
         }
-        if SystemThread.start(name: "respite-trim", measure) != 0 { measure() }
+        let refused = SystemThread.start(name: "respite-trim", measure)
+        if refused != 0 {
+            Logger.player.warning(
+                "no thread to measure the programme loudness (\(String(cString: strerror(refused)))); playing untrimmed"
+            )
+        }
     }
 
     /// True once a trim has been handed to ``settleTrim(_:)`` (sent to the mixer or not yet).
     var hasTrim: Bool { lock.withLock { pendingTrim != nil || trimLead != nil } }
 
-    /// A trim handed over this late is moved to start this long after the playhead, seconds: a
-    /// few periods of any device, so the mixer has it before it renders that frame.
-    public static let trimMarginSeconds = 0.25
-
-    /// Sends a pending trim to the mixer (see ``settleTrim(_:)``).
+    /// Sends a pending trim to the mixer (see ``settleTrim(_:)``); kept for the next tick when the
+    /// mixer's queue is full.
     private func sendPendingTrim() {
-        guard
-            let ramp = lock.withLock({ () -> TrimRamp? in
-                defer { pendingTrim = nil }
-                return pendingTrim
-            })
-        else { return }
-        let margin = Int(Self.trimMarginSeconds * Double(prepared.timeline.sampleRate)) + engine.mixer.lookahead
-        let earliest = engine.position + margin
-        let lead = ramp.start - earliest
-        let sent = lead >= 0 ? ramp : TrimRamp(start: earliest, length: ramp.length, target: ramp.target)
-        engine.setTrimRamp(sent)
-        lock.withLock { trimLead = lead }
-        let seconds = String(format: "%.2f", Double(lead) / Double(prepared.timeline.sampleRate))
+        guard let ramp = lock.withLock({ pendingTrim }) else { return }
+        // Where the mixer is mixing: the output's position plus the limiter's lookahead.
+        let lead = ramp.start - (engine.position + engine.mixer.lookahead)
+        guard engine.setTrimRamp(ramp) else { return }
+        lock.withLock {
+            pendingTrim = nil
+            trimLead = lead
+        }
+        let seconds = String(format: "%.2f", abs(Double(lead)) / Double(prepared.timeline.sampleRate))
         Logger.player.info(
             lead >= 0
                 ? "programme trim sent \(seconds) s before it starts to move"
-                : "programme trim came \(seconds.dropFirst()) s late; it settles from the playhead instead")
+                : "programme trim came \(seconds) s late; it settles from where the mixer is instead")
     }
 
     // MARK: - The run
@@ -296,6 +302,7 @@ public final class SessionRun: @unchecked Sendable {
     /// ``start(from:)``. Cancelling the task stops the run gently, as a stop by signal would.
     public func run() async -> Outcome {
         let outcome = await loop()
+        trimCancelled.store(true, ordering: .relaxed)
         engine.finish()
         logStats(outcome)
         let finishing = lock.withLock {

@@ -68,7 +68,7 @@ import Testing
         #expect(!rendered.trimPending)
         let trimmed = try #require(rendered.schedule.trimRamp)
         #expect(trimmed.start == ramp.start && trimmed.target != 1)
-        // Measured once (by the render above), it is remembered: a player then starts trimmed.
+        // Measured once (by the prepares above), it is remembered: a player then starts trimmed.
         let again = try preparer.prepare(layout, playingFrom: 0)
         #expect(!again.trimPending && again.schedule.trimRamp == trimmed)
     }
@@ -117,6 +117,7 @@ import Testing
         let lead = try #require(run.stats.trimLeadFrames)
         #expect(lead >= 0, "the trim came \(-lead) frames late")
         // The programme was measured and remembered on the way: a render finds it and is trimmed.
+        #expect(preparer.programme?.remembered(of: pending) != nil)
         let reference = try preparer.prepare(layout)
         #expect(reference.schedule.trimRamp != nil && reference.schedule.trimRamp?.target != 1)
         let live = try #require(outputs.all.first).samples
@@ -159,22 +160,23 @@ import Testing
         let run = try #require(box.run)
         let lead = try #require(run.stats.trimLeadFrames)
         #expect(lead < 0)
-        let margin = Int(SessionRun.trimMarginSeconds * 48_000) + run.engine.mixer.lookahead
-        let start = ramp.start - lead  // where the move began instead: the playhead then, plus the margin
-        #expect(start > ramp.start + ramp.length)
-        // Taken at one of the run's ticks after the first word, from where the playhead was then.
-        let word = try #require(events.first { if case .narration = $0.kind { true } else { false } })
-        #expect(start - margin >= word.frame, "\(start - margin) \(word.frame)")
-        #expect(start + ramp.length < untrimmed.timeline.duration)
 
         let live = try #require(outputs.all.first).samples
         let before = rendered(untrimmed)
         let after = rendered(trimmed)
         #expect(live.count >= before.count)
+        // The move began where the mixer was when the trim came: the first sample that differs from
+        // the untrimmed render, after the first word (the ramp was handed over then), long after
+        // the ramp should have started.
+        let differs = try #require(before.indices.first { live[$0] != before[$0] })
+        let start = differs / 2 - 1
+        let word = try #require(events.first { if case .narration = $0.kind { true } else { false } })
+        #expect(start >= word.frame, "\(start) \(word.frame)")
+        #expect(start > ramp.start + ramp.length)
+        #expect(start + ramp.length < untrimmed.timeline.duration)
         // Untouched up to the late ramp, in place after it (the limiter rests at these levels).
         let moved = 2 * start
-        let settled = 2 * (start + ramp.length)
-        #expect(Array(live[0..<moved]) == Array(before[0..<moved]))
+        let settled = 2 * (start + ramp.length + 1)
         #expect(Array(live[settled..<after.count]) == Array(after[settled..<after.count]))
         // In between, the gain goes from 1 to the target without overshoot and without a step.
         let low = min(1, ramp.target) - 1e-4

@@ -77,13 +77,17 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
         var environment = server.respiteEnvironment
         environment["XDG_CACHE_HOME"] = try Respite.temporaryFolder()
         let child = try Child(
-            Respite.executable, ["play", "breathing-paced", "--device", "respite_capture", "--plain", "--stats"],
+            Respite.executable,
+            ["play", "breathing-paced", "--device", "respite_capture", "--plain", "--stats", "--verbose"],
             environment: environment)
-        // Until a little after the first word (the trim moves 1.3 s before it), however slowly this
-        // machine prepares.
-        let deadline = Date().addingTimeInterval(120)
-        while !child.output.contains(" says: ") && Date() < deadline { usleep(100_000) }
-        sleep(3)
+        // Until the trim has reached the mixer (in time or late: a busy machine decides) and the
+        // first word has been heard, however slowly this machine prepares and measures.
+        let deadline = Date().addingTimeInterval(180)
+        while Date() < deadline {
+            let output = child.output
+            if output.contains(" says: ") && output.contains("programme trim ") { break }
+            usleep(100_000)
+        }
         kill(child.pid, SIGTERM)
         #expect(child.wait() == 0, "\(child.output)")
         let stats = child.output.split(separator: "\n").first { $0.hasPrefix("stats:") } ?? ""
