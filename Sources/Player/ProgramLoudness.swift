@@ -30,20 +30,20 @@ public struct ProgramLoudness: Sendable {
         of prepared: PreparedSession, cancelled: @Sendable () -> Bool = { false }
     ) throws -> Double {
         let key = self.key(prepared)
-        let path = directory.map { $0 + "/" + key + ".lufs" }
-        if let path, let value = Self.read(path, key: key) { return value }
+        if let value = remembered(key) { return value }
         let value = try measure(prepared, cancelled: cancelled)
-        if let directory, let path, Self.isPlausible(value), CacheDirectory.makeFolders(directory) == 0 {
-            CacheFile.write(Array(Self.entry(value, key: key).utf8), to: path)
+        if let directory, Self.isPlausible(value), CacheDirectory.makeFolders(directory) == 0 {
+            CacheFile.write(Array(Self.entry(value, key: key).utf8), to: directory + "/" + key + ".lufs")
         }
         return value
     }
 
     /// LUFS of `prepared`, if it was measured before (nothing is rendered).
-    public func remembered(of prepared: PreparedSession) -> Double? {
-        guard let directory else { return nil }
-        let key = self.key(prepared)
-        return Self.read(directory + "/" + key + ".lufs", key: key)
+    public func remembered(of prepared: PreparedSession) -> Double? { remembered(key(prepared)) }
+
+    /// The figure stored under `key`, if any.
+    private func remembered(_ key: String) -> Double? {
+        directory.flatMap { Self.read($0 + "/" + key + ".lufs", key: key) }
     }
 
     /// The figure -70…+10 LUFS (the R128 gate is -70), or silent (-∞).

@@ -64,6 +64,9 @@ public struct SessionPreparer: Sendable {
         _ session: Session, parameters: Parameters, speech: Speech = .synthesising, metering: Bool = false
     ) throws -> SessionLayout {
         let meter = metering && speech == .synthesising ? loudness.map(SourceMeter.init) : nil
+        // A layout that fails leaves nothing measuring behind it.
+        var laidOut = false
+        defer { if !laidOut { _ = meter?.collect() } }
         var lengths: [Media: Int] = [:]
         var paths: [Media: String] = [:]
         var estimated = Set<Media>()
@@ -103,24 +106,17 @@ public struct SessionPreparer: Sendable {
                     lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
                 }
             } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
-                _ = meter?.collect()  // nothing left measuring behind a failed layout
                 throw SourceError(place: session.voicePlace, underlying: error)
             } catch {
-                _ = meter?.collect()
                 throw SourceError(place: session.place(of: media, parameters: parameters), underlying: error)
             }
         }
-        let timeline: Timeline
-        do {
-            timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
-        } catch {
-            _ = meter?.collect()
-            throw error
-        }
+        let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
         var layout = SessionLayout(
             session: session, parameters: parameters, timeline: timeline, paths: paths, estimated: estimated,
             synthesisedClips: synthesised)
         layout.meter = meter
+        laidOut = true
         return layout
     }
 
@@ -187,28 +183,19 @@ public struct SessionPreparer: Sendable {
 
     /// The integrated loudness of every source with a file, LUFS (from the cache, or measured now
     /// on every core: files are independent, and the cache is safe from any thread); empty
-    /// without a ``loudness`` cache.
+    /// without a ``loudness`` cache. Measurements the first stage started are collected, the
+    /// rest started here, all at once.
     ///
     /// - Throws: ``SourceError`` naming the first (in the session's order) source that fails.
     func measureSources(_ layout: SessionLayout) throws -> [Media: Double] {
         guard let loudness else { return [:] }
-        let sources = Array(layout.paths)
-        let early = layout.meter?.collect() ?? [:]
-        let results = UnsafeMutableBufferPointer<Result<Double, any Error>?>.allocate(capacity: sources.count)
-        results.initialize(repeating: nil)
-        defer {
-            results.deinitialize()
-            results.deallocate()
-        }
-        let slots = SendableBuffer(results)
-        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
-            let path = sources[index].value
-            slots.buffer[index] = early[path] ?? Result { try loudness.loudness(ofFile: path).integrated }
-        }
+        let meter = layout.meter ?? SourceMeter(cache: loudness)
+        for path in layout.paths.values { meter.start(path) }
+        let results = meter.collect()
         var levels: [Media: Double] = [:]
         var failures: [(Media, any Error)] = []
-        for (index, (media, _)) in sources.enumerated() {
-            switch results[index] {
+        for (media, path) in layout.paths {
+            switch results[path] {
             case .success(let level): levels[media] = level
             case .failure(let error): failures.append((media, error))
             case nil: break
@@ -296,7 +283,8 @@ public struct SessionPreparer: Sendable {
 /// (``SessionPreparer/layout(_:parameters:speech:metering:)``), so that metering one clip overlaps
 /// synthesising the next; the second stage collects the figures.
 ///
-/// Thread safety: any thread. Work runs on Dispatch's global queue, at most one job per file.
+/// Thread safety: any thread. Work runs on Dispatch's global queue (which runs about as many jobs
+/// at once as there are cores), at most one job per file.
 final class SourceMeter: @unchecked Sendable {
     private let cache: LoudnessCache
     private let group = DispatchGroup()
@@ -322,12 +310,6 @@ final class SourceMeter: @unchecked Sendable {
         group.wait()
         return lock.withLock { results }
     }
-}
-
-/// A buffer that concurrent iterations write, each to its own index only.
-private struct SendableBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }
 
 /// A problem with one of a session's sources (a sound file that does not decode, narration that cannot be

@@ -71,11 +71,10 @@ final class VirtualOutput: PCMOutput, @unchecked Sendable {
     }
 }
 
-/// The digest of the offline render of the whole session (the same hashing as ``VirtualOutput``).
-func offlineDigest(_ prepared: PreparedSession) -> Int {
+/// Renders the whole session offline, handing each block (interleaved stereo) to `body`.
+func renderOffline(_ prepared: PreparedSession, _ body: (UnsafeBufferPointer<Float>) -> Void) {
     let (mixer, streamer) = prepared.makeEngine()
     let total = prepared.timeline.duration
-    var hasher = Hasher()
     let block = OfflineRenderer.blockFrames
     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: block * 2)
     defer { buffer.deallocate() }
@@ -84,9 +83,15 @@ func offlineDigest(_ prepared: PreparedSession) -> Int {
         let frames = min(block, total - done)
         streamer.waitUntilReady(frames: frames + mixer.lookahead)
         mixer.render(interleavedInto: buffer, frames: frames)
-        hasher.combine(bytes: UnsafeRawBufferPointer(start: buffer, count: frames * 2 * MemoryLayout<Float>.size))
+        body(UnsafeBufferPointer(start: buffer, count: frames * 2))
         done += frames
     }
+}
+
+/// The digest of the offline render of the whole session (the same hashing as ``VirtualOutput``).
+func offlineDigest(_ prepared: PreparedSession) -> Int {
+    var hasher = Hasher()
+    renderOffline(prepared) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     return hasher.finalize()
 }
 
@@ -129,9 +134,14 @@ final class RunBox: @unchecked Sendable {
     /// device, paced by the wall clock, keeps within its buffer of the run's ticks): without that,
     /// a device running at hundreds of times real time on a loaded machine could be seconds ahead
     /// of the run when a command is taken. The loader keeps ahead of the output in any case.
+    ///
+    /// `hold` runs before each write, after the loader is ahead (a device that waits for
+    /// something); `started` runs once the run has started, before it plays on.
     func play(
         _ prepared: PreparedSession, options: LivePlayer.Options = .init(), from start: Int = 0, lockstep: Bool = true,
         output makeOutput: @escaping @Sendable (VirtualClock) throws -> VirtualOutput,
+        hold: (@Sendable (VirtualOutput, SessionRun) -> Void)? = nil,
+        started: (SessionRun) -> Void = { _ in },
         react: @escaping @Sendable (SessionEvent, SessionRun, VirtualClock) -> Void = { _, _, _ in }
     ) async throws -> (SessionRun.Outcome, [SessionEvent]) {
         let clock = VirtualClock()
@@ -143,6 +153,7 @@ final class RunBox: @unchecked Sendable {
                 let ahead = output.periodFrames + run.engine.mixer.lookahead
                 output.gate = { [unowned output] in
                     streamer.waitForLoader(frames: ahead)
+                    hold?(output, run)
                     guard lockstep else { return }
                     let deadline = ContinuousClock.now.advanced(by: .milliseconds(200))
                     while clock.now.offset - run.lastWoke > SessionRun.tick * 2 && ContinuousClock.now < deadline {
@@ -159,6 +170,7 @@ final class RunBox: @unchecked Sendable {
             react(event, run, clock)
         }
         try run.start(from: start)
+        started(run)
         let outcome = await run.run()
         return (outcome, log.events)
     }

@@ -35,18 +35,8 @@ import Testing
 
     /// Every sample of the offline render, interleaved stereo.
     func rendered(_ prepared: PreparedSession) -> [Float] {
-        let (mixer, streamer) = prepared.makeEngine()
-        let total = prepared.timeline.duration
-        var samples = [Float](repeating: 0, count: total * 2)
-        var done = 0
-        samples.withUnsafeMutableBufferPointer { buffer in
-            while done < total {
-                let frames = min(OfflineRenderer.blockFrames, total - done)
-                streamer.waitUntilReady(frames: frames + mixer.lookahead)
-                mixer.render(interleavedInto: buffer.baseAddress! + 2 * done, frames: frames)
-                done += frames
-            }
-        }
+        var samples: [Float] = []
+        renderOffline(prepared) { samples.append(contentsOf: $0) }
         return samples
     }
 
@@ -84,35 +74,21 @@ import Testing
         let pending = try preparer.prepare(layout, playingFrom: 0)
         try #require(pending.trimPending)
 
-        let clock = VirtualClock()
         let box = RunBox()
         let outputs = Outputs()
-        let run = SessionRun(prepared: pending, clock: clock, startDate: SessionRunTests.startDate) {
+        let (outcome, _) = try await SessionRunTests().play(pending) { clock in
             let output = VirtualOutput(clock: clock, keepSamples: true)
             outputs.add(output)
-            guard let run = box.run else { return output }
-            let streamer = run.engine.streamer
-            let ahead = output.periodFrames + run.engine.mixer.lookahead
-            output.gate = { [unowned output] in
-                streamer.waitForLoader(frames: ahead)
-                let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-                while output.frames > 48_000 && !run.hasTrim && ContinuousClock.now < deadline {
-                    usleep(1_000)
-                }
-                // In step with the run's ticks, as a device paced by the wall clock is (for a
-                // moment only: after the run has ended, nothing wakes).
-                let step = ContinuousClock.now.advanced(by: .milliseconds(200))
-                while clock.now.offset - run.lastWoke > SessionRun.tick * 2 && ContinuousClock.now < step {
-                    usleep(50)
-                }
-            }
             return output
+        } hold: { output, run in
+            let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+            while output.frames > 48_000 && !run.hasTrim && ContinuousClock.now < deadline { usleep(1_000) }
+        } started: { run in
+            box.run = run
+            run.settleTrim(with: preparer)
         }
-        box.run = run
-        try run.start()
-        run.settleTrim(with: preparer)
-        let outcome = await run.run()
         #expect(outcome == .finished)
+        let run = try #require(box.run)
 
         let lead = try #require(run.stats.trimLeadFrames)
         #expect(lead >= 0, "the trim came \(-lead) frames late")
