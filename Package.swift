@@ -29,6 +29,8 @@ let package = Package(
             name: "CEbur128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
         // espeak-ng's headers only: the library is loaded with dlopen when narration needs it (SpeechEngine).
         .systemLibrary(name: "CEspeak"),
+        // Two glibc calls for starting the Piper engine that Swift's C library module leaves out.
+        .systemLibrary(name: "CProcess"),
 
         // The one way an input file is opened (regular files only, no NUL, caps, links kept inside a root).
         .target(name: "FileAccess"),
@@ -46,14 +48,14 @@ let package = Package(
         .target(
             name: "AudioIO",
             dependencies: [
-                "CALSA", "CSndFile", "CSoxr", "CEbur128", "CEspeak", "Mixer", "FileAccess",
+                "CALSA", "CSndFile", "CSoxr", "CEbur128", "CEspeak", "CProcess", "Mixer", "FileAccess",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "Player",
             dependencies: [
-                "SessionKit", "Mixer", "AudioIO",
+                "SessionKit", "Mixer", "AudioIO", "FileAccess",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -71,7 +73,7 @@ let package = Package(
         .testTarget(name: "FileAccessTests", dependencies: ["FileAccess"]),
         .testTarget(name: "SessionKitTests", dependencies: ["SessionKit"], resources: [.copy("Corpus")]),
         .testTarget(name: "MixerTests", dependencies: ["Mixer", "AllocationCounter"]),
-        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Mixer"]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Mixer", "FileAccess"]),
         .testTarget(name: "PlayerTests", dependencies: ["Player", "SessionKit", "AudioIO", "Mixer"]),
         .testTarget(name: "RespiteEndToEndTests", dependencies: ["respite", "Player", "SessionKit", "AudioIO"]),
     ],

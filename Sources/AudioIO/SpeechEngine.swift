@@ -113,7 +113,9 @@ final class SpeechEngine: @unchecked Sendable {
     /// buffer as espeak-ng produces them, clause by clause: nothing holds the whole clip.
     ///
     /// - Parameters:
-    ///   - text: UTF-8 text without NUL; espeak-ng's SSML is not enabled, so markup is read out.
+    ///   - text: UTF-8 text without NUL; espeak-ng's SSML is not enabled, so markup is read out; phonemes in
+    ///     `[[ ]]` are spoken as phonemes (only ``Lexicon`` puts them there: a session's own brackets are spaced
+    ///     apart first).
     ///   - voice: a resolved voice, e.g. "gmw/en-US+f3".
     ///   - wordsPerMinute: ``rateRange``.
     ///   - pitch: ``pitchRange``.
@@ -139,13 +141,49 @@ final class SpeechEngine: @unchecked Sendable {
             SampleCollector.current = collector
             defer { SampleCollector.current = nil }
             let status = text.withCString { bytes in
-                espeak.Synthesize(bytes, strlen(bytes) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, nil)
+                espeak.Synthesize(
+                    bytes, strlen(bytes) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8) | UInt32(espeakPHONEMES),
+                    nil, nil)
             }
             // A sink that stopped the synthesis says why; espeak-ng then only reports the interruption.
             if let stop = collector.stop { throw stop }
             try Self.check(status, espeak, call: "espeak_ng_Synthesize")
             try Self.check(espeak.Synchronize(), espeak, call: "espeak_ng_Synchronize")
             if let stop = collector.stop { throw stop }
+        }
+    }
+
+    /// The phonemes espeak-ng speaks for `text` with `voice` (resolved), in its ASCII notation, as its phoneme trace
+    /// writes them while synthesising (so `[[ ]]` input is seen as spoken); the audio is discarded. For tests and
+    /// for checking a lexicon entry.
+    func phonemes(of text: String, voice: String) throws(SpeechError) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return try withFreshEngine { (espeak, _) throws(SpeechError) in
+            try Self.check(espeak.SetVoiceByName(voice), espeak, call: "espeak_ng_SetVoiceByName(\(voice))")
+            var buffer: UnsafeMutablePointer<CChar>?
+            var size = 0
+            guard let stream = open_memstream(&buffer, &size) else {
+                throw SpeechError(
+                    kind: .engine, call: "open_memstream", message: String(cString: strerror(errno)),
+                    suggestion: "Try again.")
+            }
+            espeak.SetPhonemeTrace(Int32(espeakPHONEMES_SHOW), stream)
+            let collector = SampleCollector(sink: DiscardingSink())
+            SampleCollector.current = collector
+            let status = text.withCString { bytes in
+                espeak.Synthesize(
+                    bytes, strlen(bytes) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8) | UInt32(espeakPHONEMES),
+                    nil, nil)
+            }
+            _ = espeak.Synchronize()
+            SampleCollector.current = nil
+            espeak.SetPhonemeTrace(0, nil)
+            fclose(stream)
+            defer { free(buffer) }
+            try Self.check(status, espeak, call: "espeak_ng_Synthesize")
+            guard let buffer else { return "" }
+            return String(cString: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }
 
@@ -224,6 +262,11 @@ final class SpeechEngine: @unchecked Sendable {
 protocol SpeechSampleSink: AnyObject {
     /// Takes the next samples (mono 16-bit); throws to stop the synthesis, e.g. when the clip grows too long.
     func append(_ samples: UnsafeBufferPointer<Int16>) throws(SpeechError)
+}
+
+/// A sink that keeps nothing (``SpeechEngine/phonemes(of:voice:)``).
+private final class DiscardingSink: SpeechSampleSink {
+    func append(_ samples: UnsafeBufferPointer<Int16>) throws(SpeechError) {}
 }
 
 /// Passes one synthesis's samples to its sink; espeak-ng's callback finds it through ``current``.

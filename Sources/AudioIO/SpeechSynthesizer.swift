@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 import Logging
 
@@ -46,6 +47,8 @@ public final class SpeechSynthesizer: Sendable {
     public let cacheDirectory: String
     /// Whether MBROLA voices (`mb-…`) may be used; espeak-ng speaks them by running an `mbrola` program.
     public let allowMBROLA: Bool
+    /// The neural voices this synthesiser may use (read once, when it is made).
+    public let piper: PiperVoices
 
     /// Creates a synthesiser using (and creating, if needed) `cacheDirectory`.
     ///
@@ -55,9 +58,11 @@ public final class SpeechSynthesizer: Sendable {
     ///   - cacheDirectory: where clips are kept; see ``defaultCacheDirectory()``.
     ///   - allowMBROLA: whether MBROLA voices may be used (false: they are refused with a ``SpeechError`` of kind
     ///     `.voiceNotAllowed`).
+    ///   - piper: the neural voices installed (``PiperVoices/installed(environment:)``).
     /// - Throws: ``SpeechError`` of kind `.cache` when the directory cannot be created.
     public init(
-        cacheDirectory: String = SpeechSynthesizer.defaultCacheDirectory(), allowMBROLA: Bool = false
+        cacheDirectory: String = SpeechSynthesizer.defaultCacheDirectory(), allowMBROLA: Bool = false,
+        piper: PiperVoices = .installed()
     ) throws(SpeechError) {
         do {
             try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
@@ -68,6 +73,7 @@ public final class SpeechSynthesizer: Sendable {
         }
         self.cacheDirectory = cacheDirectory
         self.allowMBROLA = allowMBROLA
+        self.piper = piper
     }
 
     /// `speech` under the cache root (``CacheDirectory``: `$XDG_CACHE_HOME/respite`, `~/.cache/respite`, the passwd
@@ -82,26 +88,27 @@ public final class SpeechSynthesizer: Sendable {
     ///
     /// - Parameters:
     ///   - text: what to say, UTF-8; not empty, no NUL, at most ``maximumTextLength`` characters.
-    ///   - voice: an espeak-ng voice, e.g. "en", "en-gb", "en-us+f3", "gmw/en-US"; see ``VoiceName`` for the
-    ///     shape, and `espeak-ng --voices` for the names.
+    ///   - voice: the engine and its voice: for espeak-ng a voice such as "en", "en-gb", "en-us+f3", "gmw/en-US"
+    ///     (see ``VoiceName`` for the shape, and `espeak-ng --voices` for the names); for Piper an installed
+    ///     model's name (``piper``).
     ///   - wordsPerMinute: speaking rate, 80…450 (espeak-ng's default is 175; 130–150 suits relaxation).
-    ///   - pitch: base pitch, 0…100, 50 being the voice's normal pitch.
-    /// - Returns: the clip; `synthesised` says whether espeak-ng ran.
-    /// - Throws: ``SpeechError``: `.unknownVoice` or `.voiceNotAllowed` naming the voice, `.invalidArgument` for an
-    ///   empty text or an out-of-range rate or pitch, `.tooLong`, `.silentText` when espeak-ng says nothing audible,
-    ///   `.engine` when espeak-ng fails, `.cache` when the file cannot be written.
-    public func clip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) -> SpeechClip {
-        try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
-        _ = try VoiceCatalogue.checkShape(voice, allowMBROLA: allowMBROLA)
-        let key = Self.key(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
-        let path = cacheDirectory + "/" + key.hexString + ".wav"
+    ///   - pitch: base pitch, 0…100, 50 being the voice's normal pitch (espeak-ng only).
+    ///   - lexicon: how particular words are said (``Lexicon``), applied before the engine sees the text.
+    /// - Returns: the clip; `synthesised` says whether an engine ran.
+    /// - Throws: ``SpeechError``: `.unknownVoice` or `.voiceNotAllowed` naming the voice or model,
+    ///   `.invalidArgument` for an empty text or an out-of-range rate or pitch, `.tooLong`, `.silentText` when the
+    ///   engine says nothing audible, `.engine` when the engine fails, `.cache` when the file cannot be written.
+    public func clip(
+        text: String, voice: SpeechVoice, wordsPerMinute: Int, pitch: Int, lexicon: Lexicon = .builtin
+    ) throws(SpeechError) -> SpeechClip {
+        let request = try self.request(
+            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
+        let path = cacheDirectory + "/" + request.key.hexString + ".wav"
         if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) {
             Logger.audio.debug("speech clip from the cache: \(cached.path)")
             return cached
         }
         let started = ContinuousClock.now
-
-        let resolved = try SpeechEngine.shared.voices().resolve(voice, allowMBROLA: allowMBROLA)
         let file: AtomicFile
         do throws(OutputFileError) {
             file = try AtomicFile(replacing: path, removingStale: false, asCacheEntry: true)
@@ -110,21 +117,28 @@ public final class SpeechSynthesizer: Sendable {
         }
         var writer: SpeechClipWriter?
         let frames: Int
+        func makeSink(_ sampleRate: Int) throws(SpeechError) -> any SpeechSampleSink {
+            let made = try SpeechClipWriter(
+                file: file, key: request.key.hexString, sampleRate: sampleRate,
+                maximumFrames: sampleRate * Self.maximumSeconds)
+            writer = made
+            return made
+        }
         do throws(SpeechError) {
-            try SpeechEngine.shared.synthesize(
-                text: text, voice: resolved, wordsPerMinute: wordsPerMinute, pitch: pitch
-            ) {
-                (sampleRate) throws(SpeechError) in
-                let made = try SpeechClipWriter(
-                    file: file, key: key.hexString, sampleRate: sampleRate,
-                    maximumFrames: sampleRate * Self.maximumSeconds)
-                writer = made
-                return made
+            switch request.engine {
+            case .espeak(let resolved):
+                try SpeechEngine.shared.synthesize(
+                    text: request.spoken, voice: resolved, wordsPerMinute: wordsPerMinute, pitch: pitch,
+                    makeSink: makeSink)
+            case .piper(let program, let model):
+                try PiperEngine.shared.synthesize(
+                    text: request.spoken, program: program, model: model, wordsPerMinute: wordsPerMinute,
+                    makeSink: makeSink)
             }
             guard let writer else {
                 throw SpeechError(
-                    kind: .engine, call: "espeak_ng_Synthesize", message: "espeak-ng produced no output",
-                    suggestion: "Run `espeak-ng` by hand to see if it works.")
+                    kind: .engine, call: "synthesize", message: "\(voice.engine.rawValue) produced no output",
+                    suggestion: "Run `respite voices` to check the voice.")
             }
             frames = try writer.finish()
         } catch {
@@ -136,36 +150,114 @@ public final class SpeechSynthesizer: Sendable {
         writer = nil
         let first = try Self.install(file)
         let line =
-            "synthesised \(text.count) characters with voice '\(resolved)' in \(ContinuousClock.now - started): "
+            "synthesised \(text.count) characters with \(request.voiceName) in \(ContinuousClock.now - started): "
             + "\(frames) frames at \(sampleRate) Hz, cached as \(path)"
         Logger.audio.info("\(line)")
         return first ?? SpeechClip(path: path, frames: frames, sampleRate: sampleRate, synthesised: true)
     }
 
+    /// ``clip(text:voice:wordsPerMinute:pitch:lexicon:)`` with an espeak-ng voice.
+    public func clip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) -> SpeechClip {
+        try clip(text: text, voice: .espeak(voice), wordsPerMinute: wordsPerMinute, pitch: pitch)
+    }
+
     /// The clip already cached for these inputs, verified, or nil when there is none (or it does not verify, or
-    /// the inputs are out of range): never starts espeak-ng. For what may answer before any speech is made
-    /// (`respite list`'s durations).
+    /// the inputs are out of range, or the voice is not installed): never starts an engine. For what may answer
+    /// before any speech is made (`respite list`'s durations).
     ///
-    /// Parameters as for ``clip(text:voice:wordsPerMinute:pitch:)``.
-    public func cachedClip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) -> SpeechClip? {
-        do {
-            try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
-            _ = try VoiceCatalogue.checkShape(voice, allowMBROLA: allowMBROLA)
-        } catch {
-            return nil
-        }
-        let key = Self.key(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch)
-        let path = cacheDirectory + "/" + key.hexString + ".wav"
+    /// Parameters as for ``clip(text:voice:wordsPerMinute:pitch:lexicon:)``.
+    public func cachedClip(
+        text: String, voice: SpeechVoice, wordsPerMinute: Int, pitch: Int, lexicon: Lexicon = .builtin
+    ) -> SpeechClip? {
+        guard
+            let request = try? self.request(
+                text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon,
+                resolvingEspeak: false)
+        else { return nil }
+        let path = cacheDirectory + "/" + request.key.hexString + ".wav"
         return SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames)
     }
 
-    /// The cache key of a clip: its file's name, without `.wav`.
+    /// ``cachedClip(text:voice:wordsPerMinute:pitch:lexicon:)`` with an espeak-ng voice.
+    public func cachedClip(text: String, voice: String, wordsPerMinute: Int, pitch: Int) -> SpeechClip? {
+        cachedClip(text: text, voice: .espeak(voice), wordsPerMinute: wordsPerMinute, pitch: pitch)
+    }
+
+    /// The text as an engine will read it, after the lexicon (for tests and `respite timeline`'s curious).
+    public static func spokenText(_ text: String, engine: SpeechVoice.Engine, lexicon: Lexicon = .builtin) -> String {
+        lexicon.spokenText(text, for: engine == .piper ? .ipa : .espeak)
+    }
+
+    /// One clip's inputs, checked: the engine to run, the text it reads and the cache key.
+    private struct Request {
+        enum Engine {
+            case espeak(resolved: String)
+            case piper(program: String, model: PiperVoices.Model)
+        }
+        let engine: Engine
+        let spoken: String
+        let key: Hash128
+        let voiceName: String
+    }
+
+    /// Checks the inputs and makes the key; `resolvingEspeak` false checks an espeak-ng voice's shape only, so
+    /// espeak-ng is not loaded (a cache lookup).
+    private func request(
+        text: String, voice: SpeechVoice, wordsPerMinute: Int, pitch: Int, lexicon: Lexicon,
+        resolvingEspeak: Bool = true
+    ) throws(SpeechError) -> Request {
+        try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
+        let spoken = Self.spokenText(text, engine: voice.engine, lexicon: lexicon)
+        switch voice.engine {
+        case .espeak:
+            _ = try VoiceCatalogue.checkShape(voice.name, allowMBROLA: allowMBROLA)
+            let key = Self.key(text: spoken, voice: voice.name, wordsPerMinute: wordsPerMinute, pitch: pitch)
+            let resolved =
+                resolvingEspeak ? try SpeechEngine.shared.voices().resolve(voice.name, allowMBROLA: allowMBROLA) : ""
+            return Request(
+                engine: .espeak(resolved: resolved), spoken: spoken, key: key,
+                voiceName: "espeak-ng voice '\(resolved)'")
+        case .piper:
+            guard let program = piper.program else {
+                throw SpeechError(
+                    kind: .engine, call: "piper", message: piper.problem ?? "Piper is not installed",
+                    suggestion: "Install it with `make voices`, or speak with espeak-ng (`--voice espeak`).")
+            }
+            guard let model = piper.model(named: voice.name) else {
+                throw SpeechError(
+                    kind: .unknownVoice, call: "voice lookup",
+                    message: "no Piper voice named \(VoiceNameError.quoted(voice.name)) is installed",
+                    suggestion: Self.installedPiperVoices(piper))
+            }
+            let modelHash = try ModelHash.shared.hash(of: model.path, cacheDirectory: cacheDirectory)
+            let key = Hash128(
+                Self.versionTag, "piper", modelHash, spoken,
+                String(PiperEngine.lengthScale(forWordsPerMinute: wordsPerMinute)),
+                String(PiperEngine.sentenceSilence), "noise_w 0")
+            return Request(
+                engine: .piper(program: program, model: model), spoken: spoken, key: key,
+                voiceName: "Piper voice '\(model.name)'")
+        }
+    }
+
+    /// "Installed Piper voices: …; …" for a message about a model that is not installed.
+    public static func installedPiperVoices(_ piper: PiperVoices) -> String {
+        let names = piper.models.map { "'\($0.name)'" }
+        let listed =
+            names.isEmpty
+            ? "No Piper voice is installed (`make voices` installs one)"
+            : "Installed Piper voices: " + names.joined(separator: ", ")
+        return listed + "; a clinic adds one by copying its .onnx and .onnx.json files into "
+            + (piper.folders.first ?? "respite/voices") + " (`respite voices` lists them)."
+    }
+
+    /// The cache key of an espeak-ng clip: its file's name, without `.wav`.
     static func key(text: String, voice: String, wordsPerMinute: Int, pitch: Int) -> Hash128 {
         Hash128(versionTag, text, voice, String(wordsPerMinute), String(pitch))
     }
 
-    /// The most frames a clip may hold at the highest rate espeak-ng produces (22050 Hz).
-    static let maximumFrames = 22_050 * maximumSeconds
+    /// The most frames a clip may hold at the highest rate an engine produces (48 kHz, a Piper model's most).
+    static let maximumFrames = 48_000 * maximumSeconds
 
     private static func validate(text: String, wordsPerMinute: Int, pitch: Int) throws(SpeechError) {
         if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
@@ -224,5 +316,54 @@ public final class SpeechSynthesizer: Sendable {
         SpeechError(
             kind: .cache, call: "AtomicFile", message: "cannot cache the clip '\(error.path)': \(error.message)",
             suggestion: "Check free space and permissions in the speech cache folder.")
+    }
+}
+
+/// One voice an engine on this machine can speak with, as `respite voices` lists it.
+public struct InstalledVoice: Sendable, Equatable {
+    /// The voice as a session or `--voice` names it.
+    public var voice: SpeechVoice
+    /// Its language, as the engine gives it ("en_US", "en-us").
+    public var language: String
+    /// What else is known: the model's quality and rate, or espeak-ng's name for the voice.
+    public var detail: String
+    /// The model file, for a Piper voice.
+    public var path: String?
+}
+
+extension SpeechSynthesizer {
+    /// Every voice installed: the Piper models in ``piper``, then espeak-ng's standard voices (MBROLA ones only
+    /// when allowed), each sorted by language.
+    ///
+    /// - Throws: ``SpeechError`` of kind `.engine` when espeak-ng cannot be loaded (the Piper voices are then lost
+    ///   too; ask ``piper`` for them alone).
+    public func installedVoices() throws(SpeechError) -> [InstalledVoice] {
+        let neural = piper.models.map { model in
+            InstalledVoice(
+                voice: .piper(model.name), language: model.language,
+                detail: [model.quality, "\(model.sampleRate) Hz"].compactMap { $0 }.joined(separator: ", "),
+                path: model.path)
+        }.sorted { ($0.language, $0.voice.name) < ($1.language, $1.voice.name) }
+        let catalogue = try SpeechEngine.shared.voices()
+        let formant = catalogue.voices.filter { allowMBROLA || !$0.isMBROLA }.map { voice in
+            InstalledVoice(
+                voice: .espeak(voice.languages.first?.code ?? voice.fileName),
+                language: voice.languages.first?.code ?? voice.fileName, detail: voice.name, path: nil)
+        }.sorted { ($0.language, $0.detail) < ($1.language, $1.detail) }
+        return neural + formant
+    }
+}
+
+extension SpeechSynthesizer {
+    /// The phonemes espeak-ng speaks for `text` after `lexicon`, in its ASCII notation (e.g. `l,Imf@d'i:m@`): how a
+    /// therapist checks a lexicon entry. Nothing is cached.
+    ///
+    /// - Throws: ``SpeechError`` as ``clip(text:voice:wordsPerMinute:pitch:lexicon:)`` does for espeak-ng.
+    public func espeakPhonemes(of text: String, voice: String, lexicon: Lexicon = .builtin) throws(SpeechError)
+        -> String
+    {
+        let resolved = try SpeechEngine.shared.voices().resolve(voice, allowMBROLA: allowMBROLA)
+        return try SpeechEngine.shared.phonemes(
+            of: Self.spokenText(text, engine: .espeak, lexicon: lexicon), voice: resolved)
     }
 }

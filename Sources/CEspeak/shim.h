@@ -28,6 +28,7 @@ typedef struct {
     __typeof__(&espeak_ng_Synchronize) Synchronize;
     __typeof__(&espeak_ng_GetStatusCodeMessage) GetStatusCodeMessage;
     __typeof__(&espeak_ng_Terminate) Terminate;
+    __typeof__(&espeak_SetPhonemeTrace) SetPhonemeTrace;
 } respite_espeak_library;
 
 /// Loads libespeak-ng (by its soname, `library`) and fills `table`. Returns 0 on success;
@@ -64,6 +65,7 @@ static inline int respite_espeak_load(const char *library, respite_espeak_librar
     RESPITE_ESPEAK_SYMBOL(Synchronize, espeak_ng_Synchronize)
     RESPITE_ESPEAK_SYMBOL(GetStatusCodeMessage, espeak_ng_GetStatusCodeMessage)
     RESPITE_ESPEAK_SYMBOL(Terminate, espeak_ng_Terminate)
+    RESPITE_ESPEAK_SYMBOL(SetPhonemeTrace, espeak_SetPhonemeTrace)
 #undef RESPITE_ESPEAK_SYMBOL
     table->handle = handle;
     return 0;

@@ -100,3 +100,17 @@ public struct VoiceNameError: Error, Sendable, Equatable, CustomStringConvertibl
         return "\"" + text + (name.unicodeScalars.count > 48 ? "…" : "") + "\""
     }
 }
+
+extension VoiceName {
+    /// Whether `name` can be a Piper model's name (`voice.model`): 1–80 characters of ASCII letters, digits, `-`,
+    /// `_` and `.`, not starting with `.`, so it is one file name in a voices folder and never a path.
+    public static func isPiperModel(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 80, !name.hasPrefix(".") else { return false }
+        return name.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "A"..."Z", "a"..."z", "0"..."9", "-", "_", ".": true
+            default: false
+            }
+        }
+    }
+}

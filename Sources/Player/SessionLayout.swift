@@ -1,3 +1,4 @@
+import AudioIO
 import SessionKit
 
 /// A session after the first stage of preparation (``SessionPreparer/layout(_:parameters:speech:)``):
@@ -16,6 +17,11 @@ public struct SessionLayout: Sendable {
     public var estimated: Set<Media>
     /// How many speech clips espeak-ng had to make for this layout (0 when all were cached).
     public var synthesisedClips: Int
+    /// The voice that speaks the narration without a recording (`nil` when there is none).
+    public var voice: SpeechVoice?
+    /// Why that is not the voice the session asked for (the neural engine or its model is missing), in one line
+    /// for the listener; nil when it is.
+    public var voiceNotice: String?
     /// Loudness measurements started while laying out, for the second stage to collect.
     var meter: SourceMeter?
 

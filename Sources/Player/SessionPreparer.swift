@@ -1,4 +1,5 @@
 import AudioIO
+import FileAccess
 import Foundation
 import Logging
 import Mixer
@@ -23,6 +24,11 @@ public struct SessionPreparer: Sendable {
     /// Measures (and remembers) each session's programme loudness so it can be trimmed to
     /// `targets.programme`; nil leaves the mix untrimmed.
     public var programme: ProgramLoudness?
+    /// Speak every narration with espeak-ng, whatever the session asks for (`--voice espeak`).
+    public var forceEspeak = false
+    /// Whether a Piper model the session names that is not installed (while Piper is) is an error, as
+    /// `respite validate` reports it; otherwise espeak-ng speaks instead, with a notice.
+    public var requireInstalledModel = false
 
     public init(
         sampleRate: Int, audioRoot: String?, synthesizer: SpeechSynthesizer,
@@ -71,21 +77,34 @@ public struct SessionPreparer: Sendable {
         var paths: [Media: String] = [:]
         var estimated = Set<Media>()
         var synthesised = 0
+        var choice: VoiceChoice?
         for media in Compiler.media(for: session, parameters: parameters) {
             do {
                 switch media {
                 case .speech(let text, let voice):
-                    let name = voice.name ?? session.language
+                    let chosen: VoiceChoice
+                    if let choice {
+                        chosen = choice
+                    } else {
+                        do {
+                            chosen = try speechVoice(for: voice, language: session.language)
+                        } catch {
+                            throw SourceError(place: session.modelPlace, underlying: error)
+                        }
+                        choice = chosen
+                    }
+                    let lexicon = Lexicon.builtin.merging(voice.lexicon)
                     let rate = Int(voice.rate.rounded())
                     let pitch = Int(voice.pitch.rounded())
                     let clip: SpeechClip
                     switch speech {
                     case .synthesising:
-                        clip = try synthesizer.clip(text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
+                        clip = try synthesizer.clip(
+                            text: text, voice: chosen.voice, wordsPerMinute: rate, pitch: pitch, lexicon: lexicon)
                     case .cachedOrEstimated:
                         guard
                             let cached = synthesizer.cachedClip(
-                                text: text, voice: name, wordsPerMinute: rate, pitch: pitch)
+                                text: text, voice: chosen.voice, wordsPerMinute: rate, pitch: pitch, lexicon: lexicon)
                         else {
                             lengths[media] = SpeechSynthesizer.estimatedFrames(
                                 text: text, wordsPerMinute: rate, sampleRate: sampleRate)
@@ -105,6 +124,8 @@ public struct SessionPreparer: Sendable {
                     paths[media] = path
                     lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
                 }
+            } catch let error as SourceError {
+                throw error
             } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
                 throw SourceError(place: session.voicePlace, underlying: error)
             } catch {
@@ -116,8 +137,58 @@ public struct SessionPreparer: Sendable {
             session: session, parameters: parameters, timeline: timeline, paths: paths, estimated: estimated,
             synthesisedClips: synthesised)
         layout.meter = meter
+        layout.voice = choice?.voice
+        layout.voiceNotice = choice?.notice
         laidOut = true
         return layout
+    }
+
+    /// The voice that speaks a session's narration, and why it is not the one asked for when it is not.
+    public struct VoiceChoice: Sendable, Equatable {
+        /// The engine and voice that speak.
+        public var voice: SpeechVoice
+        /// One line for the listener when this is espeak-ng standing in for a neural voice; nil otherwise.
+        public var notice: String?
+    }
+
+    /// Chooses the voice for `voice` (a session's, `name` resolved) on this machine.
+    ///
+    /// espeak-ng when the session asks for it or ``forceEspeak`` is set. For Piper: the model named, or the first
+    /// installed model of `language` when none is named (`en-US` matches `en_US`); when Piper, or that model, is
+    /// not installed, espeak-ng speaks instead (`voice.name`, else the language) and the choice carries a notice.
+    ///
+    /// - Throws: ``SpeechError`` of kind `.unknownVoice` listing the installed voices, when
+    ///   ``requireInstalledModel`` is set, Piper is installed and the named model is not.
+    public func speechVoice(for voice: Voice, language: String) throws(SpeechError) -> VoiceChoice {
+        let espeak = SpeechVoice.espeak(voice.name ?? language.lowercased())
+        guard voice.requestedEngine == .piper, !forceEspeak else { return VoiceChoice(voice: espeak, notice: nil) }
+        let piper = synthesizer.piper
+        let wanted = voice.model ?? piper.models.first { Self.sameLanguage($0.language, language) }?.name
+        if let wanted, piper.program != nil, piper.model(named: wanted) != nil {
+            return VoiceChoice(voice: .piper(wanted), notice: nil)
+        }
+        let reason: String
+        if piper.program == nil {
+            reason = piper.problem ?? "Piper is not installed"
+        } else if let wanted {
+            if requireInstalledModel {
+                throw SpeechError(
+                    kind: .unknownVoice, call: "voice lookup",
+                    message: "no Piper voice named '\(wanted)' is installed",
+                    suggestion: SpeechSynthesizer.installedPiperVoices(piper))
+            }
+            reason = "the Piper voice '\(wanted)' is not installed"
+        } else {
+            reason = "no Piper voice for \(language) is installed"
+        }
+        let notice = "Speaking with espeak-ng's '\(espeak.name)' voice: \(reason)."
+        return VoiceChoice(voice: espeak, notice: notice)
+    }
+
+    /// "en-US" and "en_US", "en-us": the same language tag, ignoring case and the separator.
+    static func sameLanguage(_ left: String, _ right: String) -> Bool {
+        func normal(_ tag: String) -> String { tag.lowercased().replacingOccurrences(of: "_", with: "-") }
+        return normal(left) == normal(right)
     }
 
     /// The second stage: measures every source's loudness (cached), lays out the mix, decodes the

@@ -1,3 +1,4 @@
+import FileAccess
 /// A guided relaxation session as a therapist wrote it: metadata and steps, with durations in
 /// seconds as in the JSON file. `Compiler` turns it into a ``Timeline`` in integer frames.
 ///
@@ -72,37 +73,70 @@ public struct ProtocolInfo: Sendable, Equatable {
     }
 }
 
-/// The synthesised draft voice used for narration that has no recording.
+/// The synthesised voice used for narration that has no recording.
 public struct Voice: Sendable, Equatable, Hashable {
-    /// espeak-ng voice name; `nil` means the session's language.
+    /// The speech engines a session may ask for.
+    public enum Engine: String, Sendable, CaseIterable {
+        /// espeak-ng, in every language it knows: a clear formant voice, and always the fallback.
+        case espeak
+        /// Piper, a neural voice (`model`), when installed; espeak-ng (`name`) speaks where it is not.
+        case piper
+    }
+
+    /// Which engine speaks; `nil` is espeak-ng, or Piper when a `model` is given.
+    public var engine: Engine?
+    /// The Piper model, by its file name without `.onnx` (e.g. "en_US-joe-medium"); `nil` picks an installed model
+    /// of the session's language.
+    public var model: String?
+    /// espeak-ng voice name; `nil` means the session's language. With Piper, the voice that speaks when Piper or
+    /// the model is missing.
     public var name: String?
-    /// Words per minute, 80…260.
+    /// Words per minute, 80…260, pauses between phrases included, honoured by both engines.
     public var rate: Double
-    /// espeak-ng pitch, 0…99.
+    /// espeak-ng pitch, 0…99 (Piper voices keep their own).
     public var pitch: Double
     /// Gain in dB applied to all narration, -60…+12.
     public var gain: Double
+    /// How particular words are said, on top of the built-in entries (``Lexicon/builtin``).
+    public var lexicon: Lexicon = .empty
     /// 1-based line and column of `voice.name` in the session file (of `language` when the name is not given), for
     /// messages about the voice found after loading; 0 when unknown. Not part of a voice's equality.
     public var line = 0
     public var column = 0
+    /// 1-based line and column of `voice.model` (of `voice.engine`, or of `voice`, when no model is given); 0 when
+    /// unknown. Not part of a voice's equality.
+    public var modelLine = 0
+    public var modelColumn = 0
+
+    /// The engine that is asked for: `engine`, else Piper when a model is named, else espeak-ng.
+    public var requestedEngine: Engine { engine ?? (model == nil ? .espeak : .piper) }
 
     public static func == (lhs: Voice, rhs: Voice) -> Bool {
-        (lhs.name, lhs.rate, lhs.pitch, lhs.gain) == (rhs.name, rhs.rate, rhs.pitch, rhs.gain)
+        (lhs.requestedEngine, lhs.model, lhs.name, lhs.rate, lhs.pitch, lhs.gain)
+            == (rhs.requestedEngine, rhs.model, rhs.name, rhs.rate, rhs.pitch, rhs.gain) && lhs.lexicon == rhs.lexicon
     }
 
     public func hash(into hasher: inout Hasher) {
+        hasher.combine(requestedEngine)
+        hasher.combine(model)
         hasher.combine(name)
         hasher.combine(rate)
         hasher.combine(pitch)
         hasher.combine(gain)
+        hasher.combine(lexicon)
     }
 
-    public init(name: String? = nil, rate: Double = 140, pitch: Double = 40, gain: Double = 0) {
+    public init(
+        engine: Engine? = nil, model: String? = nil, name: String? = nil, rate: Double = 140, pitch: Double = 40,
+        gain: Double = 0, lexicon: Lexicon = .empty
+    ) {
+        self.engine = engine
+        self.model = model
         self.name = name
         self.rate = rate
         self.pitch = pitch
         self.gain = gain
+        self.lexicon = lexicon
     }
 }
 

@@ -4,7 +4,7 @@ extension SessionLoader.Decoder {
         "voice", "parameters", "music", "blocks", "steps",
     ]
     static let protocolKeys = ["name", "therapy", "evidence", "recommendation", "source", "for"]
-    static let voiceKeys = ["name", "rate", "pitch", "gain"]
+    static let voiceKeys = ["engine", "model", "name", "rate", "pitch", "gain", "lexicon"]
     static let parameterKeys = Parameters.keys
     static let musicKeys = ["source", "gain", "loop", "fadeIn", "fadeOut", "duck"]
 
@@ -196,6 +196,7 @@ extension SessionLoader.Decoder {
         voice.rate = number(node, "rate", range: 80...260, unit: "words per minute") ?? voice.rate
         voice.pitch = number(node, "pitch", range: 0...99) ?? voice.pitch
         voice.gain = gain(node, "gain") ?? voice.gain
+        decodeVoiceEngine(node, into: &voice)
         return voice
     }
 

@@ -14,7 +14,9 @@ struct Respite: ParsableCommand {
             replace advice from your care team.
             """,
         version: "0.1.0",
-        subcommands: [Play.self, List.self, Validate.self, Lint.self, Timeline.self, Render.self, Devices.self])
+        subcommands: [
+            Play.self, List.self, Validate.self, Lint.self, Timeline.self, Render.self, Devices.self, Voices.self,
+        ])
 
     /// Runs the command with the standard streams made safe first and checked last (``StandardStreams``).
     static func main() {

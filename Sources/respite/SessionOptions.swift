@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import AudioIO
 import Player
 import SessionKit
@@ -15,11 +16,24 @@ struct SessionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Engine sample rate in Hz (8000…192000).", valueName: "hz"))
     var rate: Int = 48_000
 
+    @Option(
+        name: .customLong("voice"),
+        help: ArgumentHelp(
+            "Who speaks narration that has no recording: 'session' (the session's choice, its neural voice where "
+                + "installed) or 'espeak' (espeak-ng always). Default: $RESPITE_VOICE, else session.",
+            valueName: "session|espeak"))
+    var voiceChoice: String = ProcessInfo.processInfo.environment["RESPITE_VOICE"] ?? "session"
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (8_000...192_000).contains(rate) else {
             throw ValidationError("--rate \(rate) is outside 8000…192000 Hz; 48000 suits almost every device.")
+        }
+        guard ["session", "espeak"].contains(voiceChoice) else {
+            throw ValidationError(
+                "--voice '\(voiceChoice)' (or RESPITE_VOICE) is not a choice: use 'session' (the session's voice) or "
+                    + "'espeak'; `respite voices` lists the installed voices.")
         }
     }
 
@@ -40,11 +54,17 @@ struct SessionOptions: ParsableArguments {
     /// (seconds for a long one); afterwards everything comes from the caches.
     ///
     /// - Parameter measuringProgramme: false skips the programme loudness (for `validate`, which plays nothing).
+    /// - Parameter requireInstalledModel: a Piper model the session names that is not installed is an error
+    ///   (`validate`), not a notice.
     func prepare(
-        _ session: Session, parameters: Parameters, catalog: SessionCatalog, measuringProgramme: Bool = true
+        _ session: Session, parameters: Parameters, catalog: SessionCatalog, measuringProgramme: Bool = true,
+        requireInstalledModel: Bool = false
     ) throws -> PreparedSession {
-        let preparer = try self.preparer(catalog: catalog, measuringProgramme: measuringProgramme)
-        return try preparer.prepare(preparer.layout(session, parameters: parameters, metering: true))
+        var preparer = try self.preparer(catalog: catalog, measuringProgramme: measuringProgramme)
+        preparer.requireInstalledModel = requireInstalledModel
+        let layout = try preparer.layout(session, parameters: parameters, metering: true)
+        announceVoice(of: layout)
+        return try preparer.prepare(layout)
     }
 
     /// Prepares a loaded session to play from the frame `start` picks in its timeline. The
@@ -58,6 +78,7 @@ struct SessionOptions: ParsableArguments {
     ) throws -> (prepared: PreparedSession, start: Int, preparer: SessionPreparer) {
         let preparer = try self.preparer(catalog: catalog, measuringProgramme: true)
         let layout = try preparer.layout(session, parameters: parameters, metering: true)
+        announceVoice(of: layout)
         let frame = try start(layout.timeline)
         return (try preparer.prepare(layout, playingFrom: frame), frame, preparer)
     }
@@ -70,8 +91,16 @@ struct SessionOptions: ParsableArguments {
         _ name: String, catalog: SessionCatalog, speech: SessionPreparer.Speech = .synthesising
     ) throws -> SessionLayout {
         let (session, parameters) = try load(name, catalog: catalog)
-        return try preparer(catalog: catalog, measuringProgramme: false).layout(
+        let layout = try preparer(catalog: catalog, measuringProgramme: false).layout(
             session, parameters: parameters, speech: speech)
+        // `list` estimates many sessions at once and never speaks: no notice there.
+        if speech == .synthesising { announceVoice(of: layout) }
+        return layout
+    }
+
+    /// The one line that says espeak-ng speaks in place of the session's neural voice, on standard error.
+    func announceVoice(of layout: SessionLayout) {
+        if let notice = layout.voiceNotice { report(notice) }
     }
 
     /// A preparer at these options with the user's configuration and the caches.
@@ -83,6 +112,7 @@ struct SessionOptions: ParsableArguments {
             sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),
             targets: configuration.loudness, loudness: LoudnessCache())
         preparer.ceiling = configuration.ceiling
+        preparer.forceEspeak = voiceChoice == "espeak"
         preparer.programme = measuringProgramme ? ProgramLoudness() : nil
         return preparer
     }

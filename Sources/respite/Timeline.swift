@@ -59,6 +59,8 @@ struct Timeline: ParsableCommand {
             var stepTitle: String
             var kind: String
             var text: String
+            /// Who speaks a narration: `piper:MODEL`, `espeak:VOICE`, or `recording`.
+            var voice: String?
         }
         struct Document: Encodable {
             var id: String
@@ -69,6 +71,15 @@ struct Timeline: ParsableCommand {
             var events: [Event]
         }
         let timeline = layout.timeline
+        // A narration's sound starts at its entry's frame, on the voice bus.
+        var spoken: [Int: String] = [:]
+        for sound in timeline.sounds where sound.bus == .voice {
+            guard case .media(let media, _) = sound.source else { continue }
+            switch media {
+            case .speech: spoken[sound.start] = layout.voice?.description ?? "espeak"
+            case .file: spoken[sound.start] = spoken[sound.start] ?? "recording"
+            }
+        }
         let document = Document(
             id: layout.session.id, title: layout.session.title, sampleRate: timeline.sampleRate,
             durationFrames: timeline.duration, durationSeconds: timeline.seconds(timeline.duration),
@@ -76,7 +87,7 @@ struct Timeline: ParsableCommand {
                 Event(
                     frame: $0.frame, seconds: timeline.seconds($0.frame), lengthFrames: $0.length,
                     step: timeline.steps[$0.step].number, stepTitle: timeline.steps[$0.step].title,
-                    kind: $0.kind.rawValue, text: $0.text)
+                    kind: $0.kind.rawValue, text: $0.text, voice: $0.kind == .narration ? spoken[$0.frame] : nil)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -36,7 +36,8 @@ struct Validate: ParsableCommand {
                     let options = try SessionOptions.parse([])
                     let parameters = try session.parameters.applying([], to: session, loader: catalog.loader)
                     _ = try options.prepare(
-                        session, parameters: parameters, catalog: catalog, measuringProgramme: false)
+                        session, parameters: parameters, catalog: catalog, measuringProgramme: false,
+                        requireInstalledModel: true)
                 }
                 printLine("ok: \(name): \"\(session.title)\", \(session.steps.count) steps")
             } catch {

@@ -19,7 +19,7 @@ struct HostileSpeechTests {
             cache = root.file("cache")
             outside = root.file("outside.txt")
             try Data("not a clip\n".utf8).write(to: URL(fileURLWithPath: outside))
-            synthesizer = try SpeechSynthesizer(cacheDirectory: cache, allowMBROLA: allowMBROLA)
+            synthesizer = try SpeechSynthesizer(cacheDirectory: cache, allowMBROLA: allowMBROLA, piper: .none)
         }
 
         func snapshot() -> FolderSnapshot { FolderSnapshot(root.path) }

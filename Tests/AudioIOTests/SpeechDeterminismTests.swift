@@ -18,7 +18,7 @@ struct SpeechDeterminismTests {
     /// Synthesises `order` (indices into ``clips``) into a fresh cache and returns each clip's samples by index.
     static func synthesise(_ order: [Int]) throws -> [Int: [Int16]] {
         let directory = try TemporaryDirectory()
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
         var result: [Int: [Int16]] = [:]
         for index in order {
             let (text, voice) = clips[index]

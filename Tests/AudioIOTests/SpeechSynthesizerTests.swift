@@ -8,7 +8,7 @@ struct SpeechSynthesizerTests {
     @Test("speaks a sentence into a cached WAV that sounds like speech")
     func speaks() throws {
         let directory = try TemporaryDirectory()
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.file("speech"))
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.file("speech"), piper: .none)
         let clip = try synthesizer.clip(text: "Breathe in slowly.", voice: "en", wordsPerMinute: 150, pitch: 50)
         #expect(clip.synthesised)
         #expect(clip.sampleRate == 22_050)
@@ -47,7 +47,7 @@ struct SpeechSynthesizerTests {
     @Test("the cache answers repeat requests; other inputs get other files")
     func caches() throws {
         let directory = try TemporaryDirectory()
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
         let first = try synthesizer.clip(text: "Let your shoulders drop.", voice: "en", wordsPerMinute: 140, pitch: 45)
         let again = try synthesizer.clip(text: "Let your shoulders drop.", voice: "en", wordsPerMinute: 140, pitch: 45)
         #expect(first.synthesised)
@@ -55,7 +55,7 @@ struct SpeechSynthesizerTests {
         #expect(again.path == first.path && again.frames == first.frames && again.sampleRate == first.sampleRate)
 
         // A second synthesiser on the same directory (another process, say) also finds it.
-        let other = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let other = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
         #expect(
             try !other.clip(text: "Let your shoulders drop.", voice: "en", wordsPerMinute: 140, pitch: 45).synthesised)
 
@@ -72,7 +72,7 @@ struct SpeechSynthesizerTests {
     @Test("a damaged cache file is synthesised again")
     func repairsCache() throws {
         let directory = try TemporaryDirectory()
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
         let clip = try synthesizer.clip(text: "Rest.", voice: "en", wordsPerMinute: 150, pitch: 50)
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: clip.path))
         let again = try synthesizer.clip(text: "Rest.", voice: "en", wordsPerMinute: 150, pitch: 50)
@@ -107,7 +107,7 @@ struct SpeechSynthesizerTests {
     @Test("an unknown voice is an error naming it and pointing at espeak-ng --voices")
     func unknownVoice() throws {
         let directory = try TemporaryDirectory()
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
         #expect {
             _ = try synthesizer.clip(text: "Hello.", voice: "no-such-voice", wordsPerMinute: 150, pitch: 50)
         } throws: { error in
@@ -122,7 +122,7 @@ struct SpeechSynthesizerTests {
     @Test("voice names, voice files, language codes and variants are accepted")
     func voices() throws {
         let directory = try TemporaryDirectory()
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
         var paths = Set<String>()
         for voice in ["en", "en-gb", "en-US", "en+f3", "en-gb+f3", "gmw/en-US", "de"] {
             let clip = try synthesizer.clip(text: "Rest now.", voice: voice, wordsPerMinute: 150, pitch: 50)
@@ -135,7 +135,7 @@ struct SpeechSynthesizerTests {
     @Test("out-of-range parameters and empty text are errors")
     func invalidArguments() throws {
         let directory = try TemporaryDirectory()
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
         for (text, rate, pitch) in [("Hello.", 10, 50), ("Hello.", 150, 101), ("  ", 150, 50)] {
             #expect {
                 _ = try synthesizer.clip(text: text, voice: "en", wordsPerMinute: rate, pitch: pitch)
@@ -148,7 +148,7 @@ struct SpeechSynthesizerTests {
     @Test("clips from several threads at once are all complete")
     func concurrent() async throws {
         let directory = try TemporaryDirectory()
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path)
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
         let frames = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<4 {
                 group.addTask {

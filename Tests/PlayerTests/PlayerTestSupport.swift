@@ -38,7 +38,8 @@ struct Fixture {
         let parameters = try session.parameters.applying(
             set, to: session, loader: SessionLoader(audioRoot: Fixture.audioRoot))
         var preparer = SessionPreparer(
-            sampleRate: rate, audioRoot: Fixture.audioRoot, synthesizer: try SpeechSynthesizer(cacheDirectory: cache))
+            sampleRate: rate, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(cacheDirectory: cache, piper: .none))
         if normalised {
             preparer.loudness = LoudnessCache(directory: cache + "-loudness")
             preparer.programme = ProgramLoudness(directory: cache + "-programme")

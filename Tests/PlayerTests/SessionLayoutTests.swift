@@ -18,7 +18,8 @@ import Testing
     /// A preparer with a speech cache of its own, empty.
     static func preparer(cache: String) throws -> SessionPreparer {
         SessionPreparer(
-            sampleRate: 48_000, audioRoot: Fixture.audioRoot, synthesizer: try SpeechSynthesizer(cacheDirectory: cache))
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(cacheDirectory: cache, piper: .none))
     }
 
     @Test func estimatingSpeaksNothingAndSaysWhatItEstimated() throws {
@@ -94,7 +95,7 @@ import Testing
         let spoken = try preparer.layout(session, parameters: session.parameters)
         let estimated = try SessionPreparer(
             sampleRate: 48_000, audioRoot: Fixture.audioRoot,
-            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.folder + "/empty")
+            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.folder + "/empty", piper: .none)
         ).layout(session, parameters: session.parameters, speech: .cachedOrEstimated)
         #expect(!estimated.isExact)
         let exact = Double(spoken.timeline.duration)
@@ -111,7 +112,7 @@ import Testing
     func eachBundledSessionSpeaksWithinFivePercentOfItsRate(id: String) throws {
         let session = try SessionLoader(audioRoot: Fixture.audioRoot)
             .load(contentsOf: Fixture.sessionsFolder + "/\(id).json")
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: try Fixture().cache)
+        let synthesizer = try SpeechSynthesizer(cacheDirectory: try Fixture().cache, piper: .none)
         var words = 0
         var seconds = 0.0
         var rates = Set<Double>()
@@ -166,7 +167,7 @@ import Testing
         let parameters = session.parameters
         var preparer = SessionPreparer(
             sampleRate: 48_000, audioRoot: Fixture.audioRoot,
-            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache))
+            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache, piper: .none))
         preparer.loudness = LoudnessCache(directory: fixture.folder + "/loudness")
         let early = try preparer.prepare(session, parameters: parameters)
         #expect(early.settlesTrimLater)

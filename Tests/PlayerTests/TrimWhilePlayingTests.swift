@@ -27,7 +27,7 @@ import Testing
     func preparer(_ fixture: Fixture) throws -> SessionPreparer {
         var preparer = SessionPreparer(
             sampleRate: 48_000, audioRoot: Fixture.audioRoot,
-            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache),
+            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache, piper: .none),
             loudness: LoudnessCache(directory: fixture.cache + "-loudness"))
         preparer.programme = ProgramLoudness(directory: fixture.folder + "/programme")
         return preparer

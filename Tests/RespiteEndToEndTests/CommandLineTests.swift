@@ -34,6 +34,8 @@ struct Respite {
     ) throws -> Result {
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = repository
+        // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+        environment["RESPITE_VOICE"] = "espeak"
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         // Remembered choices and places, and sessions of the user's own, stay out of the tests (and the tests' out of them).
         environment["XDG_STATE_HOME"] = NSTemporaryDirectory() + "respite-e2e-state"

@@ -94,6 +94,8 @@ enum DataSafety {
     static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Child {
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = Respite.repository
+        // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+        environment["RESPITE_VOICE"] = "espeak"
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         // Remembered choices and places, and sessions of the user's own, stay out of the tests (and the tests' out of them).
         environment["XDG_STATE_HOME"] = NSTemporaryDirectory() + "respite-e2e-state"
@@ -110,6 +112,8 @@ enum DataSafety {
     static func run(_ arguments: [String], exactEnvironment environment: [String: String]) throws -> Respite.Result {
         var environment = environment
         environment["RESPITE_HOME"] = Respite.repository
+        // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+        environment["RESPITE_VOICE"] = "espeak"
         let child = try Child(Respite.executable, arguments, environment: environment, separateErrors: true)
         let status = child.wait()
         return Respite.Result(status: status, stdout: child.output, stderr: child.errors)

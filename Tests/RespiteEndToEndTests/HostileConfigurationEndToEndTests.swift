@@ -101,6 +101,8 @@ struct BadConfigurationRun: CustomTestStringConvertible, Sendable {
         var environment = ProcessInfo.processInfo.environment
         for name in removed { environment[name] = nil }
         environment["RESPITE_HOME"] = Respite.repository
+        // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+        environment["RESPITE_VOICE"] = "espeak"
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         environment.merge(extra) { $1 }
         let child = try Child(

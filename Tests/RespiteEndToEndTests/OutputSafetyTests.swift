@@ -103,6 +103,8 @@ import Testing
             try DataSafety.session(music: "audio:music/tide-pad.ogg", loop: true, seconds: 5)
                 .write(toFile: fixture.session, atomically: true, encoding: .utf8)
             environment["RESPITE_HOME"] = home
+            // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+            environment["RESPITE_VOICE"] = "espeak"
             protected = home + "/Audio/music/tide-pad.ogg"
             arguments.append(protected)
             watched = fixture.folder

@@ -269,6 +269,8 @@ struct PanelRows {
         let fixture = try LongWordsSession()
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = Respite.repository
+        // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+        environment["RESPITE_VOICE"] = "espeak"
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         let output = fixture.folder + "/out.wav"
         let session = try PseudoTerminalSession(["render", fixture.session, "-o", output], environment: environment)

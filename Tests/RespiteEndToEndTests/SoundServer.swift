@@ -68,6 +68,8 @@ final class SoundServer {
     var respiteEnvironment: [String: String] {
         var environment = self.environment
         environment["RESPITE_HOME"] = Respite.repository
+        // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+        environment["RESPITE_VOICE"] = "espeak"
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         // Remembered choices and places, and sessions of the user's own, stay out of the tests (and the tests' out of them).
         environment["XDG_STATE_HOME"] = NSTemporaryDirectory() + "respite-e2e-state"

@@ -22,6 +22,8 @@ import Testing
     var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = Respite.repository
+        // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+        environment["RESPITE_VOICE"] = "espeak"
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         environment["XDG_STATE_HOME"] = folder + "/state"
         environment["XDG_DATA_HOME"] = folder + "/data"

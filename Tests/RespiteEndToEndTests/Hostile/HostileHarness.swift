@@ -142,6 +142,8 @@ func run(_ hostile: HostileCase, timeout: Double = 60) throws {
     let arguments = hostile.arguments.map { $0.replacingOccurrences(of: "{dir}", with: folder) }
     var environment = ProcessInfo.processInfo.environment
     environment["RESPITE_HOME"] = Respite.repository
+    // Narration in espeak-ng: the neural voice has tests of its own (NeuralVoiceTests).
+    environment["RESPITE_VOICE"] = "espeak"
     environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
     // Outside the case's folder: espeak-ng's audio layer (pcaudio, through libpulse) creates
     // $XDG_CONFIG_HOME/pulse when it starts, even though Respite never plays through it.
