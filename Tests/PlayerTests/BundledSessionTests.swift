@@ -11,11 +11,11 @@ import Testing
 @Suite(.serialized) struct BundledSessionTests {
     static let ids = ["pmr-short", "imagery-meadow", "breathing-paced"]
 
-    func prepared(_ id: String, set: [String] = []) throws -> PreparedSession {
+    func prepared(_ id: String, set: [String] = [], piper: PiperVoices = .none) throws -> PreparedSession {
         let fixture = try Fixture()
         let session = try SessionLoader(audioRoot: Fixture.audioRoot).load(
             contentsOf: Fixture.sessionsFolder + "/\(id).json")
-        return try fixture.prepare(session, set: set)
+        return try fixture.prepare(session, set: set, piper: piper)
     }
 
     /// Renders block by block, handing each block (interleaved) to `body` with its first frame.
@@ -55,7 +55,16 @@ import Testing
     /// and in the full mix the voice stands clearly above the music around it.
     @Test(arguments: ids)
     func narrationIsAudibleSpeech(_ id: String) throws {
-        let prepared = try prepared(id)
+        try checkNarrationIsAudibleSpeech(try prepared(id), id)
+    }
+
+    /// The same with the neural voice, which the bundled sessions ask for.
+    @Test(.enabled(if: NeuralVoice.enabled, "the neural voice is not installed (`make voices`)"), arguments: ids)
+    func neuralNarrationIsAudibleSpeech(_ id: String) throws {
+        try checkNarrationIsAudibleSpeech(try prepared(id, piper: NeuralVoice.installed), id)
+    }
+
+    func checkNarrationIsAudibleSpeech(_ prepared: PreparedSession, _ id: String) throws {
         let timeline = prepared.timeline
         let window = 480  // 10 ms
         var voiceEnergy = [Float](repeating: 0, count: timeline.duration / window + 1)

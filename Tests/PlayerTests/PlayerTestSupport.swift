@@ -32,14 +32,16 @@ struct Fixture {
 
     /// Prepares as `respite` does: loudness normalised per bus and trimmed to the programme target
     /// (unless `normalised` is false, for tests about a source's own level).
-    func prepare(_ session: Session, set: [String] = [], rate: Int = 48_000, normalised: Bool = true) throws
-        -> PreparedSession
-    {
+    /// `piper`: the neural voices the synthesiser may use (none: espeak-ng speaks every session).
+    func prepare(
+        _ session: Session, set: [String] = [], rate: Int = 48_000, normalised: Bool = true,
+        piper: PiperVoices = .none
+    ) throws -> PreparedSession {
         let parameters = try session.parameters.applying(
             set, to: session, loader: SessionLoader(audioRoot: Fixture.audioRoot))
         var preparer = SessionPreparer(
             sampleRate: rate, audioRoot: Fixture.audioRoot,
-            synthesizer: try SpeechSynthesizer(cacheDirectory: cache, piper: .none))
+            synthesizer: try SpeechSynthesizer(cacheDirectory: cache, piper: piper))
         if normalised {
             preparer.loudness = LoudnessCache(directory: cache + "-loudness")
             preparer.programme = ProgramLoudness(directory: cache + "-programme")

@@ -1,4 +1,5 @@
 import AudioIO
+import FileAccess
 import Foundation
 import Player
 import SessionKit
@@ -104,30 +105,141 @@ import Testing
     }
 }
 
-/// The narration speaks at the rate the session asks for: words over the clips' length, the pauses
-/// between phrases included, as a listener hears it (espeak-ng's own rate is nominal: at 135 it
-/// spoke these sessions at 150).
-@Suite struct SpeakingRateTests {
-    @Test(arguments: ["pmr-short", "breathing-paced", "imagery-meadow"])
-    func eachBundledSessionSpeaksWithinFivePercentOfItsRate(id: String) throws {
+/// The narration speaks at the rate the session asks for, with either engine: words over the clips'
+/// length, the pauses between phrases included, as a listener hears it (espeak-ng's own rate is
+/// nominal: at 135 it spoke these sessions at 150; Piper's length scale is not a rate at all).
+@Suite(.serialized) struct SpeakingRateTests {
+    /// Words a minute over every clip of the session `id`, and the one rate it asks for.
+    static func measure(_ id: String, neural: Bool) throws -> (spoken: Double, requested: Double, voices: Set<String>) {
         let session = try SessionLoader(audioRoot: Fixture.audioRoot)
             .load(contentsOf: Fixture.sessionsFolder + "/\(id).json")
-        let synthesizer = try SpeechSynthesizer(cacheDirectory: try Fixture().cache, piper: .none)
+        let preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(
+                cacheDirectory: try Fixture().cache, piper: neural ? NeuralVoice.installed : .none))
         var words = 0
         var seconds = 0.0
         var rates = Set<Double>()
+        var voices = Set<String>()
         for case .speech(let text, let voice) in Compiler.media(for: session, parameters: session.parameters) {
-            let clip = try synthesizer.clip(
-                text: text, voice: voice.name ?? session.language, wordsPerMinute: Int(voice.rate.rounded()),
-                pitch: Int(voice.pitch.rounded()))
+            let chosen = try preparer.speechVoice(for: voice, language: session.language).voice
+            voices.insert(chosen.description)
+            let clip = try preparer.synthesizer.clip(
+                text: text, voice: chosen, wordsPerMinute: Int(voice.rate.rounded()),
+                pitch: Int(voice.pitch.rounded()), lexicon: Lexicon.builtin.merging(voice.lexicon))
             words += text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" && $0 != "’" }).count
             seconds += Double(clip.frames) / Double(clip.sampleRate)
             rates.insert(voice.rate)
         }
-        let requested = try #require(rates.count == 1 ? rates.first : nil)
-        let spoken = Double(words) / (seconds / 60)
         #expect(words > 200)
+        let requested = try #require(rates.count == 1 ? rates.first : nil)
+        return (Double(words) / (seconds / 60), requested, voices)
+    }
+
+    @Test(arguments: ["pmr-short", "breathing-paced", "imagery-meadow"])
+    func eachBundledSessionSpeaksWithinFivePercentOfItsRateWithEspeak(id: String) throws {
+        let (spoken, requested, voices) = try Self.measure(id, neural: false)
+        #expect(voices == ["espeak:en-us"])
         #expect(abs(spoken / requested - 1) <= 0.05, "\(id): \(spoken) words a minute for \(requested)")
+    }
+
+    @Test(
+        .enabled(if: NeuralVoice.enabled, "the neural voice is not installed (`make voices`)"),
+        arguments: ["pmr-short", "breathing-paced", "imagery-meadow"])
+    func eachBundledSessionSpeaksWithinFivePercentOfItsRateWithTheNeuralVoice(id: String) throws {
+        let (spoken, requested, voices) = try Self.measure(id, neural: true)
+        #expect(voices == ["piper:en_US-joe-medium"])
+        #expect(abs(spoken / requested - 1) <= 0.05, "\(id): \(spoken) words a minute for \(requested)")
+    }
+}
+
+/// Which voice speaks: the session's neural voice where installed, espeak-ng in its place (with a
+/// notice) where not, and a named model a machine with Piper lacks reported where it is written.
+@Suite struct VoiceChoiceTests {
+    static let body = """
+        "voice": { "engine": "piper", "model": "en_US-joe-medium", "name": "en-gb", "rate": 135 },
+        "steps": [ { "type": "narration", "text": "Let your shoulders soften.", "pause": 1 } ]
+        """
+
+    /// Piper as a machine would have it: a program (never run here) and a voices folder with `models`.
+    static func piper(_ fixture: Fixture, models: [String]) throws -> PiperVoices {
+        let folder = fixture.folder + "/voices"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for model in models {
+            try Data("model".utf8).write(to: URL(fileURLWithPath: folder + "/\(model).onnx"))
+            try Data(#"{ "audio": { "sample_rate": 22050 }, "language": { "code": "en_US" } }"#.utf8)
+                .write(to: URL(fileURLWithPath: folder + "/\(model).onnx.json"))
+        }
+        return PiperVoices.installed(environment: ["RESPITE_PIPER": "/bin/false", "RESPITE_VOICES": folder])
+    }
+
+    @Test func withoutTheNeuralEngineEspeakSpeaksAndSaysSo() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(Self.body)
+        let preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.cache, piper: .none))
+        let layout = try preparer.layout(session, parameters: session.parameters)
+        #expect(layout.voice == .espeak("en-gb"))
+        let notice = try #require(layout.voiceNotice)
+        #expect(notice.contains("espeak-ng") && notice.contains("en-gb") && !notice.contains("\n"), "\(notice)")
+        #expect(layout.synthesisedClips + (layout.paths.isEmpty ? 1 : 0) <= 1)
+        #expect(layout.timeline.entries.contains { $0.kind == .narration })
+    }
+
+    @Test func aForcedEspeakNeedsNoNotice() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(Self.body)
+        var preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(
+                cacheDirectory: fixture.cache, piper: try Self.piper(fixture, models: ["en_US-joe-medium"])))
+        preparer.forceEspeak = true
+        let choice = try preparer.speechVoice(for: session.voice, language: session.language)
+        #expect(choice.voice == .espeak("en-gb") && choice.notice == nil)
+        preparer.forceEspeak = false
+        #expect(
+            try preparer.speechVoice(for: session.voice, language: session.language).voice == .piper("en_US-joe-medium")
+        )
+    }
+
+    @Test func aModelThatIsNotInstalledIsAnErrorAtItsPlaceWhenRequired() throws {
+        let fixture = try Fixture()
+        let body = Self.body.replacingOccurrences(of: "en_US-joe-medium", with: "en_US-nobody-low")
+        let session = try fixture.session(body)
+        var preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(
+                cacheDirectory: fixture.cache,
+                piper: try Self.piper(fixture, models: ["en_US-joe-medium", "en_GB-x-low"])))
+        // Playing: espeak-ng speaks instead, and the notice names the model.
+        let layout = try preparer.layout(session, parameters: session.parameters)
+        #expect(layout.voice == .espeak("en-gb"))
+        #expect(layout.voiceNotice?.contains("en_US-nobody-low") == true)
+        // Validating: an error at voice.model, line and column, listing what is installed.
+        preparer.requireInstalledModel = true
+        let error = #expect(throws: SourceError.self) { try preparer.layout(session, parameters: session.parameters) }
+        let text = error.map { String(describing: $0) } ?? ""
+        #expect(error?.place?.path == "voice.model")
+        #expect(error?.place?.line == session.voice.modelLine && (error?.place?.line ?? 0) > 0)
+        #expect(
+            text.contains("en_US-nobody-low") && text.contains("'en_US-joe-medium'") && text.contains("'en_GB-x-low'"),
+            "\(text)")
+    }
+
+    @Test func withoutANamedModelAVoiceOfTheSessionsLanguageIsChosen() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(
+            #""voice": { "engine": "piper" }, "steps": [ { "type": "narration", "text": "Rest.", "pause": 1 } ]"#)
+        let preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(
+                cacheDirectory: fixture.cache, piper: try Self.piper(fixture, models: ["en_US-joe-medium"])))
+        // The fixture's language is "en", not en_US: no voice of it, so espeak-ng, with the reason.
+        let choice = try preparer.speechVoice(for: session.voice, language: "en")
+        #expect(choice.voice == .espeak("en"))
+        #expect(choice.notice?.contains("no Piper voice for en") == true)
+        #expect(try preparer.speechVoice(for: session.voice, language: "en-US").voice == .piper("en_US-joe-medium"))
     }
 }
 

@@ -1,0 +1,107 @@
+import AudioIO
+import Foundation
+import Testing
+
+/// The neural voice through the command line: who speaks each narration, the fallback and its one notice,
+/// `--voice espeak`, `respite voices`, and a model a session names that is not installed.
+@Suite(.serialized) struct NeuralVoiceEndToEndTests {
+    /// Piper as `make voices` installed it, for a `respite` whose data folder is elsewhere.
+    static var neural: [String: String] {
+        var environment = ["RESPITE_VOICE": "session"]
+        environment["RESPITE_PIPER"] = NeuralVoice.installed.program ?? "/nonexistent/piper"
+        environment["RESPITE_VOICES"] = NeuralVoice.installed.folders.joined(separator: ":")
+        return environment
+    }
+
+    static func narrationVoices(_ json: String) throws -> [String?] {
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json.prefix(300))")
+        let events = try #require(document["events"] as? [[String: Any]])
+        return events.filter { $0["kind"] as? String == "narration" }.map { $0["voice"] as? String }
+    }
+
+    @Test(.enabled(if: NeuralVoice.enabled, "the neural voice is not installed (`make voices`)"))
+    func theTimelineNamesTheNeuralVoiceForEveryNarration() throws {
+        let result = try Respite.run(["timeline", "pmr-short", "--json"], environment: Self.neural)
+        #expect(result.status == 0, "\(result.stderr)")
+        let voices = try Self.narrationVoices(result.stdout)
+        #expect(voices.count >= 15)
+        #expect(voices.allSatisfy { $0 == "piper:en_US-joe-medium" }, "\(voices)")
+        #expect(!result.stderr.contains("espeak-ng"), "\(result.stderr)")
+    }
+
+    @Test func withTheNeuralEngineHiddenEspeakSpeaksAndItIsSaidOnce() throws {
+        let result = try Respite.run(
+            ["timeline", "pmr-short", "--json"], environment: ["RESPITE_VOICE": "session", "RESPITE_PIPER": ""])
+        #expect(result.status == 0, "\(result.stderr)")
+        let voices = try Self.narrationVoices(result.stdout)
+        #expect(!voices.isEmpty && voices.allSatisfy { $0 == "espeak:en-us" }, "\(voices)")
+        let notices = result.stderr.split(separator: "\n").filter { $0.contains("Speaking with espeak-ng") }
+        #expect(notices.count == 1, "\(result.stderr)")
+        #expect(notices.first?.contains("turned off") == true, "\(result.stderr)")
+    }
+
+    @Test func voiceEspeakIsAChoiceAndNeedsNoNotice() throws {
+        let result = try Respite.run(
+            ["timeline", "breathing-paced", "--json", "--voice", "espeak"], environment: Self.neural)
+        #expect(result.status == 0, "\(result.stderr)")
+        let voices = try Self.narrationVoices(result.stdout)
+        #expect(!voices.isEmpty && voices.allSatisfy { $0 == "espeak:en-us" }, "\(voices)")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        let bad = try Respite.run(["timeline", "breathing-paced", "--voice", "festival"])
+        #expect(bad.status == 64, "\(bad.status) \(bad.stderr)")
+        #expect(bad.stderr.contains("'session'") && bad.stderr.contains("'espeak'"), "\(bad.stderr)")
+    }
+
+    @Test func voicesListsTheEnginesAndWhatEachBundledSessionUses() throws {
+        let result = try Respite.run(["voices", "--json"], environment: Self.neural)
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let voices = try #require(document["voices"] as? [[String: Any]])
+        #expect(voices.contains { $0["voice"] as? String == "espeak:en-us" })
+        let sessions = try #require(document["sessions"] as? [[String: Any]])
+        #expect(Set(sessions.compactMap { $0["id"] as? String }) == ["pmr-short", "breathing-paced", "imagery-meadow"])
+        #expect(sessions.allSatisfy { $0["requested"] as? String == "piper:en_US-joe-medium" })
+        if NeuralVoice.enabled {
+            #expect(
+                voices.contains {
+                    $0["voice"] as? String == "piper:en_US-joe-medium" && $0["language"] as? String == "en_US"
+                })
+            #expect(sessions.allSatisfy { $0["voice"] as? String == "piper:en_US-joe-medium" }, "\(sessions)")
+        }
+        let hidden = try Respite.run(["voices"], environment: ["RESPITE_PIPER": ""])
+        #expect(hidden.status == 0)
+        #expect(
+            hidden.stdout.contains("pmr-short          espeak:en-us (asks for piper:en_US-joe-medium)"),
+            "\(hidden.stdout)")
+    }
+
+    @Test(.enabled(if: NeuralVoice.enabled, "the neural voice is not installed (`make voices`)"))
+    func validateReportsAModelThatIsNotInstalledWhereItIsWritten() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let original = try String(
+            contentsOfFile: Respite.repository + "/Sessions/breathing-paced.json", encoding: .utf8)
+        let path = folder + "/breathing-other.json"
+        try original.replacingOccurrences(of: "en_US-joe-medium", with: "en_US-nobody-low")
+            .replacingOccurrences(of: "\"id\": \"breathing-paced\"", with: "\"id\": \"breathing-other\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let line =
+            try #require(
+                original.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+                    $0.contains("en_US-joe-medium")
+                }) + 1
+        let result = try Respite.run(["validate", path], environment: Self.neural)
+        #expect(result.status == 65, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("breathing-other.json:\(line):"), "\(result.stderr)")
+        #expect(result.stderr.contains("voice.model"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("en_US-nobody-low") && result.stderr.contains("'en_US-joe-medium'"),
+            "\(result.stderr)")
+        // Playing it is not refused: espeak-ng speaks, and says why.
+        let timeline = try Respite.run(["timeline", path, "--json"], environment: Self.neural)
+        #expect(timeline.status == 0, "\(timeline.stderr)")
+        #expect(timeline.stderr.contains("the Piper voice 'en_US-nobody-low' is not installed"), "\(timeline.stderr)")
+    }
+}
