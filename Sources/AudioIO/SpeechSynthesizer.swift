@@ -101,13 +101,17 @@ public final class SpeechSynthesizer: Sendable {
     public func clip(
         text: String, voice: SpeechVoice, wordsPerMinute: Int, pitch: Int, lexicon: Lexicon = .builtin
     ) throws(SpeechError) -> SpeechClip {
-        let request = try self.request(
-            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
-        let path = cacheDirectory + "/" + request.key.hexString + ".wav"
+        // espeak-ng is loaded only when a clip is not cached (its voice list is needed to resolve the name).
+        let lookup = try self.request(
+            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon,
+            resolvingEspeak: false)
+        let path = cacheDirectory + "/" + lookup.key.hexString + ".wav"
         if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) {
             Logger.audio.debug("speech clip from the cache: \(cached.path)")
             return cached
         }
+        let request = try self.request(
+            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
         let started = ContinuousClock.now
         let file: AtomicFile
         do throws(OutputFileError) {
@@ -365,5 +369,13 @@ extension SpeechSynthesizer {
         let resolved = try SpeechEngine.shared.voices().resolve(voice, allowMBROLA: allowMBROLA)
         return try SpeechEngine.shared.phonemes(
             of: Self.spokenText(text, engine: .espeak, lexicon: lexicon), voice: resolved)
+    }
+}
+
+extension SpeechSynthesizer {
+    /// Ends the neural engine's processes (each holds its model, 300–400 MB), once every clip a command needs is
+    /// made: a player does not keep them through a session. The next clip that needs one starts it again.
+    public static func stopEngines() {
+        PiperEngine.shared.closeAll()
     }
 }

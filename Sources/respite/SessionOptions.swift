@@ -1,4 +1,5 @@
 import ArgumentParser
+import Atomics
 import Foundation
 import AudioIO
 import Player
@@ -63,7 +64,7 @@ struct SessionOptions: ParsableArguments {
         var preparer = try self.preparer(catalog: catalog, measuringProgramme: measuringProgramme)
         preparer.requireInstalledModel = requireInstalledModel
         let layout = try preparer.layout(session, parameters: parameters, metering: true)
-        announceVoice(of: layout)
+        finishSpeaking(for: layout)
         return try preparer.prepare(layout)
     }
 
@@ -78,7 +79,7 @@ struct SessionOptions: ParsableArguments {
     ) throws -> (prepared: PreparedSession, start: Int, preparer: SessionPreparer) {
         let preparer = try self.preparer(catalog: catalog, measuringProgramme: true)
         let layout = try preparer.layout(session, parameters: parameters, metering: true)
-        announceVoice(of: layout)
+        finishSpeaking(for: layout)
         let frame = try start(layout.timeline)
         return (try preparer.prepare(layout, playingFrom: frame), frame, preparer)
     }
@@ -94,13 +95,20 @@ struct SessionOptions: ParsableArguments {
         let layout = try preparer(catalog: catalog, measuringProgramme: false).layout(
             session, parameters: parameters, speech: speech)
         // `list` estimates many sessions at once and never speaks: no notice there.
-        if speech == .synthesising { announceVoice(of: layout) }
+        if speech == .synthesising { finishSpeaking(for: layout) }
         return layout
     }
 
-    /// The one line that says espeak-ng speaks in place of the session's neural voice, on standard error.
-    func announceVoice(of layout: SessionLayout) {
-        if let notice = layout.voiceNotice { report(notice) }
+    /// After a layout: stops the neural engine, and prints the one line that says espeak-ng speaks in place of the
+    /// session's neural voice, on standard error, once per process, though `play` on a machine without a sound card
+    /// prepares twice (to play, then to save).
+    func finishSpeaking(for layout: SessionLayout) {
+        // Every clip is made: the neural engine's memory goes back before anything plays.
+        if layout.isExact { SpeechSynthesizer.stopEngines() }
+        guard let notice = layout.voiceNotice,
+            voiceNoticeShown.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
+        else { return }
+        report(notice)
     }
 
     /// A preparer at these options with the user's configuration and the caches.
@@ -117,6 +125,9 @@ struct SessionOptions: ParsableArguments {
         return preparer
     }
 }
+
+/// Whether this process has said which voice speaks in place of the neural one.
+private let voiceNoticeShown = ManagedAtomic<Bool>(false)
 
 /// `m:ss` or `h:mm:ss` for a duration in seconds.
 func clock(_ seconds: Double, tenths: Bool = false) -> String {

@@ -40,6 +40,7 @@ struct Timeline: ParsableCommand {
         printLine(
             "\(layout.session.title) (\(layout.session.id)): \(clock(timeline.seconds(timeline.duration), tenths: true)), \(timeline.duration) frames at \(timeline.sampleRate) Hz"
         )
+        if let voice = layout.voice { printLine("narration without a recording: \(voice)") }
         for entry in timeline.entries {
             let time = clock(timeline.seconds(entry.frame), tenths: true)
             let step = timeline.steps[entry.step]

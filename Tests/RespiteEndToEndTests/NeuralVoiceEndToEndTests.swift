@@ -104,4 +104,19 @@ import Testing
         #expect(timeline.status == 0, "\(timeline.stderr)")
         #expect(timeline.stderr.contains("the Piper voice 'en_US-nobody-low' is not installed"), "\(timeline.stderr)")
     }
+
+    /// What `make play` does on a machine with no sound card, with the neural engine hidden: the session is saved,
+    /// spoken by espeak-ng, and that is said once although the session is prepared twice (to play, then to save).
+    @Test func playWithoutTheNeuralEngineOrASoundCardSaysSoOnce() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var environment = PlayFallbackTests.noSoundServer(folder)
+        environment["RESPITE_VOICE"] = "session"
+        environment["RESPITE_PIPER"] = ""
+        let result = try Respite.run(["play", "breathing-paced", "--plain"], in: folder, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/breathing-paced.ogg"))
+        let notices = result.stderr.split(separator: "\n").filter { $0.contains("Speaking with espeak-ng") }
+        #expect(notices.count == 1, "\(result.stderr)")
+    }
 }
