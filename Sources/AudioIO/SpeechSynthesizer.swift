@@ -110,6 +110,13 @@ public final class SpeechSynthesizer: Sendable {
             Logger.audio.debug("speech clip from the cache: \(cached.path)")
             return cached
         }
+        // One synthesis of a clip at a time in this process: a second caller (a player catching up with the
+        // speech made ahead for it, `SpeechPrefetch`) waits for the first and takes its clip.
+        guard SpeechInFlight.shared.begin(path) else {
+            if let made = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) { return made }
+            return try clip(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
+        }
+        defer { SpeechInFlight.shared.end(path) }
         let request = try self.request(
             text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
         let started = ContinuousClock.now
@@ -377,5 +384,35 @@ extension SpeechSynthesizer {
     /// made: a player does not keep them through a session. The next clip that needs one starts it again.
     public static func stopEngines() {
         PiperEngine.shared.closeAll()
+    }
+}
+
+/// The clips being synthesised in this process, by cache path.
+///
+/// Thread safety: safe from any thread.
+final class SpeechInFlight: @unchecked Sendable {
+    static let shared = SpeechInFlight()
+    private let condition = NSCondition()
+    private var paths = Set<String>()
+
+    /// Claims `path` and returns true; or, when another thread is making it, waits until it is done (made or
+    /// failed) and returns false.
+    func begin(_ path: String) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard paths.contains(path) else {
+            paths.insert(path)
+            return true
+        }
+        while paths.contains(path) { condition.wait() }
+        return false
+    }
+
+    /// Releases `path` and wakes whoever waits for it.
+    func end(_ path: String) {
+        condition.lock()
+        paths.remove(path)
+        condition.broadcast()
+        condition.unlock()
     }
 }

@@ -89,14 +89,18 @@ struct Play: ParsableCommand {
         let signals = SignalWatcher([SIGINT, SIGTERM])
         let catalog = SessionCatalog.locate()
         let meta: Session
+        let given: Parameters
         do {
-            (meta, _) = try options.load(session, catalog: catalog)  // checks --set before anything is shown
+            (meta, given) = try options.load(session, catalog: catalog)  // checks --set before anything is shown
         } catch {
             throw fail(error, context: session)
         }
         let terminal = Terminal()
         let plain = self.plain || !terminal.interactiveOutput
-        // The safety notes come first, before anything slow: they are what the listener must read.
+        // The safety notes come first, before anything slow: they are what the listener must read. Narration not
+        // yet spoken is spoken meanwhile (the neural voice needs a few seconds a minute of speech).
+        let prefetch = options.prefetchSpeech(meta, parameters: given, catalog: catalog)
+        defer { prefetch?.cancel() }
         PlayerScreen.introduce(meta, on: terminal)
         fflush(nil)
         guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)
@@ -112,6 +116,7 @@ struct Play: ParsableCommand {
                     try begun.resumeFrame(in: timeline) ?? startFrame(timeline)
                 }
             }
+            prefetch?.cancel()
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {

@@ -84,6 +84,16 @@ struct SessionOptions: ParsableArguments {
         return (try preparer.prepare(layout, playingFrom: frame), frame, preparer)
     }
 
+    /// Starts speaking the session's narration ahead, at `parameters` (`--set`), while the listener reads and
+    /// chooses (``SpeechPrefetch``); nil when there is nothing to speak or the preparer cannot be made (the play
+    /// then reports that itself).
+    func prefetchSpeech(_ session: Session, parameters: Parameters, catalog: SessionCatalog) -> SpeechPrefetch? {
+        guard let preparer = try? preparer(catalog: catalog, measuringProgramme: false, quietly: true) else {
+            return nil
+        }
+        return SpeechPrefetch.start(session, parameters: parameters, preparer: preparer)
+    }
+
     /// The first stage alone: lengths and the timeline, no loudness measured and nothing decoded.
     ///
     /// - Parameter speech: `.synthesising` speaks (and caches) narration not yet spoken, for exact
@@ -112,10 +122,13 @@ struct SessionOptions: ParsableArguments {
     }
 
     /// A preparer at these options with the user's configuration and the caches.
-    private func preparer(catalog: SessionCatalog, measuringProgramme: Bool) throws -> SessionPreparer {
+    /// - Parameter quietly: no warning about the cache folder (a second preparer in one command).
+    private func preparer(
+        catalog: SessionCatalog, measuringProgramme: Bool, quietly: Bool = false
+    ) throws -> SessionPreparer {
         let configuration = try Configuration.load()
         // The caches are never required: an unusable folder is one line of warning, and the output is the same.
-        if let warning = CacheDirectory.current.warning { report(warning) }
+        if !quietly, let warning = CacheDirectory.current.warning { report(warning) }
         var preparer = SessionPreparer(
             sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),
             targets: configuration.loudness, loudness: LoudnessCache())

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 
@@ -42,6 +43,7 @@ import Testing
     static let speaking = """
         n=0
         while IFS= read -r line; do
+            echo "$line" >> "$(dirname "$0")/lines"
             n=$((n + 1)); f="$dir/$n.wav"
             espeak-ng -v en-us -w "$f" -- "$line"
             echo "INFO:__main__:Wrote $f" >&2
@@ -140,4 +142,29 @@ import Testing
         #expect(PiperEngine.lengthScale(forWordsPerMinute: 20) == PiperEngine.lengthScaleRange.upperBound)
         #expect(PiperEngine.lengthScale(forWordsPerMinute: 1_000) == PiperEngine.lengthScaleRange.lowerBound)
     }
+
+    @Test func twoCallersAskingForOneClipAtOnceMakeItOnce() throws {
+        let standIn = try StandIn(Self.speaking)
+        let synthesizer = try standIn.synthesizer()
+        let results = ManagedResults()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let clip = try? synthesizer.clip(
+                text: "Rest here, and let the breath slow down.", voice: .piper("en_US-test-medium"),
+                wordsPerMinute: 135, pitch: 40)
+            results.add(clip?.path)
+        }
+        let paths = results.all
+        #expect(paths.count == 4 && Set(paths).count == 1 && paths.allSatisfy { $0 != nil }, "\(paths)")
+        let lines = try String(contentsOfFile: standIn.directory.file("lines"), encoding: .utf8)
+        #expect(lines.split(separator: "\n").count == 1, "the engine was asked \(lines)")
+        PiperEngine.shared.closeAll()
+    }
+}
+
+/// Results gathered from several threads.
+final class ManagedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String?] = []
+    func add(_ value: String?) { lock.withLock { values.append(value) } }
+    var all: [String?] { lock.withLock { values } }
 }

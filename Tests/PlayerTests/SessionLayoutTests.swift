@@ -310,3 +310,48 @@ import Testing
         #expect(abs(prepared.schedule.trim - Float(pow(10, (-23 - measured) / 20))) < 1e-6)
     }
 }
+
+/// Narration spoken ahead while the listener reads and chooses: the player's layout then finds it made.
+@Suite struct SpeechPrefetchTests {
+    static let body = """
+        "voice": { "rate": 150 },
+        "steps": [
+          { "type": "narration", "text": "Welcome. Settle in, and let the day go quiet.", "pause": 1 },
+          { "type": "narration", "text": "Let your shoulders soften, and your breath slow down.", "pause": 1 },
+          { "type": "narration", "text": "Rest here for a while. There is nothing to do.", "pause": 1 }
+        ]
+        """
+
+    @Test func aLayoutAfterThePrefetchSpeaksNothing() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(Self.body)
+        let preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.folder + "/speech", piper: .none))
+        let prefetch = try #require(SpeechPrefetch.start(session, parameters: session.parameters, preparer: preparer))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        func allSpoken() throws -> Bool {
+            try preparer.layout(session, parameters: session.parameters, speech: .cachedOrEstimated).isExact
+        }
+        while try !allSpoken(), ContinuousClock.now < deadline { usleep(10_000) }
+        let layout = try preparer.layout(session, parameters: session.parameters)
+        #expect(layout.synthesisedClips == 0)
+        prefetch.cancel()
+        // Nothing left to speak: no prefetch at all.
+        #expect(SpeechPrefetch.start(session, parameters: session.parameters, preparer: preparer) == nil)
+    }
+
+    @Test func aCancelledPrefetchStopsBetweenClips() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(Self.body)
+        let cache = fixture.folder + "/speech"
+        let preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(cacheDirectory: cache, piper: .none))
+        let prefetch = try #require(SpeechPrefetch.start(session, parameters: session.parameters, preparer: preparer))
+        prefetch.cancel()
+        usleep(500_000)
+        let made = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []).filter { $0.hasSuffix(".wav") }
+        #expect(made.count <= 1, "\(made)")
+    }
+}
