@@ -32,8 +32,9 @@ play: deps voices
 test: deps test-deps voices format-check
 	@mkdir -p .build
 	@# When the neural voice is installed, its tests must run and pass rather than be skipped.
-	@set -o pipefail; data="$${XDG_DATA_HOME:-$$HOME/.local/share}"; \
-	if [ -x "$$data/respite/piper/bin/piper" ]; then export RESPITE_REQUIRE_PIPER=1; fi; \
+	@set -o pipefail; data="$${XDG_DATA_HOME:-}"; [[ "$$data" == /* ]] || data="$$HOME/.local/share"; \
+	if [ -s "$$data/respite/piper/.respite-piper-version" ] && \
+		[ -s "$$data/respite/voices/en_US-joe-medium.onnx" ]; then export RESPITE_REQUIRE_PIPER=1; fi; \
 	swift test 2>&1 | tee .build/test.log || { \
 		echo; echo "== failures (full log in .build/test.log) =="; \
 		grep -E "✘|error:|Expectation failed|Issue recorded|fatal" .build/test.log | grep -v "^✘ Test run" | head -60; \

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// The neural speech engine: Piper voices, spoken by long-lived `piper` processes (``PiperProcess``), one per model
-/// and setting, kept for the life of Respite's process.
+/// and setting, kept until ``closeAll()`` (a command ends them once its clips are made: each holds its model).
 ///
 /// Why a separate process and not onnxruntime in Respite's: the model takes 310–380 MB resident against the
 /// player's 30 MiB, and Piper is GPL; a process of its own keeps both apart, and a crash there costs one clip, not a
@@ -90,20 +90,53 @@ final class PiperEngine: @unchecked Sendable {
 
         lock.lock()
         defer { lock.unlock() }
+        var sink: (any SpeechSampleSink)?
+        for (index, part) in Self.sentences(line).enumerated() {
+            let path = try speak(part, key: key, timeout: timeout)
+            defer { unlink(path) }
+            try Self.feed(path, silenceBefore: index == 0 ? 0 : Self.sentenceSilence, into: &sink, makeSink: makeSink)
+        }
+    }
+
+    /// Speaks one line with the process for `key`: the path of its WAV file.
+    private func speak(_ line: String, key: Key, timeout: Duration) throws(SpeechError) -> String {
         var process = try running(key)
-        let path: String
         do throws(SpeechError) {
-            path = try process.speak(line, timeout: timeout)
+            return try process.speak(line, timeout: timeout)
         } catch {
             drop(key)
             // A process found dead before it took the line (it ended while idle) gets one new start; one that
             // ended on this line would end again.
             guard process.ended?.hasPrefix("the Piper process stopped reading") == true else { throw error }
             process = try running(key)
-            path = try process.speak(line, timeout: timeout)
+            return try process.speak(line, timeout: timeout)
         }
-        defer { unlink(path) }
-        try Self.feed(path, to: makeSink)
+    }
+
+    /// `line` cut after every phoneme block that ends a sentence (`….]]`, `…!]]`, `…?]]`, as ``Lexicon`` writes a
+    /// sentence's last word): Piper joins the text after a phoneme block to its sentence, so such a sentence would
+    /// lose the pause after it. Each part is spoken on its own and the parts joined by ``sentenceSilence``, as
+    /// Piper joins sentences itself. A line without such a block is one part.
+    static func sentences(_ line: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var scalars = line.unicodeScalars.makeIterator()
+        var previous: [Unicode.Scalar] = []
+        while let scalar = scalars.next() {
+            current.unicodeScalars.append(scalar)
+            previous.append(scalar)
+            if previous.count > 3 { previous.removeFirst() }
+            if previous.count == 3, previous[1] == "]", previous[2] == "]", [".", "!", "?"].contains(previous[0]) {
+                parts.append(current)
+                current = ""
+                previous = []
+            }
+        }
+        parts.append(current)
+        let spoken = parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            $0.unicodeScalars.contains { Lexicon.isWordScalar($0) }
+        }
+        return spoken.isEmpty ? [line] : spoken
     }
 
     /// Closes every process (each exits once its input closes).
@@ -163,9 +196,12 @@ final class PiperEngine: @unchecked Sendable {
         return String(scalars)
     }
 
-    /// Reads Piper's WAV file at `path` (mono 16-bit) into the sink, in blocks.
-    static func feed(_ path: String, to makeSink: (Int) throws(SpeechError) -> any SpeechSampleSink) throws(SpeechError)
-    {
+    /// Reads Piper's WAV file at `path` (mono 16-bit) into `sink`, in blocks, after `silenceBefore` seconds of
+    /// silence; makes the sink (`makeSink`, at the file's rate) when there is none yet.
+    static func feed(
+        _ path: String, silenceBefore: Double, into sink: inout (any SpeechSampleSink)?,
+        makeSink: (Int) throws(SpeechError) -> any SpeechSampleSink
+    ) throws(SpeechError) {
         var info = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
             throw PiperProcess.failure("sf_open(\(path))", "cannot read Piper's output: \(SndFile.lastErrorText(nil))")
@@ -175,15 +211,29 @@ final class PiperEngine: @unchecked Sendable {
             throw PiperProcess.failure(
                 "sf_open(\(path))", "Piper wrote \(info.channels) channels at \(info.samplerate) Hz; expected mono")
         }
-        let sink = try makeSink(Int(info.samplerate))
+        let target: any SpeechSampleSink
+        if let sink {
+            target = sink
+        } else {
+            target = try makeSink(Int(info.samplerate))
+            sink = target
+        }
         var block = [Int16](repeating: 0, count: 8_192)
+        var silence = Int((silenceBefore * Double(info.samplerate)).rounded())
+        while silence > 0 {
+            let count = min(silence, block.count)
+            try block.withUnsafeBufferPointer { (buffer) throws(SpeechError) in
+                try target.append(UnsafeBufferPointer(rebasing: buffer[..<count]))
+            }
+            silence -= count
+        }
         while true {
             let count = block.withUnsafeMutableBufferPointer {
                 sf_readf_short(handle, $0.baseAddress, sf_count_t($0.count))
             }
             guard count > 0 else { break }
             try block.withUnsafeBufferPointer { (buffer) throws(SpeechError) in
-                try sink.append(UnsafeBufferPointer(rebasing: buffer[..<Int(count)]))
+                try target.append(UnsafeBufferPointer(rebasing: buffer[..<Int(count)]))
             }
         }
     }

@@ -42,7 +42,9 @@ final class PiperProcess {
     ///
     /// - Throws: ``SpeechError`` of kind `.engine` when the folder, the pipes or the process cannot be made.
     init(program: String, arguments: (String) -> [String]) throws(SpeechError) {
-        var template = Array(UserDirectories.join(NSTemporaryDirectory(), "respite-piper-XXXXXX").utf8CString)
+        _ = Self.sweptOnce
+        let prefix = "respite-piper-\(getpid())-"
+        var template = Array(UserDirectories.join(NSTemporaryDirectory(), prefix + "XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw Self.failure("mkdtemp", "cannot make a folder for Piper's output: \(Self.errnoText())")
         }
@@ -97,7 +99,13 @@ final class PiperProcess {
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
         var child: pid_t = 0
-        let status = posix_spawn(&child, program, &actions, &attributes, &cArguments, environ)
+        // Piper reads its input as UTF-8 whatever the locale (IPA in a lexicon entry would otherwise be garbled).
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONUTF8"] = "1"
+        environment["PYTHONIOENCODING"] = "utf-8"
+        var cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for entry in cEnvironment { free(entry) } }
+        let status = posix_spawn(&child, program, &actions, &attributes, &cArguments, &cEnvironment)
         guard status == 0 else {
             Glibc.close(input)
             Glibc.close(errors)
@@ -137,7 +145,9 @@ final class PiperProcess {
                 throw endedFailure("Piper did not answer within \(timeout) and was stopped")
             }
             var poller = pollfd(fd: errors, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(min(left.components.seconds * 1_000 + 1, 60_000))
+            let (seconds, attoseconds) = left.components
+            let milliseconds = Int32(
+                min(seconds * 1_000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000, 60_000))
             let ready = poll(&poller, 1, milliseconds)
             if ready < 0 && errno != EINTR { throw endedFailure("poll failed: \(Self.errnoText())") }
             guard ready > 0 else { continue }
@@ -204,6 +214,11 @@ final class PiperProcess {
             Glibc.close(input)
             input = -1
         }
+        // Nobody reads its messages any more: a process still writing some gets EPIPE rather than blocking.
+        if errors >= 0 {
+            Glibc.close(errors)
+            errors = -1
+        }
         if ended == nil {
             var status: Int32 = 0
             let deadline = ContinuousClock.now.advanced(by: grace)
@@ -217,14 +232,34 @@ final class PiperProcess {
             }
             ended = "closed"
         }
-        if errors >= 0 {
-            Glibc.close(errors)
-            errors = -1
-        }
         if let names = try? FileManager.default.contentsOfDirectory(atPath: folder) {
             for name in names { unlink(folder + "/" + name) }
         }
         rmdir(folder)
+    }
+
+    /// Folders of Respite processes that ended without closing their engine (a crash, SIGKILL, a power cut) are
+    /// removed: `respite-piper-PID-…` of this user whose process is gone. Once per process.
+    private static let sweptOnce: Void = sweep()
+
+    /// Removes the folders of Respite processes that are gone (see ``sweptOnce``).
+    static func sweep() {
+        let temporary = NSTemporaryDirectory()
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary) else { return }
+        for name in names where name.hasPrefix("respite-piper-") {
+            let fields = name.split(separator: "-")
+            guard fields.count == 4, let pid = pid_t(fields[2]), pid > 0, pid != getpid() else { continue }
+            guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            let folder = UserDirectories.join(temporary, name)
+            var info = stat()
+            guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == geteuid() else {
+                continue
+            }
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+                unlink(folder + "/" + file)
+            }
+            rmdir(folder)
+        }
     }
 
     private static func exitText(_ status: Int32) -> String {

@@ -40,6 +40,9 @@ public struct PiperVoices: Sendable {
     public let program: String?
     /// Why the engine cannot be used, when it cannot, e.g. "no Piper program at '…' (run `make voices`)".
     public let problem: String?
+    /// The piper-tts version `make voices` installed (`.respite-piper-version` in its environment), part of the
+    /// cache key so a new Piper speaks anew; nil for a program installed otherwise.
+    public var version: String?
     /// Every usable model, by name.
     public let models: [Model]
     /// The folders searched for models, in order.
@@ -96,7 +99,15 @@ public struct PiperVoices: Sendable {
                 "no Piper voice is installed (looked in \(folders.joined(separator: ", "))); `make voices` "
                 + "installs one"
         }
-        return PiperVoices(program: program, problem: problem, models: found, folders: folders)
+        var voices = PiperVoices(program: program, problem: problem, models: found, folders: folders)
+        if let program {
+            let marker = URL(fileURLWithPath: program).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(".respite-piper-version").path
+            if let data = FileManager.default.contents(atPath: marker), data.count <= 64 {
+                voices.version = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        return voices
     }
 
     /// The voices in `folder`, sorted by name; files that are not a readable model and its description are left

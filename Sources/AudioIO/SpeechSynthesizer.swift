@@ -240,9 +240,10 @@ public final class SpeechSynthesizer: Sendable {
                     message: "no Piper voice named \(VoiceNameError.quoted(voice.name)) is installed",
                     suggestion: Self.installedPiperVoices(piper))
             }
-            let modelHash = try ModelHash.shared.hash(of: model.path, cacheDirectory: cacheDirectory)
+            let modelHash = try ModelHash.shared.hash(
+                of: model.path, config: model.configPath, cacheDirectory: cacheDirectory)
             let key = Hash128(
-                Self.versionTag, "piper", modelHash, spoken,
+                Self.versionTag, "piper", piper.version ?? "", modelHash, spoken,
                 String(PiperEngine.lengthScale(forWordsPerMinute: wordsPerMinute)),
                 String(PiperEngine.sentenceSilence), "noise_w 0")
             return Request(
@@ -343,25 +344,33 @@ public struct InstalledVoice: Sendable, Equatable {
 }
 
 extension SpeechSynthesizer {
-    /// Every voice installed: the Piper models in ``piper``, then espeak-ng's standard voices (MBROLA ones only
-    /// when allowed), each sorted by language.
+    /// Every voice installed: ``neuralVoices()`` then ``espeakVoices()``.
     ///
-    /// - Throws: ``SpeechError`` of kind `.engine` when espeak-ng cannot be loaded (the Piper voices are then lost
-    ///   too; ask ``piper`` for them alone).
+    /// - Throws: ``SpeechError`` of kind `.engine` when espeak-ng cannot be loaded.
     public func installedVoices() throws(SpeechError) -> [InstalledVoice] {
-        let neural = piper.models.map { model in
+        neuralVoices() + (try espeakVoices())
+    }
+
+    /// The Piper models in ``piper``, sorted by language.
+    public func neuralVoices() -> [InstalledVoice] {
+        piper.models.map { model in
             InstalledVoice(
                 voice: .piper(model.name), language: model.language,
                 detail: [model.quality, "\(model.sampleRate) Hz"].compactMap { $0 }.joined(separator: ", "),
                 path: model.path)
         }.sorted { ($0.language, $0.voice.name) < ($1.language, $1.voice.name) }
+    }
+
+    /// espeak-ng's standard voices (MBROLA ones only when allowed), sorted by language.
+    ///
+    /// - Throws: ``SpeechError`` of kind `.engine` when espeak-ng cannot be loaded.
+    public func espeakVoices() throws(SpeechError) -> [InstalledVoice] {
         let catalogue = try SpeechEngine.shared.voices()
-        let formant = catalogue.voices.filter { allowMBROLA || !$0.isMBROLA }.map { voice in
+        return catalogue.voices.filter { allowMBROLA || !$0.isMBROLA }.map { voice in
             InstalledVoice(
                 voice: .espeak(voice.languages.first?.code ?? voice.fileName),
                 language: voice.languages.first?.code ?? voice.fileName, detail: voice.name, path: nil)
         }.sorted { ($0.language, $0.detail) < ($1.language, $1.detail) }
-        return neural + formant
     }
 }
 

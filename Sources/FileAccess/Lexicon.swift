@@ -90,7 +90,7 @@ public struct Lexicon: Sendable, Hashable {
     /// For IPA (Piper), punctuation right after a replaced word goes inside the brackets: Piper drops punctuation
     /// that follows a phoneme block, which would lose the pause of a comma or a full stop.
     public func spokenText(_ text: String, for notation: Notation) -> String {
-        let scalars = Array(Self.neutralised(text).unicodeScalars)
+        let scalars = Self.neutralised(text)
         guard !entries.isEmpty else { return String(String.UnicodeScalarView(scalars)) }
         var result = String.UnicodeScalarView()
         var index = 0
@@ -124,7 +124,11 @@ public struct Lexicon: Sendable, Hashable {
                         end += 1
                     }
                 }
-                result.append(contentsOf: "[[\(inside)]]\(possessive)".unicodeScalars)
+                // Never a third bracket beside the block's own: "x[word" must not become "x[[[…]]".
+                if result.last == "[" { result.append(" ") }
+                result.append(contentsOf: "[[\(inside)]]".unicodeScalars)
+                if possessive.isEmpty, end < scalars.count, scalars[end] == "]" { result.append(" ") }
+                result.append(contentsOf: possessive.unicodeScalars)
             } else if let say = entry.say {
                 result.append(contentsOf: (say + possessive).unicodeScalars)
             } else {
@@ -163,14 +167,16 @@ public struct Lexicon: Sendable, Hashable {
 
     private static let clausePunctuation: Set<Unicode.Scalar> = [",", ".", ";", ":", "!", "?"]
 
-    /// `[[` and `]]` in a session's own text become `[ [` and `] ]`.
-    static func neutralised(_ text: String) -> String {
-        var text = text
-        // Again until none is left: "[[[" becomes "[ [[" on the first pass.
-        while text.contains("[[") || text.contains("]]") {
-            text = text.replacing("[[", with: "[ [").replacing("]]", with: "] ]")
+    /// `[[` and `]]` in a session's own text become `[ [` and `] ]`, scalar by scalar (a combining mark on the
+    /// second bracket makes it another character, but an engine still sees two brackets).
+    static func neutralised(_ text: String) -> [Unicode.Scalar] {
+        var result: [Unicode.Scalar] = []
+        result.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            if (scalar == "[" || scalar == "]"), result.last == scalar { result.append(" ") }
+            result.append(scalar)
         }
-        return text
+        return result
     }
 
     /// Whether `scalar` is a letter or a digit: what words are made of.

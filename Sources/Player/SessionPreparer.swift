@@ -66,8 +66,30 @@ public struct SessionPreparer: Sendable {
     ///   just synthesised is metered while espeak-ng speaks the next), and the second stage
     ///   collects the figures. Needs a ``loudness`` cache; nothing is measured twice.
     /// - Throws: ``SourceError`` for a source that cannot be opened or spoken, ``CompileError``.
+    ///
+    /// When the neural engine fails on a clip (it cannot start, it ends, it does not answer), the whole session
+    /// is laid out again with espeak-ng, so a session never mixes two voices, and the layout's notice says why.
     public func layout(
         _ session: Session, parameters: Parameters, speech: Speech = .synthesising, metering: Bool = false
+    ) throws -> SessionLayout {
+        do {
+            return try layout(session, parameters: parameters, speech: speech, metering: metering, instead: nil)
+        } catch let failure as NeuralVoiceFailure {
+            Logger.player.warning("\(failure.notice)")
+            return try layout(
+                session, parameters: parameters, speech: speech, metering: metering, instead: failure.notice)
+        }
+    }
+
+    /// The neural engine failed on a clip; ``notice`` says so for the listener.
+    private struct NeuralVoiceFailure: Error {
+        let notice: String
+    }
+
+    /// ``layout(_:parameters:speech:metering:)``, with espeak-ng speaking `instead` of the session's voice when
+    /// that is a notice.
+    private func layout(
+        _ session: Session, parameters: Parameters, speech: Speech, metering: Bool, instead: String?
     ) throws -> SessionLayout {
         let meter = metering && speech == .synthesising ? loudness.map(SourceMeter.init) : nil
         // A layout that fails leaves nothing measuring behind it.
@@ -85,6 +107,10 @@ public struct SessionPreparer: Sendable {
                     let chosen: VoiceChoice
                     if let choice {
                         chosen = choice
+                    } else if let instead {
+                        chosen = VoiceChoice(
+                            voice: .espeak(voice.name ?? session.language.lowercased()), notice: instead)
+                        choice = chosen
                     } else {
                         do {
                             chosen = try speechVoice(for: voice, language: session.language)
@@ -99,8 +125,7 @@ public struct SessionPreparer: Sendable {
                     let clip: SpeechClip
                     switch speech {
                     case .synthesising:
-                        clip = try synthesizer.clip(
-                            text: text, voice: chosen.voice, wordsPerMinute: rate, pitch: pitch, lexicon: lexicon)
+                        clip = try speak(text, chosen.voice, rate: rate, pitch: pitch, lexicon: lexicon, voice, session)
                     case .cachedOrEstimated:
                         guard
                             let cached = synthesizer.cachedClip(
@@ -126,6 +151,8 @@ public struct SessionPreparer: Sendable {
                 }
             } catch let error as SourceError {
                 throw error
+            } catch let error as NeuralVoiceFailure {
+                throw error
             } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
                 throw SourceError(place: session.voicePlace, underlying: error)
             } catch {
@@ -141,6 +168,26 @@ public struct SessionPreparer: Sendable {
         layout.voiceNotice = choice?.notice
         laidOut = true
         return layout
+    }
+
+    /// One clip; a failure of the neural engine becomes a ``NeuralVoiceFailure``, for the layout to start over
+    /// with espeak-ng.
+    private func speak(
+        _ text: String, _ chosen: SpeechVoice, rate: Int, pitch: Int, lexicon: Lexicon, _ voice: Voice,
+        _ session: Session
+    ) throws -> SpeechClip {
+        let made = Result { () throws(SpeechError) -> SpeechClip in
+            try synthesizer.clip(text: text, voice: chosen, wordsPerMinute: rate, pitch: pitch, lexicon: lexicon)
+        }
+        switch made {
+        case .success(let clip):
+            return clip
+        case .failure(let error):
+            guard error.kind == .engine, chosen.engine == .piper else { throw error }
+            let espeak = voice.name ?? session.language.lowercased()
+            throw NeuralVoiceFailure(
+                notice: "Speaking with espeak-ng's '\(espeak)' voice: the neural voice failed (\(error.message)).")
+        }
     }
 
     /// The voice that speaks a session's narration, and why it is not the one asked for when it is not.

@@ -60,13 +60,12 @@ struct Voices: ParsableCommand {
             throw fail(error, context: "the speech cache")
         }
         let piper = synthesizer.piper
-        var voices: [InstalledVoice]
+        var voices = synthesizer.neuralVoices()
         var espeakProblem: String?
         do {
-            voices = try synthesizer.installedVoices()
+            voices += try synthesizer.espeakVoices()
         } catch {
             espeakProblem = error.description
-            voices = []
         }
         let catalog = SessionCatalog.locate()
         let preparer = SessionPreparer(sampleRate: 48_000, audioRoot: catalog.audioRoot, synthesizer: synthesizer)

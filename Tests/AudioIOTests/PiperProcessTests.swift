@@ -159,6 +159,75 @@ import Testing
         #expect(lines.split(separator: "\n").count == 1, "the engine was asked \(lines)")
         PiperEngine.shared.closeAll()
     }
+
+    @Test func aSentenceEndingInAPhonemeBlockKeepsItsPause() throws {
+        let line = "Rest your [[lˌɪmfədˈiːmə.]] Then breathe, [[pˈɔːɹt,]] and rest."
+        #expect(PiperEngine.sentences(line) == ["Rest your [[lˌɪmfədˈiːmə.]]", "Then breathe, [[pˈɔːɹt,]] and rest."])
+        #expect(PiperEngine.sentences("One. Two.") == ["One. Two."])
+        #expect(PiperEngine.sentences("[[ə.]] ") == ["[[ə.]]"])
+        // Spoken as two requests, joined by the sentence silence into one clip.
+        let standIn = try StandIn(Self.speaking)
+        let synthesizer = try standIn.synthesizer()
+        let clip = try synthesizer.clip(
+            text: "Notice any lymphedema. Then breathe out.", voice: .piper("en_US-test-medium"),
+            wordsPerMinute: 135, pitch: 40)
+        let lines = try String(contentsOfFile: standIn.directory.file("lines"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines == ["Notice any [[lˌɪmfədˈiːmə.]]", "Then breathe out."], "\(lines)")
+        let samples = try AudioFileReader(path: clip.path).readAll()
+        // A gap of at least the sentence silence somewhere inside.
+        let gap = Int(PiperEngine.sentenceSilence * Double(clip.sampleRate))
+        var run = 0
+        var longest = 0
+        for sample in samples {
+            run = abs(sample) < 0.0005 ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        #expect(longest >= gap, "longest silence \(longest) frames")
+        PiperEngine.shared.closeAll()
+    }
+
+    @Test func anEditedVoiceDescriptionIsAnotherVoice() throws {
+        let standIn = try StandIn(Self.speaking)
+        let text = "Let the breath slow down."
+        let first = try standIn.synthesizer().clip(
+            text: text, voice: .piper("en_US-test-medium"), wordsPerMinute: 135, pitch: 40)
+        #expect(first.synthesised)
+        #expect(
+            try standIn.synthesizer().cachedClip(
+                text: text, voice: .piper("en_US-test-medium"), wordsPerMinute: 135, pitch: 40) != nil)
+        let config = standIn.directory.file("voices/en_US-test-medium.onnx.json")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: config))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(" ".utf8))
+        try handle.close()
+        #expect(
+            try standIn.synthesizer().cachedClip(
+                text: text, voice: .piper("en_US-test-medium"), wordsPerMinute: 135, pitch: 40) == nil)
+        PiperEngine.shared.closeAll()
+    }
+
+    @Test func foldersLeftByAProcessThatDiedAreSwept() throws {
+        // A pid that has ended: a child reaped here.
+        let finished = try PiperProcess(program: "/bin/true") { _ in [] }
+        let pid = finished.pid
+        finished.close()
+        let stale = NSTemporaryDirectory() + "/respite-piper-\(pid)-abcdef"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: stale + "/1.wav", contents: Data(count: 100))
+        // The sweep runs once per process, on the first engine started; it may have run already in this test
+        // process, so it is asked for directly here too.
+        PiperProcess.sweep()
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        // A live process's folder is kept.
+        let live = try PiperProcess(program: "/bin/sleep") { _ in ["5"] }
+        defer { live.close(grace: .zero) }
+        let own = NSTemporaryDirectory() + "/respite-piper-\(live.pid)-ghijkl"
+        try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: own) }
+        PiperProcess.sweep()
+        #expect(FileManager.default.fileExists(atPath: own))
+    }
 }
 
 /// Results gathered from several threads.

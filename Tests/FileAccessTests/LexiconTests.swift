@@ -31,11 +31,29 @@ import Testing
     }
 
     @Test func aSessionsOwnBracketsAreNeverPhonemes() {
-        for text in ["say [[h@'loU]] now", "a ]]] b [[[ c", "[[[[x]]]]"] {
-            let spoken = Lexicon.empty.spokenText(text, for: .espeak)
-            #expect(!spoken.contains("[["), "\(spoken)")
-            #expect(!spoken.contains("]]"), "\(spoken)")
-            #expect(spoken.filter { $0 != " " } == text.filter { $0 != " " })
+        let texts = [
+            "say [[h@'loU]] now", "a ]]] b [[[ c", "[[[[x]]]]", "[[\u{301}h@loU] ] b", "a[[\u{20DD}x]]\u{20DD}",
+            "x[lymphedema] and [port]] [[metastases",
+        ]
+        for text in texts {
+            for notation in [Lexicon.Notation.espeak, .ipa] {
+                let spoken = Lexicon.builtin.spokenText(text, for: notation)
+                // Only the lexicon's own blocks: remove them, and no two brackets are left side by side.
+                var rest = spoken.unicodeScalars.map { $0 }
+                for form in Lexicon.builtin.entries.values.compactMap({ notation == .espeak ? $0.espeak : $0.ipa }) {
+                    let block = Array("[[\(form)".unicodeScalars)
+                    while let start = rest.indices.first(where: { rest[$0...].starts(with: block) }) {
+                        let close = rest[start...].indices.first { rest[$0...].starts(with: ["]", "]"]) } ?? start
+                        rest.removeSubrange(start..<(close + 2))
+                    }
+                }
+                let pairs = zip(rest, rest.dropFirst()).filter { ($0 == "[" || $0 == "]") && $0 == $1 }
+                #expect(pairs.isEmpty, "\(text) → \(spoken)")
+            }
+            let plain = Lexicon.empty.spokenText(text, for: .espeak)
+            #expect(
+                plain.unicodeScalars.filter { $0 != " " }.map { $0 }
+                    == text.unicodeScalars.filter { $0 != " " }.map { $0 })
         }
     }
 

@@ -355,3 +355,28 @@ import Testing
         #expect(made.count <= 1, "\(made)")
     }
 }
+
+/// A neural engine that fails never costs the session: it is spoken by espeak-ng, whole, and the notice says why.
+@Suite struct NeuralEngineFailureTests {
+    @Test func aFailingEngineMeansEspeakForTheWholeSession() throws {
+        let fixture = try Fixture()
+        let session = try fixture.session(
+            """
+            "voice": { "engine": "piper", "model": "en_US-joe-medium", "name": "en-gb", "rate": 135 },
+            "steps": [
+              { "type": "narration", "text": "Let your shoulders soften.", "pause": 1 },
+              { "type": "narration", "text": "And rest.", "pause": 1 }
+            ]
+            """)
+        // A program that exits at once, as a Piper whose Python was upgraded away does.
+        let piper = try VoiceChoiceTests.piper(fixture, models: ["en_US-joe-medium"])
+        let preparer = SessionPreparer(
+            sampleRate: 48_000, audioRoot: Fixture.audioRoot,
+            synthesizer: try SpeechSynthesizer(cacheDirectory: fixture.folder + "/speech", piper: piper))
+        let layout = try preparer.layout(session, parameters: session.parameters)
+        #expect(layout.voice == .espeak("en-gb"))
+        #expect(layout.voiceNotice?.contains("the neural voice failed") == true, "\(layout.voiceNotice ?? "")")
+        #expect(layout.paths.count == 2)
+        #expect(layout.isExact)
+    }
+}
