@@ -6,8 +6,10 @@ import SessionKit
 /// problems a therapist can fix in the session file (what `respite lint` prints).
 ///
 /// The rules, each a ``Finding/Rule``:
-/// - sources on the voice or music bus whose loudness differs by more than ``unevenSourcesLimit`` (4 LU): a
-///   warning (Respite evens them out, but a listener may still hear it in the recordings);
+/// - recordings on the voice or music bus whose loudness differs by more than ``unevenSourcesLimit`` (4 LU): a
+///   warning (Respite evens them out, but a listener may still hear it in the recordings). Synthesised
+///   narration is left out: each clip is measured and brought to the voice target, and its spread (a short
+///   "And release." is quieter than a long sentence, by 5 LU with the neural voice) is nothing to re-record;
 /// - a music fade shorter than ``shortestFade`` (10 ms): an error, it clicks;
 /// - a cue that starts while narration speaks (more than 0.1 s before the words end): a warning;
 /// - music that, ducked, is not at least ``clearMargin`` (10 LU) under the voice: a warning, or an error when it
@@ -44,6 +46,8 @@ public enum SessionLint {
         public var name: String
         /// Integrated loudness before Respite evens it out, in LUFS; -infinity when silent or not measured.
         public var loudness: Double
+        /// Whether it is narration a speech engine synthesised (not a recording).
+        public var isSynthesised = false
     }
 
     /// One problem, with where it was written when that is known.
@@ -87,7 +91,7 @@ public enum SessionLint {
         }
 
         for bus in [ScheduledSound.Bus.voice, .music] {
-            let measured = sources.filter { $0.bus == bus && $0.loudness.isFinite }
+            let measured = sources.filter { $0.bus == bus && $0.loudness.isFinite && !$0.isSynthesised }
             guard let quiet = measured.min(by: { $0.loudness < $1.loudness }),
                 let loud = measured.max(by: { $0.loudness < $1.loudness }),
                 loud.loudness - quiet.loudness > unevenSourcesLimit
@@ -166,7 +170,7 @@ public enum SessionLint {
             switch media {
             case .speech(let text, _):
                 let name = "speech “\(text.prefix(48))\(text.count > 48 ? "…" : "")”"
-                return Source(bus: sound.bus, name: name, loudness: level)
+                return Source(bus: sound.bus, name: name, loudness: level, isSynthesised: true)
             case .file(let reference):
                 return Source(bus: sound.bus, name: reference.description, loudness: level)
             }

@@ -88,19 +88,33 @@ import Testing
         #expect(report.findings.first?.message == "music.duck is 0: the music is not lowered while narration speaks")
     }
 
-    @Test func narrationMoreThanFourLUApartIsAWarningNamingBoth() throws {
+    @Test func recordedNarrationMoreThanFourLUApartIsAWarningNamingBoth() throws {
         let body =
-            #""steps": [{ "type": "narration", "text": "Breathe in.", "pause": 1 }, "#
-            + #"{ "type": "narration", "text": "Breathe out.", "pause": 1 }]"#
-        let uneven = try lint(body, sourceLoudness: ["Breathe in.": -20, "Breathe out.": -26.5])
+            #""steps": [{ "type": "narration", "text": "Breathe in.", "audio": "audio:music/tide-pad.ogg", "pause": 1 }, "#
+            + #"{ "type": "narration", "text": "Breathe out.", "audio": "audio:music/meadow-morning.ogg", "pause": 1 }]"#
+        func lintRecorded(_ levels: [String: Double]) throws -> SessionLint.Report {
+            var prepared = try fixture.prepare(try fixture.session(body), normalised: false)
+            for (file, level) in levels { prepared.sourceLoudness[.file(.bundled("music/\(file)"))] = level }
+            return SessionLint.check(prepared, targets: targets)
+        }
+        let uneven = try lintRecorded(["tide-pad.ogg": -20, "meadow-morning.ogg": -26.5])
         #expect(uneven.findings.map(\.rule) == [.unevenSources])
         #expect(
             uneven.findings.first?.message
-                == "voice sources differ by 6.5 LU (speech “Breathe out.” at -26.5, speech “Breathe in.” at -20.0); "
-                + "they are evened out, but re-recording at a steadier level sounds more natural")
-
-        let even = try lint(body, sourceLoudness: ["Breathe in.": -20, "Breathe out.": -23.5])
+                == "voice sources differ by 6.5 LU (audio:music/meadow-morning.ogg at -26.5, audio:music/tide-pad.ogg "
+                + "at -20.0); they are evened out, but re-recording at a steadier level sounds more natural")
+        let even = try lintRecorded(["tide-pad.ogg": -20, "meadow-morning.ogg": -23.5])
         #expect(even.findings == [])
+    }
+
+    /// Synthesised clips are each brought to the voice target: their spread is the engine's, not a recording's.
+    @Test func synthesisedNarrationOfUnevenLoudnessIsNoWarning() throws {
+        let body =
+            #""steps": [{ "type": "narration", "text": "Breathe in.", "pause": 1 }, "#
+            + #"{ "type": "narration", "text": "Breathe out.", "pause": 1 }]"#
+        let report = try lint(body, sourceLoudness: ["Breathe in.": -18, "Breathe out.": -26.5])
+        #expect(report.findings == [])
+        #expect(report.sources.filter(\.isSynthesised).count == 2)
     }
 
     @Test func errorsComeBeforeWarnings() throws {
