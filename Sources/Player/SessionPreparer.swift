@@ -29,6 +29,9 @@ public struct SessionPreparer: Sendable {
     /// Whether a Piper model the session names that is not installed (while Piper is) is an error, as
     /// `respite validate` reports it; otherwise espeak-ng speaks instead, with a notice.
     public var requireInstalledModel = false
+    /// Asked before each clip is synthesised; true stops the layout with `CancellationError` (a listener who
+    /// presses Ctrl-C while a first play with the neural voice is being spoken, which takes seconds a minute).
+    public var shouldStop: (@Sendable () -> Bool)?
 
     public init(
         sampleRate: Int, audioRoot: String?, synthesizer: SpeechSynthesizer,
@@ -125,6 +128,7 @@ public struct SessionPreparer: Sendable {
                     let clip: SpeechClip
                     switch speech {
                     case .synthesising:
+                        if let shouldStop, shouldStop() { throw CancellationError() }
                         clip = try speak(text, chosen.voice, rate: rate, pitch: pitch, lexicon: lexicon, voice, session)
                     case .cachedOrEstimated:
                         guard
@@ -152,6 +156,8 @@ public struct SessionPreparer: Sendable {
             } catch let error as SourceError {
                 throw error
             } catch let error as NeuralVoiceFailure {
+                throw error
+            } catch let error as CancellationError {
                 throw error
             } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
                 throw SourceError(place: session.voicePlace, underlying: error)

@@ -112,11 +112,17 @@ struct Play: ParsableCommand {
             (prepared, start, preparer) = try withNotice(
                 "Getting the session ready; the first time takes a little longer…"
             ) {
-                try options.prepareToPlay(meta, parameters: begun.parameters, catalog: catalog) { timeline in
+                try options.prepareToPlay(
+                    meta, parameters: begun.parameters, catalog: catalog, stopping: { signals.received != nil }
+                ) { timeline in
                     try begun.resumeFrame(in: timeline) ?? startFrame(timeline)
                 }
             }
             prefetch?.cancel()
+        } catch is CancellationError {
+            // Ctrl-C or SIGTERM while the narration was being spoken: what was spoken is cached for next time.
+            printLine("Stopped before the session began.")
+            return
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {

@@ -74,10 +74,13 @@ struct SessionOptions: ParsableArguments {
     /// wait for the whole session to be rendered into a meter.
     ///
     /// - Returns: the session, the frame to start at, and the preparer that settles the trim.
+    /// - Parameter stopping: asked before each clip is spoken; true stops with `CancellationError`.
     func prepareToPlay(
-        _ session: Session, parameters: Parameters, catalog: SessionCatalog, start: (SessionKit.Timeline) throws -> Int
+        _ session: Session, parameters: Parameters, catalog: SessionCatalog,
+        stopping: (@Sendable () -> Bool)? = nil, start: (SessionKit.Timeline) throws -> Int
     ) throws -> (prepared: PreparedSession, start: Int, preparer: SessionPreparer) {
-        let preparer = try self.preparer(catalog: catalog, measuringProgramme: true)
+        var preparer = try self.preparer(catalog: catalog, measuringProgramme: true)
+        preparer.shouldStop = stopping
         let layout = try preparer.layout(session, parameters: parameters, metering: true)
         finishSpeaking(for: layout)
         let frame = try start(layout.timeline)

@@ -119,4 +119,44 @@ import Testing
         let notices = result.stderr.split(separator: "\n").filter { $0.contains("Speaking with espeak-ng") }
         #expect(notices.count == 1, "\(result.stderr)")
     }
+
+    /// A first play with the neural voice speaks for seconds before it sounds: Ctrl-C then stops it at once, not
+    /// when the last clip is spoken. A stand-in engine that takes 1 s a clip (the real one: 0.1–2 s) makes the
+    /// wait long and the same on every machine.
+    @Test func ctrlCWhileTheNarrationIsSpokenStopsAtOnce() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let program = folder + "/piper"
+        let script = """
+            #!/bin/bash
+            dir="$6"; n=0
+            while IFS= read -r line; do
+                n=$((n + 1)); sleep 1; espeak-ng -v en-us -w "$dir/$n.wav" -- "$line"
+                echo "INFO:__main__:Wrote $dir/$n.wav" >&2
+            done
+            """
+        FileManager.default.createFile(
+            atPath: program, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
+        let voices = folder + "/voices"
+        try FileManager.default.createDirectory(atPath: voices, withIntermediateDirectories: true)
+        try Data("model".utf8).write(to: URL(fileURLWithPath: voices + "/en_US-joe-medium.onnx"))
+        try Data(#"{ "audio": { "sample_rate": 22050 }, "language": { "code": "en_US" } }"#.utf8)
+            .write(to: URL(fileURLWithPath: voices + "/en_US-joe-medium.onnx.json"))
+        let child = try DataSafety.start(
+            ["play", "pmr-short", "--plain", "--device", "null"],
+            environment: [
+                "RESPITE_VOICE": "session", "RESPITE_PIPER": program, "RESPITE_VOICES": voices,
+                "XDG_CACHE_HOME": folder + "/cache",
+            ])
+        usleep(2_500_000)
+        #expect(child.isRunning, "still speaking the narration: \(child.output)")
+        let signalled = ContinuousClock.now
+        kill(child.pid, SIGINT)
+        let status = child.wait()
+        let took = ContinuousClock.now - signalled
+        #expect(status == 0, "\(child.errors)")
+        #expect(child.output.contains("Stopped before the session began."), "\(child.output)")
+        // The clip being spoken finishes (1 s here), then nothing more: pmr-short has 27.
+        #expect(took < .seconds(3), "\(took)")
+    }
 }
