@@ -70,12 +70,17 @@ let package = Package(
 
         // Test support: counts malloc calls on the calling thread (interposes malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        // Test support: the neural voice as `make voices` installs it, and whether its tests must run.
+        .target(name: "NeuralVoiceSupport", dependencies: ["AudioIO"], path: "Tests/NeuralVoiceSupport"),
         .testTarget(name: "FileAccessTests", dependencies: ["FileAccess"]),
         .testTarget(name: "SessionKitTests", dependencies: ["SessionKit"], resources: [.copy("Corpus")]),
         .testTarget(name: "MixerTests", dependencies: ["Mixer", "AllocationCounter"]),
-        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Mixer", "FileAccess"]),
-        .testTarget(name: "PlayerTests", dependencies: ["Player", "SessionKit", "AudioIO", "Mixer"]),
-        .testTarget(name: "RespiteEndToEndTests", dependencies: ["respite", "Player", "SessionKit", "AudioIO"]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Mixer", "FileAccess", "NeuralVoiceSupport"]),
+        .testTarget(
+            name: "PlayerTests", dependencies: ["Player", "SessionKit", "AudioIO", "Mixer", "NeuralVoiceSupport"]),
+        .testTarget(
+            name: "RespiteEndToEndTests",
+            dependencies: ["respite", "Player", "SessionKit", "AudioIO", "NeuralVoiceSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

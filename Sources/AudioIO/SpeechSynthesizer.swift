@@ -101,11 +101,9 @@ public final class SpeechSynthesizer: Sendable {
     public func clip(
         text: String, voice: SpeechVoice, wordsPerMinute: Int, pitch: Int, lexicon: Lexicon = .builtin
     ) throws(SpeechError) -> SpeechClip {
-        // espeak-ng is loaded only when a clip is not cached (its voice list is needed to resolve the name).
-        let lookup = try self.request(
-            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon,
-            resolvingEspeak: false)
-        let path = cacheDirectory + "/" + lookup.key.hexString + ".wav"
+        let request = try self.request(
+            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
+        let path = cacheDirectory + "/" + request.key.hexString + ".wav"
         if let cached = SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames) {
             Logger.audio.debug("speech clip from the cache: \(cached.path)")
             return cached
@@ -117,9 +115,17 @@ public final class SpeechSynthesizer: Sendable {
             return try clip(text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
         }
         defer { SpeechInFlight.shared.end(path) }
-        let request = try self.request(
-            text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
         let started = ContinuousClock.now
+        // espeak-ng is loaded only now, for a clip not cached: its voice list resolves the name.
+        var espeakVoice = ""
+        let voiceName: String
+        switch request.engine {
+        case .espeak(let name):
+            espeakVoice = try SpeechEngine.shared.voices().resolve(name, allowMBROLA: allowMBROLA)
+            voiceName = "espeak-ng voice '\(espeakVoice)'"
+        case .piper(_, let model):
+            voiceName = "Piper voice '\(model.name)'"
+        }
         let file: AtomicFile
         do throws(OutputFileError) {
             file = try AtomicFile(replacing: path, removingStale: false, asCacheEntry: true)
@@ -137,9 +143,9 @@ public final class SpeechSynthesizer: Sendable {
         }
         do throws(SpeechError) {
             switch request.engine {
-            case .espeak(let resolved):
+            case .espeak:
                 try SpeechEngine.shared.synthesize(
-                    text: request.spoken, voice: resolved, wordsPerMinute: wordsPerMinute, pitch: pitch,
+                    text: request.spoken, voice: espeakVoice, wordsPerMinute: wordsPerMinute, pitch: pitch,
                     makeSink: makeSink)
             case .piper(let program, let model):
                 try PiperEngine.shared.synthesize(
@@ -161,7 +167,7 @@ public final class SpeechSynthesizer: Sendable {
         writer = nil
         let first = try Self.install(file)
         let line =
-            "synthesised \(text.count) characters with \(request.voiceName) in \(ContinuousClock.now - started): "
+            "synthesised \(text.count) characters with \(voiceName) in \(ContinuousClock.now - started): "
             + "\(frames) frames at \(sampleRate) Hz, cached as \(path)"
         Logger.audio.info("\(line)")
         return first ?? SpeechClip(path: path, frames: frames, sampleRate: sampleRate, synthesised: true)
@@ -182,8 +188,7 @@ public final class SpeechSynthesizer: Sendable {
     ) -> SpeechClip? {
         guard
             let request = try? self.request(
-                text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon,
-                resolvingEspeak: false)
+                text: text, voice: voice, wordsPerMinute: wordsPerMinute, pitch: pitch, lexicon: lexicon)
         else { return nil }
         let path = cacheDirectory + "/" + request.key.hexString + ".wav"
         return SpeechClipFile.verifiedClip(at: path, maximumFrames: Self.maximumFrames)
@@ -202,20 +207,19 @@ public final class SpeechSynthesizer: Sendable {
     /// One clip's inputs, checked: the engine to run, the text it reads and the cache key.
     private struct Request {
         enum Engine {
-            case espeak(resolved: String)
+            /// A voice name of the right shape, resolved against espeak-ng's list only to synthesise.
+            case espeak(name: String)
             case piper(program: String, model: PiperVoices.Model)
         }
         let engine: Engine
         let spoken: String
         let key: Hash128
-        let voiceName: String
     }
 
-    /// Checks the inputs and makes the key; `resolvingEspeak` false checks an espeak-ng voice's shape only, so
-    /// espeak-ng is not loaded (a cache lookup).
+    /// Checks the inputs and makes the key, without loading espeak-ng (an espeak-ng voice's shape is checked here,
+    /// its existence when a clip is synthesised).
     private func request(
-        text: String, voice: SpeechVoice, wordsPerMinute: Int, pitch: Int, lexicon: Lexicon,
-        resolvingEspeak: Bool = true
+        text: String, voice: SpeechVoice, wordsPerMinute: Int, pitch: Int, lexicon: Lexicon
     ) throws(SpeechError) -> Request {
         try Self.validate(text: text, wordsPerMinute: wordsPerMinute, pitch: pitch)
         let spoken = Self.spokenText(text, engine: voice.engine, lexicon: lexicon)
@@ -223,11 +227,7 @@ public final class SpeechSynthesizer: Sendable {
         case .espeak:
             _ = try VoiceCatalogue.checkShape(voice.name, allowMBROLA: allowMBROLA)
             let key = Self.key(text: spoken, voice: voice.name, wordsPerMinute: wordsPerMinute, pitch: pitch)
-            let resolved =
-                resolvingEspeak ? try SpeechEngine.shared.voices().resolve(voice.name, allowMBROLA: allowMBROLA) : ""
-            return Request(
-                engine: .espeak(resolved: resolved), spoken: spoken, key: key,
-                voiceName: "espeak-ng voice '\(resolved)'")
+            return Request(engine: .espeak(name: voice.name), spoken: spoken, key: key)
         case .piper:
             guard let program = piper.program else {
                 throw SpeechError(
@@ -246,9 +246,7 @@ public final class SpeechSynthesizer: Sendable {
                 Self.versionTag, "piper", piper.version ?? "", modelHash, spoken,
                 String(PiperEngine.lengthScale(forWordsPerMinute: wordsPerMinute)),
                 String(PiperEngine.sentenceSilence), "noise_w 0")
-            return Request(
-                engine: .piper(program: program, model: model), spoken: spoken, key: key,
-                voiceName: "Piper voice '\(model.name)'")
+            return Request(engine: .piper(program: program, model: model), spoken: spoken, key: key)
         }
     }
 

@@ -1,5 +1,6 @@
 import FileAccess
 import Foundation
+import NeuralVoiceSupport
 import Testing
 
 @testable import AudioIO

@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import NeuralVoiceSupport
 import Mixer
 import SessionKit
 import Testing

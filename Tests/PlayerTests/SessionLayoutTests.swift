@@ -1,6 +1,7 @@
 import AudioIO
 import FileAccess
 import Foundation
+import NeuralVoiceSupport
 import Player
 import SessionKit
 import Testing

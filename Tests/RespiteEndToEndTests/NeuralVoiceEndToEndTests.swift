@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import NeuralVoiceSupport
 import Testing
 
 /// The neural voice through the command line: who speaks each narration, the fallback and its one notice,
