@@ -24,39 +24,42 @@ import SessionKit
 public final class SpeechPrefetch: Sendable {
     private let cancelled = ManagedAtomic<Bool>(false)
 
-    /// Starts speaking `session`'s narration at `parameters`, unless it has none to speak or all of it is cached.
-    /// - Returns: nil when nothing needs speaking (or no thread could be had: the player then speaks as usual).
+    /// Starts speaking `session`'s narration at `parameters` on a thread of its own, which first looks up which
+    /// clips are cached (verifying a clip reads it whole, so that is not done on the caller's thread, which is
+    /// about to show the safety notes and start playing).
+    /// - Returns: nil when the session has no narration to synthesise, or no thread could be had (the player then
+    ///   speaks as usual).
     public static func start(_ session: Session, parameters: Parameters, preparer: SessionPreparer) -> SpeechPrefetch? {
         guard let choice = try? preparer.speechVoice(for: session.voice, language: session.language) else {
             return nil
         }
-        let lexicon = Lexicon.builtin.merging(session.voice.lexicon)
         var clips: [(text: String, rate: Int, pitch: Int)] = []
         for case .speech(let text, let voice) in Compiler.media(for: session, parameters: parameters) {
-            let rate = Int(voice.rate.rounded())
-            let pitch = Int(voice.pitch.rounded())
-            if preparer.synthesizer.cachedClip(
-                text: text, voice: choice.voice, wordsPerMinute: rate, pitch: pitch, lexicon: lexicon) == nil
-            {
-                clips.append((text, rate, pitch))
-            }
+            clips.append((text, Int(voice.rate.rounded()), Int(voice.pitch.rounded())))
         }
         guard !clips.isEmpty else { return nil }
+        let lexicon = Lexicon.builtin.merging(session.voice.lexicon)
         let prefetch = SpeechPrefetch()
         let cancelled = prefetch.cancelled
         let synthesizer = preparer.synthesizer
         let voice = choice.voice
-        let pending = clips
+        let all = clips
         let refused = SystemThread.start(name: "respite-speak") {
             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-            for clip in pending where !cancelled.load(ordering: .relaxed) {
+            let missing = all.filter { clip in
+                synthesizer.cachedClip(
+                    text: clip.text, voice: voice, wordsPerMinute: clip.rate, pitch: clip.pitch, lexicon: lexicon)
+                    == nil
+            }
+            if !missing.isEmpty {
+                Logger.player.info("speaking \(missing.count) clips ahead with \(voice) while the session is chosen")
+            }
+            for clip in missing where !cancelled.load(ordering: .relaxed) {
                 _ = try? synthesizer.clip(
                     text: clip.text, voice: voice, wordsPerMinute: clip.rate, pitch: clip.pitch, lexicon: lexicon)
             }
         }
-        if refused != 0 { return nil }
-        Logger.player.info("speaking \(clips.count) clips ahead with \(voice) while the session is being chosen")
-        return prefetch
+        return refused == 0 ? prefetch : nil
     }
 
     /// Stops after the clip being made (which is cached; nothing is lost).

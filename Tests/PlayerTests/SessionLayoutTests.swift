@@ -338,8 +338,9 @@ import Testing
         let layout = try preparer.layout(session, parameters: session.parameters)
         #expect(layout.synthesisedClips == 0)
         prefetch.cancel()
-        // Nothing left to speak: no prefetch at all.
-        #expect(SpeechPrefetch.start(session, parameters: session.parameters, preparer: preparer) == nil)
+        // A session with no narration to synthesise: no prefetch at all.
+        let silent = try fixture.session(#""steps": [{ "type": "silence", "seconds": 2 }]"#, name: "silent.json")
+        #expect(SpeechPrefetch.start(silent, parameters: silent.parameters, preparer: preparer) == nil)
     }
 
     @Test func aCancelledPrefetchStopsBetweenClips() throws {
