@@ -371,11 +371,15 @@ public final class SessionRun: @unchecked Sendable {
 
     private func pause(_ paused: Bool) {
         guard paused != engine.userPaused else { return }
+        // The place the listener paused or resumed at: read before the command goes, so that a
+        // run held up between the two (a busy machine) never dates the event later than the
+        // mixer's fade, which starts at the mixer's next period.
+        let frame = engine.position
         if paused { engine.pause() } else { engine.resume() }
         lock.lock()
         shownStatus.paused = paused
         lock.unlock()
-        publish(paused ? .paused : .resumed, at: engine.position)
+        publish(paused ? .paused : .resumed, at: frame)
     }
 
     private func setVolume(_ decibels: Double) {
