@@ -19,6 +19,10 @@ public final class CommandQueue<Element: BitwiseCopyable>: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
+    /// Elements that can be pushed now without one being refused (more may fit by the time they
+    /// are pushed, never fewer). Producer side only.
+    public var room: Int { capacity - (tail.load(ordering: .relaxed) - head.load(ordering: .acquiring)) }
+
     /// Adds `element`; returns `false` if the queue is full. Producer side only.
     @discardableResult
     public func push(_ element: Element) -> Bool {

@@ -36,15 +36,28 @@ struct Ducker {
     private var gain: Float = 1
     private var holdRemaining = 0
     private var window = 0
+    /// The look-ahead windows: ``Ducking/windows``, then any a growing schedule adds.
+    private let windows: GrowingList<Range<Int>>
+    /// How many of ``windows`` the mixer has been told of.
+    private(set) var windowCount: Int
 
-    init(_ settings: Ducking) { self.settings = settings }
+    /// - Parameter windows: the list the windows are read from (its first ``Ducking/windows`` are
+    ///   the settings' own); a growing schedule appends to it. Nil for the settings' windows alone.
+    init(_ settings: Ducking, windows: GrowingList<Range<Int>>? = nil) {
+        self.settings = settings
+        self.windows = windows ?? GrowingList(settings.windows, capacity: 0)
+        windowCount = settings.windows.count
+    }
+
+    /// The audio thread is told that `count` windows are written. Real-time safe.
+    mutating func reveal(windows count: Int) { windowCount = max(windowCount, min(count, windows.capacity)) }
 
     /// Forgets the voice's history and finds the windows from `frame` on (after a seek).
     mutating func reset(at frame: Int) {
         gain = 1
         holdRemaining = 0
         window = 0
-        while window < settings.windows.count && settings.windows[window].upperBound <= frame { window += 1 }
+        while window < windowCount && windows[window].upperBound <= frame { window += 1 }
     }
 
     /// Writes the music gain for frames `from ..< from + frames` into `gains`.
@@ -57,14 +70,15 @@ struct Ducker {
         voiceLeft: UnsafePointer<Float>, voiceRight: UnsafePointer<Float>, frames: Int, from start: Int,
         into gains: UnsafeMutablePointer<Float>
     ) {
-        let windows = settings.windows
+        let windows = self.windows
+        let count = windowCount
         var n = 0
         while n < frames {
             let frame = start + n
-            while window < windows.count && windows[window].upperBound <= frame { window += 1 }
+            while window < count && windows[window].upperBound <= frame { window += 1 }
             var ahead = false
             var runEnd = frames
-            if window < windows.count {
+            if window < count {
                 let next = windows[window]
                 if next.lowerBound <= frame {
                     ahead = true

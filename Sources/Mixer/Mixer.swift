@@ -24,6 +24,42 @@ public enum MixerCommand: Sendable, BitwiseCopyable {
     case setTrimRamp(TrimRamp)
 }
 
+/// Room for a schedule that grows while it plays: a session started before all its speech is
+/// synthesised. Its voices, look-ahead windows and in-memory sounds come in batches
+/// (``Mixer/grow(voices:windows:buffers:horizon:)``), each starting at or after the frame the
+/// last one reached (its horizon), and the schedule gets its length last
+/// (``Mixer/complete(length:ends:)``). Grown in the order the complete schedule sorts them, the
+/// voices mix exactly as the complete schedule would.
+public struct ScheduleGrowth: Sendable, Equatable {
+    /// Most voices the schedule holds in all (the voices it starts with included).
+    public var voices: Int
+    /// Most ducking windows in all.
+    public var windows: Int
+    /// Most in-memory sounds in all.
+    public var buffers: Int
+    /// Frames of the schedule laid out at the start: the mix never runs past the horizon it was
+    /// given. Close to it, the mixer fades out and holds, and fades back in once the schedule has
+    /// grown ``Mixer/resumeLead`` past the playhead (a machine too slow to prepare ahead).
+    public var horizon: Int
+
+    public init(voices: Int, windows: Int, buffers: Int, horizon: Int) {
+        self.voices = max(0, voices)
+        self.windows = max(0, windows)
+        self.buffers = max(0, buffers)
+        self.horizon = max(0, horizon)
+    }
+}
+
+/// How a growing schedule's news reaches the audio thread (see ``ScheduleGrowth``).
+enum GrowthCommand: BitwiseCopyable {
+    /// So many voices, windows and buffers are written; the schedule is laid out to `horizon`.
+    case extend(voices: Int, windows: Int, buffers: Int, horizon: Int)
+    /// The end decides voice `voice`'s length and fade-out (the music bed; a sound the end cuts short).
+    case setEnd(voice: Int, length: Int, fadeOut: Int)
+    /// The schedule is complete, `length` frames long.
+    case complete(length: Int)
+}
+
 /// The real-time mixing core: plays a ``Schedule`` sample-accurately into stereo buffers.
 ///
 /// Voices (generators and streams) are summed into their ``Bus``; each bus has a ramped gain
@@ -44,7 +80,10 @@ public final class Mixer: @unchecked Sendable {
     public let blockCapacity: Int
     /// Most voices sounding at once.
     public let voiceCapacity: Int
+    /// The schedule the mixer was made with (for a growing one, its opening).
     public let schedule: Schedule
+    /// For a schedule that grows while it plays, the room it has; nil for a complete one.
+    public let growth: ScheduleGrowth?
 
     /// Control → audio thread.
     public let commands = CommandQueue<MixerCommand>(capacity: 64)
@@ -61,15 +100,41 @@ public final class Mixer: @unchecked Sendable {
     public var lookahead: Int { limiter?.latency ?? 0 }
     /// True while paused (after the pause fade).
     public var isPaused: Bool { publishedPaused.load(ordering: .relaxed) }
+    /// Times the mix came close to the end of a growing schedule and held until it grew.
+    public var holds: Int { publishedHolds.load(ordering: .relaxed) }
+    /// How far past the playhead a held schedule must have grown before the mix fades back in, seconds.
+    public static let resumeLeadSeconds = 2
+    /// Frames of the fade before a hold at the horizon, and back in after it (0.4 s at the engine rate).
+    public var holdFadeFrames: Int { sampleRate * 2 / 5 }
 
     private let publishedPosition = ManagedAtomic<Int>(0)
     private let publishedUnderruns = ManagedAtomic<Int>(0)
     private let publishedDropped = ManagedAtomic<Int>(0)
     private let publishedFinished = ManagedAtomic<Bool>(false)
     private let publishedPaused = ManagedAtomic<Bool>(false)
+    private let publishedHolds = ManagedAtomic<Int>(0)
 
     private let streams: [RingBuffer]
-    private let buffers: [SampleBuffer]
+    /// The in-memory sounds; ``bufferCount`` of them are known to the audio thread.
+    private let bufferList: GrowingList<SampleBuffer>
+    private var bufferCount: Int
+    /// The schedule's voices, sorted; ``voiceCount`` of them are known to the audio thread.
+    private let voiceList: GrowingList<VoiceEvent>
+    private var voiceCount: Int
+    /// The ducker's windows, shared with it (the control side appends to them).
+    private let duckWindows: GrowingList<Range<Int>>?
+    /// Growth news for the audio thread; one producer (the thread that grows the schedule).
+    private let growthQueue = CommandQueue<GrowthCommand>(capacity: 64)
+    /// Control side: growth written but not yet accepted by a full queue.
+    private var growthUnsent = false
+    /// Control side: where the last batch ended.
+    private var grownHorizon = Int.max
+    /// Audio side: the schedule's length (unknown, `Int.max`, while it grows).
+    private var length: Int
+    /// Audio side: how far the schedule is laid out (`Int.max` once complete).
+    private var horizon: Int
+    /// Audio side: fading out or held at the horizon.
+    private var holding = false
     private let voices: UnsafeMutablePointer<VoiceState>
     private let synths: UnsafeMutablePointer<Synth>
     private let scratchLeft: UnsafeMutablePointer<Float>
@@ -122,10 +187,12 @@ public final class Mixer: @unchecked Sendable {
     ///   - voiceCapacity: most simultaneous voices (default 64).
     ///   - mutedBuses: buses rendered but left out of the output, for stems and analysis.
     ///   - ceiling: the master limiter's true-peak ceiling in dBTP (-20…0; default -1); nil for no limiter.
+    ///   - growth: room for a schedule that grows while it plays (`schedule` is its opening, and
+    ///     its length is ignored until ``complete(length:ends:)``); nil for a complete schedule.
     public init(
         schedule: Schedule, sampleRate: Int, streams: [RingBuffer] = [], buffers: [SampleBuffer] = [],
         blockCapacity: Int = 1024,
-        voiceCapacity: Int = 64, mutedBuses: [Bus] = [], ceiling: Float? = -1
+        voiceCapacity: Int = 64, mutedBuses: [Bus] = [], ceiling: Float? = -1, growth: ScheduleGrowth? = nil
     ) {
         limiter = ceiling.map { TruePeakLimiter(sampleRate: sampleRate, ceiling: $0) }
         primeLeft = .allocate(capacity: max(1, sampleRate / 10))
@@ -137,9 +204,16 @@ public final class Mixer: @unchecked Sendable {
         for bus in mutedBuses { busLevels[bus.rawValue] = 0 }
         precondition(streams.allSatisfy { $0.channels == 2 }, "stream rings carry stereo frames")
         self.schedule = schedule
+        self.growth = growth
         self.sampleRate = sampleRate
         self.streams = streams
-        self.buffers = buffers
+        bufferList = GrowingList(buffers, capacity: growth?.buffers ?? buffers.count)
+        bufferCount = buffers.count
+        voiceList = GrowingList(schedule.voices, capacity: growth?.voices ?? schedule.voices.count)
+        voiceCount = schedule.voices.count
+        length = growth == nil ? schedule.length : .max
+        horizon = growth?.horizon ?? .max
+        grownHorizon = horizon
         self.blockCapacity = blockCapacity
         self.voiceCapacity = voiceCapacity
         minimumRamp = Ramp.minimumFrames(sampleRate: sampleRate)
@@ -155,7 +229,11 @@ public final class Mixer: @unchecked Sendable {
         busBuffers = .allocate(capacity: Bus.count * 2 * blockCapacity)
         duckGains = .allocate(capacity: blockCapacity)
         duckGains.initialize(repeating: 1, count: blockCapacity)
-        ducker = schedule.ducking.map { Ducker($0) }
+        let windows = schedule.ducking.map {
+            GrowingList($0.windows, capacity: growth?.windows ?? $0.windows.count)
+        }
+        duckWindows = windows
+        ducker = schedule.ducking.map { Ducker($0, windows: windows) }
         trimRamp = schedule.trimRamp
         if schedule.fadeIn > 0 {
             master = RampedGain(value: 0)
@@ -213,6 +291,63 @@ public final class Mixer: @unchecked Sendable {
         }
     }
 
+    // MARK: - Growing
+
+    /// Adds the next batch of a growing schedule (see ``ScheduleGrowth``) and lays it out to
+    /// `horizon`. Call from one thread only (the one that grows the schedule); never blocks.
+    ///
+    /// - Parameters:
+    ///   - voices: the batch's voices, sorted as ``Schedule`` sorts them, each starting at or
+    ///     after the last batch's horizon and before this one's.
+    ///   - windows: ducking windows after the ones given, sorted.
+    ///   - buffers: in-memory sounds after the ones given, as the voices index them.
+    ///   - horizon: frames of the schedule laid out now.
+    /// - Returns: false, with nothing added, for a complete schedule, a batch out of order or one
+    ///   that does not fit in the room the mixer was made with.
+    @discardableResult
+    public func grow(voices: [VoiceEvent], windows: [Range<Int>], buffers: [SampleBuffer], horizon: Int) -> Bool {
+        guard growth != nil, grownHorizon != .max, horizon >= grownHorizon,
+            voices.allSatisfy({ $0.start >= grownHorizon && $0.start < horizon }),
+            zip(voices, voices.dropFirst()).allSatisfy({ ($0.start, $0.bus.rawValue) <= ($1.start, $1.bus.rawValue) }),
+            voices.count <= voiceList.capacity - voiceList.written,
+            buffers.count <= bufferList.capacity - bufferList.written,
+            windows.isEmpty || (duckWindows.map { windows.count <= $0.capacity - $0.written } ?? false)
+        else { return false }
+        _ = voiceList.append(contentsOf: voices)
+        _ = bufferList.append(contentsOf: buffers)
+        if !windows.isEmpty { _ = duckWindows?.append(contentsOf: windows) }
+        grownHorizon = horizon
+        growthUnsent = true
+        _ = sendGrowth()
+        return true
+    }
+
+    /// Completes a growing schedule: its length, and the lengths and fade-outs only the end
+    /// decides (`ends`: a voice's place in the schedule, its length and fade-out in frames). Call
+    /// after the last ``grow(voices:windows:buffers:horizon:)``, from the same thread. Returns
+    /// false when the audio thread's queue is full: call again (nothing was sent).
+    @discardableResult
+    public func complete(length: Int, ends: [(voice: Int, length: Int, fadeOut: Int)] = []) -> Bool {
+        guard growth != nil, grownHorizon != .max else { return true }
+        guard sendGrowth(), growthQueue.room >= ends.count + 1 else { return false }
+        for end in ends { growthQueue.push(.setEnd(voice: end.voice, length: end.length, fadeOut: end.fadeOut)) }
+        growthQueue.push(.complete(length: length))
+        grownHorizon = .max
+        return true
+    }
+
+    /// Sends the counts written so far; false while the queue is full (the next call sends them).
+    @discardableResult
+    public func sendGrowth() -> Bool {
+        guard growthUnsent else { return true }
+        let sent = growthQueue.push(
+            .extend(
+                voices: voiceList.written, windows: duckWindows?.written ?? 0, buffers: bufferList.written,
+                horizon: grownHorizon))
+        if sent { growthUnsent = false }
+        return sent
+    }
+
     // MARK: - The block
 
     /// One block of output: the mix, run through the true-peak limiter, clamped.
@@ -245,11 +380,11 @@ public final class Mixer: @unchecked Sendable {
             // The stop fade is over; let the limiter's last `latency` frames of it play out.
             drainRemaining = drainRemaining < 0 ? latency : max(0, drainRemaining - frames)
         }
-        if playhead - latency >= schedule.length || drainRemaining == 0 {
+        if playhead - latency >= length || drainRemaining == 0 {
             finished = true
             publishedFinished.store(true, ordering: .releasing)
         }
-        publishedPosition.store(min(max(0, playhead - latency), schedule.length), ordering: .releasing)
+        publishedPosition.store(min(max(0, playhead - latency), length), ordering: .releasing)
     }
 
     /// Mixes `frames` frames of the schedule at the mix playhead into `left` and `right`, with the
@@ -257,7 +392,8 @@ public final class Mixer: @unchecked Sendable {
     private func mix(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, frames: Int) {
         left.update(repeating: 0, count: frames)
         right.update(repeating: 0, count: frames)
-        if (paused && !master.isMoving) || (stopRequested && !master.isMoving) {
+        if horizon != .max { approachHorizon(frames: frames) }
+        if (paused || stopRequested || holding) && !master.isMoving {
             return
         }
         let blockEnd = playhead + frames
@@ -316,6 +452,55 @@ public final class Mixer: @unchecked Sendable {
         finishPause()
     }
 
+    /// Close to the end of what a growing schedule has laid out: fades out, to hold once faded
+    /// (``mix(left:right:frames:)`` then renders silence without moving), so that nothing is
+    /// mixed past the horizon and the wait is never a step.
+    private func approachHorizon(frames: Int) {
+        guard !holding, playhead + frames + holdFadeFrames >= horizon else { return }
+        holding = true
+        publishedHolds.wrappingIncrement(ordering: .relaxed)
+        // Within the frames left before the horizon (a horizon given late may leave fewer).
+        let room = horizon - playhead - frames
+        master.ramp(to: 0, frames: max(minimumRamp, min(holdFadeFrames, room)))
+    }
+
+    /// Fades back in once a held schedule has grown far enough past the playhead, unless the
+    /// listener paused or stopped meanwhile (their resume fades in instead).
+    private func releaseHoldIfGrown() {
+        guard holding, horizon == .max || horizon >= playhead + holdFadeFrames + Self.resumeLeadSeconds * sampleRate
+        else { return }
+        holding = false
+        if !paused && !pauseRequested && !stopRequested {
+            master.ramp(to: 1, frames: holdFadeFrames)
+        }
+    }
+
+    /// Takes a growing schedule's news (see ``ScheduleGrowth``). Real-time safe.
+    private func drainGrowth() {
+        while let news = growthQueue.pop() {
+            switch news {
+            case .extend(let voices, let windows, let buffers, let reached):
+                voiceCount = max(voiceCount, min(voices, voiceList.capacity))
+                bufferCount = max(bufferCount, min(buffers, bufferList.capacity))
+                ducker?.reveal(windows: windows)
+                horizon = max(horizon, reached)
+            case .setEnd(let index, let frames, let fadeOut):
+                guard index < voiceCount else { continue }
+                var event = voiceList[index]
+                event.length = max(1, frames)
+                event.fadeOut = max(0, fadeOut)
+                voiceList[index] = event
+                for v in 0..<voiceCapacity where voices[v].active && voices[v].index == index {
+                    voices[v] = VoiceState(event: event, index: index, minimumRamp: minimumRamp)
+                }
+            case .complete(let frames):
+                length = max(0, frames)
+                horizon = .max
+            }
+        }
+        releaseHoldIfGrown()
+    }
+
     /// Holds the position once a pause's fade is over.
     private func finishPause() {
         if pauseRequested && !master.isMoving {
@@ -326,6 +511,7 @@ public final class Mixer: @unchecked Sendable {
     }
 
     private func drainCommands() {
+        if growth != nil { drainGrowth() }
         while let command = commands.pop() {
             switch command {
             case .setMasterGain(let linear, let frames):
@@ -339,7 +525,7 @@ public final class Mixer: @unchecked Sendable {
                 paused = false
                 pauseRequested = false
                 publishedPaused.store(false, ordering: .relaxed)
-                master.ramp(to: 1, frames: max(minimumRamp, fade))
+                if !holding { master.ramp(to: 1, frames: max(minimumRamp, fade)) }
             case .seek(let frame):
                 seek(to: frame)
             case .fadeIn(let frames):
@@ -348,7 +534,7 @@ public final class Mixer: @unchecked Sendable {
                 pauseRequested = false
                 publishedPaused.store(false, ordering: .relaxed)
                 master = RampedGain(value: 0)
-                master.ramp(to: 1, frames: max(minimumRamp, frames))
+                if !holding { master.ramp(to: 1, frames: max(minimumRamp, frames)) }
             case .setTrimRamp(var ramp):
                 if ramp.start < playhead { ramp.start = playhead }
                 trimRamp = ramp
@@ -363,11 +549,11 @@ public final class Mixer: @unchecked Sendable {
     /// Repositions everything at `frame`: the voices sounding there, the ducker and the limiter.
     /// Real-time safe: a scan of the schedule, no allocation.
     private func seek(to frame: Int) {
-        let target = min(max(0, frame), schedule.length)
+        let target = min(max(0, frame), length, horizon)
         for v in 0..<voiceCapacity { voices[v].active = false }
         for slot in 0..<streams.count { streamDebt[slot] = 0 }
         playhead = target
-        finished = target >= schedule.length
+        finished = target >= length
         publishedFinished.store(finished, ordering: .releasing)
         publishedPosition.store(target, ordering: .releasing)
         ducker?.reset(at: target)
@@ -375,14 +561,15 @@ public final class Mixer: @unchecked Sendable {
         needsPrime = true
         drainRemaining = -1
         // Voices: start those still sounding at the target, then continue from the first later one.
-        let events = schedule.voices
+        let events = voiceList
         var i = 0
-        while i < events.count && events[i].start < target {
-            if events[i].end > target, let slot = freeVoice() {
-                voices[slot] = VoiceState(event: events[i], index: i, minimumRamp: minimumRamp)
-                if case .generator(let generator) = events[i].source {
+        while i < voiceCount && events[i].start < target {
+            let event = events[i]
+            if event.end > target, let slot = freeVoice() {
+                voices[slot] = VoiceState(event: event, index: i, minimumRamp: minimumRamp)
+                if case .generator(let generator) = event.source {
                     synths[slot].start(generator, sampleRate: sampleRate, seed: UInt32(truncatingIfNeeded: i))
-                    synths[slot].fastForward(frames: target - events[i].start)
+                    synths[slot].fastForward(frames: target - event.start)
                 }
             }
             i += 1
@@ -391,8 +578,8 @@ public final class Mixer: @unchecked Sendable {
     }
 
     private func startVoices(before blockEnd: Int) {
-        let events = schedule.voices
-        while nextVoice < events.count && events[nextVoice].start < blockEnd {
+        let events = voiceList
+        while nextVoice < voiceCount && events[nextVoice].start < blockEnd {
             let event = events[nextVoice]
             defer { nextVoice += 1 }
             guard event.end > playhead else { continue }
@@ -432,8 +619,8 @@ public final class Mixer: @unchecked Sendable {
         case .stream(let slot):
             readStream(v, slot: slot, frames: count)
         case .buffer(let index):
-            if index < buffers.count {
-                buffers[index].read(from: offset, count: count, left: scratchLeft, right: scratchRight)
+            if index < bufferCount {
+                bufferList[index].read(from: offset, count: count, left: scratchLeft, right: scratchRight)
             } else {
                 scratchLeft.update(repeating: 0, count: count)
                 scratchRight.update(repeating: 0, count: count)
@@ -551,11 +738,14 @@ struct VoiceState {
     var fadeOut = 1
     var bus = Bus.voice
     var source = VoiceSource.stream(slot: 0)
+    /// The voice's place in the schedule.
+    var index = -1
 
     init() {}
 
     init(event: VoiceEvent, index: Int, minimumRamp: Int) {
         active = true
+        self.index = index
         start = event.start
         length = event.length
         gain = event.gain

@@ -97,9 +97,13 @@ struct Play: ParsableCommand {
         }
         let terminal = Terminal()
         let plain = self.plain || !terminal.interactiveOutput
-        // The safety notes come first, before anything slow: they are what the listener must read. Narration not
-        // yet spoken is spoken meanwhile (the neural voice needs a few seconds a minute of speech).
-        let prefetch = options.prefetchSpeech(meta, parameters: given, catalog: catalog)
+        // The safety notes come first, before anything slow: they are what the listener must read. While the
+        // start screen waits for the listener, narration not yet spoken is spoken (the neural voice needs a few
+        // seconds a minute of speech). Without the screen the preparation below starts at once and speaks it
+        // itself: a second thread looking through the cache would only compete with it.
+        let prefetch =
+            PlayStart.showsScreen(terminal: terminal, start: start)
+            ? options.prefetchSpeech(meta, parameters: given, catalog: catalog) : nil
         defer { prefetch?.cancel() }
         PlayerScreen.introduce(meta, on: terminal)
         fflush(nil)

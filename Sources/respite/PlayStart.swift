@@ -51,6 +51,12 @@ final class PlayStart {
     /// left at the start screen.
     ///
     /// Called after the safety notes are shown and before anything slow.
+    /// True when the start screen will wait for the listener: an interactive terminal, without `--yes` or
+    /// `--resume`.
+    static func showsScreen(terminal: Terminal, start: StartOptions) -> Bool {
+        terminal.interactiveInput && terminal.interactiveOutput && !start.yes && !start.resume
+    }
+
     static func begin(
         _ session: Session, name: String, assignments: [String], start: StartOptions,
         catalog: SessionCatalog, terminal: Terminal, plain: Bool, signals: SignalWatcher,
@@ -82,7 +88,7 @@ final class PlayStart {
         let fixedKeys = Set(assignments.map { Self.key(of: $0) })
         let withCommandLine = try base.applying(assignments, to: session, loader: loader)
         var choices = StartChoices(session: session, parameters: withCommandLine, fixedKeys: fixedKeys, loader: loader)
-        let showScreen = terminal.interactiveInput && terminal.interactiveOutput && !start.yes && !start.resume
+        let showScreen = showsScreen(terminal: terminal, start: start)
         if showScreen {
             if entry.resume != nil {
                 terminal.printWrapped(
