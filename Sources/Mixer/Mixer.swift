@@ -102,6 +102,9 @@ public final class Mixer: @unchecked Sendable {
     public var isPaused: Bool { publishedPaused.load(ordering: .relaxed) }
     /// Times the mix came close to the end of a growing schedule and held until it grew.
     public var holds: Int { publishedHolds.load(ordering: .relaxed) }
+    /// How far a growing schedule is laid out: the horizon of the last batch handed over
+    /// (frames; `Int.max` once complete, and for a complete schedule). Any thread.
+    public var laidOut: Int { publishedHorizon.load(ordering: .acquiring) }
     /// How far past the playhead a held schedule must have grown before the mix fades back in, seconds.
     public static let resumeLeadSeconds = 2
     /// Frames of the fade before a hold at the horizon, and back in after it (0.4 s at the engine rate).
@@ -113,6 +116,7 @@ public final class Mixer: @unchecked Sendable {
     private let publishedFinished = ManagedAtomic<Bool>(false)
     private let publishedPaused = ManagedAtomic<Bool>(false)
     private let publishedHolds = ManagedAtomic<Int>(0)
+    private let publishedHorizon = ManagedAtomic<Int>(.max)
 
     private let streams: [RingBuffer]
     /// The in-memory sounds; ``bufferCount`` of them are known to the audio thread.
@@ -214,6 +218,7 @@ public final class Mixer: @unchecked Sendable {
         length = growth == nil ? schedule.length : .max
         horizon = growth?.horizon ?? .max
         grownHorizon = horizon
+        publishedHorizon.store(horizon, ordering: .relaxed)
         self.blockCapacity = blockCapacity
         self.voiceCapacity = voiceCapacity
         minimumRamp = Ramp.minimumFrames(sampleRate: sampleRate)
@@ -319,6 +324,7 @@ public final class Mixer: @unchecked Sendable {
         grownHorizon = horizon
         growthUnsent = true
         _ = sendGrowth()
+        publishedHorizon.store(horizon, ordering: .releasing)
         return true
     }
 
@@ -333,6 +339,7 @@ public final class Mixer: @unchecked Sendable {
         for end in ends { growthQueue.push(.setEnd(voice: end.voice, length: end.length, fadeOut: end.fadeOut)) }
         growthQueue.push(.complete(length: length))
         grownHorizon = .max
+        publishedHorizon.store(.max, ordering: .releasing)
         return true
     }
 

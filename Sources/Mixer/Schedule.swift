@@ -23,9 +23,19 @@ public struct Schedule: Sendable {
 
     public init(length: Int, voices: [VoiceEvent], ducking: Ducking? = nil, fadeIn: Int = 0) {
         self.length = max(0, length)
-        self.voices = voices.sorted { ($0.start, $0.bus.rawValue) < ($1.start, $1.bus.rawValue) }
+        self.voices = Schedule.sorted(voices)
         self.ducking = ducking
         self.fadeIn = max(0, fadeIn)
+    }
+}
+
+extension Schedule {
+    /// Voices in the mixer's order: by start frame, then by bus, then as given (a stable sort, so
+    /// a schedule's voices sorted in batches of increasing starts come out as sorted whole).
+    public static func sorted(_ voices: [VoiceEvent]) -> [VoiceEvent] {
+        voices.indices.sorted {
+            (voices[$0].start, voices[$0].bus.rawValue, $0) < (voices[$1].start, voices[$1].bus.rawValue, $1)
+        }.map { voices[$0] }
     }
 }
 

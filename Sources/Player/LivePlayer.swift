@@ -37,6 +37,9 @@ public final class LivePlayer: @unchecked Sendable {
     }
 
     public let prepared: PreparedSession
+    /// The session's timeline as far as it is laid out: ``prepared``'s, or for a session that
+    /// grows while it plays, the latest given to ``update(timeline:)``.
+    public private(set) var timeline: Timeline
     public let mixer: Mixer
     public let streamer: MediaStreamer
     public private(set) var options: Options
@@ -53,6 +56,8 @@ public final class LivePlayer: @unchecked Sendable {
     /// Prepares the engine; opening the device happens in ``start(from:)``.
     public init(prepared: PreparedSession, options: Options = Options(), output: @escaping OutputFactory) {
         self.prepared = prepared
+        timeline = prepared.timeline
+        timelineComplete = prepared.growth == nil
         self.options = options
         makeOutput = output
         volume = options.volume
@@ -60,6 +65,16 @@ public final class LivePlayer: @unchecked Sendable {
     }
 
     var rate: Int { prepared.timeline.sampleRate }
+
+    /// A session that grows while it plays has been laid out further (its steps, its sentences
+    /// and its length as far as its horizon).
+    public func update(timeline: Timeline, complete: Bool) {
+        self.timeline = timeline
+        timelineComplete = complete
+    }
+
+    /// False while a session that grows while it plays is still being laid out.
+    public private(set) var timelineComplete = true
     func frames(_ seconds: Double) -> Int { Int(seconds * Double(rate)) }
 
     /// Opens the output and starts playing at `frame` (a fade-in when not at the start).
@@ -152,18 +167,20 @@ public final class LivePlayer: @unchecked Sendable {
     /// False when the mixer's command queue is full (try again at the next tick).
     public func setTrimRamp(_ ramp: TrimRamp) -> Bool { mixer.commands.push(.setTrimRamp(ramp)) }
 
-    /// Where the next step begins, or nil at the last step (the next step is the end).
+    /// Where the next step begins, or nil at the last step (the next step is the end). In a
+    /// session still being laid out, the step after the last one laid out begins at the horizon.
     public func nextStepStart(after frame: Int) -> Int? {
-        let steps = prepared.timeline.steps
-        guard let current = prepared.timeline.step(at: frame) else { return nil }
-        return steps.first(where: { $0.start > current.start })?.start
+        let steps = timeline.steps
+        let horizon = timelineComplete ? nil : timeline.duration
+        guard let current = timeline.step(at: frame) else { return horizon }
+        return steps.first(where: { $0.start > current.start })?.start ?? horizon
     }
 
     /// Where "previous" goes from `frame`: the start of this step, or of the one before if this
     /// one began under 3 s ago.
     public func previousStepStart(before frame: Int) -> Int {
-        let steps = prepared.timeline.steps
-        guard let current = prepared.timeline.step(at: frame) else { return 0 }
+        let steps = timeline.steps
+        guard let current = timeline.step(at: frame) else { return 0 }
         if frame - current.start < frames(3), let previous = steps.last(where: { $0.start < current.start }) {
             return previous.start
         }
@@ -189,7 +206,7 @@ public final class LivePlayer: @unchecked Sendable {
     /// in unless paused.
     public func completeSeek(to frame: Int) {
         guard audio?.state == .running else { return }
-        let frame = min(max(0, frame), prepared.timeline.duration)
+        let frame = min(max(0, frame), timeline.duration)
         streamer.stopLoading()
         streamer.reposition(to: frame)
         streamer.pump()
@@ -219,7 +236,7 @@ public final class LivePlayer: @unchecked Sendable {
     /// Where to resume after losing the device at `frame`: the start of the narration sentence
     /// that was sounding (so no words are lost), else `frame` itself.
     public func resumeFrame(forLossAt frame: Int) -> Int {
-        let sentence = prepared.timeline.sounds.last { $0.bus == .voice && $0.start <= frame && $0.end > frame }
+        let sentence = timeline.sounds.last { $0.bus == .voice && $0.start <= frame && $0.end > frame }
         return sentence?.start ?? frame
     }
 
@@ -241,7 +258,7 @@ public final class LivePlayer: @unchecked Sendable {
     /// (faded in, or held if paused). False when the device (or a thread for it) is still refused.
     public func reopen(at frame: Int) -> Bool {
         guard audio == nil || audio?.state == .deviceLost, let output = try? makeOutput() else { return false }
-        let frame = min(max(0, frame), prepared.timeline.duration)
+        let frame = min(max(0, frame), timeline.duration)
         streamer.reposition(to: frame)
         streamer.pump()
         mixer.commands.push(.seek(frame: frame))

@@ -49,7 +49,18 @@ public final class MediaStreamer: @unchecked Sendable {
     public let sampleRate: Int
     public let rings: [RingBuffer]
     private var slots: [SlotState]
-    private let plannedJobs: [[StreamJob]]
+    /// Every job given, per slot (for ``reposition(to:)``). Guarded by ``growthLock``.
+    private var plannedJobs: [[StreamJob]]
+    /// Jobs appended while the loader runs, not yet taken by it; ends changed by the end of a
+    /// growing session, not yet applied. Guarded by ``growthLock``.
+    private var appended: [[StreamJob]]
+    private var endChanges: [(slot: Int, start: Int, frames: Int)] = []
+    private let growthLock = NSLock()
+    /// Set while a growing session may still append jobs: the loader does not end meanwhile.
+    private let growing = ManagedAtomic<Bool>(false)
+    /// Raised by the control side when something is appended or changed, cleared by the loader
+    /// when it takes it: the loader takes ``growthLock`` only then.
+    private let growthNews = ManagedAtomic<Bool>(false)
     /// Every file that could not be read to the end (missing, a decode error part-way, cut short or changed
     /// while it was read), in the order met; the rest of each such job is silence.
     ///
@@ -76,21 +87,99 @@ public final class MediaStreamer: @unchecked Sendable {
     ///   - jobs: per slot, the jobs in the order their voices play.
     ///   - sampleRate: engine rate in Hz.
     ///   - ringFrames: capacity of each slot's ring in frames (default 2¹⁶, about 1.4 s at 48 kHz).
-    public init(jobs: [[StreamJob]], sampleRate: Int, ringFrames: Int = 1 << 16) {
+    ///   - slots: for a session that grows while it plays, the most slots its jobs will need (at
+    ///     least `jobs.count`); its later jobs come through ``append(_:)``.
+    public init(jobs: [[StreamJob]], sampleRate: Int, ringFrames: Int = 1 << 16, slots slotCount: Int? = nil) {
+        let count = max(jobs.count, slotCount ?? 0)
+        let jobs = jobs + Array(repeating: [], count: count - jobs.count)
         self.sampleRate = sampleRate
         rings = jobs.map { _ in RingBuffer(capacity: ringFrames, channels: 2) }
         slots = jobs.map { SlotState(jobs: $0) }
         plannedJobs = jobs
+        appended = jobs.map { _ in [] }
         unwritten = jobs.map { ManagedAtomic($0.reduce(0) { $0 + $1.frames }) }
+        growing.store(slotCount != nil, ordering: .releasing)
+    }
+
+    // MARK: - A session that grows while it plays
+
+    /// Adds jobs at the end of their slots' queues, in play order; the loader takes them as it
+    /// reaches them. Any thread (one at a time), while the loader runs or not.
+    ///
+    /// - Returns: false, with nothing added, when a slot is not one of ``rings``.
+    @discardableResult
+    public func append(_ jobs: [(slot: Int, job: StreamJob)]) -> Bool {
+        guard jobs.allSatisfy({ rings.indices.contains($0.slot) }) else { return false }
+        growthLock.withLock {
+            for (slot, job) in jobs {
+                appended[slot].append(job)
+                plannedJobs[slot].append(job)
+                unwritten[slot].wrappingIncrement(by: job.frames - job.offset, ordering: .releasing)
+            }
+        }
+        growthNews.store(true, ordering: .releasing)
+        return true
+    }
+
+    /// Gives the job starting at frame `start` on `slot` its final length in frames (the end of a
+    /// growing session decides it for the music bed, and for a sound it cuts short). Frames the
+    /// loader already wrote past it stay in the ring unread: only the last job of a slot changes.
+    public func setFrames(slot: Int, start: Int, frames: Int) {
+        guard rings.indices.contains(slot) else { return }
+        growthLock.withLock {
+            if let index = plannedJobs[slot].lastIndex(where: { $0.start == start }) {
+                plannedJobs[slot][index].frames = frames
+            }
+            endChanges.append((slot, start, frames))
+        }
+        growthNews.store(true, ordering: .releasing)
+    }
+
+    /// No more jobs will come: the loader ends once it has written them all.
+    public func finishGrowing() { growing.store(false, ordering: .releasing) }
+
+    /// Loader side: takes appended jobs and changed ends.
+    private func takeGrowth() {
+        guard growthNews.exchange(false, ordering: .acquiring) else { return }
+        let (jobs, changes) = growthLock.withLock {
+            let taken = (appended, endChanges)
+            for index in appended.indices { appended[index].removeAll(keepingCapacity: true) }
+            endChanges.removeAll()
+            return taken
+        }
+        for index in jobs.indices { slots[index].jobs += jobs[index] }
+        for change in changes { applyEnd(change) }
+    }
+
+    private func applyEnd(_ change: (slot: Int, start: Int, frames: Int)) {
+        let slot = change.slot
+        var old: StreamJob?
+        if let decoder = slots[slot].current, decoder.job.start == change.start {
+            old = decoder.job
+            decoder.shorten(to: change.frames)
+        } else if let index = slots[slot].jobs.lastIndex(where: { $0.start == change.start }) {
+            old = slots[slot].jobs[index]
+            slots[slot].jobs[index].frames = change.frames
+        }
+        if let old {
+            let change = change.frames - old.frames
+            let left = unwritten[slot].wrappingIncrementThenLoad(by: change, ordering: .releasing)
+            if left < 0 { unwritten[slot].wrappingIncrement(by: -left, ordering: .releasing) }
+        }
     }
 
     /// Makes every slot continue from timeline frame `frame`: jobs that ended before it are
     /// dropped, the one sounding there starts part-way. Only while the loader thread is stopped
     /// and the mixer is paused (neither side touches the rings); then send the mixer `.seek`.
     public func reposition(to frame: Int) {
+        let planned = growthLock.withLock {
+            for index in appended.indices { appended[index].removeAll(keepingCapacity: true) }
+            endChanges.removeAll()
+            return plannedJobs
+        }
         for index in slots.indices {
             var jobs: [StreamJob] = []
-            for var job in plannedJobs[index] where job.start + job.frames > frame {
+            for var job in planned[index] where job.start + job.frames > frame {
                 job.offset = max(0, frame - job.start)
                 jobs.append(job)
             }
@@ -187,13 +276,17 @@ public final class MediaStreamer: @unchecked Sendable {
     }
 
     /// True when every job of every slot has been written to its ring.
-    public var isExhausted: Bool { slots.allSatisfy { $0.next >= $0.jobs.count && $0.current == nil } }
+    public var isExhausted: Bool {
+        !growing.load(ordering: .acquiring) && !growthNews.load(ordering: .acquiring)
+            && slots.allSatisfy { $0.next >= $0.jobs.count && $0.current == nil }
+    }
 
     /// Fills every ring as far as it has room, or, given `ahead`, until it holds at least that many
     /// frames (so every slot gets its first frames before any slot is filled to the brim). Returns
     /// the number of frames written.
     @discardableResult
     public func pump(ahead: Int? = nil) -> Int {
+        takeGrowth()
         var written = 0
         for index in slots.indices {
             written += fill(slot: index, ahead: ahead ?? rings[index].capacity)
@@ -564,6 +657,13 @@ final class JobDecoder {
     }
 
     var isDone: Bool { remaining == 0 }
+
+    /// Makes the job `frames` long in all (the end of a growing session decides it); frames
+    /// already produced past that stay produced.
+    func shorten(to frames: Int) {
+        let produced = job.frames - job.offset - remaining
+        remaining = max(0, frames - job.offset - produced)
+    }
 
     /// Writes as many of the job's remaining frames into `ring` as fit; returns how many.
     func produce(into ring: RingBuffer, atMost limit: Int = .max) -> Int {

@@ -28,15 +28,22 @@ public struct PreparedSession: Sendable {
     public var trimPending = false
     /// The master limiter's true-peak ceiling, dBTP; nil for no limiter.
     public var ceiling: Float? = -1
+    /// For the opening of a session that grows while it plays (``GrowingSession``): the room its
+    /// mixer keeps for what comes later; nil for a complete session.
+    public var growth: ScheduleGrowth?
+    /// For such an opening, the stream slots its streamer keeps for what comes later.
+    public var growthSlots: Int?
 
     /// Makes a fresh mixer and streamer for one render or playback.
     ///
     /// - Parameter mutedBuses: buses left out of the output (for stems and analysis).
     public func makeEngine(ringFrames: Int = 1 << 16, mutedBuses: [Bus] = []) -> (Mixer, MediaStreamer) {
-        let streamer = MediaStreamer(jobs: jobs, sampleRate: timeline.sampleRate, ringFrames: ringFrames)
+        let streamer = MediaStreamer(
+            jobs: jobs, sampleRate: timeline.sampleRate, ringFrames: ringFrames,
+            slots: growth == nil ? nil : growthSlots)
         let mixer = Mixer(
             schedule: schedule, sampleRate: timeline.sampleRate, streams: streamer.rings, buffers: buffers,
-            mutedBuses: mutedBuses, ceiling: ceiling)
+            mutedBuses: mutedBuses, ceiling: ceiling, growth: growth)
         return (mixer, streamer)
     }
 }

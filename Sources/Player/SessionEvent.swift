@@ -37,6 +37,9 @@ public struct SessionEvent: Sendable, Equatable, CustomStringConvertible {
         case signal
         /// The device was lost and did not come back within the reconnect timeout.
         case deviceGone
+        /// The rest of a session that grows while it plays could not be prepared (its
+        /// `sourceFailed` event says why).
+        case preparationFailed
     }
 
     public enum Kind: Sendable, Equatable {
@@ -64,6 +67,8 @@ public struct SessionEvent: Sendable, Equatable, CustomStringConvertible {
         case reconnected
         /// A file could not be read to its end; it is silent from there, the session goes on.
         case sourceFailed(path: String, message: String)
+        /// A session that grows while it plays is laid out to `horizon` (frames), or `complete`.
+        case laidOut(horizon: Int, complete: Bool)
         /// The session played to its end.
         case finished
         /// The run ended early, at the frame.
@@ -94,6 +99,8 @@ public struct SessionEvent: Sendable, Equatable, CustomStringConvertible {
         case .deviceLost(let reason): return "\(at) device lost: \(reason)"
         case .reconnected: return "\(at) reconnected"
         case .sourceFailed(let path, let message): return "\(at) source failed: \(path): \(message)"
+        case .laidOut(let horizon, let complete):
+            return "\(at) laid out " + (complete ? "to its end" : "to frame \(horizon)")
         case .finished: return "\(at) finished"
         case .stopped(let reason): return "\(at) stopped (\(reason.rawValue))"
         }

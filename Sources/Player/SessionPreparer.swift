@@ -85,7 +85,7 @@ public struct SessionPreparer: Sendable {
     }
 
     /// The neural engine failed on a clip; ``notice`` says so for the listener.
-    private struct NeuralVoiceFailure: Error {
+    struct NeuralVoiceFailure: Error {
         let notice: String
     }
 
@@ -104,66 +104,19 @@ public struct SessionPreparer: Sendable {
         var synthesised = 0
         var choice: VoiceChoice?
         for media in Compiler.media(for: session, parameters: parameters) {
-            do {
-                switch media {
-                case .speech(let text, let voice):
-                    let chosen: VoiceChoice
-                    if let choice {
-                        chosen = choice
-                    } else if let instead {
-                        chosen = VoiceChoice(
-                            voice: .espeak(voice.name ?? session.language.lowercased()), notice: instead)
-                        choice = chosen
-                    } else {
-                        do {
-                            chosen = try speechVoice(for: voice, language: session.language)
-                        } catch {
-                            throw SourceError(place: session.modelPlace, underlying: error)
-                        }
-                        choice = chosen
-                    }
-                    let lexicon = Lexicon.builtin.merging(voice.lexicon)
-                    let rate = Int(voice.rate.rounded())
-                    let pitch = Int(voice.pitch.rounded())
-                    let clip: SpeechClip
-                    switch speech {
-                    case .synthesising:
-                        if let shouldStop, shouldStop() { throw CancellationError() }
-                        clip = try speak(text, chosen.voice, rate: rate, pitch: pitch, lexicon: lexicon, voice, session)
-                    case .cachedOrEstimated:
-                        guard
-                            let cached = synthesizer.cachedClip(
-                                text: text, voice: chosen.voice, wordsPerMinute: rate, pitch: pitch, lexicon: lexicon)
-                        else {
-                            lengths[media] = SpeechSynthesizer.estimatedFrames(
-                                text: text, wordsPerMinute: rate, sampleRate: sampleRate)
-                            estimated.insert(media)
-                            continue
-                        }
-                        clip = cached
-                    }
-                    if clip.synthesised { synthesised += 1 }
-                    meter?.start(clip.path)
-                    paths[media] = clip.path
-                    lengths[media] = engineFrames(clip.frames, from: clip.sampleRate)
-                case .file(let reference):
-                    guard let path = try realPath(of: reference, in: session) else { continue }
-                    let reader = try AudioFileReader(path: path)
-                    meter?.start(path)
-                    paths[media] = path
-                    lengths[media] = engineFrames(reader.frames, from: reader.sampleRate)
-                }
-            } catch let error as SourceError {
-                throw error
-            } catch let error as NeuralVoiceFailure {
-                throw error
-            } catch let error as CancellationError {
-                throw error
-            } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
-                throw SourceError(place: session.voicePlace, underlying: error)
-            } catch {
-                throw SourceError(place: session.place(of: media, parameters: parameters), underlying: error)
+            guard
+                let facts = try facts(
+                    of: media, session: session, parameters: parameters, speech: speech, choice: &choice,
+                    instead: instead)
+            else { continue }
+            lengths[media] = facts.length
+            if let path = facts.path {
+                meter?.start(path)
+                paths[media] = path
+            } else {
+                estimated.insert(media)
             }
+            if facts.synthesised { synthesised += 1 }
         }
         let timeline = try Compiler.compile(session, parameters: parameters, sampleRate: sampleRate, lengths: lengths)
         var layout = SessionLayout(
@@ -174,6 +127,81 @@ public struct SessionPreparer: Sendable {
         layout.voiceNotice = choice?.notice
         laidOut = true
         return layout
+    }
+
+    /// What the first stage learns of one media: its length at the engine rate, its file (nil for
+    /// narration whose length is estimated), and whether it was synthesised now.
+    struct MediaFacts {
+        var length: Int
+        var path: String?
+        var synthesised = false
+    }
+
+    /// The length and file of `media`: a file's from its header; narration's from its clip,
+    /// synthesised when `speech` says so, else cached or estimated. `choice` is the voice chosen
+    /// for the session's narration, set by the first narration met; espeak-ng speaks `instead`
+    /// when that is a notice. Nil for a file reference that names no file (a built-in sound).
+    ///
+    /// - Throws: ``SourceError`` with the media's place, ``NeuralVoiceFailure``, `CancellationError`.
+    func facts(
+        of media: Media, session: Session, parameters: Parameters, speech: Speech, choice: inout VoiceChoice?,
+        instead: String?
+    ) throws -> MediaFacts? {
+        do {
+            switch media {
+            case .speech(let text, let voice):
+                let chosen: VoiceChoice
+                if let choice {
+                    chosen = choice
+                } else if let instead {
+                    chosen = VoiceChoice(voice: .espeak(voice.name ?? session.language.lowercased()), notice: instead)
+                    choice = chosen
+                } else {
+                    do {
+                        chosen = try speechVoice(for: voice, language: session.language)
+                    } catch {
+                        throw SourceError(place: session.modelPlace, underlying: error)
+                    }
+                    choice = chosen
+                }
+                let lexicon = Lexicon.builtin.merging(voice.lexicon)
+                let rate = Int(voice.rate.rounded())
+                let pitch = Int(voice.pitch.rounded())
+                let clip: SpeechClip
+                switch speech {
+                case .synthesising:
+                    if let shouldStop, shouldStop() { throw CancellationError() }
+                    clip = try speak(text, chosen.voice, rate: rate, pitch: pitch, lexicon: lexicon, voice, session)
+                case .cachedOrEstimated:
+                    guard
+                        let cached = synthesizer.cachedClip(
+                            text: text, voice: chosen.voice, wordsPerMinute: rate, pitch: pitch, lexicon: lexicon)
+                    else {
+                        return MediaFacts(
+                            length: SpeechSynthesizer.estimatedFrames(
+                                text: text, wordsPerMinute: rate, sampleRate: sampleRate))
+                    }
+                    clip = cached
+                }
+                return MediaFacts(
+                    length: engineFrames(clip.frames, from: clip.sampleRate), path: clip.path,
+                    synthesised: clip.synthesised)
+            case .file(let reference):
+                guard let path = try realPath(of: reference, in: session) else { return nil }
+                let reader = try AudioFileReader(path: path)
+                return MediaFacts(length: engineFrames(reader.frames, from: reader.sampleRate), path: path)
+            }
+        } catch let error as SourceError {
+            throw error
+        } catch let error as NeuralVoiceFailure {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as SpeechError where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
+            throw SourceError(place: session.voicePlace, underlying: error)
+        } catch {
+            throw SourceError(place: session.place(of: media, parameters: parameters), underlying: error)
+        }
     }
 
     /// One clip; a failure of the neural engine becomes a ``NeuralVoiceFailure``, for the layout to start over

@@ -59,6 +59,9 @@ public final class SessionRun: @unchecked Sendable {
         /// The step playing, 1-based (0 before the first).
         public var step: Int
         public var paused: Bool
+        /// False while a session that grows while it plays is still being laid out (its length
+        /// and its last steps are estimates until then).
+        public var laidOut = true
         /// dB, -40…+6.
         public var volume: Double
         /// True while the device is lost and being reopened.
@@ -90,7 +93,10 @@ public final class SessionRun: @unchecked Sendable {
         public var trimLeadFrames: Int?
     }
 
-    public let prepared: PreparedSession
+    /// The session being played: as prepared, or for one that grows while it plays, with its
+    /// timeline as far as it is laid out (``grow(_:complete:)``).
+    public var prepared: PreparedSession { lock.withLock { current } }
+    private var current: PreparedSession
     /// How many events ``history`` keeps at most (the newest), so a run of any length holds a
     /// bounded amount: 10 000 by default, about a 6-hour session's worth of breaths and cues.
     public let historyLimit: Int
@@ -99,7 +105,13 @@ public final class SessionRun: @unchecked Sendable {
     /// How often the run looks at the playhead to publish moments and take commands: 20 ms.
     public static let tick: Duration = .milliseconds(20)
 
-    private let moments: SessionMoments
+    private var moments: SessionMoments
+    /// The timeline the loop works with (the run's own copy of ``prepared``'s).
+    private var timeline: Timeline
+    /// A growth handed over by ``grow(_:complete:)`` and not yet taken by the loop.
+    private var pendingGrowth: (timeline: Timeline, complete: Bool)?
+    /// Why the rest of a growing session could not be prepared, for the loop to stop on.
+    private var growthFailure: String?
     private let elapsed: @Sendable () -> Duration
     private let sleep: @Sendable (Duration) async throws -> Void
     private let startDate: Date
@@ -131,7 +143,8 @@ public final class SessionRun: @unchecked Sendable {
         prepared: PreparedSession, options: LivePlayer.Options = .init(), clock: C, startDate: Date = Date(),
         historyLimit: Int = 10_000, output: @escaping LivePlayer.OutputFactory
     ) where C.Duration == Duration {
-        self.prepared = prepared
+        current = prepared
+        timeline = prepared.timeline
         self.historyLimit = max(1, historyLimit)
         engine = LivePlayer(prepared: prepared, options: options, output: output)
         moments = SessionMoments(prepared.timeline)
@@ -203,6 +216,9 @@ public final class SessionRun: @unchecked Sendable {
         lock.unlock()
         status.position = engine.position
         status.step = prepared.timeline.step(at: status.position)?.number ?? 0
+        status.laidOut = lock.withLock {
+            engine.mixer.growth == nil || pendingGrowth?.complete == true || grownComplete
+        }
         return status
     }
 
@@ -278,11 +294,47 @@ public final class SessionRun: @unchecked Sendable {
             pendingTrim = nil
             trimLead = lead
         }
-        let seconds = String(format: "%.2f", abs(Double(lead)) / Double(prepared.timeline.sampleRate))
+        let seconds = String(format: "%.2f", abs(Double(lead)) / Double(timeline.sampleRate))
         Logger.player.info(
             lead >= 0
                 ? "programme trim sent \(seconds) s before it starts to move"
                 : "programme trim came \(seconds) s late; it settles from where the mixer is instead")
+    }
+
+    // MARK: - A session that grows while it plays
+
+    /// Hands the run a session that grows while it plays (``GrowingSession``) laid out further:
+    /// `timeline` is the partial timeline to its new horizon, or the complete one. Any thread;
+    /// the run takes it at its next tick (its moments, steps and sentences from then on).
+    public func grow(_ timeline: Timeline, complete: Bool) {
+        lock.withLock { if !ended { pendingGrowth = (timeline, complete) } }
+    }
+
+    /// The rest of a growing session could not be prepared: the run stops gently where it is
+    /// (it could not play on past what is laid out) and says why.
+    public func growthFailed(_ reason: String) {
+        lock.withLock { if !ended && growthFailure == nil { growthFailure = reason } }
+    }
+
+    /// True once the loop has taken the complete timeline.
+    private var grownComplete = false
+
+    /// Takes a growth handed over by ``grow(_:complete:)``. On the loop.
+    private func takeGrowth() {
+        guard
+            let growth = lock.withLock({ () -> (timeline: Timeline, complete: Bool)? in
+                defer { pendingGrowth = nil }
+                return pendingGrowth
+            })
+        else { return }
+        timeline = growth.timeline
+        moments = SessionMoments(growth.timeline)
+        engine.update(timeline: growth.timeline, complete: growth.complete)
+        lock.withLock {
+            current.timeline = growth.timeline
+            if growth.complete { grownComplete = true }
+        }
+        publish(.laidOut(horizon: growth.timeline.duration, complete: growth.complete), at: engine.position)
     }
 
     // MARK: - The run
@@ -291,7 +343,7 @@ public final class SessionRun: @unchecked Sendable {
     /// what opening the device threw (``ALSAError``, ``ThreadRefused``): nothing has played then,
     /// and the caller may fall back (to a file, another device).
     public func start(from frame: Int = 0) throws {
-        let frame = min(max(0, frame), prepared.timeline.duration)
+        let frame = min(max(0, frame), timeline.duration)
         try engine.start(from: frame)
         cursor = moments.firstIndex(atOrAfter: frame)
         publish(.started, at: frame)
@@ -323,6 +375,11 @@ public final class SessionRun: @unchecked Sendable {
                 if let outcome = await perform(command) { return outcome }
             }
             if Task.isCancelled { return await stop(.signal) }
+            takeGrowth()
+            if let reason = lock.withLock({ growthFailure }) {
+                publish(.sourceFailed(path: "", message: reason), at: engine.position)
+                return await stop(.preparationFailed)
+            }
             announceFailures()
             if engine.isDeviceLost {
                 if let outcome = await holdThroughDeviceLoss() { return outcome }
@@ -331,9 +388,9 @@ public final class SessionRun: @unchecked Sendable {
             sendPendingTrim()
             publishMoments(upTo: engine.position)
             if engine.isFinished {
-                publishMoments(upTo: prepared.timeline.duration)
+                publishMoments(upTo: timeline.duration)
                 announceFailures()
-                publish(.finished, at: prepared.timeline.duration)
+                publish(.finished, at: timeline.duration)
                 return .finished
             }
             do { try await nap(Self.tick) } catch { return await stop(.signal) }
@@ -355,7 +412,7 @@ public final class SessionRun: @unchecked Sendable {
         case .previous:
             await seek(to: engine.previousStepStart(before: engine.position))
         case .step(let number):
-            guard let step = prepared.timeline.steps.first(where: { $0.number == number }) else { return nil }
+            guard let step = timeline.steps.first(where: { $0.number == number }) else { return nil }
             await seek(to: step.start)
         case .seek(let frame):
             await seek(to: frame)
@@ -393,7 +450,7 @@ public final class SessionRun: @unchecked Sendable {
 
     /// Fades out, waits on the clock for the fade to play, moves, fades back in.
     private func seek(to frame: Int) async {
-        let target = min(max(0, frame), prepared.timeline.duration)
+        let target = min(max(0, frame), timeline.duration)
         publishMoments(upTo: engine.position)
         engine.beginSeek()
         await waitUntil(seconds: 1) { engine.isReadyToSeek }
@@ -444,8 +501,8 @@ public final class SessionRun: @unchecked Sendable {
                 case .next: resume = engine.nextStepStart(after: resume) ?? resume
                 case .previous: resume = engine.previousStepStart(before: resume)
                 case .step(let number):
-                    resume = prepared.timeline.steps.first(where: { $0.number == number })?.start ?? resume
-                case .seek(let frame): resume = min(max(0, frame), prepared.timeline.duration)
+                    resume = timeline.steps.first(where: { $0.number == number })?.start ?? resume
+                case .seek(let frame): resume = min(max(0, frame), timeline.duration)
                 }
             }
             guard elapsed() >= nextAttempt else { continue }
@@ -520,7 +577,7 @@ public final class SessionRun: @unchecked Sendable {
     /// After landing at `frame` (a start, a seek, a reconnect) inside a step but not at its start:
     /// the step is announced at the landing frame, so a screen and a log know where playback is.
     private func announceStep(landingAt frame: Int) {
-        guard let step = prepared.timeline.step(at: frame), step.start < frame, frame < prepared.timeline.duration
+        guard let step = timeline.step(at: frame), step.start < frame, frame < timeline.duration
         else { return }
         publish(.stepStarted(number: step.number, title: step.title), at: frame)
     }
@@ -540,7 +597,7 @@ public final class SessionRun: @unchecked Sendable {
     private func publish(_ kind: SessionEvent.Kind, at frame: Int, late: Int = 0, now: Duration? = nil) {
         let now = (now ?? elapsed()).components
         let seconds = Double(now.seconds) + Double(now.attoseconds) * 1e-18
-        let behind = Double(max(0, late)) / Double(prepared.timeline.sampleRate)
+        let behind = Double(max(0, late)) / Double(timeline.sampleRate)
         let event = SessionEvent(frame: frame, time: startDate.addingTimeInterval(max(0, seconds - behind)), kind: kind)
         let (handlers, targets) = lock.withLock {
             published.append(event)

@@ -12,7 +12,11 @@ import SessionKit
 final class PlayerScreen {
     let terminal: Terminal
     let plain: Bool
-    let timeline: SessionKit.Timeline
+    /// The session's timeline as far as it is laid out.
+    private(set) var timeline: SessionKit.Timeline
+    /// While a session that grows as it plays is still being laid out: its layout with the
+    /// narration's lengths estimated, for the number of steps and the length, shown as "about".
+    private var estimate: SessionKit.Timeline?
     let title: String
     /// The display width of each row of the panel on screen (none when no panel is drawn).
     private var drawnRows: [Int] = []
@@ -24,9 +28,20 @@ final class PlayerScreen {
     /// - Parameters:
     ///   - timeline: its texts and step titles are shown made safe for a terminal (``DisplayText``), each as one
     ///     paragraph.
-    init(terminal: Terminal, plain: Bool, timeline: SessionKit.Timeline, title: String) {
+    ///   - estimate: for a session still being laid out, its layout with estimated lengths.
+    init(
+        terminal: Terminal, plain: Bool, timeline: SessionKit.Timeline, estimate: SessionKit.Timeline? = nil,
+        title: String
+    ) {
         self.terminal = terminal
         self.plain = plain
+        self.timeline = Self.shown(timeline)
+        self.estimate = estimate.map(Self.shown)
+        self.title = DisplayText.sanitized(title, singleLine: true)
+    }
+
+    /// `timeline` with its texts and titles made safe for a terminal.
+    private static func shown(_ timeline: SessionKit.Timeline) -> SessionKit.Timeline {
         var shown = timeline
         for index in shown.entries.indices {
             shown.entries[index].text = DisplayText.sanitized(shown.entries[index].text, singleLine: true)
@@ -34,9 +49,17 @@ final class PlayerScreen {
         for index in shown.steps.indices {
             shown.steps[index].title = DisplayText.sanitized(shown.steps[index].title, singleLine: true)
         }
-        self.timeline = shown
-        self.title = DisplayText.sanitized(title, singleLine: true)
+        return shown
     }
+
+    /// The session has been laid out further (``SessionEvent/Kind/laidOut(horizon:complete:)``).
+    func grow(to timeline: SessionKit.Timeline, complete: Bool) {
+        self.timeline = Self.shown(timeline)
+        if complete { estimate = nil }
+    }
+
+    /// How many steps the session has (about, while it is laid out).
+    private var stepCount: Int { estimate?.steps.count ?? timeline.steps.count }
 
     /// Prints what a listener reads before a session starts: its title, its description and its safety notes
     /// (`  - ` before each, later lines lined up under its words), wrapped between words on a terminal.
@@ -83,7 +106,7 @@ final class PlayerScreen {
         switch event.kind {
         case .stepStarted(let number, _):
             let title = timeline.steps.first { $0.number == number }?.title ?? ""
-            terminal.printWrapped("\(at) step \(number) of \(timeline.steps.count): \(title)")
+            terminal.printWrapped("\(at) step \(number) of \(stepCount): \(title)")
         case .narration(let text, _):
             terminal.printWrapped("\(at) says: \(DisplayText.sanitized(text, singleLine: true))")
         case .pmr(let phase, _):
@@ -101,7 +124,7 @@ final class PlayerScreen {
             terminal.printWrapped("moved to \(at)")
         case .volume(let decibels):
             terminal.printWrapped("volume \(formatDecibels(decibels))")
-        case .started, .deviceLost, .reconnected, .sourceFailed, .finished, .stopped:
+        case .started, .deviceLost, .reconnected, .sourceFailed, .finished, .stopped, .laidOut:
             // Said by the player in its own words (they need the device's name, the file's).
             break
         }
@@ -160,7 +183,7 @@ final class PlayerScreen {
     /// "Step 2 of 9: Hands  ·  tense gently… 3 s".
     private func stepLine(at position: Int) -> String? {
         guard let step = timeline.step(at: position) else { return nil }
-        var line = "Step \(step.number) of \(timeline.steps.count): \(step.title)"
+        var line = "Step \(step.number) of \(stepCount): \(step.title)"
         if let phase = phase(at: position) { line += "  ·  " + phase }
         return line
     }
@@ -168,8 +191,9 @@ final class PlayerScreen {
     /// The progress bar and the times, fitted to `width` (the bar is left out where it would be under 5 columns).
     private func progressLine(at position: Int, width: Int) -> String {
         let elapsed = timeline.seconds(position)
-        let total = timeline.seconds(timeline.duration)
-        let times = "\(clock(elapsed)) / \(clock(total))  (\(clock(max(0, total - elapsed))) left)"
+        let about = estimate == nil ? "" : "about "
+        let total = estimate.map { $0.seconds($0.duration) } ?? timeline.seconds(timeline.duration)
+        let times = "\(clock(elapsed)) / \(about)\(clock(total))  (\(about)\(clock(max(0, total - elapsed))) left)"
         let barWidth = min(50, width - DisplayText.columns(times) - 3)
         guard barWidth >= 5 else { return times }
         let filled = Int(Double(barWidth) * min(1, elapsed / max(total, 1)))
