@@ -164,11 +164,14 @@ public final class GrowingSession: @unchecked Sendable {
     /// Speaks the rest on a thread of its own (nice 10) and grows `run`'s session as it goes.
     /// Call once, after ``SessionRun/start(from:)``. When the rest cannot be prepared, the run
     /// stops gently and says why (``SessionRun/growthFailed(_:)``).
-    public func start(run: SessionRun) {
+    ///
+    /// - Parameter spoken: called on that thread once every clip is spoken (the player stops the
+    ///   neural engine then, so its memory goes back while the session plays on).
+    public func start(run: SessionRun, whenSpoken spoken: @escaping @Sendable () -> Void = {}) {
         let refused = SystemThread.start(name: "respite-grow") { [self] in
             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             do {
-                try grow(run)
+                try grow(run, spoken: spoken)
             } catch is CancellationError {
                 return
             } catch {
@@ -183,7 +186,7 @@ public final class GrowingSession: @unchecked Sendable {
 
     // MARK: - The growing thread
 
-    private func grow(_ run: SessionRun) throws {
+    private func grow(_ run: SessionRun, spoken: @Sendable () -> Void) throws {
         let mixer = run.engine.mixer
         let streamer = run.engine.streamer
         while !unspoken.isEmpty {
@@ -197,6 +200,7 @@ public final class GrowingSession: @unchecked Sendable {
             try hand(plan.plan, given: plan.given, horizon: partial.horizon, to: mixer, streamer)
             run.grow(partial.timeline, complete: false)
         }
+        spoken()
         // The whole session, prepared as a render prepares it (its programme measured now).
         let complete = try Compiler.compile(
             session, parameters: parameters, sampleRate: preparer.sampleRate, lengths: lengths)

@@ -112,12 +112,14 @@ struct Play: ParsableCommand {
         let prepared: PreparedSession
         let start: Int
         let preparer: SessionPreparer
+        let growing: GrowingSession?
         do {
-            (prepared, start, preparer) = try withNotice(
+            (prepared, start, preparer, growing) = try withNotice(
                 "Getting the session ready; the first time takes a little longer…"
             ) {
                 try options.prepareToPlay(
-                    meta, parameters: begun.parameters, catalog: catalog, stopping: { signals.received != nil }
+                    meta, parameters: begun.parameters, catalog: catalog, stopping: { signals.received != nil },
+                    fromTheStart: from == nil && !begun.resuming
                 ) { timeline in
                     try begun.resumeFrame(in: timeline) ?? startFrame(timeline)
                 }
@@ -183,17 +185,24 @@ struct Play: ParsableCommand {
             throw ExitStatus.noDevice
         }
         run.settleTrim(with: preparer)
-        try play(run, terminal: terminal, plain: plain, signals: signals, begun: begun)
+        // The rest of a first play's narration is spoken while it plays; the neural engine's memory goes back once
+        // it is all spoken.
+        growing?.start(run: run) { SpeechSynthesizer.stopEngines() }
+        defer { growing?.cancel() }
+        try play(run, terminal: terminal, plain: plain, signals: signals, begun: begun, estimate: growing?.estimate)
     }
 
     /// The terminal's side of a session run: draws its events, turns keys and signals into
     /// commands. Returns when the run has ended.
-    private func play(_ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher, begun: PlayStart)
-        throws
-    {
-        let timeline = run.prepared.timeline
+    private func play(
+        _ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher, begun: PlayStart,
+        estimate: SessionKit.Timeline?
+    ) throws {
+        var timeline = run.prepared.timeline
+        // Until a session that grows while it plays is laid out to its end: its estimated layout.
+        var estimate = estimate
         let screen = PlayerScreen(
-            terminal: terminal, plain: plain, timeline: timeline, title: run.prepared.session.title)
+            terminal: terminal, plain: plain, timeline: timeline, estimate: estimate, title: run.prepared.session.title)
         terminal.enterRawMode()
         defer {
             screen.close()
@@ -216,6 +225,12 @@ struct Play: ParsableCommand {
                             + "will keep trying to reopen it for \(Int(reconnectTimeout)) s.")
                 case .reconnected:
                     screen.announce("The sound device is back. Resuming from \(clock(timeline.seconds(event.frame))).")
+                case .laidOut(_, let complete):
+                    timeline = run.prepared.timeline
+                    screen.grow(to: timeline, complete: complete)
+                    if complete { estimate = nil }
+                case .sourceFailed(let path, let message) where path.isEmpty:
+                    screen.announce("The session has to stop here: \(message).")
                 case .sourceFailed(let path, let message):
                     // A file that breaks while playing never stops the session: it is silent from there, and said so.
                     screen.announce("note: \(path) could not be read to the end (\(message)); it is silent from there.")
@@ -253,14 +268,18 @@ struct Play: ParsableCommand {
         let frame = last?.frame ?? 0
         switch last?.kind {
         case .stopped(.deviceGone):
-            _ = begun.stopped(at: frame, timeline: timeline)  // remembered for --resume as well
+            _ = begun.stopped(at: frame, timeline: timeline, estimate: estimate)  // remembered for --resume as well
             screen.announce(
                 "The sound device did not come back within \(Int(reconnectTimeout)) s, so playback has stopped "
                     + "at \(clock(timeline.seconds(frame))). Check the speaker or headphones, then "
                     + "start again with --from \(clock(timeline.seconds(frame))).")
             throw ExitStatus.deviceLost
+        case .stopped(.preparationFailed):
+            // Said by the sourceFailed event before it; the place is remembered for --resume.
+            screen.announce(begun.stopped(at: frame, timeline: timeline, estimate: estimate))
+            throw ExitStatus.ioFailure
         case .stopped:
-            screen.announce(begun.stopped(at: frame, timeline: timeline))
+            screen.announce(begun.stopped(at: frame, timeline: timeline, estimate: estimate))
         default:
             begun.finished()
             screen.announce("The session has ended. Take a moment before you get up.")

@@ -29,7 +29,8 @@ final class PlayStart {
     private let name: String
     private let file: ListenerStateFile
     private let remembered: ListenerState.Entry
-    private let resuming: Bool
+    /// True for `--resume`.
+    let resuming: Bool
     private let terminal: Terminal
 
     private init(
@@ -157,8 +158,12 @@ final class PlayStart {
     }
 
     /// Remembers where the session stopped and returns the line to show: where it stopped and how to continue.
-    func stopped(at frame: Int, timeline: SessionKit.Timeline) -> String {
-        let stoppedAt = "Stopped at \(clock(timeline.seconds(frame))) of \(clock(timeline.seconds(timeline.duration)))."
+    /// - Parameter estimate: for a session still being laid out when it stopped, its layout with estimated lengths
+    ///   (its length is said as "about").
+    func stopped(at frame: Int, timeline: SessionKit.Timeline, estimate: SessionKit.Timeline? = nil) -> String {
+        let length =
+            estimate.map { "about " + clock($0.seconds($0.duration)) } ?? clock(timeline.seconds(timeline.duration))
+        let stoppedAt = "Stopped at \(clock(timeline.seconds(frame))) of \(length)."
         guard let point = ResumePoint(stoppedAt: frame, in: timeline) else { return stoppedAt }
         let notice = file.path == nil ? "" : file.update({ $0[session.id].resume = point })
         if let notice {

@@ -73,18 +73,30 @@ struct SessionOptions: ParsableArguments {
     /// and the trim moves late enough (``PreparedSession/trimPending``): the first sound does not
     /// wait for the whole session to be rendered into a meter.
     ///
-    /// - Returns: the session, the frame to start at, and the preparer that settles the trim.
-    /// - Parameter stopping: asked before each clip is spoken; true stops with `CancellationError`.
+    /// A session played from its start whose narration is not all spoken yet is not prepared whole: its opening
+    /// comes back with the ``GrowingSession`` that speaks the rest while it plays, so the first sound does not
+    /// wait for every clip (the neural voice speaks a minute of narration in a few seconds).
+    ///
+    /// - Returns: the session (or its opening), the frame to start at, the preparer that settles the trim, and
+    ///   the growing session when there is one.
+    /// - Parameters:
+    ///   - stopping: asked before each clip is spoken; true stops with `CancellationError`.
+    ///   - fromTheStart: the play starts at the session's first frame (no `--from`, no resume): it may grow.
     func prepareToPlay(
         _ session: Session, parameters: Parameters, catalog: SessionCatalog,
-        stopping: (@Sendable () -> Bool)? = nil, start: (SessionKit.Timeline) throws -> Int
-    ) throws -> (prepared: PreparedSession, start: Int, preparer: SessionPreparer) {
+        stopping: (@Sendable () -> Bool)? = nil, fromTheStart: Bool = false,
+        start: (SessionKit.Timeline) throws -> Int
+    ) throws -> (prepared: PreparedSession, start: Int, preparer: SessionPreparer, growing: GrowingSession?) {
         var preparer = try self.preparer(catalog: catalog, measuringProgramme: true)
         preparer.shouldStop = stopping
+        if fromTheStart, let growing = try GrowingSession.prepare(session, parameters: parameters, preparer: preparer) {
+            if let notice = growing.voiceNotice { showVoiceNotice(notice) }
+            return (growing.opening, 0, preparer, growing)
+        }
         let layout = try preparer.layout(session, parameters: parameters, metering: true)
         finishSpeaking(for: layout)
         let frame = try start(layout.timeline)
-        return (try preparer.prepare(layout, playingFrom: frame), frame, preparer)
+        return (try preparer.prepare(layout, playingFrom: frame), frame, preparer, nil)
     }
 
     /// Starts speaking the session's narration ahead, at `parameters` (`--set`), while the listener reads and
@@ -118,8 +130,12 @@ struct SessionOptions: ParsableArguments {
     func finishSpeaking(for layout: SessionLayout) {
         // Every clip is made: the neural engine's memory goes back before anything plays.
         if layout.isExact { SpeechSynthesizer.stopEngines() }
-        guard let notice = layout.voiceNotice,
-            voiceNoticeShown.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
+        if let notice = layout.voiceNotice { showVoiceNotice(notice) }
+    }
+
+    /// Prints the line that says espeak-ng speaks in place of the session's neural voice, once per process.
+    func showVoiceNotice(_ notice: String) {
+        guard voiceNoticeShown.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
         else { return }
         report(notice)
     }
