@@ -35,6 +35,13 @@ public final class LoudnessCache: Sendable {
 
     /// The directory holding the entries, created on the first store; nil keeps nothing on disk.
     public let directory: String?
+    /// A folder of entries shipped with the files they measure (the bundled `Audio/loudness`), read
+    /// but never written: a bundled music bed is not decoded to its end before its first play.
+    /// Its entries are named and checked as the cache's own, so one for other bytes, another
+    /// version of Respite or of libebur128 is never used.
+    public let seeds: String?
+    /// The seeds' folder inside the bundled `Audio/` folder.
+    public static let bundledSeedsFolder = "loudness"
     /// Largest entry file read, in bytes; a real one is about 200.
     static let maximumEntryBytes = 4_096
 
@@ -52,8 +59,10 @@ public final class LoudnessCache: Sendable {
     /// Creates a cache in `directory`; nothing is touched until the first lookup.
     ///
     /// - Parameter directory: where entries are kept (see ``defaultDirectory()``); nil for none.
-    public init(directory: String? = LoudnessCache.defaultDirectory()) {
+    /// - Parameter seeds: a folder of entries shipped with the files they measure (see ``seeds``).
+    public init(directory: String? = LoudnessCache.defaultDirectory(), seeds: String? = nil) {
         self.directory = directory
+        self.seeds = seeds
     }
 
     /// `loudness` under the cache root (``CacheDirectory``), or nil when there is no usable one.
@@ -71,6 +80,9 @@ public final class LoudnessCache: Sendable {
         // ctime) names its content key without being read again. Hashing a long recording reads
         // every byte, which would delay every play of it by as long as the disk takes.
         guard let directory else {
+            if let seeds, let seeded = Self.read(seeds + "/" + (try Self.key(ofFile: path)).hexString + ".json") {
+                return seeded
+            }
             measurements.wrappingIncrement(ordering: .relaxed)
             return try LoudnessMeter.measure(file: path)
         }
@@ -87,6 +99,11 @@ public final class LoudnessCache: Sendable {
         if let cached = Self.read(entryPath, key: key.hexString) {
             if let identity, let identityPath { remember(key, for: identity, at: identityPath) }
             return cached
+        }
+        if let seeds, let seeded = Self.read(seeds + "/" + key.hexString + ".json") {
+            store(seeded, key: key.hexString, at: entryPath)
+            if let identity, let identityPath { remember(key, for: identity, at: identityPath) }
+            return seeded
         }
 
         let loudness = try LoudnessMeter.measure(file: path)
@@ -192,6 +209,24 @@ public final class LoudnessCache: Sendable {
                 suggestion: "The file or its disk may be damaged; copy it again from its source.")
         }
         return hash
+    }
+
+    /// The measurement in the entry at `path` (named by its key, `KEY.json`), or nil as ``read(_:key:)``.
+    private static func read(_ path: String) -> Loudness? {
+        let name = (path as NSString).lastPathComponent
+        return read(path, key: String(name.dropLast(".json".count)))
+    }
+
+    /// Writes the entry for the file at `path` into `folder`, as the cache would keep it (how the
+    /// bundled `Audio/loudness` seeds are made). Returns the entry's path.
+    @discardableResult
+    public static func writeSeed(ofFile path: String, into folder: String) throws -> String {
+        let key = try key(ofFile: path).hexString
+        let loudness = try LoudnessMeter.measure(file: path)
+        let seeds = LoudnessCache(directory: folder)
+        let entry = folder + "/" + key + ".json"
+        seeds.store(loudness, key: key, at: entry)
+        return entry
     }
 
     /// The measurement in the entry at `path`, named `key`, or `nil` when it is missing, damaged, implausible,

@@ -336,6 +336,8 @@ public final class GrowingSession: @unchecked Sendable {
                 of: media, session: session, parameters: parameters, speech: .synthesising, choice: &choice,
                 instead: instead)
         } catch let failure as SessionPreparer.NeuralVoiceFailure {
+            // An engine stopped because the run ended is no failure to speak of.
+            if cancelled.load(ordering: .relaxed) { throw CancellationError() }
             Logger.player.warning("\(failure.notice)")
             instead = failure.notice
             voiceNotice = failure.notice

@@ -188,7 +188,13 @@ struct Play: ParsableCommand {
         // The rest of a first play's narration is spoken while it plays; the neural engine's memory goes back once
         // it is all spoken.
         growing?.start(run: run) { SpeechSynthesizer.stopEngines() }
-        defer { growing?.cancel() }
+        defer {
+            // Stopped before every clip was spoken: what was spoken stays cached, and the engine ends now.
+            if let growing {
+                growing.cancel()
+                SpeechSynthesizer.stopEngines()
+            }
+        }
         try play(run, terminal: terminal, plain: plain, signals: signals, begun: begun, estimate: growing?.estimate)
     }
 

@@ -150,7 +150,8 @@ struct SessionOptions: ParsableArguments {
         if !quietly, let warning = CacheDirectory.current.warning { report(warning) }
         var preparer = SessionPreparer(
             sampleRate: rate, audioRoot: catalog.audioRoot, synthesizer: try SpeechSynthesizer(),
-            targets: configuration.loudness, loudness: LoudnessCache())
+            targets: configuration.loudness,
+            loudness: LoudnessCache(seeds: catalog.audioRoot + "/" + LoudnessCache.bundledSeedsFolder))
         preparer.ceiling = configuration.ceiling
         preparer.forceEspeak = voiceChoice == "espeak"
         preparer.programme = measuringProgramme ? ProgramLoudness() : nil

@@ -121,12 +121,9 @@ import Testing
         #expect(notices.count == 1, "\(result.stderr)")
     }
 
-    /// A first play with the neural voice speaks for seconds before it sounds: Ctrl-C then stops it at once, not
-    /// when the last clip is spoken. A stand-in engine that takes 1 s a clip (the real one: 0.1–2 s) makes the
-    /// wait long and the same on every machine.
-    @Test func ctrlCWhileTheNarrationIsSpokenStopsAtOnce() throws {
-        let folder = try Respite.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+    /// A stand-in neural engine that takes 1 s a clip (the real one: 0.1–2 s), so that speaking a session takes
+    /// long and the same on every machine; its voices folder and program.
+    func slowEngine(in folder: String) throws -> [String: String] {
         let program = folder + "/piper"
         let script = """
             #!/bin/bash
@@ -143,12 +140,20 @@ import Testing
         try Data("model".utf8).write(to: URL(fileURLWithPath: voices + "/en_US-joe-medium.onnx"))
         try Data(#"{ "audio": { "sample_rate": 22050 }, "language": { "code": "en_US" } }"#.utf8)
             .write(to: URL(fileURLWithPath: voices + "/en_US-joe-medium.onnx.json"))
+        return [
+            "RESPITE_VOICE": "session", "RESPITE_PIPER": program, "RESPITE_VOICES": voices,
+            "XDG_CACHE_HOME": folder + "/cache",
+        ]
+    }
+
+    /// A play from a later step is prepared whole, so its first play with the neural voice speaks for seconds
+    /// before it sounds: Ctrl-C then stops it at once, not when the last clip is spoken.
+    @Test func ctrlCWhileTheNarrationIsSpokenStopsAtOnce() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let child = try DataSafety.start(
-            ["play", "pmr-short", "--plain", "--device", "null"],
-            environment: [
-                "RESPITE_VOICE": "session", "RESPITE_PIPER": program, "RESPITE_VOICES": voices,
-                "XDG_CACHE_HOME": folder + "/cache",
-            ])
+            ["play", "pmr-short", "--plain", "--device", "null", "--from", "3"], environment: try slowEngine(in: folder)
+        )
         usleep(2_500_000)
         #expect(child.isRunning, "still speaking the narration: \(child.output)")
         let signalled = ContinuousClock.now
@@ -159,5 +164,33 @@ import Testing
         #expect(child.output.contains("Stopped before the session began."), "\(child.output)")
         // The clip being spoken finishes (1 s here), then nothing more: pmr-short has 27.
         #expect(took < .seconds(3), "\(took)")
+    }
+
+    /// A first play from the start sounds before its narration is spoken: the opening bowl plays while the
+    /// engine, 1 s a clip, is still on its first clips. Ctrl-C stops it gently, and the engine with it.
+    @Test func aFirstPlaySoundsBeforeItsNarrationIsSpokenAndCtrlCStopsIt() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let child = try DataSafety.start(
+            ["play", "pmr-short", "--plain", "--device", "null"], environment: try slowEngine(in: folder))
+        usleep(2_500_000)
+        #expect(child.isRunning)
+        #expect(child.output.contains("step 1 of 17: Opening bowl"), "playing already: \(child.output)")
+        kill(child.pid, SIGINT)
+        let status = child.wait()
+        #expect(status == 0, "\(child.errors)")
+        #expect(child.output.contains("Stopped at "), "\(child.output)")
+        #expect(child.output.contains(" of about "), "the length is not known yet: \(child.output)")
+        // The engine ends with the player (within the clip it was speaking): no stand-in is left running.
+        func engines() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
+                guard Int(pid) != nil,
+                    let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
+                else { return false }
+                return command.contains(folder + "/piper")
+            }
+        }
+        for _ in 0..<50 where !engines().isEmpty { usleep(100_000) }
+        #expect(engines().isEmpty, "engines left running: \(engines())")
     }
 }
