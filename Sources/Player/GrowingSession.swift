@@ -81,9 +81,16 @@ public final class GrowingSession: @unchecked Sendable {
     public static func prepare(_ session: Session, parameters: Parameters, preparer: SessionPreparer) throws
         -> GrowingSession?
     {
-        let estimate = try preparer.layout(session, parameters: parameters, speech: .cachedOrEstimated)
+        try prepare(preparer.layout(session, parameters: parameters, speech: .cachedOrEstimated), preparer: preparer)
+    }
+
+    /// ``prepare(_:parameters:preparer:)`` from the session's layout with its unspoken narration
+    /// estimated (``SessionPreparer/Speech/cachedOrEstimated``); nil when that layout is exact
+    /// (prepare it whole: ``SessionPreparer/prepare(_:playingFrom:)`` takes it as it is).
+    public static func prepare(_ estimate: SessionLayout, preparer: SessionPreparer) throws -> GrowingSession? {
         guard !estimate.isExact else { return nil }
-        return try GrowingSession(session: session, parameters: parameters, preparer: preparer, estimate: estimate)
+        return try GrowingSession(
+            session: estimate.session, parameters: estimate.parameters, preparer: preparer, estimate: estimate)
     }
 
     private init(session: Session, parameters: Parameters, preparer: SessionPreparer, estimate: SessionLayout) throws {

@@ -91,6 +91,9 @@ public final class SessionRun: @unchecked Sendable {
         /// (negative: it came late, and the move began where the mixer was instead); nil when the
         /// trim was in place from the start, or never came.
         public var trimLeadFrames: Int?
+        /// Times a session that grows while it plays held its sound, faded, to wait for the
+        /// narration to be spoken (a machine too slow to speak ahead); 0 otherwise.
+        public var holds = 0
     }
 
     /// The session being played: as prepared, or for one that grows while it plays, with its
@@ -228,7 +231,8 @@ public final class SessionRun: @unchecked Sendable {
             underruns: engine.underruns, lateFrames: engine.streamUnderruns,
             worstRenderNanoseconds: engine.worstRenderNanoseconds, renderTimes: engine.renderTimes,
             realtimeRefusal: engine.realtimeRefusal, shortTimeSlice: engine.shortTimeSlice,
-            firstHandoffNanoseconds: engine.firstHandoffNanoseconds, trimLeadFrames: lock.withLock { trimLead })
+            firstHandoffNanoseconds: engine.firstHandoffNanoseconds, trimLeadFrames: lock.withLock { trimLead },
+            holds: engine.mixer.holds)
     }
 
     // MARK: - A trim settled while playing
@@ -531,8 +535,9 @@ public final class SessionRun: @unchecked Sendable {
             Logger.player.info("real-time priority granted")
         }
         // Info, not notice: a listener is not shown these unless they ask (--verbose, --stats).
+        let holds = stats.holds > 0 ? ", \(stats.holds) holds waiting for the narration" : ""
         Logger.player.info(
-            "run ended (\(outcome)): \(stats.underruns) device underruns, \(stats.lateFrames) late stream frames, \(stats.renderTimes.periods) periods, worst render \(stats.worstRenderNanoseconds / 1_000) µs"
+            "run ended (\(outcome)): \(stats.underruns) device underruns, \(stats.lateFrames) late stream frames, \(stats.renderTimes.periods) periods, worst render \(stats.worstRenderNanoseconds / 1_000) µs\(holds)"
         )
     }
 

@@ -311,7 +311,8 @@ struct Play: ParsableCommand {
                     + "real-time priority \(stats.realtimeRefusal == nil ? "granted" : "refused")"
                     + "\(stats.shortTimeSlice ? " (a 1 ms time slice instead)" : ""), "
                     + "first period handed to the device at monotonic \(stats.firstHandoffNanoseconds ?? 0) ns"
-                    + trimNote(stats.trimLeadFrames, sampleRate: timeline.sampleRate))
+                    + trimNote(stats.trimLeadFrames, sampleRate: timeline.sampleRate)
+                    + (stats.holds > 0 ? ", held \(stats.holds) times waiting for the narration to be spoken" : ""))
         }
     }
 

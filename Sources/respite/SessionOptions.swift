@@ -89,11 +89,18 @@ struct SessionOptions: ParsableArguments {
     ) throws -> (prepared: PreparedSession, start: Int, preparer: SessionPreparer, growing: GrowingSession?) {
         var preparer = try self.preparer(catalog: catalog, measuringProgramme: true)
         preparer.shouldStop = stopping
-        if fromTheStart, let growing = try GrowingSession.prepare(session, parameters: parameters, preparer: preparer) {
-            if let notice = growing.voiceNotice { showVoiceNotice(notice) }
-            return (growing.opening, 0, preparer, growing)
+        let layout: SessionLayout
+        if fromTheStart {
+            // Laid out with what is cached: complete when every clip is, and then played as it is.
+            let estimate = try preparer.layout(session, parameters: parameters, speech: .cachedOrEstimated)
+            if let growing = try GrowingSession.prepare(estimate, preparer: preparer) {
+                if let notice = growing.voiceNotice { showVoiceNotice(notice) }
+                return (growing.opening, 0, preparer, growing)
+            }
+            layout = estimate
+        } else {
+            layout = try preparer.layout(session, parameters: parameters, metering: true)
         }
-        let layout = try preparer.layout(session, parameters: parameters, metering: true)
         finishSpeaking(for: layout)
         let frame = try start(layout.timeline)
         return (try preparer.prepare(layout, playingFrom: frame), frame, preparer, nil)
