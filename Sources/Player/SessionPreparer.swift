@@ -103,11 +103,13 @@ public struct SessionPreparer: Sendable {
         var estimated = Set<Media>()
         var synthesised = 0
         var choice: VoiceChoice?
-        for media in Compiler.media(for: session, parameters: parameters) {
+        let medias = Compiler.media(for: session, parameters: parameters)
+        let verified = cachedClips(medias, session: session, instead: instead)
+        for media in medias {
             guard
                 let facts = try facts(
                     of: media, session: session, parameters: parameters, speech: speech, choice: &choice,
-                    instead: instead)
+                    instead: instead, verified: verified)
             else { continue }
             lengths[media] = facts.length
             if let path = facts.path {
@@ -129,6 +131,39 @@ public struct SessionPreparer: Sendable {
         return layout
     }
 
+    /// The narration clips of `medias` already cached and verified, looked up on every core: a
+    /// warm start reads and checks every clip (megabytes of samples), and the first sound waits
+    /// for it. The first clip is looked up alone, so that the voice's model is hashed once. Empty
+    /// when the voice cannot be chosen (the layout then says why).
+    func cachedClips(_ medias: [Media], session: Session, instead: String?) -> [Media: SpeechClip] {
+        let speech = medias.filter { if case .speech = $0 { true } else { false } }
+        guard case .speech(_, let voice)? = speech.first,
+            let chosen = instead != nil
+                ? VoiceChoice(voice: .espeak(voice.name ?? session.language.lowercased()), notice: instead)
+                : try? speechVoice(for: voice, language: session.language)
+        else { return [:] }
+        let lexicon = Lexicon.builtin.merging(voice.lexicon)
+        @Sendable func lookUp(_ media: Media) -> SpeechClip? {
+            guard case .speech(let text, let voice) = media else { return nil }
+            return synthesizer.cachedClip(
+                text: text, voice: chosen.voice, wordsPerMinute: Int(voice.rate.rounded()),
+                pitch: Int(voice.pitch.rounded()), lexicon: lexicon)
+        }
+        let found = UnsafeMutableBufferPointer<SpeechClip?>.allocate(capacity: speech.count)
+        found.initialize(repeating: nil)
+        defer { found.deallocate() }
+        found[0] = lookUp(speech[0])
+        if speech.count > 1 {
+            let slots = SendableBuffer(found)
+            DispatchQueue.concurrentPerform(iterations: speech.count - 1) { index in
+                slots.buffer[index + 1] = lookUp(speech[index + 1])
+            }
+        }
+        var clips: [Media: SpeechClip] = [:]
+        for (index, media) in speech.enumerated() { if let clip = found[index] { clips[media] = clip } }
+        return clips
+    }
+
     /// What the first stage learns of one media: its length at the engine rate, its file (nil for
     /// narration whose length is estimated), and whether it was synthesised now.
     struct MediaFacts {
@@ -145,8 +180,11 @@ public struct SessionPreparer: Sendable {
     /// - Throws: ``SourceError`` with the media's place, ``NeuralVoiceFailure``, `CancellationError`.
     func facts(
         of media: Media, session: Session, parameters: Parameters, speech: Speech, choice: inout VoiceChoice?,
-        instead: String?
+        instead: String?, verified: [Media: SpeechClip] = [:]
     ) throws -> MediaFacts? {
+        if let clip = verified[media] {
+            return MediaFacts(length: engineFrames(clip.frames, from: clip.sampleRate), path: clip.path)
+        }
         do {
             switch media {
             case .speech(let text, let voice):
@@ -478,4 +516,10 @@ public struct SourceError: Error, CustomStringConvertible {
     }
 
     public var description: String { (place.map { "\($0): " } ?? "") + String(describing: underlying) }
+}
+
+/// A buffer each of whose elements one thread of a `concurrentPerform` writes.
+private struct SendableBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
 }
