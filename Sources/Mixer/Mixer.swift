@@ -403,6 +403,15 @@ public final class Mixer: @unchecked Sendable {
         if (paused || stopRequested || holding) && !master.isMoving {
             return
         }
+        // Never past the horizon, whatever fade is under way (a pause's, a stop's): the next
+        // batch's voices must start on their own frames.
+        // Fades still run their course in silence, so a pause or a stop asked meanwhile completes.
+        if playhead + frames > horizon {
+            master.advance(frames)
+            volume.advance(frames)
+            finishPause()
+            return
+        }
         let blockEnd = playhead + frames
         startVoices(before: blockEnd)
         for raw in 0..<Bus.count {
@@ -466,9 +475,14 @@ public final class Mixer: @unchecked Sendable {
         guard !holding, playhead + frames + holdFadeFrames >= horizon else { return }
         holding = true
         publishedHolds.wrappingIncrement(ordering: .relaxed)
-        // Within the frames left before the horizon (a horizon given late may leave fewer).
+        // Within the frames left before the horizon (a horizon given late, or a seek to it, may
+        // leave fewer: then the mix is silent from here, as after a seek's fade it already is).
         let room = horizon - playhead - frames
-        master.ramp(to: 0, frames: max(minimumRamp, min(holdFadeFrames, room)))
+        if room < minimumRamp {
+            master = RampedGain(value: 0)
+        } else {
+            master.ramp(to: 0, frames: min(holdFadeFrames, room))
+        }
     }
 
     /// Fades back in once a held schedule has grown far enough past the playhead, unless the
@@ -724,6 +738,14 @@ struct RampedGain {
         target = newTarget
         remaining = max(1, frames)
         step = (newTarget - value) / Float(remaining)
+    }
+
+    /// Moves `frames` frames along the ramp at once.
+    mutating func advance(_ frames: Int) {
+        guard remaining > 0, frames > 0 else { return }
+        let count = min(frames, remaining)
+        remaining -= count
+        value = remaining == 0 ? target : value + step * Float(count)
     }
 
     @inline(__always)

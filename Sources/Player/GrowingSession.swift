@@ -88,10 +88,28 @@ public final class GrowingSession: @unchecked Sendable {
     /// estimated (``SessionPreparer/Speech/cachedOrEstimated``); nil when that layout is exact
     /// (prepare it whole: ``SessionPreparer/prepare(_:playingFrom:)`` takes it as it is).
     public static func prepare(_ estimate: SessionLayout, preparer: SessionPreparer) throws -> GrowingSession? {
-        guard !estimate.isExact else { return nil }
+        guard !estimate.isExact, grows(estimate.timeline) else { return nil }
         return try GrowingSession(
             session: estimate.session, parameters: estimate.parameters, preparer: preparer, estimate: estimate)
     }
+
+    /// The sessions that grow: at least ``shortestSeconds`` long (a shorter one is spoken in
+    /// moments), with no music bed or one that loops or is built in. The end of a bed from a
+    /// file played once depends on where the file ends as well as the session, and changes
+    /// which sounds share its stream: such a session is prepared whole.
+    static func grows(_ estimate: Timeline) -> Bool {
+        guard estimate.duration >= Int(shortestSeconds * Double(estimate.sampleRate)) else { return false }
+        guard let entry = estimate.entries.first(where: { $0.kind == .music }),
+            let bed = estimate.sounds.first(where: {
+                $0.bus == .music && $0.start == entry.frame && $0.length == entry.length
+            })
+        else { return true }
+        if case .media(_, let loop) = bed.source { return loop }
+        return true
+    }
+
+    /// Sessions shorter than this (estimated) are prepared whole, seconds.
+    public static let shortestSeconds = 60.0
 
     private init(session: Session, parameters: Parameters, preparer: SessionPreparer, estimate: SessionLayout) throws {
         self.session = session
@@ -198,6 +216,8 @@ public final class GrowingSession: @unchecked Sendable {
         let streamer = run.engine.streamer
         while !unspoken.isEmpty {
             if cancelled.load(ordering: .relaxed) { throw CancellationError() }
+            // Counts a full queue held back (an audio thread stalled) go now.
+            mixer.sendGrowth()
             try speakNext()
             let partial = try layOut()
             guard !partial.isComplete, partial.horizon > given.horizon else { continue }
@@ -309,7 +329,8 @@ public final class GrowingSession: @unchecked Sendable {
         plan: (schedule: Schedule, jobs: [[StreamJob]], buffers: [StreamJob]), given: Plan
     ) {
         var timeline = partial.timeline
-        if let bed {
+        // A complete timeline has its bed already (an opening that reached the end).
+        if let bed, !partial.isComplete {
             let at = timeline.sounds.firstIndex { $0.start > bed.start } ?? timeline.sounds.count
             timeline.sounds.insert(bed, at: at)
         }

@@ -172,20 +172,21 @@ public final class MediaStreamer: @unchecked Sendable {
     /// dropped, the one sounding there starts part-way. Only while the loader thread is stopped
     /// and the mixer is paused (neither side touches the rings); then send the mixer `.seek`.
     public func reposition(to frame: Int) {
-        let planned = growthLock.withLock {
+        // Under the lock: a job appended meanwhile is either in the slots built here (and counted
+        // here) or appended after them (and counted by its append).
+        growthLock.withLock {
             for index in appended.indices { appended[index].removeAll(keepingCapacity: true) }
             endChanges.removeAll()
-            return plannedJobs
-        }
-        for index in slots.indices {
-            var jobs: [StreamJob] = []
-            for var job in planned[index] where job.start + job.frames > frame {
-                job.offset = max(0, frame - job.start)
-                jobs.append(job)
+            for index in slots.indices {
+                var jobs: [StreamJob] = []
+                for var job in plannedJobs[index] where job.start + job.frames > frame {
+                    job.offset = max(0, frame - job.start)
+                    jobs.append(job)
+                }
+                slots[index] = SlotState(jobs: jobs)
+                rings[index].reset()
+                unwritten[index].store(jobs.reduce(0) { $0 + $1.frames - $1.offset }, ordering: .releasing)
             }
-            slots[index] = SlotState(jobs: jobs)
-            rings[index].reset()
-            unwritten[index].store(jobs.reduce(0) { $0 + $1.frames - $1.offset }, ordering: .releasing)
         }
     }
 

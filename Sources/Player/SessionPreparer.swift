@@ -104,7 +104,9 @@ public struct SessionPreparer: Sendable {
         var synthesised = 0
         var choice: VoiceChoice?
         let medias = Compiler.media(for: session, parameters: parameters)
-        let verified = cachedClips(medias, session: session, instead: instead)
+        // The voice chosen as the first narration would choose it (nil when it cannot be: the loop says why).
+        let (chosen, verified) = cachedClips(medias, session: session, instead: instead)
+        choice = chosen
         for media in medias {
             guard
                 let facts = try facts(
@@ -131,27 +133,32 @@ public struct SessionPreparer: Sendable {
         return layout
     }
 
-    /// The narration clips of `medias` already cached and verified, looked up on every core: a
+    /// The voice that speaks the narration of `medias`, and its clips already cached and verified, looked up on
+    /// every core: a
     /// warm start reads and checks every clip (megabytes of samples), and the first sound waits
     /// for it. The first clip is looked up alone, so that the voice's model is hashed once. Empty
     /// when the voice cannot be chosen (the layout then says why).
-    func cachedClips(_ medias: [Media], session: Session, instead: String?) -> [Media: SpeechClip] {
+    func cachedClips(_ medias: [Media], session: Session, instead: String?) -> (
+        choice: VoiceChoice?, clips: [Media: SpeechClip]
+    ) {
         let speech = medias.filter { if case .speech = $0 { true } else { false } }
         guard case .speech(_, let voice)? = speech.first,
             let chosen = instead != nil
                 ? VoiceChoice(voice: .espeak(voice.name ?? session.language.lowercased()), notice: instead)
                 : try? speechVoice(for: voice, language: session.language)
-        else { return [:] }
-        let lexicon = Lexicon.builtin.merging(voice.lexicon)
+        else { return (nil, [:]) }
         @Sendable func lookUp(_ media: Media) -> SpeechClip? {
             guard case .speech(let text, let voice) = media else { return nil }
             return synthesizer.cachedClip(
                 text: text, voice: chosen.voice, wordsPerMinute: Int(voice.rate.rounded()),
-                pitch: Int(voice.pitch.rounded()), lexicon: lexicon)
+                pitch: Int(voice.pitch.rounded()), lexicon: Lexicon.builtin.merging(voice.lexicon))
         }
         let found = UnsafeMutableBufferPointer<SpeechClip?>.allocate(capacity: speech.count)
         found.initialize(repeating: nil)
-        defer { found.deallocate() }
+        defer {
+            _ = found.deinitialize()
+            found.deallocate()
+        }
         found[0] = lookUp(speech[0])
         if speech.count > 1 {
             let slots = SendableBuffer(found)
@@ -161,7 +168,7 @@ public struct SessionPreparer: Sendable {
         }
         var clips: [Media: SpeechClip] = [:]
         for (index, media) in speech.enumerated() { if let clip = found[index] { clips[media] = clip } }
-        return clips
+        return (chosen, clips)
     }
 
     /// What the first stage learns of one media: its length at the engine rate, its file (nil for

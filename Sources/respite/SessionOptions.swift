@@ -97,7 +97,10 @@ struct SessionOptions: ParsableArguments {
                 if let notice = growing.voiceNotice { showVoiceNotice(notice) }
                 return (growing.opening, 0, preparer, growing)
             }
-            layout = estimate
+            // Every clip cached: played as it is. Otherwise a session that does not grow is spoken whole first.
+            layout =
+                estimate.isExact
+                ? estimate : try preparer.layout(session, parameters: parameters, metering: true)
         } else {
             layout = try preparer.layout(session, parameters: parameters, metering: true)
         }

@@ -205,6 +205,47 @@ import Testing
         #expect(!mixer.isFinished && mixer.position > horizon && mixer.position <= 12 * rate)
     }
 
+    /// A pause while held, or a seek to the horizon itself ("next" at the last step laid out),
+    /// never moves the mix past the horizon: the voices that come next start on their frames.
+    @Test(arguments: ["pause", "seek"])
+    func nothingMovesTheMixPastTheHorizon(_ move: String) {
+        let material = material()
+        let horizon = 5 * rate
+        let first = batch(material, from: 0, to: horizon)
+        let mixer = Mixer(
+            schedule: Schedule(
+                length: 0, voices: first.voices,
+                ducking: Ducking(depth: 0.3, attack: 14_400, hold: 28_800, release: 38_400, windows: first.windows),
+                fadeIn: rate),
+            sampleRate: rate, buffers: material.buffers,
+            growth: ScheduleGrowth(voices: 64, windows: 16, buffers: 4, horizon: horizon))
+        let left = UnsafeMutablePointer<Float>.allocate(capacity: 480)
+        let right = UnsafeMutablePointer<Float>.allocate(capacity: 480)
+        defer { left.deallocate(); right.deallocate() }
+        var afterMove: [Float] = []
+        for period in 0..<1_500 {
+            if period == 700 {
+                if move == "pause" {
+                    mixer.commands.push(.pause(fadeFrames: 19_200))
+                } else {
+                    mixer.commands.push(.seek(frame: horizon))
+                    mixer.commands.push(.fadeIn(frames: 7_200))
+                }
+            }
+            mixer.render(left: left, right: right, frames: 480)
+            if period >= 700 { afterMove += UnsafeBufferPointer(start: left, count: 480) }
+            #expect(mixer.position <= horizon, "period \(period): \(mixer.position)")
+        }
+        #expect(mixer.holds >= 1)
+        #expect(afterMove.allSatisfy { abs($0) < 1e-3 }, "silent while it waits")
+        // Grown: what comes next starts on its own frame, as in the complete schedule.
+        let more = batch(material, from: horizon, to: 12 * rate)
+        #expect(mixer.grow(voices: more.voices, windows: more.windows, buffers: [], horizon: 12 * rate))
+        if move == "pause" { mixer.commands.push(.resume(fadeFrames: 480)) }
+        for _ in 0..<800 { mixer.render(left: left, right: right, frames: 480) }
+        #expect(mixer.position > horizon && mixer.position <= 12 * rate)
+    }
+
     @Test func aBatchOutOfOrderOrTooBigIsRefusedAndNothingIsAdded() {
         let material = material()
         let mixer = Mixer(
