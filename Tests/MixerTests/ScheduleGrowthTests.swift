@@ -159,22 +159,27 @@ import Testing
         #expect(left[(material.complete.length + 10)...].allSatisfy { $0 == 0 }, "silence after the end")
     }
 
-    /// A batch that comes too late: the mix fades out before the horizon and holds there, never
-    /// mixing past it; it fades back in once the schedule has grown, and plays what came next
-    /// from its first frame.
-    @Test func aLateBatchHoldsTheMixGentlyAtTheHorizon() {
-        let material = material()
-        let horizon = 5 * rate
-        // The second batch comes when the playhead has stood at the horizon for a while: lead 0
-        // hands it over at the horizon itself, which the mix never reaches.
+    /// A growing mixer with the material's voices and windows before `horizon`, all its
+    /// in-memory sounds, and room for the rest.
+    func opening(_ material: Material, to horizon: Int) -> Mixer {
         let first = batch(material, from: 0, to: horizon)
-        let mixer = Mixer(
+        return Mixer(
             schedule: Schedule(
                 length: 0, voices: first.voices,
                 ducking: Ducking(depth: 0.3, attack: 14_400, hold: 28_800, release: 38_400, windows: first.windows),
                 fadeIn: rate),
             sampleRate: rate, buffers: material.buffers,
             growth: ScheduleGrowth(voices: 64, windows: 16, buffers: 4, horizon: horizon))
+    }
+
+    /// A batch that comes too late: the mix fades out before the horizon and holds there, never
+    /// mixing past it; it fades back in once the schedule has grown, and plays what came next
+    /// from its first frame.
+    @Test func aLateBatchHoldsTheMixGentlyAtTheHorizon() {
+        let material = material()
+        let horizon = 5 * rate
+        // The second batch comes at 15 s of output, long after the mix reached the horizon.
+        let mixer = opening(material, to: horizon)
         var out: [Float] = []
         let block = UnsafeMutablePointer<Float>.allocate(capacity: 480)
         let other = UnsafeMutablePointer<Float>.allocate(capacity: 480)
@@ -211,14 +216,7 @@ import Testing
     func nothingMovesTheMixPastTheHorizon(_ move: String) {
         let material = material()
         let horizon = 5 * rate
-        let first = batch(material, from: 0, to: horizon)
-        let mixer = Mixer(
-            schedule: Schedule(
-                length: 0, voices: first.voices,
-                ducking: Ducking(depth: 0.3, attack: 14_400, hold: 28_800, release: 38_400, windows: first.windows),
-                fadeIn: rate),
-            sampleRate: rate, buffers: material.buffers,
-            growth: ScheduleGrowth(voices: 64, windows: 16, buffers: 4, horizon: horizon))
+        let mixer = opening(material, to: horizon)
         let left = UnsafeMutablePointer<Float>.allocate(capacity: 480)
         let right = UnsafeMutablePointer<Float>.allocate(capacity: 480)
         defer { left.deallocate(); right.deallocate() }
