@@ -5,7 +5,9 @@
 /// calls: ``media(for:parameters:)`` lists what must be measured, and
 /// ``compile(_:parameters:sampleRate:lengths:)`` lays out time given those lengths.
 public enum Compiler {
-    /// Silence between a PMR instruction and the start of tensing, seconds (scaled by pace).
+    /// Silence between a PMR step's preparation and its "now", seconds (scaled by pace): a moment to get ready.
+    static let beforeNowSeconds = 1.0
+    /// Silence between a release-only step's words and the start of its relaxation, seconds (scaled by pace).
     static let settleSeconds = 0.5
     /// Silence between the release words and the relax text, seconds (scaled by pace).
     static let afterReleaseSeconds = 2.0
@@ -45,17 +47,20 @@ public enum Compiler {
         for cue in step.cues where cue.sound.isFile { list.append(.file(cue.sound)) }
         switch step.kind {
         case .narration(let narration):
-            list.append(speechMedia(narration.text, recording: narration.audio, session))
+            if let text = narrationText(narration, parameters) {
+                list.append(speechMedia(text, recording: text == narration.text ? narration.audio : nil, session))
+            }
         case .silence:
             break
         case .bell(let sound, _, _):
             if sound.isFile { list.append(.file(sound)) }
         case .pmr(let pmr):
+            let tensing = !isSkipped(pmr, parameters) && !parameters.releaseOnly
             for text in pmrTexts(pmr, parameters) { list.append(speechMedia(text, recording: nil, session)) }
-            if !isSkipped(pmr, parameters) && !parameters.releaseOnly && pmr.releaseCue.isFile {
-                list.append(.file(pmr.releaseCue))
-            }
-        case .breathing(let breathing):
+            if tensing, let cue = pmr.nowCue, cue.isFile { list.append(.file(cue)) }
+            if tensing && pmr.releaseCue.isFile { list.append(.file(pmr.releaseCue)) }
+        case .breathing(let written):
+            let breathing = parameters.gentleBreathing ? written.gentled : written
             if let text = breathing.text { list.append(speechMedia(text, recording: nil, session)) }
         }
         return list
@@ -191,11 +196,30 @@ public enum Compiler {
         parameters.skip.contains(pmr.group)
     }
 
-    /// The texts a PMR step speaks with these parameters, in order.
+    /// The words a narration step says with these parameters; nil when it is left out (release-only with an
+    /// empty release-only text).
+    static func narrationText(_ narration: Narration, _ parameters: Parameters) -> String? {
+        guard parameters.releaseOnly, let text = narration.releaseOnly.text else { return narration.text }
+        return text.trimmingSpaces().isEmpty ? nil : text
+    }
+
+    /// The texts a PMR step speaks with these parameters, in order, empty ones left out.
     static func pmrTexts(_ pmr: PMR, _ parameters: Parameters) -> [String] {
-        if isSkipped(pmr, parameters) { return pmr.rest.map { [$0] } ?? [] }
-        if parameters.releaseOnly { return [pmr.rest ?? pmr.instruction] + (pmr.relaxText.map { [$0] } ?? []) }
-        return [pmr.instruction, pmr.release] + (pmr.relaxText.map { [$0] } ?? [])
+        let texts: [String?]
+        if isSkipped(pmr, parameters) {
+            texts = [pmr.rest]
+        } else if parameters.releaseOnly {
+            texts = [pmr.releaseOnly.text ?? pmr.rest, pmr.releaseOnly.relaxText ?? pmr.relaxText]
+        } else {
+            texts = [pmr.prepare, pmr.now, pmr.release, pmr.relaxText]
+        }
+        return texts.compactMap { $0 }.filter { !$0.trimmingSpaces().isEmpty }
+    }
+
+    /// `text` unless it is nil or only spaces.
+    static func spoken(_ text: String?) -> String? {
+        guard let text, !text.trimmingSpaces().isEmpty else { return nil }
+        return text
     }
 }
 
@@ -297,9 +321,11 @@ struct Layout {
         var breath: BreathPattern?
         switch step.kind {
         case .narration(let narration):
-            let end = try speak(
-                narration.text, recording: narration.audio, at: cursor, step: index, gain: narration.gain)
-            cursor = end + paced(narration.pause)
+            if let text = Compiler.narrationText(narration, parameters) {
+                let recording = text == narration.text ? narration.audio : nil
+                let end = try speak(text, recording: recording, at: cursor, step: index, gain: narration.gain)
+                cursor = end + paced(narration.pause)
+            }
             title = title ?? "Narration"
         case .silence(let seconds):
             let length = paced(seconds)
@@ -314,7 +340,7 @@ struct Layout {
             try placePMR(pmr, step: index)
             title = title ?? pmr.group.replacingDashes()
         case .breathing(let breathing):
-            breath = try placeBreathing(breathing, step: index)
+            breath = try placeBreathing(parameters.gentleBreathing ? breathing.gentled : breathing, step: index)
             title = title ?? "Breathing"
         }
         for cue in step.cues {
@@ -365,32 +391,47 @@ struct Layout {
         entry(frame, 0, step, kind, sound.description)
     }
 
+    /// A PMR step: preparation, then the "now" at which tension starts, 5–7 s of tension, the release on its cue,
+    /// and the relaxation. Release-only: the step's release-only words and the relaxation, no tension, no cue.
     mutating func placePMR(_ pmr: PMR, step: Int) throws(CompileError) {
         if Compiler.isSkipped(pmr, parameters) {
-            if let rest = pmr.rest {
+            if let rest = Compiler.spoken(pmr.rest) {
                 cursor = try speak(rest, recording: nil, at: cursor, step: step, kind: .rest)
                 cursor += paced(Compiler.afterRestSeconds)
             }
             return
         }
         let releaseMoment: Int
+        var spoken: Int
+        let relaxText: String?
         if parameters.releaseOnly {
-            cursor = try speak(pmr.rest ?? pmr.instruction, recording: nil, at: cursor, step: step, kind: .rest)
+            if let text = Compiler.spoken(pmr.releaseOnly.text ?? pmr.rest) {
+                cursor = try speak(text, recording: nil, at: cursor, step: step, kind: .rest)
+            }
             releaseMoment = cursor + paced(Compiler.settleSeconds)
             entry(releaseMoment, 0, step, .relax, "relax")
+            spoken = releaseMoment
+            relaxText = Compiler.spoken(pmr.releaseOnly.relaxText ?? pmr.relaxText)
         } else {
-            cursor = try speak(pmr.instruction, recording: nil, at: cursor, step: step)
-            let tenseStart = cursor + paced(Compiler.settleSeconds)
-            let tenseLength = paced(pmr.tense)
-            entry(tenseStart, tenseLength, step, .tense, "tense gently, \(format(pmr.tense * parameters.pace)) s")
-            releaseMoment = tenseStart + tenseLength
+            cursor = try speak(pmr.prepare, recording: nil, at: cursor, step: step)
+            let now = cursor + paced(Compiler.beforeNowSeconds)
+            let seconds = pmr.tension(pace: parameters.pace)
+            let tension = frames(seconds)
+            entry(now, tension, step, .tense, "tense gently, \(format(seconds)) s")
+            if let cue = pmr.nowCue { ring(cue, at: now, step: step, gain: -2, kind: .cue) }
+            if let word = Compiler.spoken(pmr.now) {
+                // Said over the start of the hold; lint flags a "now" long enough to reach the release.
+                _ = try speak(word, recording: nil, at: now, step: step)
+            }
+            releaseMoment = now + tension
             ring(pmr.releaseCue, at: releaseMoment, step: step, gain: -2, kind: .release)
+            spoken = releaseMoment
+            if let release = Compiler.spoken(pmr.release) {
+                spoken = try speak(release, recording: nil, at: releaseMoment, step: step, kind: .release)
+            }
+            relaxText = Compiler.spoken(pmr.relaxText)
         }
-        var spoken = releaseMoment
-        if !parameters.releaseOnly {
-            spoken = try speak(pmr.release, recording: nil, at: releaseMoment, step: step, kind: .release)
-        }
-        if let relaxText = pmr.relaxText {
+        if let relaxText {
             spoken = try speak(relaxText, recording: nil, at: spoken + paced(Compiler.afterReleaseSeconds), step: step)
         }
         let relaxEnd = max(releaseMoment + paced(pmr.relax), spoken + paced(Compiler.afterReleaseSeconds))

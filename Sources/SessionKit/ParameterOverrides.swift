@@ -8,7 +8,8 @@ extension Parameters {
     ///   checked like a sound reference in the session (files must exist; relative paths resolve
     ///   against the session's folder).
     /// - `skip=left-arm,abdomen`: PMR groups the session has; an empty value clears the list.
-    /// - `releaseOnly=true` or `false`.
+    /// - `releaseOnly=true` or `false`: PMR without tensing, in the steps' release-only words.
+    /// - `gentleBreathing=true` or `false`: breathing steps in their gentle pattern (about 3 s in, 4 s out).
     /// - `musicGain=-20`: dB, -60…+12.
     ///
     /// A new pace is also checked against the session: cues must still start inside their
@@ -52,11 +53,9 @@ extension Parameters {
         case "musicGain":
             musicGain = try Self.number(value, range: -60...12, what: "musicGain (dB)", failure)
         case "releaseOnly":
-            switch value.lowercased() {
-            case "true": releaseOnly = true
-            case "false": releaseOnly = false
-            default: throw failure("releaseOnly must be true or false, not '\(value)'", "e.g. releaseOnly=true")
-            }
+            releaseOnly = try Self.bool(value, key: key, failure)
+        case "gentleBreathing":
+            gentleBreathing = try Self.bool(value, key: key, failure)
         case "skip":
             skip = try Self.groups(value, session: session, failure)
         case "music":
@@ -73,11 +72,21 @@ extension Parameters {
         }
     }
 
+    private static func bool(_ value: String, key: String, _ failure: (String, String?) -> ParameterError)
+        throws(ParameterError) -> Bool
+    {
+        switch value.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw failure("\(key) must be true or false, not '\(value)'", "e.g. \(key)=true")
+        }
+    }
+
     private static func example(_ key: String?) -> String {
         switch key {
         case "music": "none"
         case "skip": "left-arm"
-        case "releaseOnly": "true"
+        case "releaseOnly", "gentleBreathing": "true"
         case "musicGain": "-20"
         default: "1.3"
         }

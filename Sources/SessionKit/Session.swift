@@ -12,6 +12,8 @@ public struct Session: Sendable, Equatable {
     public var author: String
     public var version: String
     public var tags: [String]
+    /// What the session helps with, in a listener's words ("anxiety", "pain", "sleep"), for `respite list`.
+    public var helpsWith: [String]
     public var `protocol`: ProtocolInfo
     /// Shown (and announced to screen readers) before playing.
     public var safety: [String]
@@ -26,7 +28,8 @@ public struct Session: Sendable, Equatable {
 
     public init(
         format: Int = 1, id: String, title: String, description: String, language: String, author: String,
-        version: String, tags: [String] = [], protocol: ProtocolInfo, safety: [String], voice: Voice = Voice(),
+        version: String, tags: [String] = [], helpsWith: [String] = [], protocol: ProtocolInfo, safety: [String],
+        voice: Voice = Voice(),
         parameters: Parameters = Parameters(), music: Music? = nil, blockNames: [String] = [], steps: [Step],
         directory: String = "."
     ) {
@@ -38,6 +41,7 @@ public struct Session: Sendable, Equatable {
         self.author = author
         self.version = version
         self.tags = tags
+        self.helpsWith = helpsWith
         self.protocol = `protocol`
         self.safety = safety
         self.voice = voice
@@ -49,27 +53,76 @@ public struct Session: Sendable, Equatable {
     }
 }
 
-/// What a session follows and how strong the evidence for it is (ASCO–SIO 2022 grades).
+/// What a session follows, who it is for, and the guideline grades that bear on what it delivers.
 public struct ProtocolInfo: Sendable, Equatable {
-    public enum Evidence: String, Sendable, CaseIterable { case high, intermediate, low }
-    public enum Recommendation: String, Sendable, CaseIterable { case strong, moderate, weak }
+    /// The protocol followed, e.g. "Abbreviated progressive muscle relaxation, 7 groups (Bernstein & Borkovec)".
     public var name: String
-    public var therapy: String
-    public var evidence: Evidence
-    public var recommendation: Recommendation
+    /// Where the protocol's timings and wording come from (books, trials), for a clinician to check.
     public var source: String
-    public var forWhat: String?
+    /// Who the session is written for, e.g. "adults living with cancer, at home or in clinic"; nil when unsaid.
+    public var audience: String?
+    /// The grades of the therapies this session delivers, each with how closely it delivers them; empty when
+    /// the session says `"not graded"` (no guideline graded what it does).
+    public var evidence: [EvidenceGrade]
+
+    public init(name: String, source: String, audience: String? = nil, evidence: [EvidenceGrade] = []) {
+        self.name = name
+        self.source = source
+        self.audience = audience
+        self.evidence = evidence
+    }
+
+    /// True when no guideline grade is claimed.
+    public var isGraded: Bool { !evidence.isEmpty }
+}
+
+/// One guideline's grade for one therapy and symptom (SIO–ASCO 2022 for pain, SIO–ASCO 2023 for anxiety and
+/// depression), and how closely the session delivers that therapy.
+public struct EvidenceGrade: Sendable, Equatable {
+    /// The quality of the evidence, as the guideline rates it.
+    public enum Quality: String, Sendable, CaseIterable { case high, intermediate, low }
+    /// The strength of the recommendation, as the guideline rates it.
+    public enum Strength: String, Sendable, CaseIterable { case strong, moderate, weak }
+    /// How closely the session delivers the therapy that was graded.
+    public enum Match: String, Sendable, CaseIterable {
+        /// The session is the graded therapy, in the form the trials used.
+        case full
+        /// The session delivers part of it (muscle relaxation without the imagery, say).
+        case partial
+        /// The grade is for a neighbouring therapy or symptom, and is carried only as context.
+        case extrapolated
+    }
+
+    /// The guideline, e.g. "SIO–ASCO 2022, integrative medicine for cancer pain".
+    public var guideline: String
+    /// The therapy the guideline graded, in its words, e.g. "relaxation therapies".
+    public var therapy: String
+    /// What it was graded for, e.g. "anxiety during active treatment".
+    public var symptom: String
+    public var quality: Quality
+    public var strength: Strength
+    public var match: Match
+    /// Why the match is partial or extrapolated, in a sentence; nil when there is nothing to add.
+    public var note: String?
 
     public init(
-        name: String, therapy: String, evidence: Evidence, recommendation: Recommendation, source: String,
-        forWhat: String? = nil
+        guideline: String, therapy: String, symptom: String, quality: Quality, strength: Strength, match: Match,
+        note: String? = nil
     ) {
-        self.name = name
+        self.guideline = guideline
         self.therapy = therapy
-        self.evidence = evidence
-        self.recommendation = recommendation
-        self.source = source
-        self.forWhat = forWhat
+        self.symptom = symptom
+        self.quality = quality
+        self.strength = strength
+        self.match = match
+        self.note = note
+    }
+
+    /// "low quality, weak recommendation: guided imagery with PMR for general cancer pain (SIO–ASCO 2022;
+    /// partial match: …)", as the player and `list` show it.
+    public var summary: String {
+        "\(quality.rawValue) quality evidence, \(strength.rawValue) recommendation: \(therapy) for \(symptom) "
+            + "(\(guideline); \(match.rawValue) match\(note.map { ": \($0)" } ?? ""))"
     }
 }
 
@@ -152,20 +205,23 @@ public struct Parameters: Sendable, Equatable {
     public var releaseOnly: Bool
     /// Music level in dB; `nil` keeps `music.gain`.
     public var musicGain: Double?
+    /// Breathing steps use their gentle pattern (``Breathing/gentle``).
+    public var gentleBreathing: Bool
 
     public init(
         pace: Double = 1, music: MusicChoice = .session, skip: [String] = [], releaseOnly: Bool = false,
-        musicGain: Double? = nil
+        musicGain: Double? = nil, gentleBreathing: Bool = false
     ) {
         self.pace = pace
         self.music = music
         self.skip = skip
         self.releaseOnly = releaseOnly
         self.musicGain = musicGain
+        self.gentleBreathing = gentleBreathing
     }
 
     /// The names `--set` accepts.
-    public static let keys = ["pace", "music", "skip", "releaseOnly", "musicGain"]
+    public static let keys = ["pace", "music", "skip", "releaseOnly", "musicGain", "gentleBreathing"]
 }
 
 /// The music bed a listener chose.
@@ -293,45 +349,96 @@ public struct Narration: Sendable, Equatable {
     public var pause: Double
     /// dB.
     public var gain: Double
+    /// The words said instead when the listener chose release-only relaxation (``ReleaseOnlyText/text``).
+    public var releaseOnly: ReleaseOnlyText
 
-    public init(text: String, audio: SoundReference? = nil, pause: Double = 1, gain: Double = 0) {
+    public init(
+        text: String, audio: SoundReference? = nil, pause: Double = 1, gain: Double = 0,
+        releaseOnly: ReleaseOnlyText = ReleaseOnlyText()
+    ) {
         self.text = text
         self.audio = audio
         self.pause = pause
         self.gain = gain
+        self.releaseOnly = releaseOnly
     }
 }
 
+/// A progressive muscle relaxation step: one muscle group prepared, tensed from a "now" for 5–7 s (Bernstein
+/// and Borkovec), released all at once on a cue, then attended to while it relaxes.
 public struct PMR: Sendable, Equatable {
+    /// The group's name (`right-arm`), used by `skip`.
     public var group: String
-    public var instruction: String
-    /// Seconds, 3…10.
+    /// Said before tensing: what the listener will do, "In a moment, …". The hold is not timed from here.
+    public var prepare: String
+    /// Said at the moment the hold starts ("Now."); the tension is timed from its first frame. Empty when only
+    /// ``nowCue`` marks the moment.
+    public var now: String
+    /// A sound at the moment the hold starts, with or without ``now``.
+    public var nowCue: SoundReference?
+    /// Seconds of tension, counted from the "now" to the release, 5…7. Pace stretches or shortens it only
+    /// within 5…7 s (``tensionRange``): a longer hold brings cramp and pain.
     public var tense: Double
     public var releaseCue: SoundReference
     public var release: String
-    /// Seconds, 10…60.
+    /// Seconds from the release to the end of the step, 10…60 (30–40 is the protocol's).
     public var relax: Double
     public var relaxText: String?
     /// Spoken instead of the whole step when the group is skipped.
     public var rest: String?
+    /// The wording used when the listener chose release-only relaxation (no tensing).
+    public var releaseOnly: ReleaseOnlyText
+
+    /// The tension any step may ask for at any pace, in seconds.
+    public static let tensionRange = 5.0...7.0
+
+    /// Seconds of tension at `pace`: ``tense`` scaled by pace, kept within ``tensionRange``.
+    public func tension(pace: Double) -> Double {
+        min(max(tense * pace, Self.tensionRange.lowerBound), Self.tensionRange.upperBound)
+    }
 
     public static let defaultRelease = "And let go, all at once."
+    /// The word said when a step gives no `now`, for sessions in English.
+    public static let defaultNow = "Now."
 
     public init(
-        group: String, instruction: String, tense: Double, releaseCue: SoundReference = .builtin(.chime),
-        release: String = PMR.defaultRelease, relax: Double, relaxText: String? = nil, rest: String? = nil
+        group: String, prepare: String, now: String = PMR.defaultNow, nowCue: SoundReference? = nil, tense: Double,
+        releaseCue: SoundReference = .builtin(.chime), release: String = PMR.defaultRelease, relax: Double,
+        relaxText: String? = nil, rest: String? = nil, releaseOnly: ReleaseOnlyText = ReleaseOnlyText()
     ) {
         self.group = group
-        self.instruction = instruction
+        self.prepare = prepare
+        self.now = now
+        self.nowCue = nowCue
         self.tense = tense
         self.releaseCue = releaseCue
         self.release = release
         self.relax = relax
         self.relaxText = relaxText
         self.rest = rest
+        self.releaseOnly = releaseOnly
     }
 }
 
+/// Words used instead of a step's own when the listener chose release-only relaxation: attention and letting
+/// go, with no tensing and no chime.
+public struct ReleaseOnlyText: Sendable, Equatable {
+    /// Replaces the step's main text (a PMR step's `prepare`, `now` and `release`; a narration's `text`). An
+    /// empty text leaves a narration step out; nil keeps the step's own (a PMR step then says its `rest`).
+    public var text: String?
+    /// Replaces a PMR step's `relaxText`.
+    public var relaxText: String?
+
+    public init(text: String? = nil, relaxText: String? = nil) {
+        self.text = text
+        self.relaxText = relaxText
+    }
+
+    /// True when nothing is replaced.
+    public var isEmpty: Bool { text == nil && relaxText == nil }
+}
+
+/// Paced breathing: `cycles` breaths of in, hold, out and rest, with a pacer to follow.
 public struct Breathing: Sendable, Equatable {
     public enum Pacer: String, Sendable, CaseIterable { case chime, swell, none }
     /// Seconds per phase.
@@ -342,10 +449,13 @@ public struct Breathing: Sendable, Equatable {
     public var cycles: Int
     public var pacer: Pacer
     public var text: String?
+    /// The pattern breathed when the listener chose gentle breathing (``Parameters/gentleBreathing``), for
+    /// breathlessness or dizziness: ``GentleBreathing/standard`` (3 s in, 4 s out, no hold) unless the step says.
+    public var gentle: GentleBreathing
 
     public init(
         inhale: Double, hold: Double = 0, exhale: Double, rest: Double = 0, cycles: Int, pacer: Pacer = .swell,
-        text: String? = nil
+        text: String? = nil, gentle: GentleBreathing = .standard
     ) {
         self.inhale = inhale
         self.hold = hold
@@ -354,5 +464,46 @@ public struct Breathing: Sendable, Equatable {
         self.cycles = cycles
         self.pacer = pacer
         self.text = text
+        self.gentle = gentle
     }
+
+    /// Seconds of one cycle as written (before pace).
+    public var cycleSeconds: Double { inhale + hold + exhale + rest }
+
+    /// The step as it is breathed when gentle breathing is chosen: the gentle phases, never a hold, and as many
+    /// cycles as keep the set about as long as written (at least one).
+    public var gentled: Breathing {
+        var result = self
+        result.inhale = gentle.inhale
+        result.hold = 0
+        result.exhale = gentle.exhale
+        result.rest = gentle.rest
+        result.cycles = max(1, Int((cycleSeconds * Double(cycles) / gentle.cycleSeconds).rounded()))
+        if let text = gentle.text { result.text = text }
+        return result
+    }
+}
+
+/// A shorter, easier breathing pattern offered beside a step's own, for people who are short of breath.
+public struct GentleBreathing: Sendable, Equatable {
+    /// Seconds in, 1…10.
+    public var inhale: Double
+    /// Seconds out, 1…15.
+    public var exhale: Double
+    /// Seconds of rest after the out-breath, 0…10.
+    public var rest: Double
+    /// Said instead of the step's text; nil keeps it.
+    public var text: String?
+
+    public init(inhale: Double, exhale: Double, rest: Double = 0, text: String? = nil) {
+        self.inhale = inhale
+        self.exhale = exhale
+        self.rest = rest
+        self.text = text
+    }
+
+    /// About 3 s in and 4 s out, no hold: comfortable when short of breath.
+    public static let standard = GentleBreathing(inhale: 3, exhale: 4)
+
+    public var cycleSeconds: Double { inhale + exhale + rest }
 }

@@ -9,6 +9,8 @@ extension SessionLoader {
         let file: String
         let directory: String
         var errors: [SessionError] = []
+        /// The session's `language`, once read: defaults such as a PMR step's "now" depend on it.
+        var language = ""
 
         init(loader: SessionLoader, file: String, directory: String) {
             self.loader = loader
@@ -63,6 +65,21 @@ extension SessionLoader {
                     suggestion: Suggestions.suggestion(for: member.key, in: known, listing: "keys \(context)"),
                     path: node.path(member.key), at: member.keyLocation)
             }
+        }
+
+        /// Reports each key of an earlier version of the format that `node` still uses, saying what replaced it
+        /// (`retired` maps the key to the message and the suggestion); returns the node without those keys, for
+        /// ``checkKeys(_:known:context:)``.
+        mutating func retire(_ node: Node, _ retired: [String: (message: String, suggestion: String)]) -> Node {
+            for member in node.object.members {
+                guard let replaced = retired[member.key] else { continue }
+                report(
+                    replaced.message, suggestion: replaced.suggestion, path: node.path(member.key),
+                    at: member.keyLocation)
+            }
+            return Node(
+                object: JSONObject(members: node.object.members.filter { retired[$0.key] == nil }),
+                location: node.location, path: node.path)
         }
 
         /// The value under `key`; reports it when it is required and missing (at the object).

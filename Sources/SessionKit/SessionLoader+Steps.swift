@@ -13,15 +13,30 @@ extension SessionLoader.Decoder {
     static let stepTypes = ["narration", "silence", "bell", "pmr", "breathing", "block", "repeat"]
     static let commonStepKeys = ["type", "label", "cues"]
     static let stepKeys: [String: [String]] = [
-        "narration": ["text", "audio", "pause", "gain"],
+        "narration": ["text", "audio", "pause", "gain", "releaseOnly"],
         "silence": ["seconds"],
         "bell": ["sound", "gain", "seconds"],
-        "pmr": ["group", "instruction", "tense", "releaseCue", "release", "relax", "relaxText", "rest"],
-        "breathing": ["inhale", "hold", "exhale", "rest", "cycles", "pacer", "text"],
+        "pmr": [
+            "group", "prepare", "now", "nowCue", "tense", "releaseCue", "release", "relax", "relaxText", "rest",
+            "releaseOnly",
+        ],
+        "breathing": ["inhale", "hold", "exhale", "rest", "cycles", "pacer", "text", "gentle"],
         "block": ["use", "repeat"],
         "repeat": ["times", "steps"],
     ]
     static let cueKeys = ["at", "sound", "gain"]
+    static let gentleKeys = ["inhale", "exhale", "rest", "text"]
+    /// Keys of earlier versions of the format, with what replaced them.
+    static let retiredStepKeys: [String: [String: (message: String, suggestion: String)]] = [
+        "pmr": [
+            "instruction": (
+                "'instruction' was replaced by 'prepare' and 'now': the hold is timed from the \"now\", so the "
+                    + "instruction must not itself say to tense",
+                "rename it to \"prepare\" and word it as what comes (\"In a moment, gently make a fist…\"), "
+                    + "leaving out \"hold it\"; the step then says \"Now.\" (or its 'now') and times the tension from there"
+            )
+        ]
+    ]
 
     /// Decodes a list of steps; steps with problems are left out (the problems are reported).
     mutating func decodeSteps(_ elements: [JSONValue], path: JSONPath, pace: Double) -> [RawStep] {
@@ -60,9 +75,10 @@ extension SessionLoader.Decoder {
                 path: node.path("cues"), at: cues.keyLocation)
         }
         let known = (isGroup ? ["type", "label"] : Self.commonStepKeys) + keys
+        let current = retire(node, Self.retiredStepKeys[type] ?? [:])
         checkKeys(
             Node(
-                object: JSONObject(members: node.object.members.filter { !isGroup || $0.key != "cues" }),
+                object: JSONObject(members: current.object.members.filter { !isGroup || $0.key != "cues" }),
                 location: node.location, path: node.path),
             known: known, context: "in a \(type) step")
         let label = text(node, "label", required: false)
@@ -75,6 +91,7 @@ extension SessionLoader.Decoder {
             narration.audio = (sound(node, "audio", required: false) ?? nil)
             narration.pause = seconds(node, "pause", zeroAllowed: true) ?? narration.pause
             narration.gain = gain(node, "gain") ?? narration.gain
+            narration.releaseOnly = decodeReleaseOnly(node, keys: ["text"])
             kind = .narration(narration)
             fixedLength = nil
         case "silence":
@@ -128,14 +145,51 @@ extension SessionLoader.Decoder {
                 at: value.location)
         }
         var pmr = PMR(
-            group: group, instruction: text(node, "instruction") ?? "",
-            tense: seconds(node, "tense", required: true, range: 3...10, zeroAllowed: false) ?? 5,
+            // A step still using 'instruction' is told about it once, not also that 'prepare' is missing.
+            group: group, prepare: text(node, "prepare", required: node.value("instruction") == nil) ?? "",
+            tense: seconds(node, "tense", required: true, zeroAllowed: false) ?? 5,
             relax: seconds(node, "relax", required: true, range: 10...60, zeroAllowed: false) ?? 20)
+        if let value = node.value("tense"), case .number(let number) = value.kind, number.value > 0,
+            number.value <= SessionLoader.maximumDuration, !PMR.tensionRange.contains(number.value)
+        {
+            report(
+                "tension is held 5 to 7 seconds from the \"now\" (Bernstein & Borkovec), not \(number.literal): a "
+                    + "longer hold brings cramp and pain, and pace keeps it within 5 to 7 at any setting",
+                suggestion: "write a tense from 5 to 7", path: node.path("tense"), at: value.location)
+        }
+        let nowText = text(node, "now", required: false, allowEmpty: true)
+        pmr.nowCue = sound(node, "nowCue", required: false) ?? nil
+        if let nowText {
+            pmr.now = nowText
+            if nowText.trimmingSpaces().isEmpty && pmr.nowCue == nil, let value = node.value("now") {
+                report(
+                    "'now' is empty and there is no 'nowCue': nothing would mark when to start tensing",
+                    suggestion: "write the word, e.g. \"Now.\", or add \"nowCue\": \"builtin:tone\"",
+                    path: node.path("now"), at: value.location)
+            }
+        } else if !language.lowercased().hasPrefix("en") && !language.isEmpty && pmr.nowCue == nil {
+            report(
+                "this step has no 'now', and Respite knows the word only in English",
+                suggestion: "add \"now\": the word in this session's language that starts the tension",
+                path: node.path("now"), at: node.location)
+        }
         pmr.releaseCue = (sound(node, "releaseCue", required: false) ?? nil) ?? pmr.releaseCue
         pmr.release = text(node, "release", required: false, allowEmpty: true) ?? pmr.release
         pmr.relaxText = text(node, "relaxText", required: false, allowEmpty: true)
         pmr.rest = text(node, "rest", required: false, allowEmpty: true)
+        pmr.releaseOnly = decodeReleaseOnly(node, keys: ["text", "relaxText"])
         return pmr
+    }
+
+    /// `releaseOnly`: the words a step says when the listener chose release-only relaxation.
+    mutating func decodeReleaseOnly(_ node: Node, keys: [String]) -> ReleaseOnlyText {
+        guard let value = field(node, "releaseOnly", required: false),
+            let object = self.node(value, path: node.path("releaseOnly"), what: "'releaseOnly'")
+        else { return ReleaseOnlyText() }
+        checkKeys(object, known: keys, context: "in 'releaseOnly'")
+        return ReleaseOnlyText(
+            text: text(object, "text", required: false, allowEmpty: true),
+            relaxText: keys.contains("relaxText") ? text(object, "relaxText", required: false, allowEmpty: true) : nil)
     }
 
     mutating func decodeBreathing(_ node: Node) -> Breathing {
@@ -147,6 +201,16 @@ extension SessionLoader.Decoder {
         breathing.rest = seconds(node, "rest", range: 0...10, zeroAllowed: true) ?? 0
         breathing.pacer = choice(node, "pacer", required: false) ?? .swell
         breathing.text = text(node, "text", required: false, allowEmpty: true)
+        if let value = field(node, "gentle", required: false),
+            let gentle = self.node(value, path: node.path("gentle"), what: "'gentle'")
+        {
+            checkKeys(gentle, known: Self.gentleKeys, context: "in 'gentle'")
+            breathing.gentle = GentleBreathing(
+                inhale: seconds(gentle, "inhale", required: true, range: 1...10, zeroAllowed: false) ?? 3,
+                exhale: seconds(gentle, "exhale", required: true, range: 1...15, zeroAllowed: false) ?? 4,
+                rest: seconds(gentle, "rest", range: 0...10, zeroAllowed: true) ?? 0,
+                text: text(gentle, "text", required: false, allowEmpty: true))
+        }
         return breathing
     }
 

@@ -11,7 +11,7 @@ extension SessionLoader {
         case .bell(_, _, let seconds):
             seconds
         case .pmr(let pmr):
-            ((releaseOnly ? 0 : pmr.tense) + pmr.relax) * pace
+            (releaseOnly ? 0 : pmr.tension(pace: pace)) + pmr.relax * pace
         case .breathing(let breathing):
             Double(breathing.cycles) * (breathing.inhale + breathing.hold + breathing.exhale + breathing.rest) * pace
         }

@@ -1,9 +1,18 @@
 extension SessionLoader.Decoder {
     static let topLevelKeys = [
-        "format", "id", "title", "description", "language", "author", "version", "tags", "protocol", "safety",
+        "format", "id", "title", "description", "language", "author", "version", "tags", "helpsWith", "protocol",
+        "safety",
         "voice", "parameters", "music", "blocks", "steps",
     ]
-    static let protocolKeys = ["name", "therapy", "evidence", "recommendation", "source", "for"]
+    static let protocolKeys = ["name", "source", "audience", "evidence"]
+    static let evidenceKeys = ["guideline", "therapy", "symptom", "quality", "strength", "match", "note"]
+    /// What `evidence` says when no guideline graded what the session does.
+    static let notGraded = "not graded"
+    /// How an evidence entry is written, for messages.
+    static let evidenceExample =
+        "\"evidence\": [{\"guideline\": \"SIO–ASCO 2022, cancer pain\", \"therapy\": \"guided imagery with "
+        + "progressive muscle relaxation\", \"symptom\": \"general cancer pain\", \"quality\": \"low\", "
+        + "\"strength\": \"weak\", \"match\": \"partial\"}], or \"evidence\": \"not graded\""
     static let voiceKeys = ["engine", "model", "name", "rate", "pitch", "gain", "lexicon"]
     static let parameterKeys = Parameters.keys
     static let musicKeys = ["source", "gain", "loop", "fadeIn", "fadeOut", "duck"]
@@ -31,9 +40,11 @@ extension SessionLoader.Decoder {
         let title = text(top, "title") ?? ""
         let description = text(top, "description") ?? ""
         let language = decodeLanguage(top)
+        self.language = language
         let author = text(top, "author") ?? ""
         let version = text(top, "version") ?? ""
         let tags = decodeTags(top)
+        let helpsWith = decodeTextList(top, "helpsWith", example: "[\"anxiety\", \"pain\", \"sleep\"]")
         let protocolInfo = decodeProtocol(top)
         let safety = decodeSafety(top)
         let voice = decodeVoice(top)
@@ -73,7 +84,8 @@ extension SessionLoader.Decoder {
 
         return Session(
             format: format ?? 1, id: id, title: title, description: description, language: language,
-            author: author, version: version, tags: tags, protocol: protocolInfo, safety: safety, voice: voice,
+            author: author, version: version, tags: tags, helpsWith: helpsWith, protocol: protocolInfo, safety: safety,
+            voice: voice,
             parameters: parameters, music: music, blockNames: blocks.order, steps: expanded, directory: directory)
     }
 
@@ -130,32 +142,82 @@ extension SessionLoader.Decoder {
     }
 
     mutating func decodeTags(_ top: Node) -> [String] {
-        guard let elements = list(top, "tags", required: false, what: "a list of text, e.g. [\"pmr\", \"short\"]")
+        decodeTextList(top, "tags", example: "[\"pmr\", \"short\"]")
+    }
+
+    /// An optional list of short texts under `key`.
+    mutating func decodeTextList(_ top: Node, _ key: String, example: String) -> [String] {
+        guard let elements = list(top, key, required: false, what: "a list of text, e.g. \(example)")
         else { return [] }
-        var tags: [String] = []
+        var texts: [String] = []
         for (index, element) in elements.enumerated() {
-            guard case .string(let tag) = element.kind else {
-                typeMismatch(element, path: top.path("tags").appending(index), expected: "text in double quotes")
+            guard case .string(let text) = element.kind else {
+                typeMismatch(element, path: top.path(key).appending(index), expected: "text in double quotes")
                 continue
             }
-            tags.append(tag)
+            texts.append(text)
         }
-        return tags
+        return texts
     }
 
     mutating func decodeProtocol(_ top: Node) -> ProtocolInfo {
-        var info = ProtocolInfo(name: "", therapy: "", evidence: .low, recommendation: .weak, source: "")
+        var info = ProtocolInfo(name: "", source: "")
         guard let value = field(top, "protocol", required: true),
-            let node = node(value, path: top.path("protocol"), what: "'protocol'")
+            let written = node(value, path: top.path("protocol"), what: "'protocol'")
         else { return info }
+        let moved = "is now part of each entry of 'evidence', which lists every grade that bears on the session"
+        let node = retire(
+            written,
+            [
+                "therapy": ("'therapy' \(moved)", "write " + Self.evidenceExample),
+                "recommendation": ("'recommendation' \(moved), as 'strength'", "write " + Self.evidenceExample),
+                "for": ("'for' \(moved), as 'symptom'", "write " + Self.evidenceExample),
+            ])
         checkKeys(node, known: Self.protocolKeys, context: "in 'protocol'")
         info.name = text(node, "name") ?? ""
-        info.therapy = text(node, "therapy") ?? ""
-        info.evidence = choice(node, "evidence", required: true) ?? .low
-        info.recommendation = choice(node, "recommendation", required: true) ?? .weak
         info.source = text(node, "source") ?? ""
-        info.forWhat = text(node, "for", required: false)
+        info.audience = text(node, "audience", required: false)
+        info.evidence = decodeEvidence(node)
         return info
+    }
+
+    /// `evidence`: a non-empty list of grades, or the text "not graded".
+    mutating func decodeEvidence(_ node: Node) -> [EvidenceGrade] {
+        guard let value = field(node, "evidence", required: true) else { return [] }
+        let path = node.path("evidence")
+        switch value.kind {
+        case .string(let text):
+            if text.trimmingSpaces().lowercased() != Self.notGraded {
+                report(
+                    "'evidence' is a list of guideline grades, or \"not graded\" (found \"\(text)\")",
+                    suggestion: "write " + Self.evidenceExample, path: path, at: value.location)
+            }
+            return []
+        case .array(let elements):
+            if elements.isEmpty {
+                report(
+                    "'evidence' is empty", suggestion: "list the grades, or write \"evidence\": \"not graded\"",
+                    path: path, at: value.location)
+            }
+            var grades: [EvidenceGrade] = []
+            for (index, element) in elements.enumerated() {
+                guard let entry = self.node(element, path: path.appending(index), what: "an evidence entry") else {
+                    continue
+                }
+                checkKeys(entry, known: Self.evidenceKeys, context: "in an evidence entry")
+                let grade = EvidenceGrade(
+                    guideline: text(entry, "guideline") ?? "", therapy: text(entry, "therapy") ?? "",
+                    symptom: text(entry, "symptom") ?? "", quality: choice(entry, "quality", required: true) ?? .low,
+                    strength: choice(entry, "strength", required: true) ?? .weak,
+                    match: choice(entry, "match", required: true) ?? .extrapolated,
+                    note: text(entry, "note", required: false))
+                grades.append(grade)
+            }
+            return grades
+        default:
+            typeMismatch(value, path: path, expected: "a list of grades in [ ], or \"not graded\"")
+            return []
+        }
     }
 
     mutating func decodeSafety(_ top: Node) -> [String] {
@@ -228,6 +290,7 @@ extension SessionLoader.Decoder {
         case .none: break
         }
         parameters.releaseOnly = bool(node, "releaseOnly") ?? parameters.releaseOnly
+        parameters.gentleBreathing = bool(node, "gentleBreathing") ?? parameters.gentleBreathing
         parameters.musicGain = gain(node, "musicGain")
         var entries: [SkipEntry] = []
         let path = node.path("skip")

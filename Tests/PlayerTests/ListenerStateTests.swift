@@ -163,8 +163,8 @@ import Testing
         "parameters": { "skip": ["neck"] },
         "music": { "source": "builtin:drone", "gain": -4 },
         "steps": [
-          { "type": "pmr", "group": "right-hand", "instruction": "Make a fist.", "tense": 5, "relax": 20 },
-          { "type": "pmr", "group": "neck", "instruction": "Press back.", "tense": 5, "relax": 20 },
+          { "type": "pmr", "group": "right-hand", "prepare": "Make a fist.", "tense": 5, "relax": 20 },
+          { "type": "pmr", "group": "neck", "prepare": "Press back.", "tense": 5, "relax": 20 },
           { "type": "silence", "seconds": 4, "cues": [{ "at": 3.5, "sound": "builtin:chime" }] }
         ]
         """

@@ -18,8 +18,8 @@ struct Fixture {
     static let header = """
         "format": 1, "id": "fixture", "title": "Fixture", "description": "A test session.",
         "language": "en", "author": "Respite tests", "version": "1.0.0",
-        "protocol": { "name": "test", "therapy": "guided imagery with progressive muscle relaxation",
-                      "evidence": "low", "recommendation": "weak", "source": "tests" },
+        "protocol": { "name": "test", "evidence": "not graded",
+                      "source": "tests" },
         "safety": ["Stop if anything hurts or feels wrong."],
         """
 

@@ -72,9 +72,9 @@ struct Respite {
         {
           "format": 1, "id": "bad one", "title": "Bad", "description": "x", "language": "en",
           "author": "t", "version": "1",
-          "protocol": { "name": "n", "therapy": "t", "evidence": "medium", "recommendation": "weak", "source": "s" },
+          "protocol": { "name": "n", "evidence": "not graded", "source": "s" },
           "safety": ["Stop if anything hurts."],
-          "steps": [ { "type": "pmr", "group": "hands", "instruction": "Make fists.", "tense_s": 5, "relax": 20 } ]
+          "steps": [ { "type": "pmr", "group": "hands", "prepare": "Make fists.", "tense_s": 5, "relax": 20 } ]
         }
         """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try Respite.run(["validate", path])
@@ -163,7 +163,7 @@ struct Respite {
             """
             {"format": 1, "id": "recorded", "title": "Recorded", "description": "One recorded sentence.",
              "language": "en", "author": "tests", "version": "1",
-             "protocol": {"name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s"},
+             "protocol": {"name": "n", "evidence": "not graded", "source": "s"},
              "safety": ["Stop if anything hurts."],
              "steps": [\(narration)]}
             """
@@ -254,7 +254,7 @@ struct Respite {
         {
           "format": 1, "id": "loud", "title": "Loud", "description": "A session with problems.", "language": "en",
           "author": "tests", "version": "1",
-          "protocol": { "name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s" },
+          "protocol": { "name": "n", "evidence": "not graded", "source": "s" },
           "safety": ["Stop if anything hurts."],
           "voice": { "gain": -6 },
           "music": { "source": "builtin:drone", "gain": 12, "duck": 1, "fadeIn": 0.005 },

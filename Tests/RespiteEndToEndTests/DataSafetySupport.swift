@@ -35,7 +35,7 @@ enum DataSafety {
         """
         {"format": 1, "id": "safety", "title": "Safety", "description": "A recorded sentence over music.",
          "language": "en", "author": "tests", "version": "1",
-         "protocol": {"name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s"},
+         "protocol": {"name": "n", "evidence": "not graded", "source": "s"},
          "safety": ["Stop if anything hurts."],
          "music": {"source": "\(music)", "gain": 0, "loop": \(loop), "fadeIn": 1, "fadeOut": 1, "duck": 10},
          "steps": [

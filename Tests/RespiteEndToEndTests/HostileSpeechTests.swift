@@ -9,7 +9,7 @@ import Testing
         """
         {"format": 1, "id": "hostile", "title": "Hostile", "description": "One sentence.",
          "language": "en", "author": "tests", "version": "1",
-         "protocol": {"name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s"},
+         "protocol": {"name": "n", "evidence": "not graded", "source": "s"},
          "safety": ["Stop if anything hurts."],
          \(voice.isEmpty ? "" : "\"voice\": \(voice),")
          "steps": [

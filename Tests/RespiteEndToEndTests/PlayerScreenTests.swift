@@ -40,7 +40,7 @@ struct LongWordsSession {
         try """
         {"format": 1, "id": "long-words", "title": "\(Self.title)", "description": "\(Self.description)",
          "language": "en", "author": "tests", "version": "1",
-         "protocol": {"name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s"},
+         "protocol": {"name": "n", "evidence": "not graded", "source": "s"},
          "safety": ["\(Self.note)"],
          "steps": [
            {"type": "narration", "label": "Settling", "text": "\(Self.narration)", "audio": "voice.wav", "pause": 1},

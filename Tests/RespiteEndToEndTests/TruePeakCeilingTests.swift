@@ -29,8 +29,7 @@ struct HotSession {
         {
           "format": 1, "id": "hot", "title": "Hot", "description": "Loud on purpose, for the limiter.",
           "language": "en", "author": "Respite tests", "version": "1.0.0",
-          "protocol": { "name": "test", "therapy": "guided imagery with progressive muscle relaxation",
-                        "evidence": "low", "recommendation": "weak", "source": "tests" },
+          "protocol": { "name": "test", "evidence": "not graded", "source": "tests" },
           "safety": ["Stop if anything hurts or feels wrong."],
           "music": { "source": "audio:music/meadow-morning.ogg", "gain": 0, "loop": true, "fadeIn": 0.5,
                      "fadeOut": 0.5, "duck": 0 },

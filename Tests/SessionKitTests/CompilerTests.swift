@@ -8,7 +8,7 @@ import Testing
     func session(_ steps: [Step], music: Music? = nil) -> Session {
         Session(
             id: "t", title: "T", description: "d", language: "en", author: "a", version: "1",
-            protocol: ProtocolInfo(name: "n", therapy: "t", evidence: .low, recommendation: .weak, source: "s"),
+            protocol: ProtocolInfo(name: "n", source: "s"),
             safety: ["Stop if anything hurts."], music: music, steps: steps)
     }
 
@@ -56,17 +56,21 @@ import Testing
 
     @Test func pmrPhasesSkipAndReleaseOnly() throws {
         let pmr = PMR(
-            group: "left-arm", instruction: "Make a fist.", tense: 6, relax: 30, relaxText: "Notice.",
+            group: "left-arm", prepare: "In a moment, make a fist.", tense: 6, relax: 30, relaxText: "Notice.",
             rest: "Let it rest.")
         let s = session([Step(kind: .pmr(pmr))])
         let full = try compile(s)
         let kinds = full.entries.map(\.kind)
-        #expect(kinds == [.narration, .tense, .release, .release, .relax, .narration])
+        #expect(kinds == [.narration, .tense, .narration, .release, .release, .relax, .narration])
+        // The hold starts on the "now", a second after the preparation ends, and lasts the step's 6 s.
         let tense = full.entries.first { $0.kind == .tense }
-        #expect(tense?.frame == 2 * rate + rate / 2)
+        #expect(tense?.frame == 2 * rate + rate)
         #expect(tense?.length == 6 * rate)
-        // Release at the end of tensing; relax lasts 30 s from the release.
-        #expect(full.duration == 2 * rate + rate / 2 + 6 * rate + 30 * rate)
+        #expect(full.entries.first { $0.frame == tense?.frame && $0.kind == .narration }?.text == "Now.")
+        let release = full.entries.first { $0.kind == .release }
+        #expect(release?.frame == 2 * rate + rate + 6 * rate)
+        // Relax lasts 30 s from the release.
+        #expect(full.duration == 2 * rate + rate + 6 * rate + 30 * rate)
 
         let skipped = try compile(s, Parameters(skip: ["left-arm"]))
         #expect(skipped.entries.map(\.kind) == [.rest])
@@ -76,6 +80,57 @@ import Testing
         #expect(!gentle.entries.contains { $0.kind == .tense })
         #expect(!gentle.sounds.contains { $0.bus == .cues }, "no release cue without tensing")
         #expect(gentle.entries.first?.text == "Let it rest.")
+    }
+
+    @Test("tension lasts 5 to 7 s from the now at every pace, while pace scales the rest", arguments: [0.5, 1, 2])
+    func tensionStaysWithinTheProtocol(pace: Double) throws {
+        for tense in [5.0, 6, 7] {
+            let s = session([Step(kind: .pmr(PMR(group: "hands", prepare: "In a moment.", tense: tense, relax: 30)))])
+            let timeline = try compile(s, Parameters(pace: pace))
+            let hold = try #require(timeline.entries.first { $0.kind == .tense })
+            let release = try #require(timeline.entries.first { $0.kind == .release })
+            #expect((5 * rate...7 * rate).contains(hold.length))
+            #expect(hold.length == Int((min(max(tense * pace, 5), 7) * Double(rate)).rounded()))
+            #expect(release.frame == hold.frame + hold.length)
+            // The hold starts on the "now", which is said at that very frame.
+            #expect(timeline.entries.contains { $0.frame == hold.frame && $0.text == "Now." })
+        }
+    }
+
+    @Test func releaseOnlySpeaksItsOwnWordsAndNeverTenses() throws {
+        let intro = Narration(
+            text: "When I say now, tense.", releaseOnly: ReleaseOnlyText(text: "Notice each area and let it soften."))
+        let explanation = Narration(text: "You will hear a chime.", releaseOnly: ReleaseOnlyText(text: ""))
+        let pmr = PMR(
+            group: "hands", prepare: "In a moment, make fists.", nowCue: .builtin(.tone), tense: 6, relax: 30,
+            relaxText: "Let your hands open.", rest: "Let your hands rest.",
+            releaseOnly: ReleaseOnlyText(text: "Notice your hands.", relaxText: "Let them be heavy."))
+        let s = session([
+            Step(kind: .narration(intro)), Step(kind: .narration(explanation)), Step(kind: .pmr(pmr)),
+        ])
+        let gentle = try compile(s, Parameters(releaseOnly: true))
+        let words = gentle.entries.filter { [.narration, .rest, .release].contains($0.kind) }.map(\.text)
+        #expect(words == ["Notice each area and let it soften.", "Notice your hands.", "Let them be heavy."])
+        #expect(!gentle.entries.contains { $0.kind == .tense })
+        #expect(!gentle.sounds.contains { $0.bus == .cues }, "no now cue and no release cue without tensing")
+
+        let full = try compile(s)
+        #expect(
+            full.entries.filter { $0.kind == .narration }.map(\.text).prefix(3)
+                == ["When I say now, tense.", "You will hear a chime.", "In a moment, make fists."])
+        // The now cue and the release cue.
+        #expect(full.sounds.filter { $0.bus == .cues }.count == 2)
+    }
+
+    @Test func gentleBreathingKeepsTheSetAboutAsLongWithoutHolds() throws {
+        let breathing = Breathing(inhale: 4, hold: 2, exhale: 6, cycles: 6)
+        let s = session([Step(kind: .breathing(breathing))])
+        let usual = try compile(s)
+        let gentle = try compile(s, Parameters(gentleBreathing: true))
+        let pattern = try #require(gentle.steps.first?.breath)
+        #expect(pattern.inhale == 3 * rate && pattern.hold == 0 && pattern.exhale == 4 * rate)
+        #expect(pattern.cycles == 10)  // 6 × 12 s = 72 s; 72 / 7 ≈ 10
+        #expect(abs(gentle.duration - usual.duration) <= 7 * rate / 2)
     }
 
     @Test func breathingPacerSoundsOnEveryPhase() throws {

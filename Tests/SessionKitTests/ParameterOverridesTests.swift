@@ -7,8 +7,8 @@ struct ParameterOverridesTests {
     static let session: Session = {
         let text = TestSupport.session(
             steps: """
-                {"type": "pmr", "group": "left-arm", "instruction": "Fist.", "tense": 5, "relax": 20},
-                {"type": "pmr", "group": "abdomen", "instruction": "Tighten.", "tense": 5, "relax": 20},
+                {"type": "pmr", "group": "left-arm", "prepare": "Fist.", "tense": 5, "relax": 20},
+                {"type": "pmr", "group": "abdomen", "prepare": "Tighten.", "tense": 5, "relax": 20},
                 {"type": "silence", "seconds": 10, "cues": [{"at": 8, "sound": "builtin:tone"}]}
                 """)
         do {
@@ -56,11 +56,11 @@ struct ParameterOverridesTests {
             (
                 "paces=1.3",
                 "--set paces=1.3: unknown parameter 'paces'; did you mean 'pace'? "
-                    + "Parameters: pace, music, skip, releaseOnly, musicGain"
+                    + "Parameters: pace, music, skip, releaseOnly, musicGain, gentleBreathing"
             ),
             (
                 "volume=3",
-                "--set volume=3: unknown parameter 'volume'; Parameters: pace, music, skip, releaseOnly, musicGain"
+                "--set volume=3: unknown parameter 'volume'; Parameters: pace, music, skip, releaseOnly, musicGain, gentleBreathing"
             ),
             ("pace", "--set pace: 'pace' has no value; write it as key=value, e.g. pace=1.3"),
             ("pace=3", "--set pace=3: pace must be from 0.5 to 2 (found 3)"),

@@ -11,7 +11,6 @@ struct SessionLoaderTests {
         author: "Respite team", version: "1.0.0", tags: [],
         protocol: ProtocolInfo(
             name: "Abbreviated progressive muscle relaxation",
-            therapy: "guided imagery with progressive muscle relaxation", evidence: .low, recommendation: .weak,
             source: "ASCO–SIO integrative medicine for cancer pain guideline, 2022"),
         safety: ["Stop if anything hurts or feels wrong."], voice: Voice(), parameters: Parameters(),
         music: Music(source: .builtin(.drone), gain: -20), blockNames: [],
@@ -20,7 +19,7 @@ struct SessionLoaderTests {
             Step(
                 kind: .pmr(
                     PMR(
-                        group: "hands", instruction: "Gently make two fists.", tense: 5, relax: 20,
+                        group: "hands", prepare: "Gently make two fists.", tense: 5, relax: 20,
                         rest: "Let your hands rest.")),
                 path: "steps[1]"),
             Step(kind: .breathing(Breathing(inhale: 4, exhale: 6, cycles: 3, pacer: .chime)), path: "steps[2]"),
@@ -49,7 +48,7 @@ struct SessionLoaderTests {
                     {"type": "narration", "text": "Hello."},
                     {"type": "silence", "seconds": 3},
                     {"type": "bell"},
-                    {"type": "pmr", "group": "face", "instruction": "Frown.", "tense": 4, "relax": 15},
+                    {"type": "pmr", "group": "face", "prepare": "Frown.", "tense": 5, "relax": 15},
                     {"type": "breathing", "inhale": 4, "exhale": 6, "cycles": 2},
                     {"type": "silence", "seconds": 10, "cues": [{"at": 2, "sound": "builtin:tone"}]}
                     """,
@@ -69,7 +68,7 @@ struct SessionLoaderTests {
                 .bell(sound: .builtin(.bell), gain: -6, seconds: 6),
                 .pmr(
                     PMR(
-                        group: "face", instruction: "Frown.", tense: 4, releaseCue: .builtin(.chime),
+                        group: "face", prepare: "Frown.", tense: 5, releaseCue: .builtin(.chime),
                         release: "And let go, all at once.", relax: 15, relaxText: nil, rest: nil)),
                 .breathing(Breathing(inhale: 4, hold: 0, exhale: 6, rest: 0, cycles: 2, pacer: .swell, text: nil)),
                 .silence(seconds: 10),
@@ -84,26 +83,31 @@ struct SessionLoaderTests {
             TestSupport.session(
                 steps: """
                     {"type": "narration", "label": "Intro", "text": "Hello.", "audio": "narration/intro.flac",
-                     "pause": 0, "gain": -3, "cues": [{"at": 0, "sound": "builtin:bowl", "gain": -12}]},
+                     "pause": 0, "gain": -3, "cues": [{"at": 0, "sound": "builtin:bowl", "gain": -12}],
+                     "releaseOnly": {"text": ""}},
                     {"type": "bell", "sound": "audio:music/tide-pad.ogg", "gain": -10, "seconds": 8},
-                    {"type": "pmr", "group": "left-arm", "instruction": "Fist.", "tense": 3, "relax": 60,
-                     "releaseCue": "builtin:bell", "release": "Let go.", "relaxText": "Notice.", "rest": "Rest."},
+                    {"type": "pmr", "group": "left-arm", "prepare": "Fist.", "now": "Go.", "nowCue": "builtin:tone",
+                     "tense": 7, "relax": 60, "releaseCue": "builtin:bell", "release": "Let go.", "relaxText": "Notice.",
+                     "rest": "Rest.", "releaseOnly": {"text": "Notice the arm.", "relaxText": "Rest it."}},
                     {"type": "breathing", "inhale": 1, "hold": 10, "exhale": 15, "rest": 10, "cycles": 100,
-                     "pacer": "none", "text": "Breathe."}
+                     "pacer": "none", "text": "Breathe.", "gentle": {"inhale": 2, "exhale": 3, "rest": 1, "text": "Easy."}}
                     """,
                 extra: """
-                    "tags": ["pmr", "short"],
+                    "tags": ["pmr", "short"], "helpsWith": ["pain", "sleep"],
                     "voice": {"name": "en-gb", "rate": 80, "pitch": 99, "gain": 12},
                     "parameters": {"pace": 0.5, "music": "none", "skip": ["left-arm"], "releaseOnly": true,
-                                   "musicGain": -60},
+                                   "musicGain": -60, "gentleBreathing": true},
                     "music": {"source": "narration/breath.wav", "gain": -60, "loop": false, "fadeIn": 0,
                               "fadeOut": 3600, "duck": 40},
                     """))
         #expect(session.tags == ["pmr", "short"])
+        #expect(session.helpsWith == ["pain", "sleep"])
         #expect(session.voice == Voice(name: "en-gb", rate: 80, pitch: 99, gain: 12))
         #expect(
             session.parameters
-                == Parameters(pace: 0.5, music: .off, skip: ["left-arm"], releaseOnly: true, musicGain: -60))
+                == Parameters(
+                    pace: 0.5, music: .off, skip: ["left-arm"], releaseOnly: true, musicGain: -60,
+                    gentleBreathing: true))
         #expect(
             session.music
                 == Music(
@@ -113,21 +117,47 @@ struct SessionLoaderTests {
                 Step(
                     label: "Intro",
                     kind: .narration(
-                        Narration(text: "Hello.", audio: .file("narration/intro.flac"), pause: 0, gain: -3)),
+                        Narration(
+                            text: "Hello.", audio: .file("narration/intro.flac"), pause: 0, gain: -3,
+                            releaseOnly: ReleaseOnlyText(text: ""))),
                     cues: [Cue(at: 0, sound: .builtin(.bowl), gain: -12)], path: "steps[0]"),
                 Step(kind: .bell(sound: .bundled("music/tide-pad.ogg"), gain: -10, seconds: 8), path: "steps[1]"),
                 Step(
                     kind: .pmr(
                         PMR(
-                            group: "left-arm", instruction: "Fist.", tense: 3, releaseCue: .builtin(.bell),
-                            release: "Let go.", relax: 60, relaxText: "Notice.", rest: "Rest.")),
+                            group: "left-arm", prepare: "Fist.", now: "Go.", nowCue: .builtin(.tone), tense: 7,
+                            releaseCue: .builtin(.bell), release: "Let go.", relax: 60, relaxText: "Notice.",
+                            rest: "Rest.",
+                            releaseOnly: ReleaseOnlyText(text: "Notice the arm.", relaxText: "Rest it."))),
                     path: "steps[2]"),
                 Step(
                     kind: .breathing(
                         Breathing(
-                            inhale: 1, hold: 10, exhale: 15, rest: 10, cycles: 100, pacer: .none, text: "Breathe.")),
+                            inhale: 1, hold: 10, exhale: 15, rest: 10, cycles: 100, pacer: .none, text: "Breathe.",
+                            gentle: GentleBreathing(inhale: 2, exhale: 3, rest: 1, text: "Easy."))),
                     path: "steps[3]"),
             ])
+    }
+
+    @Test("evidence is a list of grades, each with how closely the session delivers it, or not graded")
+    func evidenceIsAList() throws {
+        let graded = try TestSupport.load(
+            TestSupport.session(steps: #"{"type": "silence", "seconds": 5}"#).replacingOccurrences(
+                of: #""evidence": "not graded""#,
+                with: #"""
+                    "audience": "adults", "evidence": [{"guideline": "G 2023", "therapy": "relaxation therapies",
+                    "symptom": "anxiety", "quality": "intermediate", "strength": "moderate", "match": "partial",
+                    "note": "recorded"}]
+                    """#))
+        #expect(graded.protocol.audience == "adults")
+        #expect(
+            graded.protocol.evidence == [
+                EvidenceGrade(
+                    guideline: "G 2023", therapy: "relaxation therapies", symptom: "anxiety", quality: .intermediate,
+                    strength: .moderate, match: .partial, note: "recorded")
+            ])
+        let ungraded = try TestSupport.load(TestSupport.session(steps: #"{"type": "silence", "seconds": 5}"#))
+        #expect(!ungraded.protocol.isGraded)
     }
 
     @Test("blocks and repeats expand in order, each step keeping the path where it was written")
@@ -146,7 +176,7 @@ struct SessionLoaderTests {
                     "blocks": {
                       "arms": [
                         {"type": "silence", "seconds": 1},
-                        {"type": "pmr", "group": "left-arm", "instruction": "Fist.", "tense": 5, "relax": 20}
+                        {"type": "pmr", "group": "left-arm", "prepare": "Fist.", "tense": 5, "relax": 20}
                       ],
                       "both": [{"type": "block", "use": "arms"}, {"type": "silence", "seconds": 2}]
                     },
@@ -322,7 +352,7 @@ struct SessionLoaderTests {
         #expect(session.steps[0].cues == [Cue(at: 300, sound: .builtin(.tone))])
         let errors = TestSupport.errors(
             TestSupport.session(
-                steps: #"{"type": "pmr", "group": "a", "instruction": "I.", "tense": 5, "relax": 20, "#
+                steps: #"{"type": "pmr", "group": "a", "prepare": "I.", "tense": 5, "relax": 20, "#
                     + #""cues": [{"at": -1, "sound": "builtin:tone"}]}"#))
         #expect(errors.map(\.path) == ["steps[0].cues[0].at"])
         #expect(errors.map(\.message) == ["a duration can't be negative (found -1)"])

@@ -51,15 +51,14 @@ enum TestSupport {
           "version": "1.0.0",
           "protocol": {
             "name": "Abbreviated progressive muscle relaxation",
-            "therapy": "guided imagery with progressive muscle relaxation",
-            "evidence": "low", "recommendation": "weak",
+            "evidence": "not graded",
             "source": "ASCO–SIO integrative medicine for cancer pain guideline, 2022"
           },
           "safety": ["Stop if anything hurts or feels wrong."],
           "music": { "source": "builtin:drone", "gain": -20 },
           "steps": [
             { "type": "narration", "text": "Settle into a comfortable position.", "pause": 2 },
-            { "type": "pmr", "group": "hands", "instruction": "Gently make two fists.",
+            { "type": "pmr", "group": "hands", "prepare": "Gently make two fists.",
               "tense": 5, "relax": 20, "rest": "Let your hands rest." },
             { "type": "breathing", "inhale": 4, "exhale": 6, "cycles": 3, "pacer": "chime" },
             { "type": "bell" }
@@ -73,8 +72,8 @@ enum TestSupport {
         """
         {
           "format": 1, "id": "t", "title": "T", "description": "D", "language": "en", "author": "A",
-          "version": "1", "protocol": {"name": "N", "therapy": "T", "evidence": "low",
-          "recommendation": "weak", "source": "S"}, "safety": ["Stop if it hurts."],
+          "version": "1", "protocol": {"name": "N", "evidence": "not graded",
+          "source": "S"}, "safety": ["Stop if it hurts."],
           \(extra)
           "steps": [\(steps)]
         }

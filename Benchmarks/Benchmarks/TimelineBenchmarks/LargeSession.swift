@@ -180,8 +180,8 @@ enum LargeSession {
               "tags": ["pmr", "breathing", "imagery", "long"],
               "protocol": {
                 "name": "Progressive muscle relaxation, 16 groups, with paced breathing and guided imagery",
-                "therapy": "guided imagery with progressive muscle relaxation",
-                "evidence": "low", "recommendation": "weak",
+                "evidence": "not graded",
+                
                 "source": "ASCO–SIO integrative medicine for cancer pain guideline, 2022"
               },
               "safety": ["Stop if anything hurts or feels wrong.", "Tense gently; never to the point of pain."],
@@ -245,7 +245,7 @@ enum LargeSession {
         let words = groups[index].replacingOccurrences(of: "-", with: " ")
         var members = [
             "type": str("pmr"), "group": str(groups[index]),
-            "instruction": str(
+            "prepare": str(
                 "Bring your attention to your \(words). When you are ready, tense the muscles there gently, "
                     + "about half as hard as you could, and hold."),
             "tense": String(5 + index % 3),

@@ -91,7 +91,7 @@ struct HostileFolder {
             {
               "format": 1, "id": "hostile", "title": \(title), "description": "A test.", "language": "en",
               "author": "t", "version": "1",
-              "protocol": { "name": "n", "therapy": "t", "evidence": "low", "recommendation": "weak", "source": "s" },
+              "protocol": { "name": "n", "evidence": "not graded", "source": "s" },
               "safety": ["Stop if anything hurts."],\(extra)
               "steps": [
                 \(steps)
