@@ -16,6 +16,18 @@ import SessionKit
 ///   is as loud as the voice or louder;
 /// - music with narration but no ducking: a warning.
 ///
+/// And the rules of clinical fidelity (`../shared/CLINICAL.md`, checked on what the timeline says and does):
+/// - a cue placed past the end of its step: an error (it would play in the next step);
+/// - a first word spoken under the session's fade-in (``MixPlan/sessionFadeInSeconds``): a warning, it is
+///   6–15 dB down;
+/// - a description whose stated minutes differ from the timeline by more than 10 %: a warning;
+/// - a PMR relaxation shorter than 30 s, or a "now" long enough to reach into the hold's second half: warnings;
+/// - release-only words (what a session says when the listener chose not to tense) that speak of tensing or of
+///   a chime that will not play: a warning;
+/// - safety notes with command syntax, or, in English, without the uneasy-when-relaxing note (every session)
+///   or the light-headedness note (sessions with paced breathing): warnings;
+/// - a breathing pacer less than ``pacerMargin`` (4 LU) above the music bed: a warning, it is hard to follow.
+///
 /// Pure: reads the prepared session and the bus targets only, so every rule is tested in memory.
 public enum SessionLint {
     /// The most two sources of one bus may differ before a warning, in LU.
@@ -24,6 +36,17 @@ public enum SessionLint {
     public static let shortestFade = 0.01
     /// How far under the voice the ducked music must sit to keep the words clear, in LU.
     public static let clearMargin = 10.0
+    /// How far above the music bed a breathing pacer must sit to be followed, in LU (sessions aim for 6).
+    public static let pacerMargin = 4.0
+    /// The shortest relaxation after a release, seconds at pace 1 (Bernstein & Borkovec: 30–40).
+    public static let shortestRelax = 30.0
+    /// How far a description's minutes may be from the timeline, as a fraction.
+    public static let descriptionTolerance = 0.1
+    /// Words that speak of tensing or of the release chime: none may be said when the listener chose release-only.
+    public static let tensingWords = [
+        "tense", "tensing", "tighten", "tightening", "tighter", "fist", "fists", "squeeze", "squeezing", "clench",
+        "clenching", "hold it", "hold that", "chime", "chimes",
+    ]
 
     /// Everything lint found about one session.
     public struct Report: Sendable, Equatable {
@@ -56,8 +79,15 @@ public enum SessionLint {
         public enum Severity: String, Sendable, Equatable { case error, warning }
 
         /// Which rule found it (see ``SessionLint``).
-        public enum Rule: String, Sendable, Equatable {
+        public enum Rule: String, Sendable, Equatable, CaseIterable {
             case unevenSources, shortMusicFade, cueOverSpeech, musicOverVoice, musicNotDucked
+            case cuePastStep, speechUnderFadeIn, descriptionLength, shortRelax, longNow, tensingInReleaseOnly
+            case safetyNotes, pacerUnderMusic
+
+            /// The rules about how the mix sounds.
+            public static let sound: Set<Rule> = [
+                .unevenSources, .shortMusicFade, .cueOverSpeech, .musicOverVoice, .musicNotDucked,
+            ]
         }
 
         public var severity: Severity
@@ -77,8 +107,11 @@ public enum SessionLint {
         }
     }
 
-    /// Runs every rule on `prepared` against the bus targets in `targets`.
-    public static func check(_ prepared: PreparedSession, targets: Configuration.Loudness) -> Report {
+    /// Runs the rules in `rules` (all of them unless told) on `prepared` against the bus targets in `targets`.
+    public static func check(
+        _ prepared: PreparedSession, targets: Configuration.Loudness,
+        rules: Set<Finding.Rule> = Set(Finding.Rule.allCases)
+    ) -> Report {
         let timeline = prepared.timeline
         let session = prepared.session
         var findings: [Finding] = []
@@ -157,9 +190,235 @@ public enum SessionLint {
                     message: "music.duck is 0: the music is not lowered while narration speaks",
                     place: SessionPlace(path: "music.duck")))
         }
+        findings += fidelity(prepared, targets: targets)
+        findings.removeAll { !rules.contains($0.rule) }
         // Errors first, as `respite lint` has always printed them; the sort is stable within each group.
         let ordered = findings.filter { $0.severity == .error } + findings.filter { $0.severity == .warning }
         return Report(sources: sources, findings: ordered)
+    }
+
+    /// The rules of clinical fidelity, on the prepared session's timeline and texts.
+    static func fidelity(_ prepared: PreparedSession, targets: Configuration.Loudness) -> [Finding] {
+        let timeline = prepared.timeline
+        let session = prepared.session
+        var findings: [Finding] = []
+        func place(_ step: Int) -> SessionPlace? {
+            guard timeline.steps.indices.contains(step) else { return nil }
+            let path = timeline.steps[step].path
+            return session.steps.first { $0.path == path }.map(session.place(of:)) ?? SessionPlace(path: path)
+        }
+        for entry in timeline.entries where entry.kind == .cue {
+            guard timeline.steps.indices.contains(entry.step) else { continue }
+            let span = timeline.steps[entry.step]
+            guard entry.frame >= span.end else { continue }
+            findings.append(
+                Finding(
+                    severity: .error, rule: .cuePastStep,
+                    message: "\(span.path): a cue at \(clock(timeline, entry.frame)) is past the end of its step "
+                        + "(\(clock(timeline, span.start))–\(clock(timeline, span.end))) and would sound in the next "
+                        + "one; give it an 'at' below \(tenths(timeline.seconds(span.end - span.start))) s",
+                    place: place(entry.step), step: entry.step))
+        }
+        let fadeIn = MixPlan.fadeInFrames(sampleRate: timeline.sampleRate)
+        if let first = timeline.sounds.first(where: { $0.bus == .voice }), first.start < fadeIn {
+            findings.append(
+                Finding(
+                    severity: .warning, rule: .speechUnderFadeIn,
+                    message: "\(timeline.steps[first.step].path): the first words start at "
+                        + "\(clock(timeline, first.start)), under the session's \(tenths(MixPlan.sessionFadeInSeconds)) s "
+                        + "fade-in, and are heard quieter; start with a bell or a silence of 3 s",
+                    place: place(first.step), step: first.step))
+        }
+        if let stated = statedMinutes(session.description) {
+            let minutes = timeline.seconds(timeline.duration) / 60
+            let low = stated.lowerBound * (1 - descriptionTolerance)
+            let high = stated.upperBound * (1 + descriptionTolerance)
+            if minutes < low || minutes > high {
+                let said =
+                    stated.lowerBound == stated.upperBound
+                    ? tenths(stated.lowerBound) : "\(tenths(stated.lowerBound))–\(tenths(stated.upperBound))"
+                findings.append(
+                    Finding(
+                        severity: .warning, rule: .descriptionLength,
+                        message: "description: it says \(said) minutes, but the session lasts "
+                            + "\(clock(timeline, timeline.duration)) at its own settings; say about "
+                            + "\(Int(minutes.rounded())) minutes",
+                        place: SessionPlace(path: "description")))
+            }
+        }
+        findings += pmrFindings(prepared, place: place)
+        findings += safetyFindings(session)
+        findings += pacerFindings(prepared, targets: targets, place: place)
+        return findings
+    }
+
+    /// Short relaxations, long "now"s, and tensing words in what release-only says.
+    static func pmrFindings(_ prepared: PreparedSession, place: (Int) -> SessionPlace?) -> [Finding] {
+        let session = prepared.session
+        var findings: [Finding] = []
+        var releaseOnly = prepared.parameters
+        releaseOnly.releaseOnly = true
+        let offersReleaseOnly = session.steps.contains { if case .pmr = $0.kind { true } else { false } }
+        for (index, step) in session.steps.enumerated() {
+            let stepPlace = session.place(of: step)
+            if case .pmr(let pmr) = step.kind {
+                if pmr.relax < shortestRelax {
+                    findings.append(
+                        Finding(
+                            severity: .warning, rule: .shortRelax,
+                            message: "\(step.path).relax: \(tenths(pmr.relax)) s of relaxation after the release; "
+                                + "the protocol gives 30–40 s to notice the feeling of letting go",
+                            place: stepPlace, step: index))
+                }
+                let timeline = prepared.timeline
+                if let hold = timeline.entries.first(where: { $0.step == index && $0.kind == .tense }),
+                    let now = timeline.sounds.first(where: {
+                        $0.step == index && $0.bus == .voice && $0.start == hold.frame
+                    }),
+                    now.length > hold.length / 2
+                {
+                    findings.append(
+                        Finding(
+                            severity: .warning, rule: .longNow,
+                            message: "\(step.path).now: the \"now\" lasts \(tenths(timeline.seconds(now.length))) s, "
+                                + "more than half the hold; say one word, and put the rest in 'prepare'",
+                            place: stepPlace, step: index))
+                }
+            }
+            guard offersReleaseOnly, step.plays(in: session, parameters: releaseOnly) else { continue }
+            for text in Compiler.texts(of: step, parameters: releaseOnly) {
+                let found = tensingWords.filter { contains(text, word: $0) }
+                guard !found.isEmpty else { continue }
+                findings.append(
+                    Finding(
+                        severity: .warning, rule: .tensingInReleaseOnly,
+                        message: "\(step.path): when the listener chooses release-only it still says "
+                            + found.map { "\"\($0)\"" }.joined(separator: ", ") + " (\"\(text.prefix(48))…\"); give "
+                            + "the step a releaseOnly text that speaks of noticing and softening",
+                        place: stepPlace, step: index))
+            }
+        }
+        return findings
+    }
+
+    /// Safety notes that read like a command line, and, in English, the notes every session (and every paced
+    /// breathing session) owes its listener.
+    static func safetyFindings(_ session: Session) -> [Finding] {
+        var findings: [Finding] = []
+        for (index, note) in session.safety.enumerated()
+        where ["--", "`", "=", "respite "].contains(where: { note.lowercased().contains($0) }) {
+            findings.append(
+                Finding(
+                    severity: .warning, rule: .safetyNotes,
+                    message: "safety[\(index)]: a safety note is advice for the listener, not command syntax; "
+                        + "say it in plain words (choices belong on the start screen)",
+                    place: SessionPlace(path: "safety[\(index)]")))
+        }
+        guard session.language.lowercased().hasPrefix("en") else { return findings }
+        let notes = session.safety.joined(separator: " ").lowercased()
+        if !notes.contains("uneasy") {
+            findings.append(
+                Finding(
+                    severity: .warning, rule: .safetyNotes,
+                    message: "safety: no note for people who feel uneasy when relaxing; add \"Some people feel "
+                        + "uneasy when relaxing. If that happens, open your eyes and stop.\"",
+                    place: SessionPlace(path: "safety")))
+        }
+        let breathes = session.steps.contains {
+            if case .breathing(let breathing) = $0.kind { breathing.pacer != .none } else { false }
+        }
+        if breathes && !notes.contains("light-headed") && !notes.contains("dizz") {
+            findings.append(
+                Finding(
+                    severity: .warning, rule: .safetyNotes,
+                    message: "safety: the session paces breathing but says nothing about light-headedness; add "
+                        + "\"If you feel light-headed or dizzy, stop following the sound and breathe normally.\"",
+                    place: SessionPlace(path: "safety")))
+        }
+        return findings
+    }
+
+    /// A breathing pacer that does not stand clear of the music bed.
+    static func pacerFindings(
+        _ prepared: PreparedSession, targets: Configuration.Loudness, place: (Int) -> SessionPlace?
+    ) -> [Finding] {
+        let timeline = prepared.timeline
+        guard let music = timeline.sounds.first(where: { $0.bus == .music }) else { return [] }
+        let musicLevel = targets.music + music.gain
+        var findings: [Finding] = []
+        var reported = Set<Int>()
+        for sound in timeline.sounds where sound.bus == .cues && !reported.contains(sound.step) {
+            guard timeline.steps.indices.contains(sound.step), timeline.steps[sound.step].breath != nil else {
+                continue
+            }
+            let margin = targets.cues + sound.gain - musicLevel
+            guard margin < pacerMargin else { continue }
+            reported.insert(sound.step)
+            findings.append(
+                Finding(
+                    severity: .warning, rule: .pacerUnderMusic,
+                    message: "\(timeline.steps[sound.step].path): the breathing pacer sits only \(tenths(margin)) LU "
+                        + "above the music; lower music.gain so it stands about 6 LU clear",
+                    place: place(sound.step), step: sound.step))
+        }
+        return findings
+    }
+
+    /// The minutes a description states, as a range ("about 12 minutes" → 12…12, "10 to 12 minutes" → 10…12):
+    /// the first mention of minutes, in digits or English words; nil when it states none.
+    public static func statedMinutes(_ description: String) -> ClosedRange<Double>? {
+        let words = description.lowercased().replacingOccurrences(of: "–", with: " to ")
+            .replacingOccurrences(of: "-", with: " ")
+            .split { !$0.isLetter && !$0.isNumber && $0 != "." }
+            .map { $0.hasSuffix(".") ? String($0.dropLast()) : String($0) }
+        guard let unit = words.firstIndex(where: { $0 == "minute" || $0 == "minutes" || $0 == "min" }) else {
+            return nil
+        }
+        var numbers: [Double] = []
+        var index = unit - 1
+        while index >= 0 {
+            let word = words[index]
+            if let value = number(word) {
+                if index > 0, let tens = number(words[index - 1]), tens >= 20,
+                    tens.truncatingRemainder(dividingBy: 10) == 0,
+                    value < 10
+                {
+                    numbers.insert(tens + value, at: 0)
+                    index -= 2
+                } else {
+                    numbers.insert(value, at: 0)
+                    index -= 1
+                }
+            } else if word == "to" || word == "or" || word == "and" {
+                index -= 1
+            } else {
+                break
+            }
+        }
+        guard let low = numbers.first, let high = numbers.last, low > 0, high >= low else { return nil }
+        return low...high
+    }
+
+    private static let numberWords: [String: Double] = [
+        "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+        "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+        "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    ]
+
+    private static func number(_ word: String) -> Double? {
+        if let value = Double(word), value.isFinite, value >= 0 { return value }
+        return numberWords[word]
+    }
+
+    /// Whether `text` has `word` (one word or several) as whole words, ignoring case.
+    static func contains(_ text: String, word: String) -> Bool {
+        let words = text.lowercased().split { !$0.isLetter }.map(String.init)
+        let wanted = word.split(separator: " ").map(String.init)
+        guard !wanted.isEmpty, words.count >= wanted.count else { return false }
+        for start in 0...(words.count - wanted.count) where Array(words[start..<(start + wanted.count)]) == wanted {
+            return true
+        }
+        return false
     }
 
     /// The source behind `sound`, named for a therapist, with its loudness before normalisation.

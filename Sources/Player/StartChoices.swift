@@ -18,6 +18,9 @@ public struct StartChoices: Sendable, Equatable {
             case pace
             case music
             case musicGain
+            /// One of the session's own choices (``SessionKit/Session/choices``), by key.
+            case choice(key: String)
+            case gentleBreathing
         }
 
         public var target: Target
@@ -63,6 +66,15 @@ public struct StartChoices: Sendable, Equatable {
             (try? defaults.applying([assignment], to: session, loader: loader)) != nil
         }
         var lines: [Line] = []
+        for choice in session.choices {
+            let chosen = parameters.choice(choice.key, in: session)
+            lines.append(
+                Line(
+                    target: .choice(key: choice.key), label: choice.label,
+                    options: choice.options.map { Option(label: $0.label, value: $0.value) },
+                    selected: choice.options.firstIndex { $0.value == chosen } ?? 0,
+                    fixed: fixedKeys.contains(choice.key)))
+        }
         var groups: [String] = []
         for step in session.steps {
             if case .pmr(let pmr) = step.kind, !groups.contains(pmr.group) { groups.append(pmr.group) }
@@ -81,6 +93,17 @@ public struct StartChoices: Sendable, Equatable {
                     target: .releaseOnly, label: "Release only, no tensing",
                     options: [Option(label: "no", value: "false"), Option(label: "yes", value: "true")],
                     selected: parameters.releaseOnly ? 1 : 0, fixed: fixedKeys.contains("releaseOnly")))
+        }
+        let breathes = session.steps.contains { if case .breathing = $0.kind { true } else { false } }
+        if breathes {
+            lines.append(
+                Line(
+                    target: .gentleBreathing, label: "Breathing",
+                    options: [
+                        Option(label: "as written", value: "false"),
+                        Option(label: "gentle (about 3 s in, 4 s out)", value: "true"),
+                    ],
+                    selected: parameters.gentleBreathing ? 1 : 0, fixed: fixedKeys.contains("gentleBreathing")))
         }
         var paces = Self.paces.filter { $0 == defaults.pace || valid("pace=\(Self.number($0))") }
         for pace in [defaults.pace, parameters.pace] where !paces.contains(pace) { paces.append(pace) }
@@ -159,6 +182,10 @@ public struct StartChoices: Sendable, Equatable {
             case .skip: break
             case .releaseOnly:
                 if (value == "true") != defaults.releaseOnly { result.append("releaseOnly=\(value)") }
+            case .gentleBreathing:
+                if (value == "true") != defaults.gentleBreathing { result.append("gentleBreathing=\(value)") }
+            case .choice(let key):
+                if value != defaults.choice(key, in: session) { result.append("\(key)=\(value)") }
             case .pace:
                 if value != Self.number(defaults.pace) { result.append("pace=\(value)") }
             case .music:

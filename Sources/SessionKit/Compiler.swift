@@ -15,6 +15,9 @@ public enum Compiler {
     static let beforeBreathingSeconds = 1.5
     /// Pause after a skipped group's rest text, seconds (scaled by pace).
     static let afterRestSeconds = 3.0
+    /// The breathing pacer's gain on the cues bus, dB: at the default bus targets (cues -26, music -32 LUFS) it
+    /// sits 6 LU above a music bed at 0 dB, clear enough to follow and still under the voice (-20).
+    public static let pacerGain = 0.0
     /// Music is lowered over this long, starting this long before narration starts.
     public static let duckAttackSeconds = 0.3
     /// The voice must be quiet this long before the music rises, so it does not pump between words.
@@ -43,6 +46,7 @@ public enum Compiler {
 
     /// The media one step uses, in order of use (repeats included).
     static func media(of step: Step, session: Session, parameters: Parameters) -> [Media] {
+        guard step.plays(in: session, parameters: parameters) else { return [] }
         var list: [Media] = []
         for cue in step.cues where cue.sound.isFile { list.append(.file(cue.sound)) }
         switch step.kind {
@@ -196,6 +200,18 @@ public enum Compiler {
         parameters.skip.contains(pmr.group)
     }
 
+    /// Every text `step` says with these parameters, in order (what a transcript of it reads); none when the step
+    /// does not play.
+    public static func texts(of step: Step, parameters: Parameters) -> [String] {
+        switch step.kind {
+        case .narration(let narration): return narrationText(narration, parameters).map { [$0] } ?? []
+        case .pmr(let pmr): return pmrTexts(pmr, parameters)
+        case .breathing(let breathing):
+            return (parameters.gentleBreathing ? breathing.gentled : breathing).text.flatMap(spoken).map { [$0] } ?? []
+        case .silence, .bell: return []
+        }
+    }
+
     /// The words a narration step says with these parameters; nil when it is left out (release-only with an
     /// empty release-only text).
     static func narrationText(_ narration: Narration, _ parameters: Parameters) -> String? {
@@ -318,6 +334,13 @@ struct Layout {
     mutating func place(_ step: Step, index: Int) throws(CompileError) {
         let start = cursor
         var title = step.label
+        guard step.plays(in: session, parameters: parameters) else {
+            // Not chosen: an empty span keeps step numbers and indices the same for every choice.
+            timeline.steps.append(
+                StepSpan(
+                    number: index + 1, path: step.path, title: title ?? "Step \(index + 1)", start: start, end: start))
+            return
+        }
         var breath: BreathPattern?
         switch step.kind {
         case .narration(let narration):
@@ -460,15 +483,17 @@ struct Layout {
             switch breathing.pacer {
             case .chime:
                 // A higher chime for the in-breath, a lower one (a fifth down) for the out-breath.
-                ring(.builtin(.chime), at: start, step: step, gain: -6, kind: .inhale, pitchRatio: 1)
-                ring(.builtin(.chime), at: exhaleStart, step: step, gain: -6, kind: .exhale, pitchRatio: 2.0 / 3.0)
+                ring(.builtin(.chime), at: start, step: step, gain: Compiler.pacerGain, kind: .inhale, pitchRatio: 1)
+                ring(
+                    .builtin(.chime), at: exhaleStart, step: step, gain: Compiler.pacerGain, kind: .exhale,
+                    pitchRatio: 2.0 / 3.0)
             case .swell:
                 let length = pattern.inhale + pattern.hold + pattern.exhale
                 timeline.sounds.append(
                     ScheduledSound(
                         start: start, length: length,
                         source: .breath(inhale: pattern.inhale, hold: pattern.hold, exhale: pattern.exhale),
-                        bus: .cues, gain: -4, fadeIn: 0, fadeOut: 0, step: step))
+                        bus: .cues, gain: Compiler.pacerGain, fadeIn: 0, fadeOut: 0, step: step))
             case .none:
                 break
             }

@@ -11,6 +11,7 @@ extension Parameters {
     /// - `releaseOnly=true` or `false`: PMR without tensing, in the steps' release-only words.
     /// - `gentleBreathing=true` or `false`: breathing steps in their gentle pattern (about 3 s in, 4 s out).
     /// - `musicGain=-20`: dB, -60…+12.
+    /// - `KEY=VALUE` for each of the session's own choices (``Session/choices``), e.g. `scene=garden`.
     ///
     /// A new pace is also checked against the session: cues must still start inside their
     /// silences, and the session must stay within 6 hours.
@@ -36,10 +37,11 @@ extension Parameters {
         func failure(_ message: String, _ suggestion: String? = nil) -> ParameterError {
             ParameterError(assignment: assignment, message: message, suggestion: suggestion)
         }
-        let listing = "Parameters: \(Self.keys.joined(separator: ", "))"
+        let allKeys = Self.keys + session.choices.map(\.key)
+        let listing = "Parameters: \(allKeys.joined(separator: ", "))"
         guard let equals = assignment.firstIndex(of: "=") else {
             let key = assignment.trimmingSpaces()
-            let known = Self.keys.contains(key) ? key : Suggestions.nearest(to: key, in: Self.keys)
+            let known = allKeys.contains(key) ? key : Suggestions.nearest(to: key, in: allKeys)
             throw failure(
                 "'\(assignment)' has no value", "write it as key=value, e.g. \(known ?? "pace")=\(Self.example(known))")
         }
@@ -66,7 +68,19 @@ extension Parameters {
                 throw failure(problem.message, problem.suggestion ?? "e.g. music=none or music=builtin:ocean")
             }
         default:
-            let near = Suggestions.nearest(to: key, in: Self.keys)
+            if let choice = session.choices.first(where: { $0.key == key }) {
+                guard choice.options.contains(where: { $0.value == value }) else {
+                    let options = choice.options.map(\.value)
+                    throw failure(
+                        "'\(value)' is not an option of \(key)",
+                        Suggestions.nearest(to: value, in: options).map { "did you mean '\($0)'? " }.map {
+                            $0 + "options: \(options.joined(separator: ", "))"
+                        } ?? "options: \(options.joined(separator: ", "))")
+                }
+                choices[key] = value
+                return
+            }
+            let near = Suggestions.nearest(to: key, in: allKeys)
             throw failure(
                 "unknown parameter '\(key)'", near.map { "did you mean '\($0)'? \(listing)" } ?? listing)
         }

@@ -20,6 +20,8 @@ public struct Session: Sendable, Equatable {
     public var voice: Voice
     public var parameters: Parameters
     public var music: Music?
+    /// What the session lets a listener choose besides the built-in parameters (a scene, say), in order.
+    public var choices: [SessionChoice]
     /// Named step lists, already expanded into `steps` by the loader; kept for display.
     public var blockNames: [String]
     public var steps: [Step]
@@ -30,7 +32,8 @@ public struct Session: Sendable, Equatable {
         format: Int = 1, id: String, title: String, description: String, language: String, author: String,
         version: String, tags: [String] = [], helpsWith: [String] = [], protocol: ProtocolInfo, safety: [String],
         voice: Voice = Voice(),
-        parameters: Parameters = Parameters(), music: Music? = nil, blockNames: [String] = [], steps: [Step],
+        parameters: Parameters = Parameters(), music: Music? = nil, choices: [SessionChoice] = [],
+        blockNames: [String] = [], steps: [Step],
         directory: String = "."
     ) {
         self.format = format
@@ -47,9 +50,43 @@ public struct Session: Sendable, Equatable {
         self.voice = voice
         self.parameters = parameters
         self.music = music
+        self.choices = choices
         self.blockNames = blockNames
         self.steps = steps
         self.directory = directory
+    }
+}
+
+/// Something a session lets the listener choose, such as the scene of a safe-place imagery: steps that name it
+/// in ``Step/only`` play only for the values they list. Chosen on the start screen or with `--set KEY=VALUE`.
+public struct SessionChoice: Sendable, Equatable {
+    /// One value and its words.
+    public struct Option: Sendable, Equatable {
+        /// A slug, as `--set` writes it (`beach`).
+        public var value: String
+        /// As the start screen shows it ("A quiet beach").
+        public var label: String
+
+        public init(value: String, label: String) {
+            self.value = value
+            self.label = label
+        }
+    }
+
+    /// A slug, the `--set` key (`scene`); never one of ``Parameters/keys``.
+    public var key: String
+    /// What the start screen asks ("Your safe place").
+    public var label: String
+    /// At least two.
+    public var options: [Option]
+    /// The value used when the listener chooses nothing; one of the options.
+    public var defaultValue: String
+
+    public init(key: String, label: String, options: [Option], defaultValue: String) {
+        self.key = key
+        self.label = label
+        self.options = options
+        self.defaultValue = defaultValue
     }
 }
 
@@ -207,6 +244,14 @@ public struct Parameters: Sendable, Equatable {
     public var musicGain: Double?
     /// Breathing steps use their gentle pattern (``Breathing/gentle``).
     public var gentleBreathing: Bool
+    /// The session's own choices (``Session/choices``) by key; a choice not here takes its default.
+    public var choices: [String: String] = [:]
+
+    /// The value of the session's choice `key`: the chosen one, else its default ("" when there is no such
+    /// choice).
+    public func choice(_ key: String, in session: Session) -> String {
+        choices[key] ?? session.choices.first { $0.key == key }?.defaultValue ?? ""
+    }
 
     public init(
         pace: Double = 1, music: MusicChoice = .session, skip: [String] = [], releaseOnly: Bool = false,
@@ -315,6 +360,9 @@ public struct Step: Sendable, Equatable {
     public var label: String?
     public var kind: Kind
     public var cues: [Cue]
+    /// The step plays only when each named choice (``Session/choices``) has one of the listed values; empty:
+    /// always.
+    public var only: [String: [String]] = [:]
     /// Where the step was written, for messages: the JSON path (`steps[3]`, `blocks.arms[0]`).
     public var path: String
     /// 1-based line and column of the step's `{` in the session file; 0 when not loaded from a file. Not part
@@ -323,14 +371,22 @@ public struct Step: Sendable, Equatable {
     public var column = 0
 
     public static func == (lhs: Step, rhs: Step) -> Bool {
-        (lhs.label, lhs.kind, lhs.cues, lhs.path) == (rhs.label, rhs.kind, rhs.cues, rhs.path)
+        (lhs.label, lhs.kind, lhs.cues, lhs.path) == (rhs.label, rhs.kind, rhs.cues, rhs.path) && lhs.only == rhs.only
     }
 
-    public init(label: String? = nil, kind: Kind, cues: [Cue] = [], path: String = "") {
+    public init(
+        label: String? = nil, kind: Kind, cues: [Cue] = [], path: String = "", only: [String: [String]] = [:]
+    ) {
         self.label = label
         self.kind = kind
         self.cues = cues
         self.path = path
+        self.only = only
+    }
+
+    /// Whether the step plays with these choices (``Parameters/choices``, defaults from `session`).
+    public func plays(in session: Session, parameters: Parameters) -> Bool {
+        only.allSatisfy { key, values in values.contains(parameters.choice(key, in: session)) }
     }
 
     public enum Kind: Sendable, Equatable {

@@ -46,8 +46,8 @@ extension SessionLoader.Decoder {
         for step in steps {
             switch step {
             case .step: break
-            case .repeating(_, let inner, _): found += uses(in: inner)
-            case .block(let name, _, _, let path, let location):
+            case .repeating(_, let inner, _, _): found += uses(in: inner)
+            case .block(let name, _, _, let path, let location, _):
                 found.append(BlockUse(name: name, path: path, location: location))
             }
         }
@@ -118,9 +118,9 @@ extension SessionLoader.Decoder {
                 switch step {
                 case .step(let step):
                     if case .pmr(let pmr) = step.kind, !groups.contains(pmr.group) { groups.append(pmr.group) }
-                case .repeating(_, let inner, _):
+                case .repeating(_, let inner, _, _):
                     walk(inner)
-                case .block(let name, _, _, _, _):
+                case .block(let name, _, _, _, _, _):
                     if visited.insert(name).inserted, let inner = blocks.steps[name] { walk(inner) }
                 }
             }
@@ -142,9 +142,9 @@ extension SessionLoader.Decoder {
                 let one: Int
                 switch step {
                 case .step: one = 1
-                case .repeating(let times, let inner, _):
+                case .repeating(let times, let inner, _, _):
                     one = times.multipliedReportingOverflow(by: count(inner)).partialValue
-                case .block(let name, let times, _, _, _):
+                case .block(let name, let times, _, _, _, _):
                     let inner: Int
                     if let known = memo[name] {
                         inner = known
@@ -166,20 +166,27 @@ extension SessionLoader.Decoder {
             return nil
         }
         var expanded: [Step] = []
-        func expand(_ list: [RawStep], label: String?) {
+        // A group's `only` applies to every step in it, on top of the steps' own (both must hold).
+        func merged(_ inner: [String: [String]], _ outer: [String: [String]]) -> [String: [String]] {
+            inner.merging(outer) { own, group in own.filter(group.contains) }
+        }
+        func expand(_ list: [RawStep], label: String?, only: [String: [String]]) {
             for step in list {
                 switch step {
                 case .step(var step):
                     if step.label == nil { step.label = label }
+                    step.only = merged(step.only, only)
                     expanded.append(step)
-                case .repeating(let times, let inner, let ownLabel):
-                    for _ in 0..<times { expand(inner, label: ownLabel ?? label) }
-                case .block(let name, let times, let ownLabel, _, _):
-                    for _ in 0..<times { expand(blocks.steps[name] ?? [], label: ownLabel ?? label) }
+                case .repeating(let times, let inner, let ownLabel, let own):
+                    for _ in 0..<times { expand(inner, label: ownLabel ?? label, only: merged(own, only)) }
+                case .block(let name, let times, let ownLabel, _, _, let own):
+                    for _ in 0..<times {
+                        expand(blocks.steps[name] ?? [], label: ownLabel ?? label, only: merged(own, only))
+                    }
                 }
             }
         }
-        expand(steps, label: nil)
+        expand(steps, label: nil, only: [:])
         return expanded
     }
 }

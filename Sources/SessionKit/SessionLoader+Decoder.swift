@@ -11,6 +11,8 @@ extension SessionLoader {
         var errors: [SessionError] = []
         /// The session's `language`, once read: defaults such as a PMR step's "now" depend on it.
         var language = ""
+        /// The session's `choices`, once read: steps' `only` names them.
+        var choices: [SessionChoice] = []
 
         init(loader: SessionLoader, file: String, directory: String) {
             self.loader = loader

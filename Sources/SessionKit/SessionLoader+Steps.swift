@@ -4,14 +4,15 @@ extension SessionLoader.Decoder {
         /// A step that plays.
         case step(Step)
         /// `repeat`: `steps`, `times` times.
-        case repeating(times: Int, steps: [RawStep], label: String?)
+        case repeating(times: Int, steps: [RawStep], label: String?, only: [String: [String]])
         /// `block`: the block named `name`, `times` times; `location` and `path` are its `use`.
-        case block(name: String, times: Int, label: String?, path: JSONPath, location: JSONLocation)
+        case block(
+            name: String, times: Int, label: String?, path: JSONPath, location: JSONLocation, only: [String: [String]])
     }
 
     /// The step types, in the order the format documents them.
     static let stepTypes = ["narration", "silence", "bell", "pmr", "breathing", "block", "repeat"]
-    static let commonStepKeys = ["type", "label", "cues"]
+    static let commonStepKeys = ["type", "label", "cues", "only"]
     static let stepKeys: [String: [String]] = [
         "narration": ["text", "audio", "pause", "gain", "releaseOnly"],
         "silence": ["seconds"],
@@ -74,7 +75,7 @@ extension SessionLoader.Decoder {
                 "a \(type) step can't have cues", suggestion: "put the cues on the steps inside it",
                 path: node.path("cues"), at: cues.keyLocation)
         }
-        let known = (isGroup ? ["type", "label"] : Self.commonStepKeys) + keys
+        let known = (isGroup ? ["type", "label", "only"] : Self.commonStepKeys) + keys
         let current = retire(node, Self.retiredStepKeys[type] ?? [:])
         checkKeys(
             Node(
@@ -113,7 +114,9 @@ extension SessionLoader.Decoder {
             let name = text(node, "use") ?? ""
             let times = integer(node, "repeat", range: 1...100) ?? 1
             guard let use = node.value("use"), case .string = use.kind, !name.isEmpty else { return nil }
-            return .block(name: name, times: times, label: label, path: node.path("use"), location: use.location)
+            return .block(
+                name: name, times: times, label: label, path: node.path("use"), location: use.location,
+                only: decodeOnly(node))
         default:  // repeat
             let times = integer(node, "times", required: true, range: 1...100) ?? 1
             guard let elements = list(node, "steps", required: true, what: "a list of steps in [ ]") else {
@@ -125,10 +128,11 @@ extension SessionLoader.Decoder {
                     path: node.path("steps"), at: value.location)
             }
             return .repeating(
-                times: times, steps: decodeSteps(elements, path: node.path("steps"), pace: pace), label: label)
+                times: times, steps: decodeSteps(elements, path: node.path("steps"), pace: pace), label: label,
+                only: decodeOnly(node))
         }
         let cues = decodeCues(node, fixedLength: fixedLength, stepType: type)
-        var step = Step(label: label, kind: kind, cues: cues, path: path.description)
+        var step = Step(label: label, kind: kind, cues: cues, path: path.description, only: decodeOnly(node))
         (step.line, step.column) = (node.location.line, node.location.column)
         return .step(step)
     }
@@ -179,6 +183,45 @@ extension SessionLoader.Decoder {
         pmr.rest = text(node, "rest", required: false, allowEmpty: true)
         pmr.releaseOnly = decodeReleaseOnly(node, keys: ["text", "relaxText"])
         return pmr
+    }
+
+    /// `only`: `{"scene": "beach"}` or `{"scene": ["beach", "garden"]}`, naming the session's choices and their
+    /// options.
+    mutating func decodeOnly(_ node: Node) -> [String: [String]] {
+        guard let value = field(node, "only", required: false),
+            let object = self.node(value, path: node.path("only"), what: "'only'")
+        else { return [:] }
+        var only: [String: [String]] = [:]
+        for member in object.object.members {
+            let path = object.path(member.key)
+            guard let choice = choices.first(where: { $0.key == member.key }) else {
+                let keys = choices.map(\.key)
+                report(
+                    "this session has no choice '\(member.key)'",
+                    suggestion: keys.isEmpty
+                        ? "declare it in the top-level \"choices\"" : "choices: \(keys.joined(separator: ", "))",
+                    path: path, at: member.keyLocation)
+                continue
+            }
+            var values: [JSONValue] = [member.value]
+            if case .array(let elements) = member.value.kind { values = elements }
+            var chosen: [String] = []
+            for element in values {
+                guard case .string(let text) = element.kind else {
+                    typeMismatch(element, path: path, expected: "an option of '\(choice.key)' in double quotes")
+                    continue
+                }
+                if !choice.options.contains(where: { $0.value == text }) {
+                    report(
+                        "'\(text)' is not an option of '\(choice.key)'",
+                        suggestion: "options: \(choice.options.map(\.value).joined(separator: ", "))", path: path,
+                        at: element.location)
+                }
+                chosen.append(text)
+            }
+            only[member.key] = chosen
+        }
+        return only
     }
 
     /// `releaseOnly`: the words a step says when the listener chose release-only relaxation.

@@ -1,8 +1,7 @@
 extension SessionLoader.Decoder {
     static let topLevelKeys = [
         "format", "id", "title", "description", "language", "author", "version", "tags", "helpsWith", "protocol",
-        "safety",
-        "voice", "parameters", "music", "blocks", "steps",
+        "safety", "voice", "parameters", "music", "choices", "blocks", "steps",
     ]
     static let protocolKeys = ["name", "source", "audience", "evidence"]
     static let evidenceKeys = ["guideline", "therapy", "symptom", "quality", "strength", "match", "note"]
@@ -50,6 +49,8 @@ extension SessionLoader.Decoder {
         let voice = decodeVoice(top)
         let music = decodeMusic(top)
         var (parameters, skipEntries) = decodeParameters(top)
+        let choices = decodeChoices(top)
+        self.choices = choices
 
         let blocks = decodeBlocks(top, pace: parameters.pace)
         var steps: [RawStep] = []
@@ -86,7 +87,8 @@ extension SessionLoader.Decoder {
             format: format ?? 1, id: id, title: title, description: description, language: language,
             author: author, version: version, tags: tags, helpsWith: helpsWith, protocol: protocolInfo, safety: safety,
             voice: voice,
-            parameters: parameters, music: music, blockNames: blocks.order, steps: expanded, directory: directory)
+            parameters: parameters, music: music, choices: choices, blockNames: blocks.order, steps: expanded,
+            directory: directory)
     }
 
     // MARK: Metadata
@@ -218,6 +220,78 @@ extension SessionLoader.Decoder {
             typeMismatch(value, path: path, expected: "a list of grades in [ ], or \"not graded\"")
             return []
         }
+    }
+
+    /// `choices`: what the listener may choose, each with a slug key, words, at least two options and a default.
+    mutating func decodeChoices(_ top: Node) -> [SessionChoice] {
+        guard let elements = list(top, "choices", required: false, what: "a list of choices in [ ]") else {
+            return []
+        }
+        var choices: [SessionChoice] = []
+        for (index, element) in elements.enumerated() {
+            guard let node = self.node(element, path: top.path("choices").appending(index), what: "a choice") else {
+                continue
+            }
+            checkKeys(node, known: ["key", "label", "options", "default"], context: "in a choice")
+            let key = slug(node, "key", example: "scene")
+            if Parameters.keys.contains(key) || choices.contains(where: { $0.key == key }),
+                let value = node.value("key")
+            {
+                report(
+                    "the choice key '\(key)' is already taken",
+                    suggestion:
+                        "use another name; taken: \((Parameters.keys + choices.map(\.key)).joined(separator: ", "))",
+                    path: node.path("key"), at: value.location)
+            }
+            var options: [SessionChoice.Option] = []
+            let optionsPath = node.path("options")
+            for (number, value) in (list(node, "options", required: true, what: "a list of options in [ ]") ?? [])
+                .enumerated()
+            {
+                guard let option = self.node(value, path: optionsPath.appending(number), what: "an option") else {
+                    continue
+                }
+                checkKeys(option, known: ["value", "label"], context: "in an option")
+                let slug = slug(option, "value", example: "beach")
+                if options.contains(where: { $0.value == slug }), let written = option.value("value") {
+                    report(
+                        "the option '\(slug)' is listed twice", suggestion: "remove one of them",
+                        path: option.path("value"), at: written.location)
+                }
+                options.append(SessionChoice.Option(value: slug, label: text(option, "label") ?? ""))
+            }
+            if options.count < 2, let value = node.value("options") {
+                report(
+                    "a choice needs at least two options", suggestion: "add options, or remove the choice",
+                    path: optionsPath, at: value.location)
+            }
+            let defaultValue = text(node, "default") ?? ""
+            if let value = node.value("default"), case .string = value.kind,
+                !options.contains(where: { $0.value == defaultValue })
+            {
+                report(
+                    "the default '\(defaultValue)' is not one of the options",
+                    suggestion: "use one of: \(options.map(\.value).joined(separator: ", "))",
+                    path: node.path("default"),
+                    at: value.location)
+            }
+            choices.append(
+                SessionChoice(key: key, label: text(node, "label") ?? "", options: options, defaultValue: defaultValue))
+        }
+        return choices
+    }
+
+    /// A lower-case slug under `key` (a-z, 0-9, '-'), reported with a suggestion when it is not one.
+    mutating func slug(_ node: Node, _ key: String, example: String) -> String {
+        guard let slug = text(node, key), let value = node.value(key), case .string = value.kind else { return "" }
+        if slug.count > 64 || !slug.unicodeScalars.allSatisfy(Self.isSlugCharacter) {
+            let suggested = Self.slug(slug)
+            report(
+                "'\(slug)' must be lower-case letters a-z, digits and '-' (at most 64)",
+                suggestion: "e.g. \"\(suggested.isEmpty ? example : suggested)\"", path: node.path(key),
+                at: value.location)
+        }
+        return slug
     }
 
     mutating func decodeSafety(_ top: Node) -> [String] {

@@ -162,6 +162,9 @@ struct StartScreen {
             switch line.target {
             case .skip: break
             case .releaseOnly: parts.append("release only (--set releaseOnly=true)")
+            case .gentleBreathing: parts.append("gentle breathing (--set gentleBreathing=true)")
+            case .choice(let key):
+                parts.append("\(line.label.lowercased()) (--set \(key)=\(values.joined(separator: " or ")))")
             case .pace: parts.append("the pace (--set pace=\(values.first ?? "1") to \(values.last ?? "1"))")
             case .music:
                 parts.append(

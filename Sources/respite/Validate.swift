@@ -11,8 +11,9 @@ struct Validate: ParsableCommand {
             a sound file cannot be decoded.
 
             Besides the text, every sound file is opened and decoded, narration without a recording is \
-            synthesised (and cached), and the session is laid out at default settings: a session that \
-            validates renders and plays. --quick checks the text alone.
+            synthesised (and cached), and the session is laid out at default settings and checked with \
+            lint's errors (a cue past the end of its step, music louder than the voice, a fade that \
+            clicks): a session that validates renders and plays as written. --quick checks the text alone.
 
             Example:
               respite validate Sessions/pmr-short.json my-session.json
@@ -35,9 +36,19 @@ struct Validate: ParsableCommand {
                 if !quick {
                     let options = try SessionOptions.parse([])
                     let parameters = try session.parameters.applying([], to: session, loader: catalog.loader)
-                    _ = try options.prepare(
+                    let prepared = try options.prepare(
                         session, parameters: parameters, catalog: catalog, measuringProgramme: false,
                         requireInstalledModel: true)
+                    // What lint calls an error (a cue past its step, music over the voice, a fade that clicks)
+                    // makes the session invalid too; its warnings are lint's to print.
+                    let errors = SessionLint.check(prepared, targets: try Configuration.load().loudness).errors
+                    if !errors.isEmpty {
+                        for error in errors {
+                            let position = error.place.flatMap { $0.line > 0 ? ":\($0.line):\($0.column)" : nil }
+                            report("\(name)\(position ?? ""): \(error.message)")
+                        }
+                        throw ExitStatus.invalidSession
+                    }
                 }
                 printLine("ok: \(name): \"\(session.title)\", \(session.steps.count) steps")
             } catch {

@@ -15,7 +15,7 @@ import Testing
             let media = try #require(prepared.sourceLoudnessKey(speaking: text), "no narration says \(text)")
             prepared.sourceLoudness[media] = level
         }
-        return SessionLint.check(prepared, targets: targets)
+        return SessionLint.check(prepared, targets: targets, rules: SessionLint.Finding.Rule.sound)
     }
 
     private static let narration = #"{ "type": "narration", "text": "Let your shoulders drop.", "pause": 1 }"#
@@ -95,7 +95,7 @@ import Testing
         func lintRecorded(_ levels: [String: Double]) throws -> SessionLint.Report {
             var prepared = try fixture.prepare(try fixture.session(body), normalised: false)
             for (file, level) in levels { prepared.sourceLoudness[.file(.bundled("music/\(file)"))] = level }
-            return SessionLint.check(prepared, targets: targets)
+            return SessionLint.check(prepared, targets: targets, rules: SessionLint.Finding.Rule.sound)
         }
         let uneven = try lintRecorded(["tide-pad.ogg": -20, "meadow-morning.ogg": -26.5])
         #expect(uneven.findings.map(\.rule) == [.unevenSources])
@@ -136,5 +136,91 @@ extension PreparedSession {
             }
         }
         return nil
+    }
+}
+
+/// Lint's rules of clinical fidelity, each on a small session.
+@Suite struct SessionFidelityLintTests {
+    let fixture: Fixture
+    let targets = Configuration.Loudness()
+
+    init() throws { fixture = try Fixture() }
+
+    private func findings(_ body: String, set: [String] = []) throws -> [SessionLint.Finding] {
+        let prepared = try fixture.prepare(try fixture.session(body), set: set, normalised: false)
+        return SessionLint.check(prepared, targets: targets).findings.filter {
+            !SessionLint.Finding.Rule.sound.contains($0.rule)
+        }
+    }
+
+    @Test func aCuePastTheEndOfItsStepIsAnErrorThatValidateSharesWithLint() throws {
+        let found = try findings(
+            #""steps": [{ "type": "silence", "seconds": 3 }, { "type": "narration", "text": "Rest.", "pause": 1, "#
+                + #""cues": [{ "at": 30, "sound": "builtin:chime" }] }, { "type": "silence", "seconds": 40 }]"#)
+        let error = try #require(found.first { $0.rule == .cuePastStep })
+        #expect(error.severity == .error)
+        #expect(error.place?.path == "steps[1]")
+        #expect(error.message.contains("is past the end of its step"))
+    }
+
+    @Test func theFirstWordUnderTheFadeInIsAWarning() throws {
+        let early = try findings(#""steps": [{ "type": "narration", "text": "Welcome.", "pause": 1 }]"#)
+        #expect(early.map(\.rule).contains(.speechUnderFadeIn))
+        let late = try findings(
+            #""steps": [{ "type": "silence", "seconds": 3 }, { "type": "narration", "text": "Welcome.", "pause": 1 }]"#)
+        #expect(!late.map(\.rule).contains(.speechUnderFadeIn))
+    }
+
+    @Test func releaseOnlyWordsThatSpeakOfTensingAreWarnings() throws {
+        let body =
+            #""steps": [{ "type": "silence", "seconds": 3 }, "#
+            + #"{ "type": "narration", "text": "When you hear the chime, let go.", "pause": 1 }, "#
+            + #"{ "type": "pmr", "group": "hands", "prepare": "In a moment, make a fist.", "tense": 6, "relax": 30, "#
+            + #""rest": "Let your hands rest.", "relaxText": "Let your fist open." }]"#
+        let found = try findings(body).filter { $0.rule == .tensingInReleaseOnly }
+        #expect(found.map(\.place?.path) == ["steps[1]", "steps[2]"])
+        #expect(found[0].message.contains("\"chime\""))
+        #expect(found[1].message.contains("\"fist\""))
+        let fixed = body.replacingOccurrences(
+            of: #""pause": 1 }, "#, with: #""pause": 1, "releaseOnly": { "text": "" } }, "#
+        ).replacingOccurrences(
+            of: #""relaxText": "Let your fist open." }"#,
+            with: #""relaxText": "Let your fist open.", "releaseOnly": { "relaxText": "Let them be heavy." } }"#)
+        #expect(try findings(fixed).filter { $0.rule == .tensingInReleaseOnly }.isEmpty)
+    }
+
+    @Test func aShortRelaxationAndMissingNotesAreWarnings() throws {
+        let found = try findings(
+            #""steps": [{ "type": "silence", "seconds": 3 }, { "type": "pmr", "group": "hands", "#
+                + #""prepare": "In a moment, make a fist.", "tense": 6, "relax": 20 }, "#
+                + #"{ "type": "breathing", "inhale": 4, "exhale": 6, "cycles": 2 }]"#)
+        #expect(found.filter { $0.rule == .shortRelax }.map(\.place?.path) == ["steps[1]"])
+        let notes = found.filter { $0.rule == .safetyNotes }.map(\.message)
+        #expect(notes.contains { $0.contains("uneasy when relaxing") })
+        #expect(notes.contains { $0.contains("light-headedness") })
+    }
+
+    @Test func aPacerUnderTheMusicIsAWarningAndTheDefaultSitsSixAbove() throws {
+        let steps =
+            #""steps": [{ "type": "silence", "seconds": 3 }, "#
+            + #"{ "type": "breathing", "inhale": 4, "exhale": 6, "cycles": 2 }]"#
+        let usual = try findings(#""music": { "source": "builtin:ocean" }, "# + steps)
+        #expect(!usual.map(\.rule).contains(.pacerUnderMusic))
+        let loud = try findings(#""music": { "source": "builtin:ocean", "gain": 4 }, "# + steps)
+        let warning = try #require(loud.first { $0.rule == .pacerUnderMusic })
+        #expect(warning.message.contains("only 2.0 LU above the music"))
+    }
+
+    @Test(arguments: [
+        ("About eleven minutes of relaxation.", 11.0...11.0), ("A 15-minute body scan, and more.", 15...15),
+        ("Ten to twelve minutes.", 10...12), ("Lasts 10–12 minutes.", 10...12),
+        ("About twenty-five minutes.", 25...25), ("Three minutes of breathing in 6 minutes.", 3...3),
+    ])
+    func statedMinutesAreRead(_ description: String, _ minutes: ClosedRange<Double>) {
+        #expect(SessionLint.statedMinutes(description) == minutes)
+    }
+
+    @Test func aDescriptionWithoutMinutesIsNotChecked() {
+        #expect(SessionLint.statedMinutes("A gentle session for the evening.") == nil)
     }
 }
