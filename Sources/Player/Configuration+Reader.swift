@@ -2,7 +2,7 @@ import SessionKit
 
 extension Configuration {
     /// Keys of the top-level object.
-    static let keys = ["loudness", "ceiling", "devices"]
+    static let keys = ["loudness", "ceiling", "devices", "crisisLine"]
     /// Keys of `loudness`.
     static let loudnessKeys = ["voice", "music", "cues", "programme"]
     /// Keys of one device under `devices`.
@@ -59,11 +59,37 @@ extension Configuration {
                     }
                 case "devices":
                     configuration.devices = readDevices(member.value, path: path)
+                case "crisisLine":
+                    configuration.crisisLine = readCrisisLine(member.value, path: path)
                 default:
                     unknownKey(member, path: path, known: keys, context: "at the top level")
                 }
             }
             return configuration
+        }
+
+        /// One sentence of plain text: no control characters, at most ``maximumCrisisLineLength`` characters.
+        mutating func readCrisisLine(_ value: JSONValue, path: JSONPath) -> String? {
+            guard case .string(let text) = value.kind else {
+                report(
+                    "crisisLine should be text in double quotes, but is \(value.kindDescription)",
+                    suggestion: "e.g. \"If you are in crisis, call or text 988.\", or \"\" for none", path: path,
+                    at: value.location)
+                return nil
+            }
+            if text.count > maximumCrisisLineLength {
+                report(
+                    "crisisLine is \(text.count) characters; at most \(maximumCrisisLineLength) are shown",
+                    suggestion: "keep it to one sentence with the number", path: path, at: value.location)
+                return nil
+            }
+            if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                report(
+                    "crisisLine contains a control character", suggestion: "write it as one plain line", path: path,
+                    at: value.location)
+                return nil
+            }
+            return text
         }
 
         mutating func readLoudness(_ value: JSONValue, path: JSONPath) -> Loudness {

@@ -14,7 +14,8 @@ import SessionKit
 /// {
 ///   "loudness": { "voice": -20, "music": -32, "cues": -26, "programme": -23 },
 ///   "ceiling": -1,
-///   "devices": { "default": { "maxVolume": -6 } }
+///   "devices": { "default": { "maxVolume": -6 } },
+///   "crisisLine": "If you are in crisis or thinking of harming yourself, call or text 988."
 /// }
 /// ```
 /// The file is read strictly (``parse(bytes:file:)``): an unknown key, a value of the wrong type or out of
@@ -55,11 +56,46 @@ public struct Configuration: Sendable, Equatable {
     public var ceiling: Double
     /// Settings by device name, exactly as `--device` takes it.
     public var devices: [String: Device]
+    /// The crisis resource shown before and after every session, as one sentence for the clinic's country;
+    /// nil: the default for the listener's region (``crisisLine(language:environment:)``); empty: none.
+    public var crisisLine: String?
 
-    public init(loudness: Loudness = Loudness(), ceiling: Double = -1, devices: [String: Device] = [:]) {
+    public init(
+        loudness: Loudness = Loudness(), ceiling: Double = -1, devices: [String: Device] = [:],
+        crisisLine: String? = nil
+    ) {
         self.loudness = loudness
         self.ceiling = ceiling
         self.devices = devices
+        self.crisisLine = crisisLine
+    }
+
+    /// The longest crisis line accepted, in characters.
+    public static let maximumCrisisLineLength = 300
+
+    /// The crisis line in the United States (988 Suicide & Crisis Lifeline, call or text).
+    public static let unitedStatesCrisisLine =
+        "If you are in crisis or thinking of harming yourself, call or text 988 (Suicide & Crisis Lifeline) at any time."
+    /// Where no line is set and the region is not known to Respite.
+    public static let generalCrisisLine =
+        "If you are in crisis or thinking of harming yourself, call your local emergency number or your care team now."
+
+    /// The crisis line to show for a session in `language` (a BCP 47 tag): the configured one; else, for the
+    /// United States (the region of `LC_ALL`, `LC_MESSAGES` or `LANG`, else of the session's language, is US),
+    /// 988; else a general line that points to local emergency numbers. Nil when the configuration sets it empty.
+    public func crisisLine(
+        language: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
+        if let crisisLine { return crisisLine.isEmpty ? nil : crisisLine }
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+        // en_US.UTF-8 → US; en-US → US.
+        func region(_ tag: String) -> String? {
+            let base = tag.split(separator: ".").first.map(String.init) ?? tag
+            let parts = base.split(whereSeparator: { $0 == "_" || $0 == "-" })
+            return parts.count > 1 ? parts[1].uppercased() : nil
+        }
+        let place = locale.flatMap(region) ?? region(language)
+        return place == "US" ? Self.unitedStatesCrisisLine : Self.generalCrisisLine
     }
 
     /// The largest configuration file read, in bytes (64 KiB): a real one is a few hundred bytes.

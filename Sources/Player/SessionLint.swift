@@ -107,10 +107,42 @@ public enum SessionLint {
         }
     }
 
+    /// What lint reads: a session laid out at some parameters, and the loudness of its sources as measured.
+    public struct Subject: Sendable {
+        public var session: Session
+        public var parameters: Parameters
+        public var timeline: Timeline
+        /// Integrated loudness of each media before normalisation, LUFS; a media not here is not measured.
+        public var sourceLoudness: [Media: Double]
+
+        public init(
+            session: Session, parameters: Parameters, timeline: Timeline, sourceLoudness: [Media: Double] = [:]
+        ) {
+            self.session = session
+            self.parameters = parameters
+            self.timeline = timeline
+            self.sourceLoudness = sourceLoudness
+        }
+
+        public init(_ prepared: PreparedSession) {
+            self.init(
+                session: prepared.session, parameters: prepared.parameters, timeline: prepared.timeline,
+                sourceLoudness: prepared.sourceLoudness)
+        }
+    }
+
     /// Runs the rules in `rules` (all of them unless told) on `prepared` against the bus targets in `targets`.
     public static func check(
         _ prepared: PreparedSession, targets: Configuration.Loudness,
         rules: Set<Finding.Rule> = Set(Finding.Rule.allCases)
+    ) -> Report {
+        check(Subject(prepared), targets: targets, rules: rules)
+    }
+
+    /// Runs the rules in `rules` on a session laid out without being prepared (its lengths known or estimated):
+    /// the rules on loudness see only the sources in ``Subject/sourceLoudness``.
+    public static func check(
+        _ prepared: Subject, targets: Configuration.Loudness, rules: Set<Finding.Rule> = Set(Finding.Rule.allCases)
     ) -> Report {
         let timeline = prepared.timeline
         let session = prepared.session
@@ -198,7 +230,7 @@ public enum SessionLint {
     }
 
     /// The rules of clinical fidelity, on the prepared session's timeline and texts.
-    static func fidelity(_ prepared: PreparedSession, targets: Configuration.Loudness) -> [Finding] {
+    static func fidelity(_ prepared: Subject, targets: Configuration.Loudness) -> [Finding] {
         let timeline = prepared.timeline
         let session = prepared.session
         var findings: [Finding] = []
@@ -253,7 +285,7 @@ public enum SessionLint {
     }
 
     /// Short relaxations, long "now"s, and tensing words in what release-only says.
-    static func pmrFindings(_ prepared: PreparedSession, place: (Int) -> SessionPlace?) -> [Finding] {
+    static func pmrFindings(_ prepared: Subject, place: (Int) -> SessionPlace?) -> [Finding] {
         let session = prepared.session
         var findings: [Finding] = []
         var releaseOnly = prepared.parameters
@@ -340,7 +372,7 @@ public enum SessionLint {
 
     /// A breathing pacer that does not stand clear of the music bed.
     static func pacerFindings(
-        _ prepared: PreparedSession, targets: Configuration.Loudness, place: (Int) -> SessionPlace?
+        _ prepared: Subject, targets: Configuration.Loudness, place: (Int) -> SessionPlace?
     ) -> [Finding] {
         let timeline = prepared.timeline
         guard let music = timeline.sounds.first(where: { $0.bus == .music }) else { return [] }
@@ -422,7 +454,7 @@ public enum SessionLint {
     }
 
     /// The source behind `sound`, named for a therapist, with its loudness before normalisation.
-    static func describe(_ sound: ScheduledSound, _ prepared: PreparedSession) -> Source {
+    static func describe(_ sound: ScheduledSound, _ prepared: Subject) -> Source {
         switch sound.source {
         case .media(let media, _):
             let level = prepared.sourceLoudness[media] ?? -.infinity

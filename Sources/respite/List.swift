@@ -5,7 +5,7 @@ import SessionKit
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the bundled sessions, then yours, with their id, title and duration.",
+        abstract: "List the bundled sessions, then yours, with their id, duration, title and what they help with.",
         discussion: """
             Durations are at default settings. They are exact once a session's narration has been \
             spoken (by play, render or timeline: it is kept in the cache); until then they are marked \
@@ -14,11 +14,49 @@ struct List: ParsableCommand {
             status 65). Your own sessions are the *.json files in $XDG_DATA_HOME/respite/sessions \
             (~/.local/share/respite/sessions); they are listed after the bundled ones.
 
+            --json prints every session with its metadata: what it helps with, its protocol, who it is \
+            for, and its evidence list (each guideline grade with how closely the session delivers the \
+            therapy that was graded).
+
             Example:
               respite list
+              respite list --json
             """)
 
     @OptionGroup var options: SessionOptions
+
+    @Flag(help: "Print JSON with each session's protocol and evidence list instead of a table.")
+    var json = false
+
+    /// One session as `--json` prints it.
+    struct Entry: Encodable {
+        struct Grade: Encodable {
+            var guideline: String
+            var therapy: String
+            var symptom: String
+            var quality: String
+            var strength: String
+            var match: String
+            var note: String?
+        }
+        var id: String
+        var title: String
+        var description: String
+        var language: String
+        var file: String
+        var durationSeconds: Double
+        /// False while the narration has not been spoken yet: the duration is estimated from the words.
+        var durationExact: Bool
+        var helpsWith: [String]
+        var tags: [String]
+        var `protocol`: String
+        var source: String
+        var audience: String?
+        /// Empty when the session is not graded.
+        var evidence: [Grade]
+        var graded: Bool
+        var safety: [String]
+    }
 
     func run() throws {
         let catalog = SessionCatalog.locate()
@@ -29,7 +67,8 @@ struct List: ParsableCommand {
             )
             throw ExitStatus.notFound
         }
-        var rows: [(String, String, String)] = []
+        var rows: [(String, String, String, String)] = []
+        var entries: [Entry] = []
         var failure: ExitCode?
         catalog.shadowWarnings().forEach(report)
         for file in files + catalog.userFiles() {
@@ -38,21 +77,47 @@ struct List: ParsableCommand {
                 let layout = try options.layout(file, catalog: catalog, speech: .cachedOrEstimated)
                 let seconds = layout.timeline.seconds(layout.timeline.duration)
                 let duration = layout.isExact ? clock(seconds) : "about " + clock(Self.rounded(seconds))
-                rows.append((layout.session.id, duration, layout.session.title))
+                let session = layout.session
+                rows.append((session.id, duration, session.title, session.helpsWith.joined(separator: ", ")))
+                entries.append(
+                    Entry(
+                        id: session.id, title: session.title, description: session.description,
+                        language: session.language, file: file, durationSeconds: (seconds * 10).rounded() / 10,
+                        durationExact: layout.isExact, helpsWith: session.helpsWith, tags: session.tags,
+                        protocol: session.protocol.name, source: session.protocol.source,
+                        audience: session.protocol.audience,
+                        evidence: session.protocol.evidence.map {
+                            Entry.Grade(
+                                guideline: $0.guideline, therapy: $0.therapy, symptom: $0.symptom,
+                                quality: $0.quality.rawValue, strength: $0.strength.rawValue, match: $0.match.rawValue,
+                                note: $0.note)
+                        }, graded: session.protocol.isGraded, safety: session.safety))
             } catch {
                 // One broken file must not hide the others: report it, list the rest, and fail at the end.
                 failure = fail(error, context: file)
             }
         }
         defer { if failure != nil { report("Some sessions could not be listed; see above.") } }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            printLine(String(decoding: try encoder.encode(entries), as: UTF8.self))
+            if let failure { throw failure }
+            return
+        }
         let idWidth = max(2, rows.map(\.0.count).max() ?? 0)
         let durationWidth = max(8, rows.map(\.1.count).max() ?? 0)
-        func row(_ id: String, _ duration: String, _ title: String) {
+        let titleWidth = max(5, rows.map(\.2.count).max() ?? 0)
+        func row(_ id: String, _ duration: String, _ title: String, _ helps: String) {
             let padded = id.padding(toLength: idWidth, withPad: " ", startingAt: 0)
-            printLine("\(padded)  \(duration.leftPadded(durationWidth))  \(title)")
+            let line =
+                "\(padded)  \(duration.leftPadded(durationWidth))  "
+                + (helps.isEmpty
+                    ? title : title.padding(toLength: titleWidth, withPad: " ", startingAt: 0) + "  " + helps)
+            printLine(line)
         }
-        row("id", "duration", "title")
-        for (id, duration, title) in rows { row(id, duration, title) }
+        row("id", "duration", "title", "helps with")
+        for (id, duration, title, helps) in rows { row(id, duration, title, helps) }
         if rows.contains(where: { $0.1.hasPrefix("about") }) {
             printLine("(\"about\": narration not spoken yet, estimated from its words; exact after the first play.)")
         }

@@ -105,7 +105,10 @@ struct Play: ParsableCommand {
             PlayStart.showsScreen(terminal: terminal, start: start)
             ? options.prefetchSpeech(meta, parameters: given, catalog: catalog) : nil
         defer { prefetch?.cancel() }
-        PlayerScreen.introduce(meta, on: terminal)
+        // A configuration that cannot be read stops the play further on, with its problems; here it only means
+        // the default crisis line.
+        let crisisLine = ((try? Configuration.load()) ?? Configuration()).crisisLine(language: meta.language)
+        PlayerScreen.introduce(meta, crisisLine: crisisLine, on: terminal)
         fflush(nil)
         guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)
         else { return }
@@ -195,14 +198,16 @@ struct Play: ParsableCommand {
                 SpeechSynthesizer.stopEngines()
             }
         }
-        try play(run, terminal: terminal, plain: plain, signals: signals, begun: begun, estimate: growing?.estimate)
+        try play(
+            run, terminal: terminal, plain: plain, signals: signals, begun: begun, estimate: growing?.estimate,
+            crisisLine: crisisLine)
     }
 
     /// The terminal's side of a session run: draws its events, turns keys and signals into
     /// commands. Returns when the run has ended.
     private func play(
         _ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher, begun: PlayStart,
-        estimate: SessionKit.Timeline?
+        estimate: SessionKit.Timeline?, crisisLine: String?
     ) throws {
         var timeline = run.prepared.timeline
         // Until a session that grows while it plays is laid out to its end: its estimated layout.
@@ -286,9 +291,11 @@ struct Play: ParsableCommand {
             throw ExitStatus.ioFailure
         case .stopped:
             screen.announce(begun.stopped(at: frame, timeline: timeline, estimate: estimate))
+            if let crisisLine { screen.announce(crisisLine) }
         default:
             begun.finished()
             screen.announce("The session has ended. Take a moment before you get up.")
+            if let crisisLine { screen.announce(crisisLine) }
         }
         let period = PlaybackBuffering.resolve(period: self.period, buffer: buffer, sampleRate: timeline.sampleRate)
             .periodFrames

@@ -63,11 +63,26 @@ final class PlayerScreen {
 
     /// Prints what a listener reads before a session starts: its title, its description and its safety notes
     /// (`  - ` before each, later lines lined up under its words), wrapped between words on a terminal.
-    static func introduce(_ session: Session, on terminal: Terminal) {
+    /// Then what the evidence says of what this session delivers, and the crisis line.
+    static func introduce(_ session: Session, crisisLine: String?, on terminal: Terminal) {
         terminal.printWrapped(session.title)
         terminal.printWrapped(session.description)
         terminal.printWrapped("Before you begin:")
         for note in session.safety { terminal.printWrapped(note, indent: "  - ") }
+        if let crisisLine { terminal.printWrapped(crisisLine, indent: "  - ") }
+        terminal.printWrapped(evidence(session.protocol))
+    }
+
+    /// One line on the evidence: the grade for what the session delivers (the closest match first), or that no
+    /// guideline graded it. It helps people cope; it never claims to treat.
+    static func evidence(_ info: ProtocolInfo) -> String {
+        let order: [EvidenceGrade.Match] = [.full, .partial, .extrapolated]
+        guard let best = info.evidence.min(by: { order.firstIndex(of: $0.match)! < order.firstIndex(of: $1.match)! })
+        else {
+            return "Evidence: no guideline has graded this kind of session; it is offered for comfort and relaxation."
+        }
+        let more = info.evidence.count > 1 ? " (\(info.evidence.count - 1) more in respite list --json)" : ""
+        return "Evidence: \(best.summary)\(more). It can help people cope; it does not treat cancer."
     }
 
     /// A line that stays (above the panel): events, messages. Wrapped between words on a terminal.
