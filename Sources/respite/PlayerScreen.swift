@@ -76,9 +76,8 @@ final class PlayerScreen {
     /// One line on the evidence: the grade for what the session delivers (the closest match first), or that no
     /// guideline graded it. It helps people cope; it never claims to treat.
     static func evidence(_ info: ProtocolInfo) -> String {
-        let order: [EvidenceGrade.Match] = [.full, .partial, .extrapolated]
-        guard let best = info.evidence.min(by: { order.firstIndex(of: $0.match)! < order.firstIndex(of: $1.match)! })
-        else {
+        let rank: [EvidenceGrade.Match: Int] = [.full: 0, .partial: 1, .extrapolated: 2]
+        guard let best = info.evidence.min(by: { rank[$0.match, default: 3] < rank[$1.match, default: 3] }) else {
             return "Evidence: no guideline has graded this kind of session; it is offered for comfort and relaxation."
         }
         let more = info.evidence.count > 1 ? " (\(info.evidence.count - 1) more in respite list --json)" : ""
