@@ -469,7 +469,8 @@ public enum SessionLint {
             return Source(
                 bus: sound.bus, name: "builtin:\(builtin.rawValue)", loudness: SessionPreparer.loudness(of: builtin))
         case .breath:
-            return Source(bus: sound.bus, name: "breathing pacer (swell)", loudness: -.infinity)
+            // The swell's loudness is a property of the generator, measured for a 4 s in, 6 s out breath.
+            return Source(bus: sound.bus, name: "breathing pacer (swell)", loudness: BuiltinLoudness.breath())
         }
     }
 

@@ -201,13 +201,35 @@ import Testing
         #expect(again.lines.map(\.value) == choices.lines.map(\.value))
     }
 
-    @Test func aSessionWithoutMuscleRelaxationOffersPaceAndMusicOnly() throws {
+    @Test func aSessionWithoutMuscleRelaxationOffersGentleBreathingPaceAndMusicOnly() throws {
         let session = try Fixture().session(
             #""steps": [{ "type": "breathing", "inhale": 4, "exhale": 6, "cycles": 3 }]"#)
-        let choices = StartChoices(
+        var choices = StartChoices(
             session: session, parameters: session.parameters, loader: SessionLoader(audioRoot: nil))
-        #expect(choices.lines.map(\.label) == ["Pace", "Music", "Music level"])
-        #expect(choices.lines[1].value == "none", "no music of its own")
+        #expect(choices.lines.map(\.label) == ["Breathing", "Pace", "Music", "Music level"])
+        #expect(choices.lines[0].value == "as written")
+        #expect(choices.lines[2].value == "none", "no music of its own")
+        choices.advance(0)
+        #expect(choices.lines[0].value == "gentle (about 3 s in, 4 s out)")
+        #expect(choices.assignments(over: session.parameters, session: session) == ["gentleBreathing=true"])
+    }
+
+    @Test func aSessionsOwnChoiceIsALineAndRemembered() throws {
+        let session = try Fixture().session(
+            #""choices": [{ "key": "scene", "label": "Your safe place", "default": "beach", "options": ["#
+                + #"{ "value": "beach", "label": "A quiet beach" }, { "value": "garden", "label": "A garden" }] }], "#
+                + #""steps": [{ "type": "silence", "seconds": 3 }]"#)
+        var choices = StartChoices(
+            session: session, parameters: session.parameters, loader: SessionLoader(audioRoot: nil))
+        #expect(choices.lines.first?.label == "Your safe place")
+        #expect(choices.lines.first?.value == "A quiet beach")
+        choices.advance(0)
+        let assignments = choices.assignments(over: session.parameters, session: session)
+        #expect(assignments == ["scene=garden"])
+        let applied = try session.parameters.applying(assignments, to: session)
+        #expect(
+            StartChoices(session: session, parameters: applied, loader: SessionLoader(audioRoot: nil)).lines
+                .first?.value == "A garden")
     }
 
     @Test func linesSetOnTheCommandLineStayAndAreNotRemembered() throws {

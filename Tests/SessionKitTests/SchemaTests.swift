@@ -43,7 +43,8 @@ struct SchemaTests {
             let step = try #require(object(definitions[type]?.value), "no $defs.\(type)")
             let keys = try #require(object(step["properties"]?.value)).keys
             let expected = SessionLoader.Decoder.stepKeys[type] ?? []
-            let common = type == "block" || type == "repeat" ? ["type", "label"] : SessionLoader.Decoder.commonStepKeys
+            let common =
+                type == "block" || type == "repeat" ? ["type", "label", "only"] : SessionLoader.Decoder.commonStepKeys
             #expect(Set(keys) == Set(common + expected), "keys of $defs.\(type)")
             #expect(step["additionalProperties"]?.value.kind == .bool(false), "$defs.\(type)")
         }
