@@ -8,10 +8,9 @@ struct SessionLoaderTests {
     static let docExampleSession = Session(
         format: 1, id: "hands-only", title: "Hands and breath",
         description: "A three-minute pause: one muscle group, a few slow breaths.", language: "en",
-        author: "Respite team", version: "1.0.0", tags: [],
+        author: "Respite team", version: "1.0.0", tags: [], helpsWith: ["tension"],
         protocol: ProtocolInfo(
-            name: "Abbreviated progressive muscle relaxation",
-            source: "ASCO–SIO integrative medicine for cancer pain guideline, 2022"),
+            name: "Abbreviated progressive muscle relaxation, one group", source: "Bernstein & Borkovec 1973"),
         safety: ["Stop if anything hurts or feels wrong."], voice: Voice(), parameters: Parameters(),
         music: Music(source: .builtin(.drone), gain: -20), blockNames: [],
         steps: [
@@ -19,8 +18,9 @@ struct SessionLoaderTests {
             Step(
                 kind: .pmr(
                     PMR(
-                        group: "hands", prepare: "Gently make two fists.", tense: 5, relax: 20,
-                        rest: "Let your hands rest.")),
+                        group: "hands", prepare: "In a moment, when I say now, gently make two fists.", tense: 5,
+                        relax: 30, rest: "Let your hands rest.",
+                        releaseOnly: ReleaseOnlyText(text: "Notice your hands, and let them soften."))),
                 path: "steps[1]"),
             Step(kind: .breathing(Breathing(inhale: 4, exhale: 6, cycles: 3, pacer: .chime)), path: "steps[2]"),
             Step(kind: .bell(sound: .builtin(.bell), gain: -6, seconds: 6), path: "steps[3]"),
@@ -29,6 +29,15 @@ struct SessionLoaderTests {
 
     @Test("the format document's example loads into the exact expected session")
     func docExample() throws {
+        // The copy here is the document's, character for character.
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.path + "/docs/session-format.md") {
+            url.deleteLastPathComponent()
+        }
+        let document = try String(contentsOfFile: url.path + "/docs/session-format.md", encoding: .utf8)
+        let example = try #require(document.range(of: "## Example\n```json\n"))
+        let end = try #require(document.range(of: "\n```", range: example.upperBound..<document.endIndex))
+        #expect(String(document[example.upperBound..<end.lowerBound]) + "\n" == TestSupport.docExample + "\n")
         let session = try TestSupport.load(TestSupport.docExample)
         #expect(session == Self.docExampleSession)
     }

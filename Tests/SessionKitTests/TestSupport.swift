@@ -49,17 +49,19 @@ enum TestSupport {
           "language": "en",
           "author": "Respite team",
           "version": "1.0.0",
+          "helpsWith": ["tension"],
           "protocol": {
-            "name": "Abbreviated progressive muscle relaxation",
-            "evidence": "not graded",
-            "source": "ASCO–SIO integrative medicine for cancer pain guideline, 2022"
+            "name": "Abbreviated progressive muscle relaxation, one group",
+            "source": "Bernstein & Borkovec 1973",
+            "evidence": "not graded"
           },
           "safety": ["Stop if anything hurts or feels wrong."],
           "music": { "source": "builtin:drone", "gain": -20 },
           "steps": [
             { "type": "narration", "text": "Settle into a comfortable position.", "pause": 2 },
-            { "type": "pmr", "group": "hands", "prepare": "Gently make two fists.",
-              "tense": 5, "relax": 20, "rest": "Let your hands rest." },
+            { "type": "pmr", "group": "hands", "prepare": "In a moment, when I say now, gently make two fists.",
+              "tense": 5, "relax": 30, "rest": "Let your hands rest.",
+              "releaseOnly": { "text": "Notice your hands, and let them soften." } },
             { "type": "breathing", "inhale": 4, "exhale": 6, "cycles": 3, "pacer": "chime" },
             { "type": "bell" }
           ]
