@@ -25,7 +25,7 @@ import SessionKit
 /// - release-only words (what a session says when the listener chose not to tense) that speak of tensing or of
 ///   a chime that will not play: a warning;
 /// - safety notes with command syntax, or, in English, without the uneasy-when-relaxing note (every session)
-///   or the light-headedness note (sessions with paced breathing): warnings;
+///   or the breathlessness and light-headedness notes (sessions with paced breathing): warnings;
 /// - a breathing pacer less than ``pacerMargin`` (4 LU) above the music bed: a warning, it is hard to follow.
 ///
 /// Pure: reads the prepared session and the bus targets only, so every rule is tested in memory.
@@ -358,6 +358,15 @@ public enum SessionLint {
         }
         let breathes = session.steps.contains {
             if case .breathing(let breathing) = $0.kind { breathing.pacer != .none } else { false }
+        }
+        if breathes && !notes.contains("breathless") && !notes.contains("short of breath") {
+            findings.append(
+                Finding(
+                    severity: .warning, rule: .safetyNotes,
+                    message: "safety: the session paces breathing but says nothing for people who are short of "
+                        + "breath; add \"If you feel breathless, breathe at whatever pace is comfortable and let the "
+                        + "sound play in the background.\"",
+                    place: SessionPlace(path: "safety")))
         }
         if breathes && !notes.contains("light-headed") && !notes.contains("dizz") {
             findings.append(

@@ -144,3 +144,46 @@ struct UnusableConfigurationFile: CustomTestStringConvertible, Sendable {
         #expect(Configuration.defaultPath(environment: environment) == expected)
     }
 }
+
+/// The crisis line: set by a clinic for its country, else 988 in the United States and a general line elsewhere.
+@Suite struct CrisisLineTests {
+    @Test func theRegionDecidesTheDefaultLine() {
+        let usual = Configuration()
+        #expect(
+            usual.crisisLine(language: "en", environment: ["LANG": "en_US.UTF-8"])
+                == Configuration.unitedStatesCrisisLine)
+        #expect(usual.crisisLine(language: "en-US", environment: [:]) == Configuration.unitedStatesCrisisLine)
+        #expect(
+            usual.crisisLine(language: "es", environment: ["LC_ALL": "es_US.UTF-8", "LANG": "en_GB"])
+                == Configuration.unitedStatesCrisisLine)
+        #expect(
+            usual.crisisLine(language: "en", environment: ["LANG": "en_GB.UTF-8"]) == Configuration.generalCrisisLine)
+        #expect(usual.crisisLine(language: "en", environment: [:]) == Configuration.generalCrisisLine)
+        #expect(Configuration.unitedStatesCrisisLine.contains("988"))
+    }
+
+    @Test func aClinicSetsItsOwnLineOrNone() throws {
+        let set = try Configuration.parse(
+            bytes: Array(#"{ "crisisLine": "Call Samaritans free on 116 123." }"#.utf8), file: "config.json")
+        #expect(
+            set.crisisLine(language: "en", environment: ["LANG": "en_US.UTF-8"]) == "Call Samaritans free on 116 123.")
+        let none = try Configuration.parse(bytes: Array(#"{ "crisisLine": "" }"#.utf8), file: "config.json")
+        #expect(none.crisisLine(language: "en-US", environment: [:]) == nil)
+    }
+
+    @Test func aBadLineIsALocatedError() {
+        for (text, message) in [
+            (#"{ "crisisLine": 988 }"#, "crisisLine should be text in double quotes, but is"),
+            (#"{ "crisisLine": "a\u0007b" }"#, "crisisLine contains a control character"),
+            (#"{ "crisisLine": "\#(String(repeating: "x", count: 301))" }"#, "crisisLine is 301 characters"),
+        ] {
+            do {
+                _ = try Configuration.parse(bytes: Array(text.utf8), file: "config.json")
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.description.contains("config.json:1:"), "\(error)")
+                #expect(error.description.contains(message), "\(error)")
+            }
+        }
+    }
+}

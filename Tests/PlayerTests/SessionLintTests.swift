@@ -198,6 +198,7 @@ extension PreparedSession {
         let notes = found.filter { $0.rule == .safetyNotes }.map(\.message)
         #expect(notes.contains { $0.contains("uneasy when relaxing") })
         #expect(notes.contains { $0.contains("light-headedness") })
+        #expect(notes.contains { $0.contains("short of breath") })
     }
 
     @Test func aPacerUnderTheMusicIsAWarningAndTheDefaultSitsSixAbove() throws {

@@ -127,11 +127,50 @@ struct Respite {
         #expect(kinds.filter { $0 == "tense" }.count == 6, "7 groups, one skipped")
     }
 
-    @Test func listShowsTheBundledSessions() throws {
+    @Test func listShowsTheBundledSessionsWithWhatTheyHelpWith() throws {
         let result = try Respite.run(["list"])
         #expect(result.status == 0, "\(result.stderr)")
         for id in ["pmr-short", "imagery-meadow", "breathing-paced"] { #expect(result.stdout.contains(id)) }
-        #expect(result.stdout.contains(":"))
+        let rows = result.stdout.split(separator: "\n").filter { !$0.hasPrefix("id ") && !$0.hasPrefix("(") }
+        #expect(rows.count >= 10)
+        #expect(result.stdout.split(separator: "\n").first?.hasSuffix("helps with") == true)
+        let pmr = try #require(rows.first { $0.hasPrefix("pmr-short ") })
+        #expect(pmr.hasSuffix("pain, anxiety, tension, sleep"))
+    }
+
+    @Test func listJSONCarriesEachSessionsEvidenceList() throws {
+        let result = try Respite.run(["list", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let sessions = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(sessions.count >= 10)
+        let pmr = try #require(sessions.first { $0["id"] as? String == "pmr-short" })
+        let evidence = try #require(pmr["evidence"] as? [[String: Any]])
+        #expect(evidence.count == 2)
+        #expect(evidence.first?["therapy"] as? String == "guided imagery with progressive muscle relaxation")
+        #expect(evidence.first?["match"] as? String == "partial")
+        #expect(evidence.first?["quality"] as? String == "low")
+        #expect(pmr["graded"] as? Bool == true)
+        #expect((pmr["helpsWith"] as? [String])?.contains("pain") == true)
+        #expect((pmr["durationSeconds"] as? Double ?? 0) > 600)
+    }
+
+    @Test func theTimelineShowsTheNowAndTheReleaseAsTheirOwnEvents() throws {
+        let result = try Respite.run(["timeline", "pmr-short", "--json", "--set", "pace=2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let events = try #require(document["events"] as? [[String: Any]])
+        let holds = events.filter { $0["kind"] as? String == "tense" }
+        #expect(holds.count == 7)
+        for hold in holds {
+            let frame = hold["frame"] as? Int ?? -1
+            let length = hold["lengthFrames"] as? Int ?? 0
+            // Pace 2 would make a 6 s hold 12 s: it stays at 7.
+            #expect(length == 7 * 48_000)
+            #expect(events.contains { $0["frame"] as? Int == frame && $0["text"] as? String == "Now." })
+            #expect(events.contains { $0["frame"] as? Int == frame + length && $0["kind"] as? String == "release" })
+        }
     }
 
     @Test func badParametersAndFormatsGetClearErrors() throws {
