@@ -10,7 +10,7 @@ struct SessionOptions: ParsableArguments {
     @Option(
         name: .customLong("set"),
         help: ArgumentHelp(
-            "Override a session parameter: pace=1.3, music=none, skip=left-arm,right-leg, releaseOnly=true, musicGain=-24.",
+            "Override a session parameter: pace=1.3, music=none, skip=left-arm,right-leg, releaseOnly=true, gentleBreathing=true, musicGain=-24, or a choice of the session's own such as scene=garden.",
             valueName: "key=value"))
     var assignments: [String] = []
 

@@ -221,8 +221,13 @@ struct PanelRows {
         let mark = session.output.count
         session.press(" ")
         #expect(session.waitFor("— press space to resume", after: mark, seconds: 5))
+        let stop = session.output.count
         session.press("q")
         #expect(session.wait() == 0)
+        // The crisis line is said again once the session has stopped, after where it stopped.
+        let after = String(session.output.dropFirst(stop))
+        let stopped = try #require(after.range(of: "Stopped at"))
+        #expect(after[stopped.upperBound...].contains("If you are in crisis"), "\(after)")
         // One event per line, wrapped between words: every word of the narration is whole on some row.
         var model = ScreenModel(columns: 100, rows: 30)
         model.feed(session.bytes.bytes)
@@ -250,6 +255,21 @@ struct PanelRows {
         #expect(result.stderr.contains("There is no sound device called 'hw:9,9'"))
         let help = try Respite.run(["--help"])
         #expect(help.stdout.contains("`respite pmr-short` is short for"))
+    }
+
+    @Test func theStartSaysWhatTheEvidenceIsAndWhereToTurnInACrisis() throws {
+        let us = try Respite.run(
+            ["pmr-short", "--device", "hw:9,9", "--yes"], environment: ["LANG": "en_US.UTF-8", "LC_ALL": ""])
+        #expect(us.stdout.contains("call or text 988"), "\(us.stdout)")
+        #expect(
+            us.stdout.contains(
+                "Evidence: low quality evidence, weak recommendation: guided imagery with progressive muscle "
+                    + "relaxation for general cancer or musculoskeletal pain"))
+        #expect(us.stdout.contains("It can help people cope; it does not treat cancer."))
+        let elsewhere = try Respite.run(
+            ["pmr-short", "--device", "hw:9,9", "--yes"], environment: ["LANG": "en_GB.UTF-8", "LC_ALL": ""])
+        #expect(elsewhere.stdout.contains("call your local emergency number"))
+        #expect(!elsewhere.stdout.contains("988"))
     }
 
     @Test func anUnknownWordGetsASuggestion() throws {
