@@ -181,6 +181,35 @@ import Testing
         #expect(checked > 20)
     }
 
+    /// The breathing pacer is loud enough to follow: over a paced set (no words), the pacer alone measures about
+    /// 6 LU above the music alone, in the session as it plays (every trim and gain applied).
+    @Test func thePacerStandsAboutSixLUAboveTheMusic() throws {
+        let prepared = try prepared("breathing-paced")
+        let timeline = prepared.timeline
+        let set = try #require(timeline.steps.first { $0.breath != nil })
+        let pattern = try #require(set.breath)
+        let span = pattern.firstCycle..<(pattern.firstCycle + pattern.cycleLength * pattern.cycles)
+        func loudness(muting: [Bus]) throws -> Double {
+            let (mixer, streamer) = prepared.makeEngine(mutedBuses: muting)
+            var kept: [Float] = []
+            var buffer = [Float](repeating: 0, count: 4_800 * 2)
+            var done = 0
+            while done < span.upperBound {
+                let frames = min(4_800, span.upperBound - done)
+                streamer.waitUntilReady(frames: frames + mixer.lookahead)
+                buffer.withUnsafeMutableBufferPointer { mixer.render(interleavedInto: $0.baseAddress!, frames: frames) }
+                for n in 0..<frames where span.contains(done + n) { kept += [buffer[2 * n], buffer[2 * n + 1]] }
+                done += frames
+            }
+            return try kept.withUnsafeBufferPointer {
+                try LoudnessMeter.measure(interleaved: $0, channels: 2, sampleRate: timeline.sampleRate).integrated
+            }
+        }
+        let pacer = try loudness(muting: [.voice, .music])
+        let music = try loudness(muting: [.voice, .cues])
+        #expect((4.5...8).contains(pacer - music), "pacer \(pacer) LUFS, music \(music) LUFS")
+    }
+
     /// Under narration the music sits at least the configured depth lower, and is back up within
     /// 1.5 s after the words end. Measured as the music stem's gain reduction: the same render with
     /// and without ducking, compared in 10 ms cells, so the bed's own rise and fall do not count.
