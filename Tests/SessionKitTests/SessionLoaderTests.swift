@@ -148,6 +148,43 @@ struct SessionLoaderTests {
             ])
     }
 
+    /// Every JSON example in docs/session-format.md loads: a step on its own, or top-level members (with their own
+    /// steps, or a silence), in an otherwise minimal session.
+    @Test func everyExampleInTheFormatDocumentLoads() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.path + "/docs/session-format.md") {
+            url.deleteLastPathComponent()
+        }
+        let document = try String(contentsOfFile: url.path + "/docs/session-format.md", encoding: .utf8)
+        let blocks = document.components(separatedBy: "```json\n").dropFirst().compactMap {
+            $0.components(separatedBy: "\n```").first
+        }
+        #expect(blocks.count >= 6)
+        let header = """
+            "format": 1, "id": "x", "title": "T", "description": "D", "language": "en", "author": "A",
+            "version": "1", "safety": ["Stop if it hurts."],
+            """
+        for block in blocks where !block.hasPrefix("{\n  \"format\"") {
+            let text: String
+            if block.hasPrefix("{") {
+                text =
+                    "{" + header + #""protocol": {"name": "n", "source": "s", "evidence": "not graded"}, "#
+                    + #""steps": ["# + block + "]}"
+            } else {
+                let protocolMember =
+                    block.contains("\"protocol\"")
+                    ? "" : #""protocol": {"name": "n", "source": "s", "evidence": "not graded"}, "#
+                let stepsMember = block.contains("\"steps\"") ? "" : #", "steps": [{"type": "silence", "seconds": 3}]"#
+                text = "{" + header + protocolMember + block + stepsMember + "}"
+            }
+            do {
+                _ = try TestSupport.load(text)
+            } catch {
+                Issue.record("the example does not load: \(error)\n\(block)")
+            }
+        }
+    }
+
     @Test("evidence is a list of grades, each with how closely the session delivers it, or not graded")
     func evidenceIsAList() throws {
         let graded = try TestSupport.load(
