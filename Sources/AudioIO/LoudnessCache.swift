@@ -248,7 +248,11 @@ public final class LoudnessCache: Sendable {
         let entry = Entry(
             version: Self.versionTag, library: library, loudness: loudness,
             check: Self.checksum(key: key, version: Self.versionTag, library: library, loudness: loudness))
-        guard let data = try? JSONEncoder().encode(entry), CacheDirectory.makeFolders(directory) == 0 else { return }
+        // Sorted keys: the same measurement is the same bytes, so a regenerated seed in the repository only changes
+        // when its figures do.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(entry), CacheDirectory.makeFolders(directory) == 0 else { return }
         CacheFile.write(Array(data), to: path)
     }
 }

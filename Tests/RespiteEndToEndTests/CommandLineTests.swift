@@ -72,7 +72,7 @@ struct Respite {
         {
           "format": 1, "id": "bad one", "title": "Bad", "description": "x", "language": "en",
           "author": "t", "version": "1",
-          "protocol": { "name": "n", "evidence": "not graded", "source": "s" },
+          "protocol": { "name": "n", "evidence": "medium", "source": "s" },
           "safety": ["Stop if anything hurts."],
           "steps": [ { "type": "pmr", "group": "hands", "prepare": "Make fists.", "tense_s": 5, "relax": 20 } ]
         }

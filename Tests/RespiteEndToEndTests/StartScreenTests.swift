@@ -91,7 +91,7 @@ import Testing
         let session = try PseudoTerminalSession(
             ["play", "pmr-short", "--device", "nosuch"], environment: environment, columns: 60, rows: 12)
         #expect(session.waitFor("press space to begin", seconds: 60), "\(session.output.suffix(600))")
-        for _ in 0..<9 { session.press("j") }
+        for _ in 0..<10 { session.press("j") }  // seven areas, release only, breathing, then the pace
         #expect(session.waitFor("▶ Pace"))
         usleep(200_000)
         func check(_ model: ScreenModel, _ what: String) {
