@@ -175,12 +175,12 @@ final class RunBox: @unchecked Sendable {
         return (outcome, log.events)
     }
 
-    @Test func everyBundledSessionPlaysToItsEndInVirtualTimeAsTheTimelineSaysAndAsRenderSounds() async throws {
+    /// Three bundled sessions, one of each kind of step and bed (PMR; breathing in blocks; imagery over a looped
+    /// file): playing is the same for every session, and the whole library would take many minutes of mixing.
+    @Test func bundledSessionsPlayToTheirEndInVirtualTimeAsTheTimelineSaysAndAsRenderSounds() async throws {
         let fixture = try Fixture()
         let folder = Fixture.sessionsFolder
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
-            .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }.sorted()
-        #expect(files.count >= 3)
+        let files = ["breathing-paced.json", "imagery-meadow.json", "pmr-short.json"]
         var prepared: [(String, PreparedSession)] = []
         for file in files {
             let session = try SessionLoader(audioRoot: Fixture.audioRoot).load(contentsOf: folder + "/" + file)

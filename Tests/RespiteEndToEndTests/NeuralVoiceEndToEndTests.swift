@@ -62,7 +62,10 @@ import Testing
         let voices = try #require(document["voices"] as? [[String: Any]])
         #expect(voices.contains { $0["voice"] as? String == "espeak:en-us" })
         let sessions = try #require(document["sessions"] as? [[String: Any]])
-        #expect(Set(sessions.compactMap { $0["id"] as? String }) == ["pmr-short", "breathing-paced", "imagery-meadow"])
+        let bundled = try FileManager.default.contentsOfDirectory(atPath: Respite.repository + "/Sessions")
+            .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }.map { String($0.dropLast(5)) }
+        #expect(bundled.count >= 10)
+        #expect(Set(sessions.compactMap { $0["id"] as? String }) == Set(bundled))
         #expect(sessions.allSatisfy { $0["requested"] as? String == "piper:en_US-joe-medium" })
         if NeuralVoice.enabled {
             #expect(

@@ -218,7 +218,7 @@ import Testing
         #expect(list.status == 0, "\(list.stderr)")
         let rows = list.stdout.split(separator: "\n").map(String.init)
         #expect(
-            rows.last?.hasPrefix("my-breath") == true && rows.last?.hasSuffix("My own breathing") == true, "\(rows)")
+            rows.last?.hasPrefix("my-breath") == true && rows.last?.contains("  My own breathing") == true, "\(rows)")
         #expect(!list.stdout.contains("A copy"), "the bundled session keeps its id")
         #expect(
             list.stderr.contains(
