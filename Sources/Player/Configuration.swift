@@ -80,22 +80,33 @@ public struct Configuration: Sendable, Equatable {
     public static let generalCrisisLine =
         "If you are in crisis or thinking of harming yourself, call your local emergency number or your care team now."
 
-    /// The crisis line to show for a session in `language` (a BCP 47 tag): the configured one; else, for the
-    /// United States (the region of `LC_ALL`, `LC_MESSAGES` or `LANG`, else of the session's language, is US),
-    /// 988; else a general line that points to local emergency numbers. Nil when the configuration sets it empty.
-    public func crisisLine(
-        language: String, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> String? {
-        if let crisisLine { return crisisLine.isEmpty ? nil : crisisLine }
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
-        // en_US.UTF-8 → US; en-US → US.
-        func region(_ tag: String) -> String? {
-            let base = tag.split(separator: ".").first.map(String.init) ?? tag
-            let parts = base.split(whereSeparator: { $0 == "_" || $0 == "-" })
-            return parts.count > 1 ? parts[1].uppercased() : nil
+    /// The crisis line to show: the configured one; else, when the listener's region (of `LC_ALL`, `LC_MESSAGES`
+    /// or `LANG`, as `en_US.UTF-8`) is the United States, 988; else a general line that points to local emergency
+    /// numbers and the care team. Nil when the configuration sets it empty. A session's language says nothing of
+    /// where its listener is, so it is not used.
+    public func crisisLine(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let crisisLine {
+            let trimmed = crisisLine.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? nil : trimmed
         }
-        let place = locale.flatMap(region) ?? region(language)
-        return place == "US" ? Self.unitedStatesCrisisLine : Self.generalCrisisLine
+        return Self.region(environment: environment) == "US" ? Self.unitedStatesCrisisLine : Self.generalCrisisLine
+    }
+
+    /// The region of the locale in the environment (`US` for `en_US.UTF-8@euro`, `zh_Hant_TW`), or nil for the
+    /// C and POSIX locales and for none.
+    static func region(environment: [String: String]) -> String? {
+        guard
+            let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap({ environment[$0] }).first(where: {
+                !$0.isEmpty
+            })
+        else { return nil }
+        let name = String(locale.prefix { $0 != "." && $0 != "@" })
+        guard name != "C" && name != "POSIX" else { return nil }
+        let parts = name.split(whereSeparator: { $0 == "_" || $0 == "-" }).dropFirst()
+        return parts.first { part in
+            (part.count == 2 && part.allSatisfy { $0.isASCII && $0.isLetter })
+                || (part.count == 3 && part.allSatisfy { $0.isASCII && $0.isNumber })
+        }.map { $0.uppercased() }
     }
 
     /// The largest configuration file read, in bytes (64 KiB): a real one is a few hundred bytes.

@@ -170,7 +170,7 @@ public final class LivePlayer: @unchecked Sendable {
     /// Where the next step begins, or nil at the last step (the next step is the end). In a
     /// session still being laid out, the step after the last one laid out begins at the horizon.
     public func nextStepStart(after frame: Int) -> Int? {
-        let steps = timeline.steps
+        let steps = timeline.steps.filter(\.isHeard)
         let horizon = timelineComplete ? nil : timeline.duration
         guard let current = timeline.step(at: frame) else { return horizon }
         return steps.first(where: { $0.start > current.start })?.start ?? horizon
@@ -179,7 +179,7 @@ public final class LivePlayer: @unchecked Sendable {
     /// Where "previous" goes from `frame`: the start of this step, or of the one before if this
     /// one began under 3 s ago.
     public func previousStepStart(before frame: Int) -> Int {
-        let steps = timeline.steps
+        let steps = timeline.steps.filter(\.isHeard)
         guard let current = timeline.step(at: frame) else { return 0 }
         if frame - current.start < frames(3), let previous = steps.last(where: { $0.start < current.start }) {
             return previous.start

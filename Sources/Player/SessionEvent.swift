@@ -124,7 +124,7 @@ public struct SessionMoments: Sendable, Equatable {
         func add(_ frame: Int, _ kind: SessionEvent.Kind, order: Int) {
             moments.append((Moment(frame: frame, kind: kind), order))
         }
-        for step in timeline.steps {
+        for step in timeline.steps where step.isHeard {
             add(step.start, .stepStarted(number: step.number, title: step.title), order: 0)
             if let pattern = step.breath, pattern.cycleLength > 0 {
                 for cycle in 0..<pattern.cycles {

@@ -109,8 +109,11 @@ public enum SessionLint {
 
     /// What lint reads: a session laid out at some parameters, and the loudness of its sources as measured.
     public struct Subject: Sendable {
+        /// The session as loaded.
         public var session: Session
+        /// The settings it is laid out at (choices, pace, release-only…).
         public var parameters: Parameters
+        /// The session laid out at those settings, in frames; its `steps` are the session's expanded steps.
         public var timeline: Timeline
         /// Integrated loudness of each media before normalisation, LUFS; a media not here is not measured.
         public var sourceLoudness: [Media: Double]
@@ -185,6 +188,7 @@ public enum SessionLint {
                     $0.start < cue.start && cue.start < $0.end - timeline.sampleRate / 10
                 })
             else { continue }
+            guard timeline.steps.indices.contains(cue.step) else { continue }
             let span = timeline.steps[cue.step]
             let step = session.steps.first { $0.path == span.path }
             findings.append(
@@ -252,7 +256,9 @@ public enum SessionLint {
                     place: place(entry.step), step: entry.step))
         }
         let fadeIn = MixPlan.fadeInFrames(sampleRate: timeline.sampleRate)
-        if let first = timeline.sounds.first(where: { $0.bus == .voice }), first.start < fadeIn {
+        if let first = timeline.sounds.first(where: { $0.bus == .voice }), first.start < fadeIn,
+            timeline.steps.indices.contains(first.step)
+        {
             findings.append(
                 Finding(
                     severity: .warning, rule: .speechUnderFadeIn,
@@ -291,7 +297,9 @@ public enum SessionLint {
         var releaseOnly = prepared.parameters
         releaseOnly.releaseOnly = true
         let offersReleaseOnly = session.steps.contains { if case .pmr = $0.kind { true } else { false } }
-        for (index, step) in session.steps.enumerated() {
+        // A step in a block used twice, or in a repeat, is written once: it is reported once.
+        var seen: Set<String> = []
+        for (index, step) in session.steps.enumerated() where seen.insert(step.path).inserted {
             let stepPlace = session.place(of: step)
             if case .pmr(let pmr) = step.kind {
                 if pmr.relax < shortestRelax {
@@ -388,10 +396,16 @@ public enum SessionLint {
         let musicLevel = targets.music + music.gain
         var findings: [Finding] = []
         var reported = Set<Int>()
+        // The pacer's own sounds: the swell, and the chimes that ring on an in- or out-breath (not the step's cues).
+        let breaths = Set(
+            timeline.entries.filter { $0.kind == .inhale || $0.kind == .exhale }.map { "\($0.step):\($0.frame)" })
         for sound in timeline.sounds where sound.bus == .cues && !reported.contains(sound.step) {
             guard timeline.steps.indices.contains(sound.step), timeline.steps[sound.step].breath != nil else {
                 continue
             }
+            var isPacer = breaths.contains("\(sound.step):\(sound.start)")
+            if case .breath = sound.source { isPacer = true }
+            guard isPacer else { continue }
             let margin = targets.cues + sound.gain - musicLevel
             guard margin < pacerMargin else { continue }
             reported.insert(sound.step)

@@ -65,7 +65,7 @@ public enum Compiler {
             if tensing && pmr.releaseCue.isFile { list.append(.file(pmr.releaseCue)) }
         case .breathing(let written):
             let breathing = parameters.gentleBreathing ? written.gentled : written
-            if let text = breathing.text { list.append(speechMedia(text, recording: nil, session)) }
+            if let text = spoken(breathing.text) { list.append(speechMedia(text, recording: nil, session)) }
         }
         return list
     }
@@ -200,8 +200,8 @@ public enum Compiler {
         parameters.skip.contains(pmr.group)
     }
 
-    /// Every text `step` says with these parameters, in order (what a transcript of it reads); none when the step
-    /// does not play.
+    /// Every text `step` says with these parameters, in order (what a transcript of it reads), as if it plays:
+    /// callers check ``Step/plays(in:parameters:)`` for the session's choices.
     public static func texts(of step: Step, parameters: Parameters) -> [String] {
         switch step.kind {
         case .narration(let narration): return narrationText(narration, parameters).map { [$0] } ?? []
@@ -465,7 +465,7 @@ struct Layout {
     }
 
     mutating func placeBreathing(_ breathing: Breathing, step: Int) throws(CompileError) -> BreathPattern {
-        if let text = breathing.text {
+        if let text = Compiler.spoken(breathing.text) {
             cursor = try speak(text, recording: nil, at: cursor, step: step)
             cursor += paced(Compiler.beforeBreathingSeconds)
         }

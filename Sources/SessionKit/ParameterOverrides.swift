@@ -43,7 +43,9 @@ extension Parameters {
             let key = assignment.trimmingSpaces()
             let known = allKeys.contains(key) ? key : Suggestions.nearest(to: key, in: allKeys)
             throw failure(
-                "'\(assignment)' has no value", "write it as key=value, e.g. \(known ?? "pace")=\(Self.example(known))")
+                "'\(assignment)' has no value",
+                "write it as key=value, e.g. \(known ?? "pace")=\(session.choices.first { $0.key == known }?.options.first?.value ?? Self.example(known))"
+            )
         }
         let key = assignment[..<equals].trimmingSpaces()
         let value = assignment[assignment.index(after: equals)...].trimmingSpaces()
@@ -163,9 +165,10 @@ extension Parameters {
                     + "\(step.path) would end before its cue at \(SessionLoader.plain(latest)) s",
                 "use a pace above \(SessionLoader.plain(minimum))")
         }
-        let total = session.steps.reduce(0.0) { total, step in
-            total + SessionLoader.fixedSeconds(of: step.kind, pace: pace, releaseOnly: releaseOnly)
-        }
+        var parameters = session.parameters
+        parameters.pace = pace
+        parameters.releaseOnly = releaseOnly
+        let total = SessionLoader.fixedSeconds(of: session.steps, parameters: parameters, choices: session.choices)
         if total > SessionLoader.maximumSessionDuration {
             throw failure(
                 "at pace \(SessionLoader.plain(pace)) the session would last more than 6 hours", "use a smaller pace")

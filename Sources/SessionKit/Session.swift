@@ -109,7 +109,7 @@ public struct ProtocolInfo: Sendable, Equatable {
         self.evidence = evidence
     }
 
-    /// True when no guideline grade is claimed.
+    /// True when the session carries at least one guideline grade (false for `"not graded"`).
     public var isGraded: Bool { !evidence.isEmpty }
 }
 
@@ -155,8 +155,8 @@ public struct EvidenceGrade: Sendable, Equatable {
         self.note = note
     }
 
-    /// "low quality, weak recommendation: guided imagery with PMR for general cancer pain (SIO–ASCO 2022;
-    /// partial match: …)", as the player and `list` show it.
+    /// "low quality evidence, weak recommendation: guided imagery with progressive muscle relaxation for general
+    /// cancer or musculoskeletal pain (SIO–ASCO 2022, …; partial match: …)", as the player shows it.
     public var summary: String {
         "\(quality.rawValue) quality evidence, \(strength.rawValue) recommendation: \(therapy) for \(symptom) "
             + "(\(guideline); \(match.rawValue) match\(note.map { ": \($0)" } ?? ""))"
@@ -386,7 +386,14 @@ public struct Step: Sendable, Equatable {
 
     /// Whether the step plays with these choices (``Parameters/choices``, defaults from `session`).
     public func plays(in session: Session, parameters: Parameters) -> Bool {
-        only.allSatisfy { key, values in values.contains(parameters.choice(key, in: session)) }
+        plays(choices: session.choices, parameters: parameters)
+    }
+
+    /// Whether the step plays with the choices in `parameters`, defaults taken from `choices`.
+    public func plays(choices: [SessionChoice], parameters: Parameters) -> Bool {
+        only.allSatisfy { key, values in
+            values.contains(parameters.choices[key] ?? choices.first { $0.key == key }?.defaultValue ?? "")
+        }
     }
 
     public enum Kind: Sendable, Equatable {
@@ -534,7 +541,9 @@ public struct Breathing: Sendable, Equatable {
         result.hold = 0
         result.exhale = gentle.exhale
         result.rest = gentle.rest
-        result.cycles = max(1, Int((cycleSeconds * Double(cycles) / gentle.cycleSeconds).rounded()))
+        // The loader keeps each phase at 1 s or more; a pattern made in code is kept from dividing by zero.
+        let each = max(gentle.cycleSeconds, 0.5)
+        result.cycles = max(1, min(1000, Int((cycleSeconds * Double(cycles) / each).rounded())))
         if let text = gentle.text { result.text = text }
         return result
     }
@@ -561,5 +570,6 @@ public struct GentleBreathing: Sendable, Equatable {
     /// About 3 s in and 4 s out, no hold: comfortable when short of breath.
     public static let standard = GentleBreathing(inhale: 3, exhale: 4)
 
+    /// Seconds of one gentle cycle: in, out and rest.
     public var cycleSeconds: Double { inhale + exhale + rest }
 }

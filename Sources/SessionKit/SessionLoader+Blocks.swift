@@ -170,12 +170,22 @@ extension SessionLoader.Decoder {
         func merged(_ inner: [String: [String]], _ outer: [String: [String]]) -> [String: [String]] {
             inner.merging(outer) { own, group in own.filter(group.contains) }
         }
+        var neverPlays: Set<String> = []
         func expand(_ list: [RawStep], label: String?, only: [String: [String]]) {
             for step in list {
                 switch step {
                 case .step(var step):
                     if step.label == nil { step.label = label }
                     step.only = merged(step.only, only)
+                    if let key = step.only.first(where: { $0.value.isEmpty })?.key, !neverPlays.contains(step.path) {
+                        // A block or repeat for some options around a step for others.
+                        neverPlays.insert(step.path)
+                        report(
+                            "this step can never play: its 'only' and that of the block or repeat around it share no "
+                                + "option of '\(key)'",
+                            suggestion: "give them an option in common, or remove the step",
+                            pathText: step.path, at: JSONLocation(line: step.line, column: step.column))
+                    }
                     expanded.append(step)
                 case .repeating(let times, let inner, let ownLabel, let own):
                     for _ in 0..<times { expand(inner, label: ownLabel ?? label, only: merged(own, only)) }

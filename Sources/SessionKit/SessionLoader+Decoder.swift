@@ -37,6 +37,14 @@ extension SessionLoader {
                     message: message, suggestion: suggestion))
         }
 
+        /// As ``report(_:suggestion:path:at:)``, for a place known by its path's text (an expanded step's).
+        mutating func report(_ message: String, suggestion: String?, pathText: String, at location: JSONLocation) {
+            errors.append(
+                SessionError(
+                    file: file, path: pathText, line: location.line, column: location.column, message: message,
+                    suggestion: suggestion))
+        }
+
         /// Errors by position; errors at the same position keep the order they were found in.
         func sortedErrors() -> [SessionError] {
             errors.enumerated().sorted { lhs, rhs in

@@ -171,7 +171,9 @@ extension SessionLoader.Decoder {
                     suggestion: "write the word, e.g. \"Now.\", or add \"nowCue\": \"builtin:tone\"",
                     path: node.path("now"), at: value.location)
             }
-        } else if !language.lowercased().hasPrefix("en") && !language.isEmpty && pmr.nowCue == nil {
+        } else if !language.lowercased().hasPrefix("en") && !language.isEmpty && pmr.nowCue != nil {
+            pmr.now = ""  // the cue alone marks it: Respite knows the word only in English
+        } else if !language.lowercased().hasPrefix("en") && !language.isEmpty {
             report(
                 "this step has no 'now', and Respite knows the word only in English",
                 suggestion: "add \"now\": the word in this session's language that starts the tension",
@@ -204,7 +206,16 @@ extension SessionLoader.Decoder {
                 continue
             }
             var values: [JSONValue] = [member.value]
-            if case .array(let elements) = member.value.kind { values = elements }
+            if case .array(let elements) = member.value.kind {
+                values = elements
+                if elements.isEmpty {
+                    report(
+                        "an empty list of options: the step would never play",
+                        suggestion:
+                            "list the options it plays for: \(choice.options.map(\.value).joined(separator: ", "))",
+                        path: path, at: member.value.location)
+                }
+            }
             var chosen: [String] = []
             for element in values {
                 guard case .string(let text) = element.kind else {

@@ -17,9 +17,10 @@ extension SessionLoader {
         }
     }
 
-    /// Total fixed seconds of expanded steps under the given parameters.
-    static func fixedSeconds(of steps: [Step], parameters: Parameters) -> Double {
-        steps.reduce(0) { total, step in
+    /// Total fixed seconds of the expanded steps that play under the given parameters (a choice's other options
+    /// are left out: they never play together).
+    static func fixedSeconds(of steps: [Step], parameters: Parameters, choices: [SessionChoice] = []) -> Double {
+        steps.filter { $0.plays(choices: choices, parameters: parameters) }.reduce(0) { total, step in
             total + fixedSeconds(of: step.kind, pace: parameters.pace, releaseOnly: parameters.releaseOnly)
         }
     }

@@ -73,7 +73,16 @@ extension SessionLoader.Decoder {
         let stepsLocation = stepsValue?.location ?? top.location
         let expanded = expandAll(steps, blocks: blocks, at: stepsLocation) ?? []
         if !expanded.isEmpty {
-            let total = SessionLoader.fixedSeconds(of: expanded, parameters: parameters)
+            // The longest of the choices' options counts: each option alone must fit.
+            var totals = [SessionLoader.fixedSeconds(of: expanded, parameters: parameters, choices: choices)]
+            for choice in choices {
+                for option in choice.options {
+                    var chosen = parameters
+                    chosen.choices[choice.key] = option.value
+                    totals.append(SessionLoader.fixedSeconds(of: expanded, parameters: chosen, choices: choices))
+                }
+            }
+            let total = totals.max() ?? 0
             if total > SessionLoader.maximumSessionDuration {
                 report(
                     "the session's silences, pauses, holds, breaths and bells alone last "

@@ -20,9 +20,11 @@ public struct Timeline: Sendable, Equatable {
     /// Seconds for a frame count at this timeline's rate.
     public func seconds(_ frames: Int) -> Double { Double(frames) / Double(sampleRate) }
 
-    /// The step sounding at `frame` (the last one when past the end), or nil if there are no steps.
+    /// The step sounding at `frame` (the last one when past the end), or nil if there are no steps. Steps that
+    /// take no time (a choice's other scenes, a group left out without words) are never "at" a frame.
     public func step(at frame: Int) -> StepSpan? {
-        steps.last { $0.start <= frame } ?? steps.first
+        let heard = steps.filter(\.isHeard)
+        return heard.last { $0.start <= frame } ?? heard.first ?? steps.first
     }
 
     /// One displayed event.
@@ -63,6 +65,10 @@ public struct StepSpan: Sendable, Equatable {
     public var end: Int
     /// For breathing steps: the cycle's phases in frames (in, hold, out, rest), for a pacer display.
     public var breath: BreathPattern?
+
+    /// False for a step that takes no time: one a choice leaves out, or a PMR group left out without words. It
+    /// keeps its number, so numbers mean the same whatever is chosen, but is never announced or landed on.
+    public var isHeard: Bool { end > start }
 
     public init(number: Int, path: String, title: String, start: Int, end: Int, breath: BreathPattern? = nil) {
         self.number = number

@@ -107,7 +107,7 @@ struct Play: ParsableCommand {
         defer { prefetch?.cancel() }
         // A configuration that cannot be read stops the play further on, with its problems; here it only means
         // the default crisis line.
-        let crisisLine = ((try? Configuration.load()) ?? Configuration()).crisisLine(language: meta.language)
+        let crisisLine = ((try? Configuration.load()) ?? Configuration()).crisisLine()
         PlayerScreen.introduce(meta, crisisLine: crisisLine, on: terminal)
         fflush(nil)
         guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)

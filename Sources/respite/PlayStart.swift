@@ -106,7 +106,10 @@ final class PlayStart {
             // Lines set with --set stay as they were remembered.
             let kept = remembered.filter { fixedKeys.contains(Self.key(of: $0)) }
             // In the order assignments() writes them, so that the same choices always read the same.
-            let order = ["skip", "releaseOnly", "pace", "music", "musicGain"]
+            let order =
+                ["skip"] + session.choices.map(\.key) + [
+                    "releaseOnly", "gentleBreathing", "pace", "music", "musicGain",
+                ]
             let toRemember = (kept + chosen).sorted {
                 (order.firstIndex(of: Self.key(of: $0)) ?? order.count)
                     < (order.firstIndex(of: Self.key(of: $1)) ?? order.count)

@@ -34,20 +34,35 @@ struct Validate: ParsableCommand {
             do {
                 let session = try catalog.load(name)
                 if !quick {
-                    let options = try SessionOptions.parse([])
-                    let parameters = try session.parameters.applying([], to: session, loader: catalog.loader)
-                    let prepared = try options.prepare(
-                        session, parameters: parameters, catalog: catalog, measuringProgramme: false,
-                        requireInstalledModel: true)
-                    // What lint calls an error (a cue past its step, music over the voice, a fade that clicks)
-                    // makes the session invalid too; its warnings are lint's to print.
-                    let errors = SessionLint.check(prepared, targets: try Configuration.load().loudness).errors
-                    if !errors.isEmpty {
-                        for error in errors {
-                            let position = error.place.flatMap { $0.line > 0 ? ":\($0.line):\($0.column)" : nil }
-                            report("\(name)\(position ?? ""): \(error.message)")
+                    // At the session's own settings, and with each option of each of its choices: every scene a
+                    // listener can pick is spoken, laid out and checked.
+                    var variants: [[String]] = [[]]
+                    for choice in session.choices {
+                        variants += choice.options.filter { $0.value != choice.defaultValue }.map {
+                            ["\(choice.key)=\($0.value)"]
                         }
-                        throw ExitStatus.invalidSession
+                    }
+                    var errors: [(String, SessionLint.Finding)] = []
+                    for assignments in variants {
+                        let options = try SessionOptions.parse([])
+                        let parameters = try session.parameters.applying(
+                            assignments, to: session, loader: catalog.loader)
+                        let prepared = try options.prepare(
+                            session, parameters: parameters, catalog: catalog, measuringProgramme: false,
+                            requireInstalledModel: true)
+                        // What lint calls an error (a cue past its step, music over the voice, a fade that
+                        // clicks) makes the session invalid too; its warnings are lint's to print.
+                        let found = SessionLint.check(prepared, targets: try Configuration.load().loudness).errors
+                        let with = assignments.isEmpty ? "" : " (with \(assignments.joined(separator: " ")))"
+                        errors += found.map { (with, $0) }
+                    }
+                    if !errors.isEmpty {
+                        for (with, error) in errors {
+                            let position = error.place.flatMap { $0.line > 0 ? ":\($0.line):\($0.column)" : nil }
+                            report("\(name)\(position ?? ""): \(error.message)\(with)")
+                        }
+                        status = status == ExitStatus.notFound ? status : ExitStatus.invalidSession
+                        continue
                     }
                 }
                 printLine("ok: \(name): \"\(session.title)\", \(session.steps.count) steps")

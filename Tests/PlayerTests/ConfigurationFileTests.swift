@@ -149,26 +149,28 @@ struct UnusableConfigurationFile: CustomTestStringConvertible, Sendable {
 @Suite struct CrisisLineTests {
     @Test func theRegionDecidesTheDefaultLine() {
         let usual = Configuration()
-        #expect(
-            usual.crisisLine(language: "en", environment: ["LANG": "en_US.UTF-8"])
-                == Configuration.unitedStatesCrisisLine)
-        #expect(usual.crisisLine(language: "en-US", environment: [:]) == Configuration.unitedStatesCrisisLine)
-        #expect(
-            usual.crisisLine(language: "es", environment: ["LC_ALL": "es_US.UTF-8", "LANG": "en_GB"])
-                == Configuration.unitedStatesCrisisLine)
-        #expect(
-            usual.crisisLine(language: "en", environment: ["LANG": "en_GB.UTF-8"]) == Configuration.generalCrisisLine)
-        #expect(usual.crisisLine(language: "en", environment: [:]) == Configuration.generalCrisisLine)
-        #expect(Configuration.unitedStatesCrisisLine.contains("988"))
+        let us = Configuration.unitedStatesCrisisLine
+        let general = Configuration.generalCrisisLine
+        for (environment, line) in [
+            (["LANG": "en_US.UTF-8"], us), (["LANG": "es_US"], us), (["LANG": "en_US.UTF-8@euro"], us),
+            (["LC_ALL": "es_US.UTF-8", "LANG": "en_GB"], us), (["LC_ALL": "", "LANG": "en_US"], us),
+            (["LC_MESSAGES": "zh_Hant_US.UTF-8"], us), (["LANG": "en_GB.UTF-8"], general),
+            (["LANG": "C.UTF-8"], general),
+            (["LANG": "POSIX"], general), (["LANG": "C"], general), ([:], general), (["LANG": "es_419"], general),
+        ] {
+            #expect(usual.crisisLine(environment: environment) == line, "\(environment)")
+        }
+        #expect(us.contains("988"))
     }
 
     @Test func aClinicSetsItsOwnLineOrNone() throws {
         let set = try Configuration.parse(
             bytes: Array(#"{ "crisisLine": "Call Samaritans free on 116 123." }"#.utf8), file: "config.json")
-        #expect(
-            set.crisisLine(language: "en", environment: ["LANG": "en_US.UTF-8"]) == "Call Samaritans free on 116 123.")
+        #expect(set.crisisLine(environment: ["LANG": "en_US.UTF-8"]) == "Call Samaritans free on 116 123.")
         let none = try Configuration.parse(bytes: Array(#"{ "crisisLine": "" }"#.utf8), file: "config.json")
-        #expect(none.crisisLine(language: "en-US", environment: [:]) == nil)
+        #expect(none.crisisLine(environment: ["LANG": "en_US.UTF-8"]) == nil)
+        let blank = try Configuration.parse(bytes: Array(#"{ "crisisLine": "   " }"#.utf8), file: "config.json")
+        #expect(blank.crisisLine(environment: [:]) == nil, "no empty bullet")
     }
 
     @Test func aBadLineIsALocatedError() {

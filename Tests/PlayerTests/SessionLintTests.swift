@@ -178,6 +178,7 @@ extension PreparedSession {
             + #"{ "type": "pmr", "group": "hands", "prepare": "In a moment, make a fist.", "tense": 6, "relax": 30, "#
             + #""rest": "Let your hands rest.", "relaxText": "Let your fist open." }]"#
         let found = try findings(body).filter { $0.rule == .tensingInReleaseOnly }
+        try #require(found.count == 2, "\(found)")
         #expect(found.map(\.place?.path) == ["steps[1]", "steps[2]"])
         #expect(found[0].message.contains("\"chime\""))
         #expect(found[1].message.contains("\"fist\""))
@@ -210,6 +211,27 @@ extension PreparedSession {
         let loud = try findings(#""music": { "source": "builtin:ocean", "gain": 4 }, "# + steps)
         let warning = try #require(loud.first { $0.rule == .pacerUnderMusic })
         #expect(warning.message.contains("only 2.0 LU above the music"))
+    }
+
+    @Test func aDescriptionWhoseMinutesAreOffAndALongNowAreWarnings() throws {
+        var session = try fixture.session(
+            #""steps": [{ "type": "silence", "seconds": 3 }, { "type": "pmr", "group": "hands", "#
+                + #""prepare": "In a moment, make a fist.", "#
+                + #""now": "Now, tighten the muscles of your hand and your forearm and your upper arm, and keep them "#
+                + #"firm, gently, while you breathe.", "tense": 5, "relax": 30 }]"#)
+        session.description = "About forty minutes of relaxation."
+        let prepared = try fixture.prepare(session, normalised: false)
+        let found = SessionLint.check(prepared, targets: targets).findings
+        let length = try #require(found.first { $0.rule == .descriptionLength })
+        #expect(length.message.hasPrefix("description: it says 40.0 minutes, but the session lasts 0:"))
+        #expect(length.place?.path == "description")
+        let now = try #require(found.first { $0.rule == .longNow })
+        #expect(now.message.contains("more than half the hold"))
+        #expect(now.place?.path == "steps[1]")
+        let seconds = prepared.timeline.seconds(prepared.timeline.duration)
+        session.description = "Lasts \(String(format: "%.2f", seconds / 60)) minutes."
+        let fitting = SessionLint.check(try fixture.prepare(session, normalised: false), targets: targets).findings
+        #expect(!fitting.contains { $0.rule == .descriptionLength }, "\(session.description)")
     }
 
     @Test(arguments: [

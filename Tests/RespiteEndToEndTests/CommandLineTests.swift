@@ -86,6 +86,26 @@ struct Respite {
         #expect(result.stdout.isEmpty)
     }
 
+    @Test func aCuePastTheEndOfItsStepFailsValidateWithItsPlace() throws {
+        let folder = try Respite.temporaryFolder()
+        let path = folder + "/late-cue.json"
+        try """
+        {
+          "format": 1, "id": "late-cue", "title": "Late", "description": "x", "language": "en",
+          "author": "t", "version": "1", "protocol": { "name": "n", "evidence": "not graded", "source": "s" },
+          "safety": ["Stop if anything hurts."],
+          "steps": [ { "type": "silence", "seconds": 3 },
+                     { "type": "narration", "text": "Rest.", "pause": 1, "cues": [{ "at": 20, "sound": "builtin:chime" }] },
+                     { "type": "silence", "seconds": 30 } ]
+        }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Respite.run(["validate", path])
+        #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("\(path):6:"), "\(result.stderr)")
+        #expect(result.stderr.contains("steps[1]: a cue at 0:23.0 is past the end of its step"), "\(result.stderr)")
+        #expect(!result.stdout.contains("ok:"))
+    }
+
     @Test func aMissingSessionIsNamedWithTheChoices() throws {
         let result = try Respite.run(["validate", "pmr-shrt"])
         #expect(result.status == 66)

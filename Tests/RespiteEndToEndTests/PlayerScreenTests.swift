@@ -259,7 +259,8 @@ struct PanelRows {
 
     @Test func theStartSaysWhatTheEvidenceIsAndWhereToTurnInACrisis() throws {
         let us = try Respite.run(
-            ["pmr-short", "--device", "hw:9,9", "--yes"], environment: ["LANG": "en_US.UTF-8", "LC_ALL": ""])
+            ["pmr-short", "--device", "hw:9,9", "--yes"],
+            environment: ["LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "XDG_CONFIG_HOME": "/nonexistent"])
         #expect(us.stdout.contains("call or text 988"), "\(us.stdout)")
         #expect(
             us.stdout.contains(
@@ -267,7 +268,8 @@ struct PanelRows {
                     + "relaxation for general cancer or musculoskeletal pain"))
         #expect(us.stdout.contains("It can help people cope; it does not treat cancer."))
         let elsewhere = try Respite.run(
-            ["pmr-short", "--device", "hw:9,9", "--yes"], environment: ["LANG": "en_GB.UTF-8", "LC_ALL": ""])
+            ["pmr-short", "--device", "hw:9,9", "--yes"],
+            environment: ["LANG": "en_GB.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "XDG_CONFIG_HOME": "/nonexistent"])
         #expect(elsewhere.stdout.contains("call your local emergency number"))
         #expect(!elsewhere.stdout.contains("988"))
     }

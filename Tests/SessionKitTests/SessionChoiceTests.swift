@@ -51,6 +51,7 @@ import Testing
         #expect(throws: ParameterError.self) { try session.parameters.applying(["scene=forest"], to: session) }
         do {
             _ = try session.parameters.applying(["scene=gardn"], to: session)
+            Issue.record("scene=gardn was accepted")
         } catch {
             #expect(error.description.contains("did you mean 'garden'?"))
             #expect(error.description.contains("options: beach, garden"))
@@ -73,5 +74,35 @@ import Testing
             #expect(messages.contains { $0.contains("the default 'x' is not one of the options") })
             #expect(messages.contains { $0.contains("this session has no choice 'scene'") })
         }
+    }
+
+    @Test func anOnlyThatCanNeverPlayIsAnError() throws {
+        let empty = #"{"type": "silence", "seconds": 5, "only": {"scene": []}}"#
+        let nested = """
+            {"type": "repeat", "times": 2, "only": {"scene": "garden"},
+             "steps": [{"type": "silence", "seconds": 5, "only": {"scene": "beach"}}]}
+            """
+        for (steps, message) in [
+            (empty, "an empty list of options: the step would never play"),
+            (nested, "this step can never play: its 'only' and that of the block or repeat around it share no option"),
+        ] {
+            do {
+                _ = try TestSupport.load(TestSupport.session(steps: steps, extra: Self.scenes))
+                Issue.record("loaded: \(steps)")
+            } catch {
+                #expect(error.errors.contains { $0.message.hasPrefix(message) }, "\(error)")
+                #expect(error.errors.allSatisfy { $0.line > 0 }, "located")
+            }
+        }
+    }
+
+    @Test func eachOptionAloneMustFitTheSixHoursNotAllTogether() throws {
+        // Two scenes of 3 h 20 min each: 6 h 40 min in all, but never played together.
+        let long = """
+            {"type": "repeat", "times": 4, "only": {"scene": "beach"}, "steps": [{"type": "silence", "seconds": 3000}]},
+            {"type": "repeat", "times": 4, "only": {"scene": "garden"}, "steps": [{"type": "silence", "seconds": 3000}]}
+            """
+        let session = try TestSupport.load(TestSupport.session(steps: long, extra: Self.scenes))
+        #expect(session.steps.count == 8)
     }
 }
