@@ -155,7 +155,7 @@ struct Respite {
         #expect(rows.count >= 10)
         #expect(result.stdout.split(separator: "\n").first?.hasSuffix("helps with") == true)
         let pmr = try #require(rows.first { $0.hasPrefix("pmr-short ") })
-        #expect(pmr.hasSuffix("pain, anxiety, tension, sleep"))
+        #expect(pmr.hasSuffix("pain, anxiety, tension"))
     }
 
     @Test func listJSONCarriesEachSessionsEvidenceList() throws {
