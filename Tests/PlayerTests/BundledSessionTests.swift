@@ -184,7 +184,13 @@ import Testing
     /// The breathing pacer is loud enough to follow: over a paced set (no words), the pacer alone measures about
     /// 6 LU above the music alone, in the session as it plays (every trim and gain applied).
     @Test func thePacerStandsAboutSixLUAboveTheMusic() throws {
-        let prepared = try prepared("breathing-paced")
+        // breathing-paced's own bed and pacer, in a session of one paced set: the same levels, 40 s to mix.
+        let fixture = try Fixture()
+        let session = try fixture.session(
+            #""music": { "source": "audio:music/tide-pad.ogg", "gain": 0, "loop": true, "fadeIn": 6, "fadeOut": 8, "#
+                + #""duck": 8 }, "steps": [{ "type": "silence", "seconds": 3 }, "#
+                + #"{ "type": "breathing", "inhale": 4, "exhale": 6, "cycles": 4, "pacer": "swell" }]"#)
+        let prepared = try fixture.prepare(session)
         let timeline = prepared.timeline
         let set = try #require(timeline.steps.first { $0.breath != nil })
         let pattern = try #require(set.breath)
