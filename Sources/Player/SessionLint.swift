@@ -190,13 +190,12 @@ public enum SessionLint {
             else { continue }
             guard timeline.steps.indices.contains(cue.step) else { continue }
             let span = timeline.steps[cue.step]
-            let step = session.steps.first { $0.path == span.path }
             findings.append(
                 Finding(
                     severity: .warning, rule: .cueOverSpeech,
                     message: "\(span.path): a cue at \(clock(timeline, cue.start)) sounds while narration speaks "
                         + "(\(clock(timeline, words.start))–\(clock(timeline, words.end))); move it into a pause",
-                    place: step.map(session.place(of:)) ?? SessionPlace(path: span.path), step: cue.step))
+                    place: place(of: cue.step, prepared), step: cue.step))
         }
         if let music = session.music, let duck = timeline.ducking {
             let voiceLevel = targets.voice + session.voice.gain
@@ -233,16 +232,21 @@ public enum SessionLint {
         return Report(sources: sources, findings: ordered)
     }
 
+    /// Where the timeline's step `index` was written: its line and column when known, else its path; nil for an
+    /// index the timeline does not have.
+    static func place(of index: Int, _ prepared: Subject) -> SessionPlace? {
+        guard prepared.timeline.steps.indices.contains(index) else { return nil }
+        let path = prepared.timeline.steps[index].path
+        let session = prepared.session
+        return session.steps.first { $0.path == path }.map(session.place(of:)) ?? SessionPlace(path: path)
+    }
+
     /// The rules of clinical fidelity, on the prepared session's timeline and texts.
     static func fidelity(_ prepared: Subject, targets: Configuration.Loudness) -> [Finding] {
         let timeline = prepared.timeline
         let session = prepared.session
         var findings: [Finding] = []
-        func place(_ step: Int) -> SessionPlace? {
-            guard timeline.steps.indices.contains(step) else { return nil }
-            let path = timeline.steps[step].path
-            return session.steps.first { $0.path == path }.map(session.place(of:)) ?? SessionPlace(path: path)
-        }
+        func place(_ step: Int) -> SessionPlace? { Self.place(of: step, prepared) }
         for entry in timeline.entries where entry.kind == .cue {
             guard timeline.steps.indices.contains(entry.step) else { continue }
             let span = timeline.steps[entry.step]

@@ -43,8 +43,9 @@ struct Validate: ParsableCommand {
                         }
                     }
                     var errors: [(String, SessionLint.Finding)] = []
+                    let options = try SessionOptions.parse([])
+                    let targets = try Configuration.load().loudness
                     for assignments in variants {
-                        let options = try SessionOptions.parse([])
                         let parameters = try session.parameters.applying(
                             assignments, to: session, loader: catalog.loader)
                         let prepared = try options.prepare(
@@ -52,7 +53,7 @@ struct Validate: ParsableCommand {
                             requireInstalledModel: true)
                         // What lint calls an error (a cue past its step, music over the voice, a fade that
                         // clicks) makes the session invalid too; its warnings are lint's to print.
-                        let found = SessionLint.check(prepared, targets: try Configuration.load().loudness).errors
+                        let found = SessionLint.check(prepared, targets: targets).errors
                         let with = assignments.isEmpty ? "" : " (with \(assignments.joined(separator: " ")))"
                         errors += found.map { (with, $0) }
                     }
