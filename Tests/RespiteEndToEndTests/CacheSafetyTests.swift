@@ -51,15 +51,33 @@ import Testing
         return Data(bytes)
     }
 
+    /// One clean render for every damage: the session's folder, the caches that render filled (kept
+    /// untouched, copied for each case) and the render itself.
+    struct CleanRender {
+        let fixture: DataSafety.Fixture
+        var pristine: String { fixture.folder + "/cache" }
+        var reference: String { fixture.folder + "/clean.wav" }
+
+        init() throws {
+            fixture = try DataSafety.Fixture()
+            let clean = try Respite.run(
+                ["render", fixture.session, "-o", fixture.folder + "/clean.wav"],
+                environment: ["XDG_CACHE_HOME": fixture.folder + "/cache"])
+            guard clean.status == 0 else { throw SoundServerError(message: "the clean render failed: \(clean.stderr)") }
+        }
+    }
+
+    static let clean = Result { try CleanRender() }
+
     @Test(arguments: cases)
     func aDamagedEntryIsRebuiltAndTheRenderIsTheSame(_ entry: Entry, _ damage: Damage) throws {
-        let fixture = try DataSafety.Fixture()
-        let cache = fixture.folder + "/cache"
+        let shared = try Self.clean.get()
+        let fixture = shared.fixture
+        // The session's sources are the same files, so the cache's records of them still hold.
+        let cache = fixture.folder + "/cache-\(entry)-\(damage)"
+        try FileManager.default.copyItem(atPath: shared.pristine, toPath: cache)
         let elsewhere = try Respite.temporaryFolder()
         let environment = ["XDG_CACHE_HOME": cache]
-        let clean = try Respite.run(
-            ["render", fixture.session, "-o", fixture.folder + "/clean.wav"], environment: environment)
-        #expect(clean.status == 0, "\(clean.stderr)")
         let paths = entry.paths(in: cache)
         #expect(paths.count >= (entry == .programme ? 1 : 2), "\(paths)")
         guard let path = paths.first, let original = FileManager.default.contents(atPath: path) else { return }
@@ -83,18 +101,20 @@ import Testing
         }
         let outside = DataSafety.snapshot(elsewhere)
         let sessionFolder = DataSafety.snapshot(fixture.folder).filter { !$0.key.hasPrefix("cache") }
-        let again = try Respite.run(
-            ["render", fixture.session, "-o", fixture.folder + "/again.wav"], environment: environment)
+        let againPath = fixture.folder + "/again-\(entry)-\(damage).wav"
+        let again = try Respite.run(["render", fixture.session, "-o", againPath], environment: environment)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(!again.stderr.contains("warning"), "a damaged entry is not worth a warning: \(again.stderr)")
-        let reference = FileManager.default.contents(atPath: fixture.folder + "/clean.wav")
+        let reference = FileManager.default.contents(atPath: shared.reference)
         #expect(
-            reference != nil && FileManager.default.contents(atPath: fixture.folder + "/again.wav") == reference,
+            reference != nil && FileManager.default.contents(atPath: againPath) == reference,
             "the render with the damaged \(entry) entry equals the clean one")
         #expect(
             DataSafety.differences(outside, DataSafety.snapshot(elsewhere)).isEmpty, "nothing outside the cache changed"
         )
-        let now = DataSafety.snapshot(fixture.folder).filter { !$0.key.hasPrefix("cache") && $0.key != "again.wav" }
+        let now = DataSafety.snapshot(fixture.folder).filter {
+            !$0.key.hasPrefix("cache") && $0.key != (againPath as NSString).lastPathComponent
+        }
         #expect(DataSafety.differences(sessionFolder, now).isEmpty)
         if damage != .folder {
             // A JSON entry's keys may come in another order; its content is the same.
