@@ -7,7 +7,8 @@ SESSION ?= pmr-short
 ARGS ?=
 
 # Libraries Respite links against, and the speech data espeak-ng needs at run time.
-DEPS := pkg-config libasound2-dev libsndfile1-dev libsoxr-dev libebur128-dev libespeak-ng-dev espeak-ng-data
+DEPS := pkg-config libasound2-dev libsndfile1-dev libsoxr-dev libebur128-dev libespeak-ng-dev espeak-ng-data \
+	libsqlite3-dev
 # Tools the tests use: inputs in other formats, independent measurement, and a sound server
 # (PulseAudio with a null sink, reached through ALSA's pulse plugin) that plays in real time.
 TEST_DEPS := sox ffmpeg pulseaudio libasound2-plugins

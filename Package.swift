@@ -11,11 +11,13 @@ let package = Package(
         .library(name: "Mixer", targets: ["Mixer"]),
         .library(name: "AudioIO", targets: ["AudioIO"]),
         .library(name: "Player", targets: ["Player"]),
+        .library(name: "History", targets: ["History"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // System libraries: a modulemap and a shim.h each, nothing else.
@@ -59,10 +61,12 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The history of runs and ratings: SQLite through GRDB, never touched from the audio thread.
+        .target(name: "History", dependencies: ["SessionKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "respite",
             dependencies: [
-                "Player", "SessionKit", "AudioIO", "Mixer",
+                "Player", "SessionKit", "AudioIO", "Mixer", "History", "FileAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,8 +83,11 @@ let package = Package(
         .testTarget(
             name: "PlayerTests", dependencies: ["Player", "SessionKit", "AudioIO", "Mixer", "NeuralVoiceSupport"]),
         .testTarget(
+            name: "HistoryTests",
+            dependencies: ["History", "SessionKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
             name: "RespiteEndToEndTests",
-            dependencies: ["respite", "Player", "SessionKit", "AudioIO", "NeuralVoiceSupport"]),
+            dependencies: ["respite", "Player", "SessionKit", "AudioIO", "History", "NeuralVoiceSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

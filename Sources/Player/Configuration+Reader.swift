@@ -2,7 +2,9 @@ import SessionKit
 
 extension Configuration {
     /// Keys of the top-level object.
-    static let keys = ["loudness", "ceiling", "devices", "crisisLine"]
+    static let keys = ["loudness", "ceiling", "devices", "crisisLine", "history", "ratings"]
+    /// Keys of `ratings`.
+    static let ratingsKeys = ["ask", "items"]
     /// Keys of `loudness`.
     static let loudnessKeys = ["voice", "music", "cues", "programme"]
     /// Keys of one device under `devices`.
@@ -61,11 +63,103 @@ extension Configuration {
                     configuration.devices = readDevices(member.value, path: path)
                 case "crisisLine":
                     configuration.crisisLine = readCrisisLine(member.value, path: path)
+                case "history":
+                    configuration.history = readHistory(member.value, path: path)
+                case "ratings":
+                    configuration.ratings = readRatings(member.value, path: path)
                 default:
                     unknownKey(member, path: path, known: keys, context: "at the top level")
                 }
             }
             return configuration
+        }
+
+        /// An absolute path to the history database.
+        mutating func readHistory(_ value: JSONValue, path: JSONPath) -> String? {
+            let suggestion = "write an absolute path, e.g. \"/var/lib/respite/history.sqlite\", or remove the key"
+            guard case .string(let text) = value.kind else {
+                report(
+                    "history should be a file's path in double quotes, but is \(value.kindDescription)",
+                    suggestion: suggestion, path: path, at: value.location)
+                return nil
+            }
+            guard text.hasPrefix("/"), !text.hasSuffix("/"), text.utf8.count <= 4096,
+                !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\0" })
+            else {
+                report(
+                    "history must be an absolute path to a file (found \"\(abbreviated(text).escapingInvisible)\")",
+                    suggestion: suggestion, path: path, at: value.location)
+                return nil
+            }
+            return text
+        }
+
+        /// `{ "ask": true, "items": ["pain", "anxiety"] }`.
+        mutating func readRatings(_ value: JSONValue, path: JSONPath) -> Ratings {
+            var ratings = Ratings()
+            guard
+                let object = object(value, path: path, example: "{ \"ask\": true, \"items\": [\"pain\", \"anxiety\"] }")
+            else { return ratings }
+            for member in object.members {
+                let memberPath = path.appending(member.key)
+                switch member.key {
+                case "ask":
+                    guard case .bool(let ask) = member.value.kind else {
+                        report(
+                            "should be true or false, but is \(member.value.kindDescription)",
+                            suggestion: "false turns the questions before and after a session off", path: memberPath,
+                            at: member.value.location)
+                        continue
+                    }
+                    ratings.ask = ask
+                case "items":
+                    if let items = readRatingItems(member.value, path: memberPath) { ratings.items = items }
+                default:
+                    unknownKey(member, path: memberPath, known: ratingsKeys, context: "in \"ratings\"")
+                }
+            }
+            return ratings
+        }
+
+        /// A list of known rating items, each once.
+        mutating func readRatingItems(_ value: JSONValue, path: JSONPath) -> [String]? {
+            let known = "the items are \(RatingItem.keyList)"
+            guard case .array(let elements) = value.kind else {
+                report(
+                    "should be a list in [ ], but is \(value.kindDescription)",
+                    suggestion: "e.g. [\"pain\", \"anxiety\"]; \(known)", path: path, at: value.location)
+                return nil
+            }
+            var items: [String] = []
+            var valid = true
+            for (index, element) in elements.enumerated() {
+                let elementPath = path.appending(index)
+                guard case .string(let key) = element.kind, RatingItem.named(key) != nil else {
+                    let found: String
+                    if case .string(let key) = element.kind {
+                        found = "'\(abbreviated(key).escapingInvisible)' is not a rating Respite asks"
+                    } else {
+                        found = "a rating item should be its name in double quotes, but is \(element.kindDescription)"
+                    }
+                    var suggestion = known
+                    if case .string(let key) = element.kind,
+                        let nearest = Suggestions.nearest(to: key, in: RatingItem.known.map(\.key))
+                    {
+                        suggestion = "did you mean '\(nearest)'? \(known)"
+                    }
+                    report(found, suggestion: suggestion, path: elementPath, at: element.location)
+                    valid = false
+                    continue
+                }
+                if items.contains(key) {
+                    report(
+                        "'\(key)' is listed twice", suggestion: "list each item once", path: elementPath,
+                        at: element.location)
+                    valid = false
+                }
+                items.append(key)
+            }
+            return valid ? items : nil
         }
 
         /// One sentence of plain text: no control characters, at most ``maximumCrisisLineLength`` characters.

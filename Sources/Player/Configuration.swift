@@ -15,7 +15,9 @@ import SessionKit
 ///   "loudness": { "voice": -20, "music": -32, "cues": -26, "programme": -23 },
 ///   "ceiling": -1,
 ///   "devices": { "default": { "maxVolume": -6 } },
-///   "crisisLine": "If you are in crisis or thinking of harming yourself, call or text 988."
+///   "crisisLine": "If you are in crisis or thinking of harming yourself, call or text 988.",
+///   "history": "/var/lib/respite/history.sqlite",
+///   "ratings": { "ask": true, "items": ["pain", "anxiety", "fatigue"] }
 /// }
 /// ```
 /// The file is read strictly (``parse(bytes:file:)``): an unknown key, a value of the wrong type or out of
@@ -59,15 +61,35 @@ public struct Configuration: Sendable, Equatable {
     /// The crisis resource shown before and after every session, as one sentence for the clinic's country;
     /// nil: the default for the listener's region (``crisisLine(language:environment:)``); empty: none.
     public var crisisLine: String?
+    /// The history database, an absolute path (a clinic machine's shared record); nil: the listener's own,
+    /// `$XDG_DATA_HOME/respite/history.sqlite`.
+    public var history: String?
+    /// The questions asked before and after a session.
+    public var ratings: Ratings
+
+    /// How the listener is asked how they feel before and after a session (ESAS-r items, 0–10, each skippable).
+    public struct Ratings: Sendable, Equatable {
+        /// Whether to ask at all on an interactive terminal; `--before`/`--after` still record given ratings.
+        public var ask: Bool
+        /// The items to ask, by ``RatingItem`` key; a session may add its own. Default: pain and anxiety.
+        public var items: [String]
+
+        public init(ask: Bool = true, items: [String] = RatingItem.defaultKeys) {
+            self.ask = ask
+            self.items = items
+        }
+    }
 
     public init(
         loudness: Loudness = Loudness(), ceiling: Double = -1, devices: [String: Device] = [:],
-        crisisLine: String? = nil
+        crisisLine: String? = nil, history: String? = nil, ratings: Ratings = Ratings()
     ) {
         self.loudness = loudness
         self.ceiling = ceiling
         self.devices = devices
         self.crisisLine = crisisLine
+        self.history = history
+        self.ratings = ratings
     }
 
     /// The longest crisis line accepted, in characters.

@@ -83,6 +83,14 @@ public struct SessionEvent: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// True when the run ended as the listener meant it to: played to its end, or stopped by them.
+    public var isListenersEnding: Bool {
+        switch kind {
+        case .finished, .stopped(.listener): true
+        default: false
+        }
+    }
+
     public var description: String {
         let at = "\(frame)"
         switch kind {

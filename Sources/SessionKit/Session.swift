@@ -14,6 +14,9 @@ public struct Session: Sendable, Equatable {
     public var tags: [String]
     /// What the session helps with, in a listener's words ("anxiety", "pain", "sleep"), for `respite list`.
     public var helpsWith: [String]
+    /// Rating items (``RatingItem`` keys) asked before and after this session besides the configuration's, such
+    /// as `sleep` for a session for the night.
+    public var ratings: [String]
     public var `protocol`: ProtocolInfo
     /// Shown (and announced to screen readers) before playing.
     public var safety: [String]
@@ -30,7 +33,8 @@ public struct Session: Sendable, Equatable {
 
     public init(
         format: Int = 1, id: String, title: String, description: String, language: String, author: String,
-        version: String, tags: [String] = [], helpsWith: [String] = [], protocol: ProtocolInfo, safety: [String],
+        version: String, tags: [String] = [], helpsWith: [String] = [], ratings: [String] = [],
+        protocol: ProtocolInfo, safety: [String],
         voice: Voice = Voice(),
         parameters: Parameters = Parameters(), music: Music? = nil, choices: [SessionChoice] = [],
         blockNames: [String] = [], steps: [Step],
@@ -45,6 +49,7 @@ public struct Session: Sendable, Equatable {
         self.version = version
         self.tags = tags
         self.helpsWith = helpsWith
+        self.ratings = ratings
         self.protocol = `protocol`
         self.safety = safety
         self.voice = voice

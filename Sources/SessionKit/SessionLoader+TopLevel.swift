@@ -1,7 +1,7 @@
 extension SessionLoader.Decoder {
     static let topLevelKeys = [
         "format", "id", "title", "description", "language", "author", "version", "tags", "helpsWith", "protocol",
-        "safety", "voice", "parameters", "music", "choices", "blocks", "steps",
+        "ratings", "safety", "voice", "parameters", "music", "choices", "blocks", "steps",
     ]
     static let protocolKeys = ["name", "source", "audience", "evidence"]
     static let evidenceKeys = ["guideline", "therapy", "symptom", "quality", "strength", "match", "note"]
@@ -44,6 +44,7 @@ extension SessionLoader.Decoder {
         let version = text(top, "version") ?? ""
         let tags = decodeTags(top)
         let helpsWith = decodeTextList(top, "helpsWith", example: "[\"anxiety\", \"pain\", \"sleep\"]")
+        let ratings = decodeRatings(top)
         let protocolInfo = decodeProtocol(top)
         let safety = decodeSafety(top)
         let voice = decodeVoice(top)
@@ -94,8 +95,9 @@ extension SessionLoader.Decoder {
 
         return Session(
             format: format ?? 1, id: id, title: title, description: description, language: language,
-            author: author, version: version, tags: tags, helpsWith: helpsWith, protocol: protocolInfo, safety: safety,
-            voice: voice,
+            author: author, version: version, tags: tags, helpsWith: helpsWith, ratings: ratings,
+            protocol: protocolInfo,
+            safety: safety, voice: voice,
             parameters: parameters, music: music, choices: choices, blockNames: blocks.order, steps: expanded,
             directory: directory)
     }
@@ -169,6 +171,35 @@ extension SessionLoader.Decoder {
             texts.append(text)
         }
         return texts
+    }
+
+    /// `ratings`: the rating items this session asks besides the configuration's, by ``RatingItem`` key.
+    mutating func decodeRatings(_ top: Node) -> [String] {
+        let known = "the items are \(RatingItem.keyList)"
+        guard let elements = list(top, "ratings", required: false, what: "a list of rating items, e.g. [\"sleep\"]")
+        else { return [] }
+        var keys: [String] = []
+        for (index, element) in elements.enumerated() {
+            let path = top.path("ratings").appending(index)
+            guard case .string(let key) = element.kind else {
+                typeMismatch(element, path: path, expected: "a rating item's name in double quotes")
+                continue
+            }
+            guard RatingItem.named(key) != nil else {
+                let nearest = Suggestions.nearest(to: key, in: RatingItem.known.map(\.key))
+                report(
+                    "'\(key)' is not a rating Respite asks",
+                    suggestion: nearest.map { "did you mean '\($0)'? \(known)" } ?? known, path: path,
+                    at: element.location)
+                continue
+            }
+            if keys.contains(key) {
+                report("'\(key)' is listed twice", suggestion: "list each item once", path: path, at: element.location)
+                continue
+            }
+            keys.append(key)
+        }
+        return keys
     }
 
     mutating func decodeProtocol(_ top: Node) -> ProtocolInfo {

@@ -17,6 +17,8 @@ enum ExitStatus {
     static let systemLimit = ExitCode(71)
     /// The sound device was lost during playback and did not come back in time.
     static let deviceLost = ExitCode(75)
+    /// Something is busy that will not be later (EX_TEMPFAIL, as ``deviceLost``): a run that is still playing.
+    static let temporaryFailure = ExitCode(75)
     /// The configuration file is invalid.
     static let badConfiguration = ExitCode(78)
     /// An output file could not be created or written.

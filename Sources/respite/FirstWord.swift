@@ -12,7 +12,10 @@ enum FirstWord {
     case unknown(String)
 
     /// The subcommands, and the words the parser itself answers (`help`).
-    static let commands = ["play", "list", "validate", "lint", "timeline", "render", "devices", "voices", "help"]
+    static let commands = [
+        "play", "resume", "list", "history", "export", "validate", "lint", "timeline", "render", "devices", "voices",
+        "help",
+    ]
 
     /// Reads `arguments` (without the program's name).
     ///

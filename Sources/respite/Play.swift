@@ -2,7 +2,9 @@ import ArgumentParser
 import Atomics
 import AudioIO
 import Dispatch
+import FileAccess
 import Foundation
+import History
 import Player
 import SessionKit
 
@@ -73,6 +75,8 @@ struct Play: ParsableCommand {
 
     @OptionGroup var start: StartOptions
 
+    @OptionGroup var record: RecordOptions
+
     func validate() throws {
         if let problem = PlaybackBuffering.resolve(period: period, buffer: buffer, sampleRate: options.rate).problem {
             throw ValidationError(problem)
@@ -83,6 +87,7 @@ struct Play: ParsableCommand {
         }
         guard (-40...6).contains(volume) else { throw ValidationError("--volume must be -40…+6 dB.") }
         guard reconnectTimeout >= 0 else { throw ValidationError("--reconnect-timeout must be 0 or more seconds.") }
+        try record.check()
     }
 
     func run() throws {
@@ -107,11 +112,30 @@ struct Play: ParsableCommand {
         defer { prefetch?.cancel() }
         // A configuration that cannot be read stops the play further on, with its problems; here it only means
         // the default crisis line.
-        let crisisLine = ((try? Configuration.load()) ?? Configuration()).crisisLine()
+        let early = (try? Configuration.load()) ?? Configuration()
+        let crisisLine = early.crisisLine()
         PlayerScreen.introduce(meta, crisisLine: crisisLine, on: terminal)
         fflush(nil)
         guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)
         else { return }
+        // The history is opened (and a run a crash left open is closed) before the questions: ratings are asked
+        // only where they can be kept.
+        let recorder = HistoryRecorder(path: HistoryRecorder.path(record.history, configured: early.history))
+        for line in recorder.takeProblems() { report(line) }
+        let ratingItems = RecordOptions.items(configuration: early, session: meta)
+        var before = record.given(.before)
+        let asks =
+            recorder.isRecording && !record.noRatings && early.ratings.ask && !ratingItems.isEmpty
+            && PlayStart.showsScreen(terminal: terminal, start: start)
+        if before == nil && asks {
+            let outcome = RatingQuestions(terminal: terminal, signals: signals).ask(
+                ratingItems, opening: "Before you begin: how are you feeling right now?")
+            if case .interrupted = outcome, signals.received != nil {
+                printLine("Stopped before the session began.")
+                return
+            }
+            before = outcome.anyAnswered ? outcome.ratings : nil
+        }
         let prepared: PreparedSession
         let start: Int
         let preparer: SessionPreparer
@@ -169,9 +193,14 @@ struct Play: ParsableCommand {
             try ALSAOutput(
                 device: device, sampleRate: rate, periodFrames: sizes.periodFrames, bufferFrames: sizes.bufferFrames)
         }
+        // The run is in the history before its first sound; a crash from here on is found at the next start.
+        recorder.begin(
+            runStart(meta, catalog: catalog, assignments: begun.assignments, timeline: prepared.timeline),
+            before: before ?? [])
         do {
             try run.start(from: start)
         } catch let error as ALSAError {
+            recorder.end(SessionEvent(frame: start, time: Date(), kind: .stopped(.deviceGone)))
             switch NoSoundDevice.decide(
                 device: device, sessionID: meta.id, output: output, hasSoundCard: PlaybackDevices.hasSoundCard(),
                 server: NoSoundDevice.probeServer(), error: error)
@@ -198,17 +227,48 @@ struct Play: ParsableCommand {
                 SpeechSynthesizer.stopEngines()
             }
         }
-        try play(
+        let last = try play(
             run, terminal: terminal, plain: plain, signals: signals, begun: begun, estimate: growing?.estimate,
-            crisisLine: crisisLine)
+            recorder: recorder)
+        // How the listener feels now: asked only of one who answered before, after a session that ended as they
+        // meant it to (not after a signal: whoever sent it wants Respite gone).
+        if record.after == nil, asks, let before, signals.received == nil, last?.isListenersEnding == true {
+            let outcome = RatingQuestions(terminal: terminal, signals: signals).ask(
+                ratingItems, opening: "How are you feeling now?")
+            recorder.rate(.after, outcome.ratings)
+            if let comparison = RatingQuestions.comparison(before: before, after: outcome.ratings) {
+                terminal.printWrapped("Thank you. " + comparison)
+            }
+        }
+        for line in recorder.takeProblems() { report(line) }
+        if let crisisLine { terminal.printWrapped(crisisLine) }
+    }
+
+    /// What the history records of this run when it starts.
+    private func runStart(
+        _ meta: Session, catalog: SessionCatalog, assignments: [String], timeline: SessionKit.Timeline
+    ) -> RunStart {
+        let file = try? catalog.file(for: session)
+        let hash = file.flatMap { try? InputFile.read($0, maximumBytes: SessionLoader.maximumFileSize) }
+            .map(HistoryRecorder.hash)
+        // A file is kept by its absolute path, a bundled or installed session by its id.
+        var source = session
+        if FileManager.default.fileExists(atPath: session) {
+            source =
+                session.hasPrefix("/")
+                ? session : FileManager.default.currentDirectoryPath + "/" + session
+        }
+        return RunStart(
+            sessionID: meta.id, source: source, title: meta.title, fileHash: hash ?? "", parameters: assignments,
+            device: device, sampleRate: timeline.sampleRate, length: timeline.duration, startedAt: Date())
     }
 
     /// The terminal's side of a session run: draws its events, turns keys and signals into
     /// commands. Returns when the run has ended.
     private func play(
         _ run: SessionRun, terminal: Terminal, plain: Bool, signals: SignalWatcher, begun: PlayStart,
-        estimate: SessionKit.Timeline?, crisisLine: String?
-    ) throws {
+        estimate: SessionKit.Timeline?, recorder: HistoryRecorder
+    ) throws -> SessionEvent? {
         var timeline = run.prepared.timeline
         // Until a session that grows while it plays is laid out to its end: its estimated layout.
         var estimate = estimate
@@ -226,7 +286,9 @@ struct Play: ParsableCommand {
         var last: SessionEvent?
         while true {
             let done = inbox.isFinished
-            for event in inbox.take() {
+            let events = inbox.take()
+            recorder.log(events)
+            for event in events {
                 if event.isFinal { last = event }
                 screen.show(event)
                 switch event.kind {
@@ -274,6 +336,7 @@ struct Play: ParsableCommand {
                 break
             }
         }
+        recorder.end(last, after: record.given(.after) ?? [])
         // The stream ends only after the run has stopped its threads: the counters are complete.
         let stats = run.stats
         let frame = last?.frame ?? 0
@@ -291,11 +354,9 @@ struct Play: ParsableCommand {
             throw ExitStatus.ioFailure
         case .stopped:
             screen.announce(begun.stopped(at: frame, timeline: timeline, estimate: estimate))
-            if let crisisLine { screen.announce(crisisLine) }
         default:
             begun.finished()
             screen.announce("The session has ended. Take a moment before you get up.")
-            if let crisisLine { screen.announce(crisisLine) }
         }
         let period = PlaybackBuffering.resolve(period: self.period, buffer: buffer, sampleRate: timeline.sampleRate)
             .periodFrames
@@ -321,6 +382,7 @@ struct Play: ParsableCommand {
                     + trimNote(stats.trimLeadFrames, sampleRate: timeline.sampleRate)
                     + (stats.holds > 0 ? ", held \(stats.holds) times waiting for the narration to be spoken" : ""))
         }
+        return last
     }
 
     /// The stats line's words on a programme trim settled while playing: empty when it was in

@@ -127,7 +127,7 @@ struct StartScreen {
         while true {
             terminal.printWrapped(
                 "Type a number and Enter to change that choice, Enter alone to begin, or q and Enter to leave.")
-            guard let answer = readLine() else { return .leave }
+            guard let answer = terminal.readLine(stoppingOn: signals) else { return .leave }
             let text = answer.trimmingCharacters(in: .whitespaces).lowercased()
             if text.isEmpty || text == "b" { return .begin(choices) }
             if text == "q" { return .leave }
@@ -181,23 +181,5 @@ struct StartScreen {
     static func numbered(_ choices: StartChoices, _ index: Int) -> String {
         let line = choices.lines[index]
         return "\(index + 1). \(line.label): \(line.value)\(line.fixed ? " (set with --set)" : "")"
-    }
-
-    /// One line typed at the terminal, or nil at the end of input or on a stop signal. Polls, so that Ctrl-C
-    /// (which restarts a plain `read`) is seen.
-    private func readLine() -> String? {
-        fflush(nil)
-        var bytes: [UInt8] = []
-        while true {
-            if signals.received != nil { return nil }
-            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 100) > 0 else { continue }
-            var byte: UInt8 = 0
-            guard read(STDIN_FILENO, &byte, 1) == 1 else {
-                return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
-            }
-            if byte == 10 || byte == 13 { return String(decoding: bytes, as: UTF8.self) }
-            if bytes.count < 256 { bytes.append(byte) }
-        }
     }
 }

@@ -124,6 +124,25 @@ final class Terminal {
         return read(STDIN_FILENO, &byte, 1) == 1 ? byte : nil
     }
 
+    /// One line typed at the terminal (in its normal, line-by-line mode), without its end of line; nil at the end
+    /// of input or once `signals` has received a stop signal. Polls, so that Ctrl-C (after which a plain `read`
+    /// would simply go on waiting) is seen. At most 256 bytes of a line are kept.
+    func readLine(stoppingOn signals: SignalWatcher) -> String? {
+        fflush(nil)
+        var bytes: [UInt8] = []
+        while true {
+            if signals.received != nil { return nil }
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 100) > 0 else { continue }
+            var byte: UInt8 = 0
+            guard read(STDIN_FILENO, &byte, 1) == 1 else {
+                return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+            }
+            if byte == 10 || byte == 13 { return String(decoding: bytes, as: UTF8.self) }
+            if bytes.count < 256 { bytes.append(byte) }
+        }
+    }
+
     func write(_ text: String) {
         StandardStreams.write(text)
     }

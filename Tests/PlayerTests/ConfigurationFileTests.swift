@@ -188,4 +188,41 @@ struct UnusableConfigurationFile: CustomTestStringConvertible, Sendable {
             }
         }
     }
+
+    @Test func aClinicSetsItsHistoryAndItsQuestions() throws {
+        let set = try Configuration.parse(
+            bytes: Array(
+                #"{ "history": "/var/lib/respite/history.sqlite", "ratings": { "ask": false, "items": ["pain", "fatigue"] } }"#
+                    .utf8), file: "config.json")
+        #expect(set.history == "/var/lib/respite/history.sqlite")
+        #expect(set.ratings == Configuration.Ratings(ask: false, items: ["pain", "fatigue"]))
+        let defaults = try Configuration.parse(bytes: Array("{}".utf8), file: "config.json")
+        #expect(
+            defaults.history == nil && defaults.ratings == Configuration.Ratings(ask: true, items: ["pain", "anxiety"]))
+    }
+
+    @Test func aBadHistoryOrRatingIsALocatedError() {
+        for (text, message) in [
+            (#"{ "history": "history.sqlite" }"#, "history must be an absolute path to a file"),
+            (#"{ "history": "/var/lib/respite/" }"#, "history must be an absolute path to a file"),
+            (#"{ "history": 3 }"#, "history should be a file's path in double quotes"),
+            (#"{ "ratings": { "ask": "yes" } }"#, "should be true or false"),
+            (#"{ "ratings": { "items": ["pian"] } }"#, "'pian' is not a rating Respite asks"),
+            (#"{ "ratings": { "items": ["pain", "pain"] } }"#, "'pain' is listed twice"),
+            (#"{ "ratings": { "items": "pain" } }"#, "should be a list in [ ]"),
+            (#"{ "ratings": { "often": true } }"#, "unknown key 'often'"),
+            (#"{ "ratings": [] }"#, "should be an object in { }"),
+        ] {
+            do {
+                _ = try Configuration.parse(bytes: Array(text.utf8), file: "config.json")
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.description.contains("config.json:1:"), "\(error)")
+                #expect(error.description.contains(message), "\(error)")
+            }
+        }
+        // The nearest known item is suggested.
+        #expect(
+            (try? Configuration.parse(bytes: Array(#"{ "ratings": { "items": ["pian"] } }"#.utf8), file: "c")) == nil)
+    }
 }

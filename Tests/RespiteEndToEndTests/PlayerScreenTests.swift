@@ -283,7 +283,7 @@ struct PanelRows {
         #expect(session.stderr.contains("Did you mean the session 'pmr-short' (`respite play pmr-short`)?"))
         let nothing = try Respite.run(["xyzzy"])
         #expect(nothing.status == 64)
-        #expect(nothing.stderr.contains("Commands: play, list,"), "\(nothing.stderr)")
+        #expect(nothing.stderr.contains("Commands: play, resume, list, history, export,"), "\(nothing.stderr)")
         #expect(!nothing.stderr.contains("Did you mean"))
     }
 

@@ -19,6 +19,8 @@ import Testing
         folder = try Respite.temporaryFolder()
     }
 
+    /// These plays test the start screen alone, so they turn off the questions before and after a session
+    /// (`--no-ratings`; `HistoryEndToEndTests` answers them). Their device does not exist.
     var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = Respite.repository
@@ -42,7 +44,8 @@ import Testing
 
     @Test func choicesAreMadeWithTheKeyboardRememberedAndCommandLineValuesWin() throws {
         // First time: leave out the right arm and tense nothing, then begin.
-        let first = try PseudoTerminalSession(["play", "pmr-short", "--device", "nosuch"], environment: environment)
+        let first = try PseudoTerminalSession(
+            ["play", "pmr-short", "--device", "nosuch", "--no-ratings"], environment: environment)
         #expect(first.waitFor("press space to begin · q to leave", seconds: 60), "\(first.output.suffix(600))")
         #expect(first.output.contains("Before you begin:"), "after the safety notes")
         #expect(first.output.contains("Leave out the left leg"), "one line per area the session has")
@@ -58,7 +61,8 @@ import Testing
 
         // Next time the screen opens with them; q leaves without playing or changing anything.
         let remembered = state
-        let second = try PseudoTerminalSession(["play", "pmr-short", "--device", "nosuch"], environment: environment)
+        let second = try PseudoTerminalSession(
+            ["play", "pmr-short", "--device", "nosuch", "--no-ratings"], environment: environment)
         #expect(second.waitFor("press space to begin", seconds: 60))
         #expect(row(second.output, "Leave out the right arm").hasSuffix("yes"))
         #expect(row(second.output, "Release only").hasSuffix("yes"))
@@ -71,7 +75,8 @@ import Testing
 
         // --set wins over what was remembered, is shown as set, and is not remembered.
         let third = try PseudoTerminalSession(
-            ["play", "pmr-short", "--device", "nosuch", "--set", "releaseOnly=false"], environment: environment)
+            ["play", "pmr-short", "--device", "nosuch", "--no-ratings", "--set", "releaseOnly=false"],
+            environment: environment)
         #expect(third.waitFor("press space to begin", seconds: 60))
         #expect(
             row(third.output, "Release only").hasSuffix("no  (set with --set)"), "\(row(third.output, "Release only"))")
@@ -89,7 +94,8 @@ import Testing
 
     @Test func aShortOrResizedTerminalShowsTheScreenOnceAndWhole() throws {
         let session = try PseudoTerminalSession(
-            ["play", "pmr-short", "--device", "nosuch"], environment: environment, columns: 60, rows: 12)
+            ["play", "pmr-short", "--device", "nosuch", "--no-ratings"], environment: environment, columns: 60, rows: 12
+        )
         #expect(session.waitFor("press space to begin", seconds: 60), "\(session.output.suffix(600))")
         for _ in 0..<10 { session.press("j") }  // seven areas, release only, breathing, then the pace
         #expect(session.waitFor("▶ Pace"))
@@ -116,7 +122,7 @@ import Testing
 
     @Test func plainAsksWithNumbersForScreenReaders() throws {
         let session = try PseudoTerminalSession(
-            ["play", "pmr-short", "--plain", "--device", "nosuch"], environment: environment)
+            ["play", "pmr-short", "--plain", "--device", "nosuch", "--no-ratings"], environment: environment)
         #expect(session.waitFor("Type a number and Enter", seconds: 60), "\(session.output.suffix(600))")
         #expect(session.output.contains("  1. Leave out the right arm: no"))
         #expect(!session.output.contains("\u{1B}[J") && !session.output.contains("\u{1B}[?25l"), "nothing is redrawn")
@@ -131,7 +137,8 @@ import Testing
 
     @Test func withoutATerminalItStartsAtOnceAndSaysHowToChoose() throws {
         let result = try Respite.run(
-            ["play", "pmr-short", "--device", "nosuch"], environment: ["XDG_STATE_HOME": folder + "/state"])
+            ["play", "pmr-short", "--device", "nosuch", "--no-ratings"],
+            environment: ["XDG_STATE_HOME": folder + "/state"])
         #expect(result.status == 69)
         #expect(!result.stdout.contains("press space"))
         #expect(
@@ -143,7 +150,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder + "/state/respite", withIntermediateDirectories: true)
         let damaged = "{\"format\": 1, \"sessions\": {\"pmr-short\": {\"choices\": [\"skip=neck\"]"
         try damaged.write(toFile: statePath, atomically: false, encoding: .utf8)
-        let session = try PseudoTerminalSession(["play", "pmr-short", "--device", "nosuch"], environment: environment)
+        let session = try PseudoTerminalSession(
+            ["play", "pmr-short", "--device", "nosuch", "--no-ratings"], environment: environment)
         #expect(session.waitFor("press space to begin", seconds: 60))
         #expect(session.output.contains("\(statePath) cannot be used (1:"), "\(session.output.prefix(3000))")
         session.press("j")

@@ -1,0 +1,260 @@
+import ArgumentParser
+import Foundation
+import History
+import Player
+import SessionKit
+
+/// Opens the history for reading commands: `--history`, else the configuration's, else the listener's own.
+/// Nil (said) when there is none yet; throws the exit status when it cannot be opened.
+func openHistory(_ given: String?) throws -> HistoryStore? {
+    let configured = (try? Configuration.load())?.history
+    guard let path = HistoryRecorder.path(given, configured: configured) else {
+        report("There is no home folder to keep a history in; give one with --history FILE.")
+        throw ExitStatus.notFound
+    }
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    do {
+        let store = try HistoryStore(path: path)
+        try store.closeOpenRuns()
+        return store
+    } catch {
+        report(error.description)
+        throw ExitStatus.ioFailure
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List the sessions you have played: when, how far, how they ended, and how you felt.",
+        discussion: """
+            Every play is recorded in the history database ($XDG_DATA_HOME/respite/history.sqlite, the \
+            configuration's "history", or --history FILE): when it started (your local time), the session, \
+            how far it played, how it ended (finished; stopped by you; the sound device was lost; ended by a \
+            signal; or interrupted by a crash or power loss, found at the next start), and your ratings before \
+            and after (before → after). Newest first. `respite resume RUN` continues a run that did not finish.
+
+            Examples:
+              respite history
+              respite history --chart
+              respite history --json --limit 500
+            """)
+
+    @Option(help: ArgumentHelp("The history database.", valueName: "file"))
+    var history: String?
+
+    @Option(help: ArgumentHelp("How many runs to show, newest first.", valueName: "count"))
+    var limit: Int = 20
+
+    @Flag(help: "Print JSON (every run with its ratings and their changes) instead of a table.")
+    var json = false
+
+    @Flag(help: "Draw the ratings before and after each session over time.")
+    var chart = false
+
+    @Flag(help: "With --chart: a plain table instead of the drawing (for screen readers).")
+    var plain = false
+
+    func validate() throws {
+        guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be 1…100000.") }
+        if json && chart { throw ValidationError("--json and --chart are two ways to show it; give one of them.") }
+    }
+
+    /// One run as `--json` prints it.
+    struct Entry: Encodable {
+        var id: Int64
+        var session: String
+        var source: String
+        var title: String
+        var startedAt: String
+        var timeZone: String
+        var endedAt: String?
+        var ending: String
+        var positionSeconds: Double
+        var lengthSeconds: Double?
+        var step: Int?
+        var stepTitle: String?
+        var parameters: [String]
+        var device: String
+        var before: [String: Int?]
+        var after: [String: Int?]
+        var change: [String: Int?]
+
+        init(_ run: RunSummary) {
+            let iso = ISO8601DateFormatter()
+            iso.formatOptions = [.withInternetDateTime]
+            iso.timeZone = TimeZone(identifier: run.timeZone) ?? TimeZone(secondsFromGMT: run.utcOffset)
+            id = run.id
+            session = run.sessionID
+            source = run.source
+            title = run.title
+            startedAt = iso.string(from: run.startedAt)
+            timeZone = run.timeZone
+            endedAt = run.endedAt.map(iso.string(from:))
+            ending = run.ending.rawValue
+            positionSeconds = (run.positionSeconds * 10).rounded() / 10
+            lengthSeconds = run.lengthSeconds.map { ($0 * 10).rounded() / 10 }
+            step = run.step?.number
+            stepTitle = run.step?.title
+            parameters = run.parameters
+            device = run.device
+            let changes = run.ratingChanges
+            before = Dictionary(uniqueKeysWithValues: run.before.map { ($0.item, $0.value) })
+            after = Dictionary(uniqueKeysWithValues: run.after.map { ($0.item, $0.value) })
+            change = Dictionary(uniqueKeysWithValues: changes.map { ($0.item, $0.change) })
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            // Declined ratings are written as null, not left out: "asked and declined" is a result.
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(session, forKey: .session)
+            try container.encode(source, forKey: .source)
+            try container.encode(title, forKey: .title)
+            try container.encode(startedAt, forKey: .startedAt)
+            try container.encode(timeZone, forKey: .timeZone)
+            try container.encode(endedAt, forKey: .endedAt)
+            try container.encode(ending, forKey: .ending)
+            try container.encode(positionSeconds, forKey: .positionSeconds)
+            try container.encode(lengthSeconds, forKey: .lengthSeconds)
+            try container.encode(step, forKey: .step)
+            try container.encode(stepTitle, forKey: .stepTitle)
+            try container.encode(parameters, forKey: .parameters)
+            try container.encode(device, forKey: .device)
+            try container.encode(before.mapValues(Nullable.init), forKey: .before)
+            try container.encode(after.mapValues(Nullable.init), forKey: .after)
+            try container.encode(change.mapValues(Nullable.init), forKey: .change)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, session, source, title, startedAt, timeZone, endedAt, ending, positionSeconds, lengthSeconds
+            case step, stepTitle, parameters, device, before, after, change
+        }
+    }
+
+    /// An optional number that encodes as JSON null when absent.
+    struct Nullable: Encodable {
+        let value: Int?
+        init(_ value: Int?) { self.value = value }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            if let value { try container.encode(value) } else { try container.encodeNil() }
+        }
+    }
+
+    func run() throws {
+        guard let store = try openHistory(history) else {
+            if json { printLine("[]") } else { printLine("No sessions recorded yet.") }
+            return
+        }
+        let runs: [RunSummary]
+        do {
+            runs = try store.runs(limit: limit)
+        } catch {
+            report(error.description)
+            throw ExitStatus.ioFailure
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            printLine(String(decoding: try encoder.encode(runs.map(Entry.init)), as: UTF8.self))
+            return
+        }
+        if runs.isEmpty {
+            printLine("No sessions recorded yet.")
+            return
+        }
+        if chart {
+            printLine(Self.chart(runs, plain: plain))
+            return
+        }
+        printLine(Self.table(runs))
+    }
+
+    /// `2026-12-03 14:02`, in the zone the run was played in.
+    static func localTime(_ run: RunSummary) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        formatter.timeZone = TimeZone(identifier: run.timeZone) ?? TimeZone(secondsFromGMT: run.utcOffset)
+        return formatter.string(from: run.startedAt)
+    }
+
+    /// The runs as a table, newest first, with a column for each item rated in any of them: "6 → 3".
+    static func table(_ runs: [RunSummary]) -> String {
+        let items = RatingItem.known.filter { item in
+            runs.contains { $0.ratingChanges.contains { $0.item == item.key } }
+        }
+        var rows = [["run", "started", "session", "played", "how it ended"] + items.map(\.shortName)]
+        for run in runs {
+            let played = clock(run.positionSeconds)
+            let length = run.lengthSeconds.map { " of " + clock($0) } ?? ""
+            let changes = run.ratingChanges
+            rows.append(
+                [String(run.id), localTime(run), run.sessionID, played + length, words(run)]
+                    + items.map { item in
+                        guard let change = changes.first(where: { $0.item == item.key }) else { return "" }
+                        return "\(change.before.map(String.init) ?? "–") → \(change.after.map(String.init) ?? "–")"
+                    })
+        }
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let lines = rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        var text = lines.map { $0.trimmingTrailingSpaces }.joined(separator: "\n")
+        if !items.isEmpty { text += "\nRatings are before → after, 0–10; – means not answered." }
+        if runs.contains(where: { [.stopped, .deviceLost, .signal, .crash, .failed].contains($0.ending) }) {
+            text += "\nTo continue a run that did not finish: respite resume RUN"
+        }
+        return text
+    }
+
+    /// The chart of each item rated in `runs`; with `plain`, a table of the same figures.
+    static func chart(_ runs: [RunSummary], plain: Bool) -> String {
+        let items = RatingItem.known.filter { item in
+            runs.contains { $0.ratingChanges.contains { $0.item == item.key } }
+        }
+        guard !items.isEmpty else { return "No ratings recorded yet: they are asked before and after a session." }
+        let label = { (run: RunSummary) in localTime(run) + " " + run.sessionID }
+        if plain {
+            var lines: [String] = []
+            for item in items {
+                lines.append("\(item.name), before and after (0 = \(item.low), 10 = \(item.high)):")
+                for run in runs.sorted(by: { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }) {
+                    guard let change = run.ratingChanges.first(where: { $0.item == item.key }) else { continue }
+                    let before = change.before.map(String.init) ?? "not answered"
+                    let after = change.after.map(String.init) ?? "not answered"
+                    let difference =
+                        change.change.map { $0 == 0 ? ", no change" : ", change \($0 > 0 ? "+" : "")\($0)" } ?? ""
+                    lines.append("  \(label(run)): before \(before), after \(after)\(difference)")
+                }
+            }
+            return lines.joined(separator: "\n")
+        }
+        return items.compactMap { HistoryChart.chart(runs, item: $0, label: label) }.joined(separator: "\n\n")
+    }
+
+    /// How a run ended, in a listener's words.
+    static func words(_ run: RunSummary) -> String {
+        let atStep = run.step.map { " in step \($0.number)" } ?? ""
+        switch run.ending {
+        case .open: return "playing now"
+        case .finished: return "finished"
+        case .stopped: return "stopped by you" + atStep
+        case .deviceLost: return "the sound device was lost" + atStep
+        case .signal: return "ended by a signal" + atStep
+        case .failed: return "a file could not be read" + atStep
+        case .crash: return "interrupted: crash or power loss" + atStep
+        }
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingSpaces: String {
+        var text = Substring(self)
+        while text.last == " " { text = text.dropLast() }
+        return String(text)
+    }
+}

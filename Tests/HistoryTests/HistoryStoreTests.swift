@@ -1,0 +1,218 @@
+import Foundation
+import GRDB
+import History
+import SessionKit
+import Testing
+
+/// The history database: its schema from every earlier version, durability settings, runs, ratings and the
+/// closing of runs a crash left open.
+@Suite struct HistoryStoreTests {
+    let folder: String
+
+    init() throws {
+        folder = NSTemporaryDirectory() + "respite-history-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    var path: String { folder + "/respite/history.sqlite" }
+
+    /// A process that is not running: from another boot.
+    static let gone = ProcessIdentity(pid: 1, bootID: "a-boot-long-ago", startTicks: 1)
+
+    static let start = RunStart(
+        sessionID: "pmr-short", source: "pmr-short", title: "Tense and let go", fileHash: "ab12",
+        parameters: ["skip=left-arm"], device: "default", sampleRate: 48_000, length: 1_000_000,
+        startedAt: Date(timeIntervalSince1970: 1_790_000_000), timeZone: TimeZone(identifier: "America/New_York")!,
+        process: gone)
+
+    @Test func aNewDatabaseIsMadeInItsOwnFolderInWALWithFullSync() throws {
+        let store = try HistoryStore(path: path)
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try store.synchronousLevel() == 2, "FULL: a commit survives a power cut")
+        #expect(try store.integrity() == "ok")
+        let journal = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+        let mode = try FileManager.default.attributesOfItem(atPath: folder + "/respite")[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        // Still FULL after writing and after opening again.
+        _ = try store.begin(Self.start)
+        #expect(try store.synchronousLevel() == 2)
+        #expect(try HistoryStore(path: path).synchronousLevel() == 2)
+    }
+
+    @Test func everyEarlierSchemaIsMigratedAndItsRunsKept() throws {
+        // From nothing, and from each earlier version in turn: the runs already there survive.
+        let migrator = HistoryStore.migrator()
+        let versions = try DatabaseQueue().read { try migrator.appliedIdentifiers($0) }
+        #expect(versions.isEmpty)
+        let identifiers = migrator.migrations
+        #expect(!identifiers.isEmpty)
+        for (index, identifier) in identifiers.enumerated() {
+            let file = folder + "/at-\(index).sqlite"
+            let queue = try DatabaseQueue(path: file)
+            try migrator.migrate(queue, upTo: identifier)
+            try queue.close()
+            let store = try HistoryStore(path: file)
+            let run = try store.begin(Self.start)
+            try store.end(run, ending: .finished, position: 1_000_000, at: Self.start.startedAt.addingTimeInterval(660))
+            #expect(try store.runs().map(\.id) == [run])
+            let applied = try DatabaseQueue(path: file).read { try migrator.appliedIdentifiers($0) }
+            #expect(applied == Set(identifiers))
+        }
+    }
+
+    @Test func aDatabaseFromANewerRespiteIsRefusedAndLeftAsItIs() throws {
+        let store = try HistoryStore(path: path)
+        _ = try store.begin(Self.start)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9: from the future')")
+        }
+        try queue.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        do {
+            _ = try HistoryStore(path: path)
+            Issue.record("a newer database was opened")
+        } catch {
+            #expect(error.message.contains("written by a newer version of Respite"))
+            #expect(error.description.hasPrefix(path + ": "))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "never altered")
+    }
+
+    @Test func aFileThatIsNotADatabaseIsAClearErrorAndIsKept() throws {
+        try FileManager.default.createDirectory(atPath: folder + "/respite", withIntermediateDirectories: true)
+        let text = Data(String(repeating: "not a database\n", count: 400).utf8)
+        try text.write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try HistoryStore(path: path)
+            Issue.record("opened a text file")
+        } catch {
+            #expect(error.message.contains("not a history database"), "\(error)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == text)
+    }
+
+    @Test func aRunIsRecordedWithItsEventsEndingAndPlace() throws {
+        let store = try HistoryStore(path: path)
+        let run = try store.begin(Self.start)
+        #expect(try store.runs().first?.ending == .open)
+        let t0 = Self.start.startedAt
+        let events = [
+            HistoryEvent(frame: 0, at: t0, kind: "step", detail: "Opening bowl"),
+            HistoryEvent(frame: 384_000, at: t0.addingTimeInterval(8), kind: "narration", detail: "Welcome."),
+            HistoryEvent(frame: 480_000, at: t0.addingTimeInterval(10.5), kind: "paused"),
+        ]
+        try store.log(run, events)
+        try store.end(run, ending: .stopped, position: 480_000, at: t0.addingTimeInterval(12))
+        // A second end does not overwrite the first.
+        try store.end(run, ending: .finished, position: 1_000_000, at: t0.addingTimeInterval(700))
+        let summary = try #require(try store.runs().first)
+        #expect(summary.ending == .stopped)
+        #expect(summary.position == 480_000)
+        #expect(summary.parameters == ["skip=left-arm"])
+        #expect(summary.timeZone == "America/New_York")
+        #expect(summary.utcOffset == -4 * 3600, "daylight time in September")
+        #expect(summary.startedAt == t0)
+        #expect(summary.endedAt == t0.addingTimeInterval(12))
+        #expect(try store.events(of: run) == events)
+    }
+
+    @Test func ratingsRoundTripAndADeclinedRatingIsNullNeverZero() throws {
+        let store = try HistoryStore(path: path)
+        let run = try store.begin(Self.start)
+        try store.rate(
+            run, .before, [Rating(item: "pain", value: 6), Rating(item: "anxiety", value: nil)],
+            at: Self.start.startedAt)
+        try store.rate(run, .after, [Rating(item: "pain", value: 3), Rating(item: "anxiety", value: 0)], at: Date())
+        let summary = try #require(try store.runs().first)
+        #expect(summary.before == [Rating(item: "pain", value: 6), Rating(item: "anxiety", value: nil)])
+        #expect(summary.after == [Rating(item: "pain", value: 3), Rating(item: "anxiety", value: 0)])
+        let declined = try DatabaseQueue(path: path).read {
+            try Row.fetchOne($0, sql: "SELECT value FROM rating WHERE item = 'anxiety' AND phase = 'before'")
+        }
+        #expect(declined?.hasNull(atIndex: 0) == true)
+        // Out of 0...10 is refused by the database itself.
+        #expect(throws: HistoryError.self) {
+            try store.rate(run, .after, [Rating(item: "pain", value: 11)], at: Date())
+        }
+    }
+
+    @Test func runsACrashLeftOpenAreClosedAtTheirLastKnownPlace() throws {
+        let store = try HistoryStore(path: path)
+        let t0 = Self.start.startedAt
+        let crashed = try store.begin(Self.start)
+        try store.log(crashed, [HistoryEvent(frame: 960_000, at: t0.addingTimeInterval(20), kind: "step")])
+        let finished = try store.begin(Self.start)
+        try store.end(finished, ending: .finished, position: 1_000_000, at: t0.addingTimeInterval(30))
+        let silent = try store.begin(Self.start)
+        #expect(try store.closeOpenRuns() == [crashed, silent])
+        let runs = Dictionary(uniqueKeysWithValues: try store.runs().map { ($0.id, $0) })
+        #expect(runs[crashed]?.ending == .crash)
+        #expect(runs[crashed]?.position == 960_000)
+        #expect(runs[crashed]?.endedAt == t0.addingTimeInterval(20))
+        #expect(runs[silent]?.ending == .crash && runs[silent]?.endedAt == t0)
+        #expect(runs[finished]?.ending == .finished, "an ended run is left as it was")
+        #expect(try store.closeOpenRuns().isEmpty)
+    }
+
+    @Test func aRunWhoseProcessIsStillPlayingIsNeverClosed() throws {
+        let store = try HistoryStore(path: path)
+        var live = Self.start
+        live.process = .current()
+        #expect(live.process.isRunning, "this test's own process")
+        let playing = try store.begin(live)
+        let dead = try store.begin(Self.start)
+        #expect(try store.closeOpenRuns() == [dead])
+        #expect(try store.run(playing)?.ending == .open)
+        // The same pid in another boot, or started at another tick, is another process.
+        var reused = live.process
+        reused.startTicks += 1
+        #expect(!reused.isRunning)
+        reused = live.process
+        reused.bootID = "another-boot"
+        #expect(!reused.isRunning)
+    }
+
+    @Test func ratingsGivenWithTheStartAndTheEndAreWrittenWithThem() throws {
+        let store = try HistoryStore(path: path)
+        let run = try store.begin(Self.start, before: [Rating(item: "pain", value: 7)])
+        try store.end(
+            run, ending: .finished, position: 1_000_000, at: Self.start.startedAt.addingTimeInterval(700),
+            after: [Rating(item: "pain", value: 4), Rating(item: "sleep", value: nil)])
+        let summary = try #require(try store.run(run))
+        #expect(summary.before == [Rating(item: "pain", value: 7)])
+        #expect(summary.after == [Rating(item: "pain", value: 4), Rating(item: "sleep", value: nil)])
+        #expect(summary.ratingChanges.first == RatingChange(item: "pain", before: 7, after: 4))
+    }
+
+    @Test func theStepAndPositionFollowTheLastEventsEvenBackwards() throws {
+        let store = try HistoryStore(path: path)
+        let run = try store.begin(Self.start)
+        let t0 = Self.start.startedAt
+        try store.log(
+            run, [HistoryEvent(frame: 500_000, at: t0, kind: "step", detail: "3: Hands")],
+            step: StepPlace(number: 3, title: "Hands"))
+        try store.log(
+            run, [HistoryEvent(frame: 200_000, at: t0.addingTimeInterval(1), kind: "step", detail: "2: Breath")],
+            step: StepPlace(number: 2, title: "Breath"))
+        let summary = try #require(try store.run(run))
+        #expect(summary.position == 200_000)
+        #expect(summary.step == StepPlace(number: 2, title: "Breath"))
+        #expect(try store.run(run + 100) == nil)
+    }
+
+    @Test func runsAreChosenByTheirStartWithinARange() throws {
+        let store = try HistoryStore(path: path)
+        var ids: [RunID] = []
+        for day in 0..<5 {
+            var start = Self.start
+            start.startedAt = Self.start.startedAt.addingTimeInterval(Double(day) * 86_400)
+            ids.append(try store.begin(start))
+        }
+        let from = Self.start.startedAt.addingTimeInterval(86_400)
+        let to = Self.start.startedAt.addingTimeInterval(3 * 86_400)
+        #expect(try store.runs(limit: nil, from: from, to: to).map(\.id) == [ids[2], ids[1]])
+        #expect(try store.runs(limit: 2).map(\.id) == [ids[4], ids[3]])
+    }
+}
