@@ -24,32 +24,36 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
 }
 
 @Suite(.serialized) struct PlayTests {
-    /// Offline equals live: playing each bundled session through ALSA's `file` PCM writes exactly
-    /// the bytes that `respite render` writes for the same session, rate and format (Float32, the
-    /// format the sink prefers), followed only by the silence that completes the last period.
+    /// Offline equals live: playing a bundled session through ALSA's `file` PCM writes exactly the bytes that
+    /// `respite render` writes for the same session, rate and format (Float32, the format the sink prefers),
+    /// followed only by the silence that completes the last period.
     ///
-    /// The `file` PCM sits in front of a sound server that plays in real time, as a speaker
-    /// would: with a device that never blocks, nothing would pace the audio thread, and on a busy
-    /// machine it could outrun the loader, which a real device never allows. The three sessions
-    /// play at once, on three servers, so this takes as long as the longest (about 11 minutes).
-    /// They play after their renders, which measured and remembered their programme loudness, so
-    /// the trim is in place from the first frame; a first play, which settles the trim while it
-    /// plays, is `aFirstPlayStartsBeforeItsProgrammeIsMeasured` (and, sample for sample,
-    /// `TrimWhilePlayingTests`).
+    /// The `file` PCM sits in front of a sound server that plays in real time, as a speaker would: with a
+    /// device that never blocks, nothing would pace the audio thread, and on a busy machine it could outrun
+    /// the loader, which a real device never allows. pmr-4 and breathing-paced play whole;
+    /// imagery-meadow plays its last three minutes (`--from 430s`, a moment with no voice sounding), which
+    /// after the 0.4 s fade-in of a start part-way are the render's, byte for byte. The three play at
+    /// once, on three servers, so this takes as long as the longest (pmr-4, about eight and a half minutes). They play after their
+    /// renders, which measured and remembered their programme loudness, so the trim is in place from the
+    /// first frame; a first play, which settles the trim while it plays, is
+    /// `aFirstPlayStartsBeforeItsProgrammeIsMeasured` (and, sample for sample, `TrimWhilePlayingTests`).
     @Test func playingThroughALSAWritesTheRenderedBytes() throws {
-        let ids = ["pmr-short", "imagery-meadow", "breathing-paced"]
+        let plays: [(id: String, from: Int)] = [("pmr-4", 0), ("imagery-meadow", 430), ("breathing-paced", 0)]
         let folder = try Respite.temporaryFolder()
-        for id in ids {
+        for (id, _) in plays {
             let rendered = try Respite.run(["render", id, "-o", folder + "/\(id).wav", "--sample-format", "float32"])
             #expect(rendered.status == 0, "\(rendered.stderr)")
         }
-        let servers = try ids.map { _ in try SoundServer() }
-        let players = try zip(ids, servers).map { id, server in
+        let servers = try plays.map { _ in try SoundServer() }
+        let players = try zip(plays, servers).map { play, server in
             try Child(
-                Respite.executable, ["play", id, "--device", "respite_capture", "--plain", "--stats"],
+                Respite.executable,
+                ["play", play.id, "--device", "respite_capture", "--plain", "--stats"]
+                    + (play.from > 0 ? ["--from", "\(play.from)s"] : []),
                 environment: server.respiteEnvironment)
         }
-        for (index, id) in ids.enumerated() {
+        let bytesPerFrame = 8
+        for (index, (id, from)) in plays.enumerated() {
             let status = players[index].wait()
             let output = players[index].output
             #expect(status == 0, "\(id): \(output)")
@@ -60,10 +64,14 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
             #expect(output.contains("late stream frames 0,"), "\(id): \(output)")
             #expect(!output.contains("programme trim measured while playing"), "\(id): \(output)")
             let live = try Data(contentsOf: URL(fileURLWithPath: servers[index].capture))
-            let reference = try wavData(folder + "/\(id).wav")
-            #expect(reference.count > 48_000 * 8 * 60)
-            #expect(live.count >= reference.count && live.count < reference.count + 8 * 1_024, "\(id)")
-            let same = live.prefix(reference.count) == reference
+            let whole = try wavData(folder + "/\(id).wav")
+            // What this play should have written: the render from its start frame.
+            let reference = whole.dropFirst(from * 48_000 * bytesPerFrame)
+            #expect(reference.count > 48_000 * bytesPerFrame * 170)
+            #expect(live.count >= reference.count && live.count < reference.count + bytesPerFrame * 1_024, "\(id)")
+            // A start part-way fades in over 0.4 s; from there on, the same bytes.
+            let fade = from > 0 ? 48_000 * 4 / 10 * bytesPerFrame : 0
+            let same = live.dropFirst(fade).prefix(reference.count - fade) == reference.dropFirst(fade)
             #expect(same, "\(id): live bytes differ from the render")
             #expect(live.dropFirst(reference.count).allSatisfy { $0 == 0 })
         }
