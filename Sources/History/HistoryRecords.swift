@@ -44,13 +44,16 @@ public struct RunStart: Sendable, Equatable {
     public var startedAt: Date
     /// The local time zone at the start (an IANA name, e.g. `America/New_York`).
     public var timeZone: TimeZone
+    /// Seconds east of UTC at the start.
+    public var utcOffset: Int
     /// The process playing the run, so that its run is never taken for a crashed one while it plays.
     public var process: ProcessIdentity
 
     public init(
         sessionID: String, source: String, title: String, fileHash: String, parameters: [String], device: String,
         sampleRate: Int,
-        length: Int? = nil, startedAt: Date, timeZone: TimeZone = .current, process: ProcessIdentity = .current()
+        length: Int? = nil, startedAt: Date, timeZone: TimeZone = RunStart.localZone(), utcOffset: Int? = nil,
+        process: ProcessIdentity = .current()
     ) {
         self.sessionID = sessionID
         self.source = source
@@ -62,7 +65,31 @@ public struct RunStart: Sendable, Equatable {
         self.length = length
         self.startedAt = startedAt
         self.timeZone = timeZone
+        self.utcOffset = utcOffset ?? timeZone.secondsFromGMT(for: startedAt)
         self.process = process
+    }
+}
+
+extension RunStart {
+    /// The listener's time zone: `TZ` in any form the C library reads (`America/New_York`, `:America/New_York`,
+    /// `/usr/share/zoneinfo/America/New_York`; a POSIX rule such as `<+0330>-3:30` as its fixed offset now), else
+    /// the system's (`/etc/localtime`).
+    public static func localZone(environment: [String: String] = ProcessInfo.processInfo.environment) -> TimeZone {
+        guard var name = environment["TZ"], !name.isEmpty else { return .current }
+        if name.hasPrefix(":") { name.removeFirst() }
+        for prefix in ["/usr/share/zoneinfo/", "/usr/lib/zoneinfo/"] where name.hasPrefix(prefix) {
+            name.removeFirst(prefix.count)
+        }
+        if let zone = TimeZone(identifier: name) { return zone }
+        return TimeZone(secondsFromGMT: localOffset(at: Date())) ?? .current
+    }
+
+    /// Seconds east of UTC at `date` as the C library's local time has it (`tm_gmtoff`).
+    public static func localOffset(at date: Date) -> Int {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard localtime_r(&seconds, &parts) != nil else { return 0 }
+        return Int(parts.tm_gmtoff)
     }
 }
 

@@ -79,11 +79,20 @@ public enum HistoryCSV {
         var lines = [header.map(field).joined(separator: ",")]
         let utc = ISO8601DateFormatter()
         utc.formatOptions = [.withInternetDateTime]
+        // One formatter a zone: making one a row is most of the time of a long export.
+        var formatters: [String: DateFormatter] = [:]
         for run in runs.sorted(by: { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }) {
-            let local = DateFormatter()
-            local.locale = Locale(identifier: "en_US_POSIX")
-            local.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxx"
-            local.timeZone = TimeZone(identifier: run.timeZone) ?? TimeZone(secondsFromGMT: run.utcOffset)
+            let zone = TimeZone(identifier: run.timeZone) ?? TimeZone(secondsFromGMT: run.utcOffset) ?? .gmt
+            let local =
+                formatters[zone.identifier]
+                ?? {
+                    let formatter = DateFormatter()
+                    formatter.locale = Locale(identifier: "en_US_POSIX")
+                    formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxx"
+                    formatter.timeZone = zone
+                    formatters[zone.identifier] = formatter
+                    return formatter
+                }()
             var row: [String] = [
                 String(run.id), text(run.sessionID), text(run.title), local.string(from: run.startedAt),
                 text(run.timeZone), utc.string(from: run.startedAt), run.endedAt.map(utc.string(from:)) ?? "",
@@ -112,11 +121,19 @@ public enum HistoryCSV {
     }
 
     /// One field, quoted when RFC 4180 needs it.
+    /// Looked at scalar by scalar, not by character: a comma or quote followed by a combining mark is one
+    /// character to Swift but still a comma or a quote to every CSV reader.
     public static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else {
-            return value
+        let special: Set<Unicode.Scalar> = [",", "\"", "\r", "\n"]
+        guard value.unicodeScalars.contains(where: special.contains) else { return value }
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in value.unicodeScalars {
+            quoted.append(scalar)
+            if scalar == "\"" { quoted.append("\"") }
         }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        quoted.append("\"")
+        return String(quoted)
     }
 
     static func seconds(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -14,40 +14,121 @@ import SessionKit
 public final class HistoryStore: Sendable {
     /// The database file.
     public let path: String
-    private let pool: DatabasePool
+    /// Reads: the pool, or a read-only connection.
+    private let reader: any DatabaseReader
+    /// Writes: nil when opened read-only.
+    private let writer: DatabasePool?
 
-    /// Opens (creating it and its folder, mode 0700, when missing) and migrates the database at `path`.
+    /// The first migration's identifier: a database without it in `grdb_migrations` was not made by Respite.
+    static let firstMigration = "v1: runs, events, ratings"
+
+    /// Opens the database at `path`.
     ///
-    /// - Throws: ``HistoryError`` when the file cannot be opened or is not a database, when a newer Respite made
-    ///   it, or when it cannot be migrated.
-    public init(path: String) throws(HistoryError) {
+    /// - Read-write (playing): creates the file (mode 0600) and its folder (mode 0700) when missing, and migrates.
+    /// - `readOnly` (`respite history`, `export`): never creates, migrates or writes; a file that is not yet up
+    ///   to date is refused with a message saying how to update it.
+    ///
+    /// Either way a path that is not a regular file, a file that is not a database, a database of another
+    /// program and one a newer Respite migrated further are refused, with a message, and left as they are.
+    ///
+    /// - Throws: ``HistoryError``.
+    public init(path: String, readOnly: Bool = false) throws(HistoryError) {
         self.path = path
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-            try? FileManager.default.createDirectory(
-                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
+        try Self.checkFile(path, creating: !readOnly)
         var configuration = Configuration()
         configuration.busyMode = .timeout(2)
         configuration.label = "respite-history"
-        let pool: DatabasePool
+        configuration.readonly = readOnly
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = Self.migrator()
-            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
-                throw HistoryError(
-                    path: path,
-                    message: "this history was written by a newer version of Respite, so it is left as it is; use "
-                        + "that version, or give another file with --history")
+            if readOnly {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                try queue.read { db in try Self.checkOwner(db, path: path, migrator: migrator) }
+                if try !queue.read({ try migrator.hasCompletedMigrations($0) }) {
+                    throw HistoryError(
+                        path: path,
+                        message: "this history was written by an earlier version of Respite; play any session once "
+                            + "to bring it up to date")
+                }
+                reader = queue
+                writer = nil
+            } else {
+                // Checked through a read-only connection first: opening a pool puts the file in WAL mode, which
+                // is already a change to another program's database.
+                var inspecting = configuration
+                inspecting.readonly = true
+                if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > 0 {
+                    let queue = try DatabaseQueue(path: path, configuration: inspecting)
+                    try queue.read { db in try Self.checkOwner(db, path: path, migrator: migrator) }
+                    try queue.close()
+                }
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try migrator.migrate(pool)
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+                reader = pool
+                writer = pool
             }
-            try migrator.migrate(pool)
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         } catch let error as HistoryError {
             throw error
         } catch {
             throw HistoryError(path: path, message: Self.describe(error))
         }
-        self.pool = pool
+    }
+
+    /// A path that exists must be a regular file (a link to one is followed); a missing one is made, mode 0600, in
+    /// a folder made mode 0700, when `creating`.
+    static func checkFile(_ path: String, creating: Bool) throws(HistoryError) {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            let kind = status.st_mode & S_IFMT
+            if kind == S_IFDIR {
+                throw HistoryError(path: path, message: "this is a folder; give a file's path with --history")
+            }
+            if kind != S_IFREG {
+                throw HistoryError(
+                    path: path,
+                    message: "this is not a regular file, so Respite leaves it alone; give a file with --history")
+            }
+            return
+        }
+        guard creating else { return }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            try? FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        // Made here, private, so that SQLite (which gives its -wal and -shm files the database's mode) never makes
+        // it with the umask's: how someone felt is theirs.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Refuses a database another program made, and one a newer Respite migrated further.
+    static func checkOwner(_ db: Database, path: String, migrator: DatabaseMigrator) throws(HistoryError) {
+        do {
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            guard !tables.isEmpty else { return }  // a new, empty file
+            let applied =
+                tables.contains("grdb_migrations")
+                ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+            guard applied.contains(firstMigration) else {
+                throw HistoryError(
+                    path: path,
+                    message: "this is another program's database, not a Respite history, so it is left as it is; "
+                        + "give another file with --history")
+            }
+            if try migrator.hasBeenSuperseded(db) {
+                throw HistoryError(
+                    path: path,
+                    message: "this history was written by a newer version of Respite, so it is left as it is; use "
+                        + "that version, or give another file with --history")
+            }
+        } catch let error as HistoryError {
+            throw error
+        } catch {
+            throw HistoryError(path: path, message: describe(error))
+        }
     }
 
     /// The schema, one migration per version of it. Every migration ever released stays here unchanged: a
@@ -78,7 +159,8 @@ public final class HistoryStore: Sendable {
                         stepTitle TEXT,
                         pid INTEGER NOT NULL,
                         bootId TEXT NOT NULL,
-                        processStart INTEGER NOT NULL
+                        processStart INTEGER NOT NULL,
+                        pidNamespace TEXT NOT NULL
                     );
                     CREATE INDEX run_started ON run(startedAt);
                     CREATE INDEX run_open ON run(ending) WHERE ending = 'open';
@@ -116,19 +198,28 @@ public final class HistoryStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO run (sessionId, source, title, fileHash, parameters, device, sampleRate, length,
-                                     startedAt, timeZone, utcOffset, pid, bootId, processStart)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     startedAt, timeZone, utcOffset, pid, bootId, processStart, pidNamespace)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     start.sessionID, start.source, start.title, start.fileHash, parameters ?? "[]", start.device,
                     start.sampleRate,
                     start.length, Self.timestamp(start.startedAt), start.timeZone.identifier,
-                    start.timeZone.secondsFromGMT(for: start.startedAt), start.process.pid, start.process.bootID,
-                    start.process.startTicks,
+                    start.utcOffset, start.process.pid, start.process.bootID, start.process.startTicks,
+                    start.process.pidNamespace,
                 ])
             let run = db.lastInsertedRowID
             try Self.insert(before, phase: .before, run: run, at: start.startedAt, in: db)
             return run
+        }
+    }
+
+    /// Records a run's length once its session is laid out (frames at `sampleRate`).
+    public func laidOut(_ run: RunID, length: Int, sampleRate: Int) throws(HistoryError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE run SET length = ?, sampleRate = ? WHERE id = ?",
+                arguments: [max(0, length), max(1, sampleRate), run])
         }
     }
 
@@ -153,13 +244,24 @@ public final class HistoryStore: Sendable {
 
     /// Records how a run ended, with the ratings given for after it (in the same transaction); a run already
     /// ended keeps its first ending.
+    ///
+    /// A run another Respite took for a crash (it could not see this process, from another PID namespace) is
+    /// ended all the same by the process that played it, `process`.
     public func end(
-        _ run: RunID, ending: RunEnding, position: Int, at date: Date, after: [Rating] = []
+        _ run: RunID, ending: RunEnding, position: Int, at date: Date, after: [Rating] = [],
+        process: ProcessIdentity = .current()
     ) throws(HistoryError) {
         try write { db in
             try db.execute(
-                sql: "UPDATE run SET ending = ?, endedAt = ?, position = ? WHERE id = ? AND ending = 'open'",
-                arguments: [ending.rawValue, Self.timestamp(date), max(0, position), run])
+                sql: """
+                    UPDATE run SET ending = ?, endedAt = ?, position = ?
+                    WHERE id = ? AND (ending = 'open'
+                        OR (ending = 'crash' AND pid = ? AND bootId = ? AND processStart = ? AND pidNamespace = ?))
+                    """,
+                arguments: [
+                    ending.rawValue, Self.timestamp(date), max(0, position), run, process.pid, process.bootID,
+                    process.startTicks, process.pidNamespace,
+                ])
             try Self.insert(after, phase: .after, run: run, at: date, in: db)
         }
     }
@@ -191,10 +293,11 @@ public final class HistoryStore: Sendable {
     ) throws(HistoryError) -> [RunID] {
         try write { db in
             let open = try Row.fetchAll(
-                db, sql: "SELECT id, pid, bootId, processStart FROM run WHERE ending = 'open' ORDER BY id")
+                db, sql: "SELECT id, pid, bootId, processStart, pidNamespace FROM run WHERE ending = 'open' ORDER BY id"
+            )
             var closed: [RunID] = []
             for row in open {
-                let process = ProcessIdentity(pid: row["pid"], bootID: row["bootId"], startTicks: row["processStart"])
+                let process = Self.process(row)
                 if isRunning(process) { continue }
                 let id: RunID = row["id"]
                 try db.execute(
@@ -238,7 +341,7 @@ public final class HistoryStore: Sendable {
 
     private func summaries(_ sql: String, _ arguments: StatementArguments) throws(HistoryError) -> [RunSummary] {
         do {
-            return try pool.read { db in
+            return try reader.read { db in
                 let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
                 return try rows.map { row in
                     let id: RunID = row["id"]
@@ -251,6 +354,15 @@ public final class HistoryStore: Sendable {
                         }
                     }
                     let parameters: String = row["parameters"]
+                    var ending = RunEnding(rawValue: row["ending"]) ?? .crash
+                    var endedAt = (row["endedAt"] as String?).flatMap(Self.date)
+                    // Read without writing: a run whose process is gone is shown as closeOpenRuns() will close it.
+                    if ending == .open && !Self.process(row).isRunning {
+                        ending = .crash
+                        let last = try String.fetchOne(
+                            db, sql: "SELECT at FROM event WHERE runId = ? ORDER BY id DESC LIMIT 1", arguments: [id])
+                        endedAt = (last ?? row["startedAt"]).flatMap(Self.date)
+                    }
                     let stepNumber: Int? = row["step"]
                     let stepTitle: String? = row["stepTitle"]
                     return RunSummary(
@@ -260,8 +372,7 @@ public final class HistoryStore: Sendable {
                         device: row["device"], sampleRate: row["sampleRate"], length: row["length"],
                         startedAt: Self.date(row["startedAt"]) ?? Date(timeIntervalSince1970: 0),
                         timeZone: row["timeZone"], utcOffset: row["utcOffset"],
-                        endedAt: (row["endedAt"] as String?).flatMap(Self.date),
-                        ending: RunEnding(rawValue: row["ending"]) ?? .crash, position: row["position"],
+                        endedAt: endedAt, ending: ending, position: row["position"],
                         step: stepNumber.map { StepPlace(number: $0, title: stepTitle ?? "") },
                         before: rated(.before), after: rated(.after))
                 }
@@ -274,7 +385,7 @@ public final class HistoryStore: Sendable {
     /// The events of a run, in the order they happened.
     public func events(of run: RunID) throws(HistoryError) -> [HistoryEvent] {
         do {
-            return try pool.read { db in
+            return try reader.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT frame, at, kind, detail FROM event WHERE runId = ? ORDER BY frame, id",
                     arguments: [run]
@@ -292,7 +403,8 @@ public final class HistoryStore: Sendable {
     /// The writer connection's `PRAGMA synchronous`: 2 (FULL) once the store is open.
     public func synchronousLevel() throws(HistoryError) -> Int {
         do {
-            return try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+            guard let writer else { return -1 }
+            return try writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
         } catch {
             throw HistoryError(path: path, message: Self.describe(error))
         }
@@ -301,7 +413,7 @@ public final class HistoryStore: Sendable {
     /// `PRAGMA integrity_check`'s answer: "ok" for a sound database.
     public func integrity() throws(HistoryError) -> String {
         do {
-            return try pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "" }
+            return try reader.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "" }
         } catch {
             throw HistoryError(path: path, message: Self.describe(error))
         }
@@ -309,9 +421,17 @@ public final class HistoryStore: Sendable {
 
     // MARK: Helpers
 
+    static func process(_ row: Row) -> ProcessIdentity {
+        ProcessIdentity(
+            pid: row["pid"], bootID: row["bootId"], startTicks: row["processStart"], pidNamespace: row["pidNamespace"])
+    }
+
     private func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(HistoryError) -> T {
+        guard let writer else {
+            throw HistoryError(path: path, message: "the history was opened for reading only")
+        }
         do {
-            return try pool.write(body)
+            return try writer.write(body)
         } catch {
             throw HistoryError(path: path, message: Self.describe(error))
         }

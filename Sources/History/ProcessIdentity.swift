@@ -14,23 +14,38 @@ public struct ProcessIdentity: Sendable, Equatable {
     public var bootID: String
     /// When the process started, in clock ticks since boot (`/proc/PID/stat`, field 22).
     public var startTicks: Int64
+    /// The PID namespace the pid is in (`/proc/self/ns/pid`, as `pid:[4026531836]`): a process in a container
+    /// (toolbox, distrobox, flatpak, which share the home folder) has pids of its own.
+    public var pidNamespace: String
 
-    public init(pid: Int32, bootID: String, startTicks: Int64) {
+    public init(pid: Int32, bootID: String, startTicks: Int64, pidNamespace: String = "") {
         self.pid = pid
         self.bootID = bootID
         self.startTicks = startTicks
+        self.pidNamespace = pidNamespace
     }
 
     /// This process.
     public static func current() -> ProcessIdentity {
         let pid = getpid()
-        return ProcessIdentity(pid: pid, bootID: bootID() ?? "", startTicks: startTicks(of: pid) ?? 0)
+        return ProcessIdentity(
+            pid: pid, bootID: bootID() ?? "", startTicks: startTicks(of: pid) ?? 0, pidNamespace: namespace() ?? "")
     }
 
-    /// True when this very process is running now: same boot, and the pid's process started at the same tick.
+    /// False only when this process is certainly not running: another boot, or, in this PID namespace, no process
+    /// with its pid that started at its tick. A process in another PID namespace cannot be looked up from here,
+    /// so it counts as running: its run is left open rather than closed under it.
     public var isRunning: Bool {
-        guard !bootID.isEmpty, bootID == Self.bootID(), let ticks = Self.startTicks(of: pid) else { return false }
-        return ticks == startTicks
+        guard !bootID.isEmpty, bootID == Self.bootID() else { return false }
+        if pidNamespace != (Self.namespace() ?? "") { return true }
+        return Self.startTicks(of: pid) == startTicks
+    }
+
+    static func namespace() -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let count = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func bootID() -> String? {

@@ -100,11 +100,13 @@ public func parseRatings(_ text: String) -> Result<[Rating], RatingSyntaxError> 
         let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
         let key = pair[0].trimmingCharacters(in: .whitespaces).lowercased()
         guard pair.count == 2 else {
-            return .failure(RatingSyntaxError("'\(part)' should be an item and a number, like pain=6"))
+            return .failure(
+                RatingSyntaxError("'\(String(part).escapingInvisible)' should be an item and a number, like pain=6"))
         }
         guard RatingItem.named(key) != nil else {
             return .failure(
-                RatingSyntaxError("'\(key)' is not a rating Respite asks; the items are \(RatingItem.keyList)"))
+                RatingSyntaxError(
+                    "'\(key.escapingInvisible)' is not a rating Respite asks; the items are \(RatingItem.keyList)"))
         }
         guard !ratings.contains(where: { $0.item == key }) else {
             return .failure(RatingSyntaxError("\(key) is rated twice; give each item once"))
@@ -112,11 +114,14 @@ public func parseRatings(_ text: String) -> Result<[Rating], RatingSyntaxError> 
         let value = pair[1].trimmingCharacters(in: .whitespaces)
         if value == "-" {
             ratings.append(Rating(item: key, value: nil))
-        } else if let number = Int(value), (0...10).contains(number), value.allSatisfy(\.isASCII) {
+        } else if !value.isEmpty, value.count <= 2, value.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let number = Int(value), (0...10).contains(number)
+        {
             ratings.append(Rating(item: key, value: number))
         } else {
             return .failure(
-                RatingSyntaxError("\(key)=\(value): a rating is a whole number from 0 to 10, or - to leave it out"))
+                RatingSyntaxError(
+                    "\(key)=\(value.escapingInvisible): a rating is a whole number from 0 to 10, or - to leave it out"))
         }
     }
     return .success(ratings)

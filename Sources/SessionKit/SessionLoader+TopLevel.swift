@@ -188,13 +188,15 @@ extension SessionLoader.Decoder {
             guard RatingItem.named(key) != nil else {
                 let nearest = Suggestions.nearest(to: key, in: RatingItem.known.map(\.key))
                 report(
-                    "'\(key)' is not a rating Respite asks",
+                    "'\(key.escapingInvisible)' is not a rating Respite asks",
                     suggestion: nearest.map { "did you mean '\($0)'? \(known)" } ?? known, path: path,
                     at: element.location)
                 continue
             }
             if keys.contains(key) {
-                report("'\(key)' is listed twice", suggestion: "list each item once", path: path, at: element.location)
+                report(
+                    "'\(key.escapingInvisible)' is listed twice", suggestion: "list each item once", path: path,
+                    at: element.location)
                 continue
             }
             keys.append(key)

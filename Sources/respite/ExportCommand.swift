@@ -46,7 +46,9 @@ struct ExportCommand: ParsableCommand {
         func day(_ text: String, option: String) throws -> Date {
             let parts = text.split(separator: "-", omittingEmptySubsequences: false)
             guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-                let year = Int(parts[0]), let month = Int(parts[1]), let dayNumber = Int(parts[2]),
+                parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+                let year = Int(parts[0]), (1970...9998).contains(year), let month = Int(parts[1]),
+                let dayNumber = Int(parts[2]),
                 let date = calendar.date(from: DateComponents(year: year, month: month, day: dayNumber)),
                 calendar.component(.day, from: date) == dayNumber, calendar.component(.month, from: date) == month
             else {
@@ -73,6 +75,7 @@ struct ExportCommand: ParsableCommand {
         // Pain and anxiety always have their columns, so that exports from different machines line up.
         let rated = Set(runs.flatMap { $0.ratingChanges.map(\.item) })
         let items = RatingItem.known.map(\.key).filter { RatingItem.defaultKeys.contains($0) || rated.contains($0) }
-        FileHandle.standardOutput.write(Data(HistoryCSV.document(runs, items: items).utf8))
+        // Checked like every output: a closed pipe or a full disk is said, with exit status 74, never a crash.
+        StandardStreams.write(HistoryCSV.document(runs, items: items))
     }
 }

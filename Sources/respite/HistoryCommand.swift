@@ -4,19 +4,22 @@ import History
 import Player
 import SessionKit
 
-/// Opens the history for reading commands: `--history`, else the configuration's, else the listener's own.
-/// Nil (said) when there is none yet; throws the exit status when it cannot be opened.
+/// Opens the history for reading commands, read-only (nothing is created, migrated or written; a run whose process
+/// is gone shows as interrupted): `--history`, else the configuration's, else the listener's own. Nil (said)
+/// when there is none yet; throws the exit status when it cannot be opened.
 func openHistory(_ given: String?) throws -> HistoryStore? {
+    if given?.isEmpty == true { throw ValidationError("--history needs a file's path.") }
     let configured = (try? Configuration.load())?.history
     guard let path = HistoryRecorder.path(given, configured: configured) else {
         report("There is no home folder to keep a history in; give one with --history FILE.")
         throw ExitStatus.notFound
     }
-    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    guard FileManager.default.fileExists(atPath: path) else {
+        if given != nil || configured != nil { report("note: there is no history at \(path) yet.") }
+        return nil
+    }
     do {
-        let store = try HistoryStore(path: path)
-        try store.closeOpenRuns()
-        return store
+        return try HistoryStore(path: path, readOnly: true)
     } catch {
         report(error.description)
         throw ExitStatus.ioFailure

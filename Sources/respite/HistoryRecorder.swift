@@ -59,6 +59,15 @@ final class HistoryRecorder: @unchecked Sendable {
         queue.sync { attempt { run = try $0.begin(start, before: before) } }
     }
 
+    /// Records the session's length and rate once it is laid out.
+    func laidOut(_ timeline: SessionKit.Timeline) {
+        let (length, rate) = (timeline.duration, timeline.sampleRate)
+        queue.async { [self] in
+            guard let run else { return }
+            attempt { try $0.laidOut(run, length: length, sampleRate: rate) }
+        }
+    }
+
     /// Records what the run said happened, on the writer thread.
     func log(_ events: [SessionEvent]) {
         let records = events.compactMap(Self.record)

@@ -91,7 +91,7 @@ struct Play: ParsableCommand {
     }
 
     func run() throws {
-        let signals = SignalWatcher([SIGINT, SIGTERM])
+        let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP])
         let catalog = SessionCatalog.locate()
         let meta: Session
         let given: Parameters
@@ -124,6 +124,7 @@ struct Play: ParsableCommand {
         for line in recorder.takeProblems() { report(line) }
         let ratingItems = RecordOptions.items(configuration: early, session: meta)
         var before = record.given(.before)
+        var wantsAfter = before != nil
         let asks =
             recorder.isRecording && !record.noRatings && early.ratings.ask && !ratingItems.isEmpty
             && PlayStart.showsScreen(terminal: terminal, start: start)
@@ -134,7 +135,21 @@ struct Play: ParsableCommand {
                 printLine("Stopped before the session began.")
                 return
             }
-            before = outcome.anyAnswered ? outcome.ratings : nil
+            // Declined, every one, is kept as declined; the questions after are for one who answered.
+            before = outcome.ratings
+            wantsAfter = outcome.anyAnswered
+        }
+        // The run is in the history, with the ratings just given, from here: a preparation that fails or is
+        // stopped ends it so, and a crash from here on is found at the next start.
+        recorder.begin(
+            runStart(meta, catalog: catalog, assignments: begun.assignments, rate: options.rate), before: before ?? [])
+        var sounded = false
+        defer {
+            if !sounded {
+                recorder.end(
+                    SessionEvent(
+                        frame: 0, time: Date(), kind: .stopped(signals.received != nil ? .signal : .preparationFailed)))
+            }
         }
         let prepared: PreparedSession
         let start: Int
@@ -193,12 +208,10 @@ struct Play: ParsableCommand {
             try ALSAOutput(
                 device: device, sampleRate: rate, periodFrames: sizes.periodFrames, bufferFrames: sizes.bufferFrames)
         }
-        // The run is in the history before its first sound; a crash from here on is found at the next start.
-        recorder.begin(
-            runStart(meta, catalog: catalog, assignments: begun.assignments, timeline: prepared.timeline),
-            before: before ?? [])
+        recorder.laidOut(prepared.timeline)
         do {
             try run.start(from: start)
+            sounded = true
         } catch let error as ALSAError {
             recorder.end(SessionEvent(frame: start, time: Date(), kind: .stopped(.deviceGone)))
             switch NoSoundDevice.decide(
@@ -232,7 +245,7 @@ struct Play: ParsableCommand {
             recorder: recorder)
         // How the listener feels now: asked only of one who answered before, after a session that ended as they
         // meant it to (not after a signal: whoever sent it wants Respite gone).
-        if record.after == nil, asks, let before, signals.received == nil, last?.isListenersEnding == true {
+        if record.after == nil, asks, wantsAfter, let before, signals.received == nil, last?.isListenersEnding == true {
             let outcome = RatingQuestions(terminal: terminal, signals: signals).ask(
                 ratingItems, opening: "How are you feeling now?")
             recorder.rate(.after, outcome.ratings)
@@ -245,12 +258,11 @@ struct Play: ParsableCommand {
     }
 
     /// What the history records of this run when it starts.
-    private func runStart(
-        _ meta: Session, catalog: SessionCatalog, assignments: [String], timeline: SessionKit.Timeline
-    ) -> RunStart {
+    private func runStart(_ meta: Session, catalog: SessionCatalog, assignments: [String], rate: Int) -> RunStart {
         let file = try? catalog.file(for: session)
         let hash = file.flatMap { try? InputFile.read($0, maximumBytes: SessionLoader.maximumFileSize) }
             .map(HistoryRecorder.hash)
+        let now = Date()
         // A file is kept by its absolute path, a bundled or installed session by its id.
         var source = session
         if FileManager.default.fileExists(atPath: session) {
@@ -260,7 +272,7 @@ struct Play: ParsableCommand {
         }
         return RunStart(
             sessionID: meta.id, source: source, title: meta.title, fileHash: hash ?? "", parameters: assignments,
-            device: device, sampleRate: timeline.sampleRate, length: timeline.duration, startedAt: Date())
+            device: device, sampleRate: rate, length: nil, startedAt: now, utcOffset: RunStart.localOffset(at: now))
     }
 
     /// The terminal's side of a session run: draws its events, turns keys and signals into

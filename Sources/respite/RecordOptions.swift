@@ -27,6 +27,7 @@ struct RecordOptions: ParsableArguments {
 
     /// Checks `--before` and `--after` before anything is shown.
     func check() throws {
+        if history?.isEmpty == true { throw ValidationError("--history needs a file's path.") }
         for (name, value) in [("--before", before), ("--after", after)] {
             guard let value else { continue }
             if case .failure(let problem) = parseRatings(value) { throw ValidationError("\(name): \(problem)") }

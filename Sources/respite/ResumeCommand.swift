@@ -75,7 +75,7 @@ struct ResumeCommand: ParsableCommand {
             printLine(
                 "note: the session has changed since that run; step \(summary.step?.number ?? 1) may not be the same.")
         }
-        var play = try Play.parse(arguments)
+        let play = try Play.parse(arguments)
         try play.run()
     }
 }

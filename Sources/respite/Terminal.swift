@@ -16,6 +16,8 @@ final class Terminal {
     private var saved = termios()
     private var savedValid = false
     private var raw = false
+    /// The last line ``readLine(stoppingOn:)`` read ended with CR.
+    private var endedWithCarriageReturn = false
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         interactiveInput = isatty(STDIN_FILENO) == 1
@@ -138,7 +140,16 @@ final class Terminal {
             guard read(STDIN_FILENO, &byte, 1) == 1 else {
                 return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
             }
-            if byte == 10 || byte == 13 { return String(decoding: bytes, as: UTF8.self) }
+            // CR LF is one end of line: the LF after a CR that ended the last line is not an empty answer.
+            if byte == 10 && endedWithCarriageReturn && bytes.isEmpty {
+                endedWithCarriageReturn = false
+                continue
+            }
+            if byte == 10 || byte == 13 {
+                endedWithCarriageReturn = byte == 13
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            endedWithCarriageReturn = false
             if bytes.count < 256 { bytes.append(byte) }
         }
     }

@@ -84,6 +84,15 @@ import Testing
         #expect(cell(1, "played_seconds") == "690.0" && cell(1, "step") == "12")
     }
 
+    @Test func aCommaOrQuoteWithACombiningMarkIsStillQuoted() throws {
+        let title = "Calm\u{301},\u{301} then rest\"\u{301} ok\u{200D}\n"
+        let text = HistoryCSV.document([Self.run(1, day: 0, title: title, before: [], after: [])], items: ["pain"])
+        let records = Self.records(text)
+        #expect(records.count == 2 && records[1].count == records[0].count)
+        let index = try #require(records[0].firstIndex(of: "title"))
+        #expect(records[1][index] == title)
+    }
+
     @Test(arguments: ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=HYPERLINK(\"http://x\",\"y\")"])
     func textThatLooksLikeAFormulaIsWrittenAsText(_ title: String) throws {
         let text = HistoryCSV.document(
@@ -143,7 +152,10 @@ import Testing
                     Rating(item: "pain", value: 6), Rating(item: "anxiety", value: nil),
                     Rating(item: "sleep", value: 0),
                 ])
-        for bad in ["pain=11", "pain=-1", "pain", "pain=6,pain=5", "ache=3", "pain=٣", "pain=3.5", "", "pain=6,"] {
+        for bad in [
+            "pain=11", "pain=-1", "pain=-0", "pain=+3", "pain=007", "pain", "pain=6,pain=5", "ache=3", "pain=٣",
+            "pain=3.5", "", "pain=6,",
+        ] {
             #expect(throws: RatingSyntaxError.self, "\(bad)") { try parseRatings(bad).get() }
         }
     }

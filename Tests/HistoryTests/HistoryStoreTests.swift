@@ -4,6 +4,10 @@ import History
 import SessionKit
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The history database: its schema from every earlier version, durability settings, runs, ratings and the
 /// closing of runs a crash left open.
 @Suite struct HistoryStoreTests {
@@ -95,7 +99,9 @@ import Testing
 
     @Test func aRunIsRecordedWithItsEventsEndingAndPlace() throws {
         let store = try HistoryStore(path: path)
-        let run = try store.begin(Self.start)
+        var playing = Self.start
+        playing.process = .current()
+        let run = try store.begin(playing)
         #expect(try store.runs().first?.ending == .open)
         let t0 = Self.start.startedAt
         let events = [
@@ -214,5 +220,95 @@ import Testing
         let to = Self.start.startedAt.addingTimeInterval(3 * 86_400)
         #expect(try store.runs(limit: nil, from: from, to: to).map(\.id) == [ids[2], ids[1]])
         #expect(try store.runs(limit: 2).map(\.id) == [ids[4], ids[3]])
+    }
+
+    @Test func anotherProgramsDatabaseIsRefusedAndLeftAsItIs() throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (name, setup) in [
+            (
+                "plain.sqlite",
+                "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('mine')"
+            ),
+            (
+                "grdb.sqlite",
+                "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); "
+                    + "INSERT INTO grdb_migrations VALUES ('v1: someone else'); CREATE TABLE player (id INTEGER)"
+            ),
+        ] {
+            let file = folder + "/" + name
+            let queue = try DatabaseQueue(path: file)
+            try queue.write { try $0.execute(sql: setup) }
+            try queue.close()
+            let before = try Data(contentsOf: URL(fileURLWithPath: file))
+            for readOnly in [false, true] {
+                do {
+                    _ = try HistoryStore(path: file, readOnly: readOnly)
+                    Issue.record("opened \(name)")
+                } catch {
+                    #expect(error.message.contains("another program's database"), "\(error)")
+                }
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "\(name) never altered")
+            #expect(!FileManager.default.fileExists(atPath: file + "-wal"))
+        }
+    }
+
+    @Test func aFolderOrAFIFOIsRefusedWithWhatItIs() throws {
+        try FileManager.default.createDirectory(atPath: folder + "/a-folder", withIntermediateDirectories: true)
+        #expect(mkfifo(folder + "/a-fifo", 0o600) == 0)
+        for (name, words) in [("a-folder", "this is a folder"), ("a-fifo", "not a regular file")] {
+            #expect(throws: HistoryError.self) { try HistoryStore(path: folder + "/" + name) }
+            do { _ = try HistoryStore(path: folder + "/" + name) } catch { #expect(error.message.contains(words)) }
+        }
+    }
+
+    @Test func aNewHistoryIsReadableByItsOwnerAlone() throws {
+        _ = try HistoryStore(path: path).begin(Self.start)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func readingNeverCreatesMigratesOrWritesAndShowsADeadRunAsInterrupted() throws {
+        #expect(throws: HistoryError.self) { try HistoryStore(path: folder + "/none.sqlite", readOnly: true) }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/none.sqlite"))
+        let store = try HistoryStore(path: path)
+        let dead = try store.begin(Self.start)
+        try store.log(dead, [HistoryEvent(frame: 48_000, at: Self.start.startedAt.addingTimeInterval(1), kind: "step")])
+        let reader = try HistoryStore(path: path, readOnly: true)
+        let shown = try #require(try reader.run(dead))
+        #expect(shown.ending == .crash && shown.endedAt == Self.start.startedAt.addingTimeInterval(1))
+        #expect(throws: HistoryError.self) { try reader.closeOpenRuns() }
+        #expect(try store.events(of: dead).count == 1)
+        let raw = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "SELECT ending FROM run") }
+        #expect(raw == "open", "only a player closes it")
+    }
+
+    @Test func aRunTakenForACrashIsStillEndedByTheProcessThatPlayedIt() throws {
+        let store = try HistoryStore(path: path)
+        let run = try store.begin(Self.start)
+        #expect(try store.closeOpenRuns() == [run])
+        // Another process cannot end it…
+        try store.end(run, ending: .finished, position: 1, at: Date(), process: .current())
+        #expect(try store.run(run)?.ending == .crash)
+        // …the one that played it can.
+        try store.end(run, ending: .finished, position: 1_000_000, at: Date(), process: Self.gone)
+        #expect(try store.run(run)?.ending == .finished)
+    }
+
+    @Test func aProcessInAnotherPIDNamespaceIsNeverTakenForDead() {
+        var other = ProcessIdentity.current()
+        other.pidNamespace = "pid:[1]"
+        other.pid = 999_999
+        #expect(other.isRunning, "it cannot be looked up from here")
+        other.bootID = "another-boot"
+        #expect(!other.isRunning, "but another boot's is gone")
+    }
+
+    @Test(arguments: [
+        ("America/New_York", "America/New_York"), (":America/New_York", "America/New_York"),
+        ("/usr/share/zoneinfo/Europe/London", "Europe/London"), ("Asia/Kolkata", "Asia/Kolkata"),
+    ])
+    func theZoneIsReadFromTZInEveryFormTheCLibraryReads(_ tz: String, _ identifier: String) {
+        #expect(RunStart.localZone(environment: ["TZ": tz]).identifier == identifier)
     }
 }

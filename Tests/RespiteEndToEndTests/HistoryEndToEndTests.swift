@@ -121,6 +121,27 @@ import Testing
         #expect(output[thanks.upperBound...].contains("If you are in crisis"), "after the questions")
     }
 
+    @Test func questionsSkippedAllAtOnceAreKeptAsDeclinedAndNotAskedAgain() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["RESPITE_HOME"] = Respite.repository
+        environment["XDG_STATE_HOME"] = folder + "/state"
+        environment["XDG_CONFIG_HOME"] = folder + "/config"
+        let terminal = try PseudoTerminalSession(
+            ["play", try session(), "--device", "null", "--history", database], environment: environment)
+        #expect(terminal.waitFor("press space to begin"), "\(terminal.output)")
+        terminal.press(" ")
+        #expect(terminal.waitFor("Pain now:"), "\(terminal.output)")
+        // A terminal that sends CR LF for Enter: one answer, not an answer and an empty one.
+        terminal.press("s\r\n")
+        #expect(terminal.wait() == 0)
+        #expect(terminal.waitFor("If you are in crisis", after: terminal.output.count - 300))
+        #expect(!terminal.output.contains("How are you feeling now?"), "\(terminal.output)")
+        let entry = try #require(try json(["history"]).first)
+        let before = try #require(entry["before"] as? [String: Any])
+        #expect(before["pain"] is NSNull && before["anxiety"] is NSNull, "asked and declined: null, never 0")
+        #expect((entry["after"] as? [String: Any])?.isEmpty == true)
+    }
+
     @Test func aRunStillPlayingIsLeftOpenAndAStoppedOneResumesAtItsStep() throws {
         let server = try SoundServer()
         var environment = server.respiteEnvironment
@@ -224,8 +245,10 @@ import Testing
             if status == 0 { finished.insert(child.pid) } else { killed.insert(child.pid) }
         }
         #expect(killed.count >= 50, "most kills land while it runs (seed \(seed), span \(span) s, \(lengths))")
-        // The next start closes what the kills left open.
-        _ = try json(["history"])
+        // The next start closes what the kills left open (reading the history never writes it).
+        let next = try Child(Respite.executable, arguments, environment: environment, separateErrors: true)
+        #expect(next.wait() == 0, "\(next.errors)")
+        finished.insert(next.pid)
         let queue = try DatabaseQueue(path: database)
         try queue.read { db in
             #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
