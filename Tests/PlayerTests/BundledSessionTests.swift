@@ -12,6 +12,19 @@ import Testing
 @Suite(.serialized) struct BundledSessionTests {
     static let ids = ["pmr-short", "imagery-meadow", "breathing-paced"]
 
+    /// Each session prepared once for the suite's tests that take it as it is (preparing measures the whole
+    /// programme's loudness: most of this suite's time). A prepared session is a plan: every test makes its own
+    /// engine from it.
+    nonisolated(unsafe) static var shared: [String: PreparedSession] = [:]
+    static let sharedLock = NSLock()
+
+    func shared(_ id: String) throws -> PreparedSession {
+        if let done = Self.sharedLock.withLock({ Self.shared[id] }) { return done }
+        let made = try prepared(id)
+        Self.sharedLock.withLock { Self.shared[id] = made }
+        return made
+    }
+
     func prepared(_ id: String, set: [String] = [], piper: PiperVoices = .none) throws -> PreparedSession {
         let fixture = try Fixture()
         let session = try SessionLoader(audioRoot: Fixture.audioRoot).load(
@@ -39,7 +52,7 @@ import Testing
 
     @Test(arguments: ids)
     func renderedFileIsExactlyTheTimelinesLength(_ id: String) throws {
-        let prepared = try prepared(id)
+        let prepared = try shared(id)
         let path = NSTemporaryDirectory() + "respite-\(id)-\(UUID().uuidString).flac"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let written = try OfflineRenderer.render(prepared, to: path, format: .flac())
@@ -56,7 +69,7 @@ import Testing
     /// and in the full mix the voice stands clearly above the music around it.
     @Test(arguments: ids)
     func narrationIsAudibleSpeech(_ id: String) throws {
-        try checkNarrationIsAudibleSpeech(try prepared(id), id)
+        try checkNarrationIsAudibleSpeech(try shared(id), id)
     }
 
     /// The same with the neural voice, which the bundled sessions ask for.
@@ -112,7 +125,7 @@ import Testing
     /// with nothing else ringing is exactly silent before its frame and sounding within 1 ms.
     @Test(arguments: ids)
     func cuesStartOnTheirScheduledFrames(_ id: String) throws {
-        let prepared = try prepared(id)
+        let prepared = try shared(id)
         let cues = prepared.schedule.voices.filter { $0.bus == .cues }
         #expect(!cues.isEmpty)
         // Keep 10 ms before and 1 ms after each cue's start.
@@ -147,7 +160,7 @@ import Testing
     /// stand out far above its neighbours).
     @Test(arguments: ids)
     func noClickAtAnyTransition(_ id: String) throws {
-        let prepared = try prepared(id)
+        let prepared = try shared(id)
         var edges = Set<Int>()
         for voice in prepared.schedule.voices {
             edges.insert(voice.start)
@@ -221,7 +234,7 @@ import Testing
     /// and without ducking, compared in 10 ms cells, so the bed's own rise and fall do not count.
     @Test(arguments: ids)
     func musicGivesWayToTheVoice(_ id: String) throws {
-        let prepared = try prepared(id)
+        let prepared = try shared(id)
         let duck = try #require(prepared.timeline.ducking)
         var undisturbed = prepared
         undisturbed.schedule.ducking = nil

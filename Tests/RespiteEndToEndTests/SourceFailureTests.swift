@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: whileRendering)
     func aSourceChangedWhileRenderingStopsTheRender(_ change: Change, _ loop: Bool) throws {
-        let fixture = try DataSafety.Fixture(seconds: 400, musicSeconds: 300, loop: loop)
+        let fixture = try DataSafety.Fixture(seconds: 200, musicSeconds: 150, loop: loop)
         let output = fixture.folder + "/out.wav"
         try Data("an earlier render".utf8).write(to: URL(fileURLWithPath: output))
         let size = (try FileManager.default.attributesOfItem(atPath: fixture.music)[.size] as? Int) ?? 0
