@@ -10,7 +10,7 @@ import SessionKit
 /// FULL on its writer after opening (a `prepareDatabase` setting would be overridden). The schema is made by
 /// ``migrator()``; a database that a newer Respite migrated further is refused and never altered.
 ///
-/// Not for the audio thread: every call does I/O and may wait for the database's lock (at most 2 s).
+/// Not for the audio thread: every call does I/O and may wait for the database's lock (at most 5 s).
 public final class HistoryStore: Sendable {
     /// The database file.
     public let path: String
@@ -36,7 +36,7 @@ public final class HistoryStore: Sendable {
         self.path = path
         try Self.checkFile(path, creating: !readOnly)
         var configuration = Configuration()
-        configuration.busyMode = .timeout(2)
+        configuration.busyMode = .timeout(5)
         configuration.label = "respite-history"
         configuration.readonly = readOnly
         do {
@@ -63,7 +63,8 @@ public final class HistoryStore: Sendable {
                     try queue.close()
                 }
                 let pool = try DatabasePool(path: path, configuration: configuration)
-                try migrator.migrate(pool)
+                // Migrating takes the write lock even when there is nothing to do: only when there is.
+                if try !pool.read({ try migrator.hasCompletedMigrations($0) }) { try migrator.migrate(pool) }
                 try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
                 reader = pool
                 writer = pool
@@ -291,7 +292,20 @@ public final class HistoryStore: Sendable {
     public func closeOpenRuns(
         isRunning: @escaping @Sendable (ProcessIdentity) -> Bool = { $0.isRunning }
     ) throws(HistoryError) -> [RunID] {
-        try write { db in
+        // Looked for without the write lock, which every Respite starting at once would otherwise queue for.
+        let candidates: [Row]
+        do {
+            candidates = try reader.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT id, pid, bootId, processStart, pidNamespace FROM run WHERE ending = 'open' ORDER BY id"
+                )
+            }
+        } catch {
+            throw HistoryError(path: path, message: Self.describe(error))
+        }
+        guard candidates.contains(where: { !isRunning(Self.process($0)) }) else { return [] }
+        return try write { db in
             let open = try Row.fetchAll(
                 db, sql: "SELECT id, pid, bootId, processStart, pidNamespace FROM run WHERE ending = 'open' ORDER BY id"
             )
@@ -443,7 +457,7 @@ public final class HistoryStore: Sendable {
         switch database.resultCode {
         case .SQLITE_FULL: return "the disk is full, so the history could not be written; free some space"
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return "the history is in use by another program for more than 2 s; it was not written this time"
+            return "the history is in use by another program for more than 5 s; it was not written this time"
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
             return "this file is not a history database, or it is damaged; move it aside and Respite starts a new one"
         case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:

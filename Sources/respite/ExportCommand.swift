@@ -39,8 +39,11 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    /// The instants `from` (its midnight) and `to` (the midnight after it) in the local zone.
-    static func range(from: String?, to: String?, zone: TimeZone = .current) throws -> (start: Date?, end: Date?) {
+    /// The instants `from` (its midnight) and `to` (the midnight after it) in the listener's zone (`TZ` in any
+    /// form, as the history records it).
+    static func range(from: String?, to: String?, zone: TimeZone = RunStart.localZone()) throws -> (
+        start: Date?, end: Date?
+    ) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         func day(_ text: String, option: String) throws -> Date {
@@ -52,7 +55,9 @@ struct ExportCommand: ParsableCommand {
                 let date = calendar.date(from: DateComponents(year: year, month: month, day: dayNumber)),
                 calendar.component(.day, from: date) == dayNumber, calendar.component(.month, from: date) == month
             else {
-                throw ValidationError("\(option) '\(text)' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30.")
+                throw ValidationError(
+                    "\(option) '\(text.escapingInvisible)' is not a date from 1970 to 9998; write it as YYYY-MM-DD, "
+                        + "e.g. 2026-11-30.")
             }
             return calendar.startOfDay(for: date)
         }

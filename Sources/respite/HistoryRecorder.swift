@@ -16,9 +16,13 @@ import SessionKit
 /// and answers keys, never waits for the disk or for a database another Respite holds. The end and the ratings
 /// wait for everything before them to be written: they are what must not be lost.
 final class HistoryRecorder: @unchecked Sendable {
-    // `store` and `run` are touched only on `queue`.
+    // `store`, `run` and the pending events are touched only on `queue`.
     private var store: HistoryStore?
     private var run: RunID?
+    private var pending: [HistoryEvent] = []
+    private var pendingStep: StepPlace?
+    private var lastFlush = DispatchTime.now()
+    private var flushScheduled = false
     private let queue = DispatchQueue(label: "respite.history")
     private let lock = NSLock()
     private var problems: [String] = []  // under `lock`
@@ -68,7 +72,9 @@ final class HistoryRecorder: @unchecked Sendable {
         }
     }
 
-    /// Records what the run said happened, on the writer thread.
+    /// Records what the run said happened, on the writer thread, a second's worth at a time: every commit is a
+    /// sync to disk (`synchronous = FULL`), and a clinic's players share the file. What has not been written when
+    /// the process dies is at most the last second's events; the step it was in is written with the step.
     func log(_ events: [SessionEvent]) {
         let records = events.compactMap(Self.record)
         guard !records.isEmpty else { return }
@@ -78,16 +84,41 @@ final class HistoryRecorder: @unchecked Sendable {
         }
         let current = place
         queue.async { [self] in
-            guard let run else { return }
-            attempt { try $0.log(run, records, step: current) }
+            pending += records
+            if let current { pendingStep = current }
+            let now = DispatchTime.now()
+            if current != nil || now.uptimeNanoseconds >= lastFlush.uptimeNanoseconds + Self.flushInterval {
+                flush()
+            } else if !flushScheduled {
+                flushScheduled = true
+                queue.asyncAfter(deadline: lastFlush + .nanoseconds(Int(Self.flushInterval))) { [self] in
+                    flushScheduled = false
+                    flush()
+                }
+            }
         }
+    }
+
+    /// How often events are written at most, in nanoseconds (1 s).
+    static let flushInterval: UInt64 = 1_000_000_000
+
+    /// On `queue`: writes what is pending, in one transaction.
+    private func flush() {
+        lastFlush = .now()
+        guard let run, !pending.isEmpty else { return }
+        let (records, step) = (pending, pendingStep)
+        pending.removeAll()
+        pendingStep = nil
+        attempt { try $0.log(run, records, step: step) }
     }
 
     /// Records the listener's ratings for this run, after everything logged before them.
     func rate(_ phase: RatingPhase, _ ratings: [Rating]) {
         guard !ratings.isEmpty else { return }
         queue.sync {
-            guard let run else { return }; attempt { try $0.rate(run, phase, ratings, at: Date()) }
+            flush()
+            guard let run else { return }
+            attempt { try $0.rate(run, phase, ratings, at: Date()) }
         }
     }
 
@@ -104,6 +135,7 @@ final class HistoryRecorder: @unchecked Sendable {
         default: ending = .stopped
         }
         queue.sync {
+            flush()
             guard let run else { return }
             attempt { try $0.end(run, ending: ending, position: last.frame, at: last.time, after: after) }
         }
