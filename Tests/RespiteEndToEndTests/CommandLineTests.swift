@@ -29,6 +29,10 @@ struct Respite {
         return "."
     }()
 
+    /// Where this run of the suite keeps the listener's state and data (remembered choices, the history): its
+    /// own, so that nothing a run of another version left behind (a history of an older schema) is read.
+    static let runFolder = NSTemporaryDirectory() + "respite-e2e-run-\(getpid())"
+
     static func run(
         _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]
     ) throws -> Result {
@@ -38,8 +42,8 @@ struct Respite {
         environment["RESPITE_VOICE"] = "espeak"
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         // Remembered choices and places, and sessions of the user's own, stay out of the tests (and the tests' out of them).
-        environment["XDG_STATE_HOME"] = NSTemporaryDirectory() + "respite-e2e-state"
-        environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "respite-e2e-data"
+        environment["XDG_STATE_HOME"] = Respite.runFolder + "/state"
+        environment["XDG_DATA_HOME"] = Respite.runFolder + "/data"
         environment.merge(extra) { $1 }
         let child = try Child(
             executable, arguments, environment: environment, directory: directory, separateErrors: true)

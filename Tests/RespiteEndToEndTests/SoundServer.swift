@@ -72,8 +72,8 @@ final class SoundServer {
         environment["RESPITE_VOICE"] = "espeak"
         environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
         // Remembered choices and places, and sessions of the user's own, stay out of the tests (and the tests' out of them).
-        environment["XDG_STATE_HOME"] = NSTemporaryDirectory() + "respite-e2e-state"
-        environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "respite-e2e-data"
+        environment["XDG_STATE_HOME"] = Respite.runFolder + "/state"
+        environment["XDG_DATA_HOME"] = Respite.runFolder + "/data"
         return environment
     }
 
