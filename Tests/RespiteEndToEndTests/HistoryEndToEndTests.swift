@@ -89,7 +89,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: database), "nothing was played, nothing recorded")
     }
 
-    @Test func theQuestionsAreAnsweredAtATerminalAndRecorded() throws {
+    /// `respite play` in a pseudo-terminal, past its start screen: the questions come next.
+    func begunAtATerminal() throws -> PseudoTerminalSession {
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = Respite.repository
         environment["XDG_STATE_HOME"] = folder + "/state"
@@ -98,6 +99,11 @@ import Testing
             ["play", try session(), "--device", "null", "--history", database], environment: environment)
         #expect(terminal.waitFor("press space to begin"), "\(terminal.output)")
         terminal.press(" ")
+        return terminal
+    }
+
+    @Test func theQuestionsAreAnsweredAtATerminalAndRecorded() throws {
+        let terminal = try begunAtATerminal()
         #expect(terminal.waitFor("Pain now: 0 = no pain … 10 = worst possible pain"), "\(terminal.output)")
         terminal.press("seven\r")
         #expect(terminal.waitFor("Please type a whole number from 0 to 10"), "\(terminal.output)")
@@ -122,14 +128,7 @@ import Testing
     }
 
     @Test func questionsSkippedAllAtOnceAreKeptAsDeclinedAndNotAskedAgain() throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["RESPITE_HOME"] = Respite.repository
-        environment["XDG_STATE_HOME"] = folder + "/state"
-        environment["XDG_CONFIG_HOME"] = folder + "/config"
-        let terminal = try PseudoTerminalSession(
-            ["play", try session(), "--device", "null", "--history", database], environment: environment)
-        #expect(terminal.waitFor("press space to begin"), "\(terminal.output)")
-        terminal.press(" ")
+        let terminal = try begunAtATerminal()
         #expect(terminal.waitFor("Pain now:"), "\(terminal.output)")
         // A terminal that sends CR LF for Enter: one answer, not an answer and an empty one.
         terminal.press("s\r\n")
