@@ -200,18 +200,22 @@ struct HistoryCommand: ParsableCommand {
                         return "\(change.before.map(String.init) ?? "–") → \(change.after.map(String.init) ?? "–")"
                     })
         }
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        let lines = rows.map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
-        var text = lines.map { $0.trimmingTrailingSpaces }.joined(separator: "\n")
+        var text = aligned(rows)
         if !items.isEmpty { text += "\nRatings are before → after, 0–10; – means not answered." }
         if runs.contains(where: { [.stopped, .deviceLost, .signal, .crash, .failed].contains($0.ending) }) {
             text += "\nTo continue a run that did not finish: respite resume RUN"
         }
         return text
+    }
+
+    /// Rows as columns two spaces apart, each as wide as its widest cell.
+    static func aligned(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingTrailingSpaces
+        }.joined(separator: "\n")
     }
 
     /// The chart of each item rated in `runs`; with `plain`, a table of the same figures.
@@ -222,19 +226,21 @@ struct HistoryCommand: ParsableCommand {
         guard !items.isEmpty else { return "No ratings recorded yet: they are asked before and after a session." }
         let label = { (run: RunSummary) in localTime(run) + " " + run.sessionID }
         if plain {
-            var lines: [String] = []
+            // The chart's figures as a table, one for each item: a screen reader reads it row by row.
+            var tables: [String] = []
             for item in items {
-                lines.append("\(item.name), before and after (0 = \(item.low), 10 = \(item.high)):")
+                var rows = [["started", "session", "before", "after", "change"]]
                 for run in runs.sorted(by: { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }) {
                     guard let change = run.ratingChanges.first(where: { $0.item == item.key }) else { continue }
-                    let before = change.before.map(String.init) ?? "not answered"
-                    let after = change.after.map(String.init) ?? "not answered"
-                    let difference =
-                        change.change.map { $0 == 0 ? ", no change" : ", change \($0 > 0 ? "+" : "")\($0)" } ?? ""
-                    lines.append("  \(label(run)): before \(before), after \(after)\(difference)")
+                    rows.append([
+                        localTime(run), run.sessionID, change.before.map(String.init) ?? "not answered",
+                        change.after.map(String.init) ?? "not answered",
+                        change.change.map { $0 > 0 ? "+\($0)" : String($0) } ?? "",
+                    ])
                 }
+                tables.append("\(item.name) (0 = \(item.low), 10 = \(item.high))\n" + aligned(rows))
             }
-            return lines.joined(separator: "\n")
+            return tables.joined(separator: "\n\n")
         }
         return items.compactMap { HistoryChart.chart(runs, item: $0, label: label) }.joined(separator: "\n\n")
     }

@@ -58,7 +58,10 @@ import Testing
         let chart = try Respite.run(["history", "--history", database, "--chart"])
         #expect(chart.stdout.contains("●────────○"), "pain from 6 to 3: \(chart.stdout)")
         let plain = try Respite.run(["history", "--history", database, "--chart", "--plain"])
-        #expect(plain.stdout.contains("before 6, after 3, change -3"), "\(plain.stdout)")
+        let rows = plain.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(rows.contains { $0.suffix(3) == ["6", "3", "-3"] }, "pain: before, after, change: \(plain.stdout)")
+        #expect(rows.contains { $0.suffix(3) == ["before", "after", "change"] }, "\(plain.stdout)")
+        #expect(plain.stdout.contains("not answered"), "sleep was declined before: \(plain.stdout)")
         #expect(!plain.stdout.contains("│"), "no drawing for a screen reader")
 
         let csv = try Respite.run(["export", "--csv", "--history", database])
