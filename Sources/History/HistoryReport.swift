@@ -36,6 +36,14 @@ public struct RatingChange: Sendable, Equatable {
     }
 }
 
+extension RatingItem {
+    /// The known items rated (or declined) in any of `runs`, in the order they are asked.
+    public static func rated(in runs: [RunSummary]) -> [RatingItem] {
+        let items = Set(runs.flatMap { $0.ratingChanges.map(\.item) })
+        return known.filter { items.contains($0.key) }
+    }
+}
+
 extension RunSummary {
     /// Every item rated before or after, in ``RatingItem/known`` order (items Respite no longer asks last).
     public var ratingChanges: [RatingChange] {
@@ -50,6 +58,9 @@ extension RunSummary {
                 after: after.first { $0.item == item }?.value)
         }
     }
+
+    /// The zone it was played in: its IANA name, else (a name this system does not know) its UTC offset.
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: utcOffset) ?? .gmt }
 
     /// Seconds played, from the start of the session.
     public var positionSeconds: Double { Double(position) / Double(sampleRate) }
@@ -82,7 +93,7 @@ public enum HistoryCSV {
         // One formatter a zone: making one a row is most of the time of a long export.
         var formatters: [String: DateFormatter] = [:]
         for run in runs.sorted(by: { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }) {
-            let zone = TimeZone(identifier: run.timeZone) ?? TimeZone(secondsFromGMT: run.utcOffset) ?? .gmt
+            let zone = run.zone
             let local =
                 formatters[zone.identifier]
                 ?? {

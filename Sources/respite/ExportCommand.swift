@@ -78,7 +78,7 @@ struct ExportCommand: ParsableCommand {
             }
         }
         // Pain and anxiety always have their columns, so that exports from different machines line up.
-        let rated = Set(runs.flatMap { $0.ratingChanges.map(\.item) })
+        let rated = RatingItem.rated(in: runs).map(\.key)
         let items = RatingItem.known.map(\.key).filter { RatingItem.defaultKeys.contains($0) || rated.contains($0) }
         // Checked like every output: a closed pipe or a full disk is said, with exit status 74, never a crash.
         StandardStreams.write(HistoryCSV.document(runs, items: items))

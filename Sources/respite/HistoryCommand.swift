@@ -86,7 +86,7 @@ struct HistoryCommand: ParsableCommand {
         init(_ run: RunSummary) {
             let iso = ISO8601DateFormatter()
             iso.formatOptions = [.withInternetDateTime]
-            iso.timeZone = TimeZone(identifier: run.timeZone) ?? TimeZone(secondsFromGMT: run.utcOffset)
+            iso.timeZone = run.zone
             id = run.id
             session = run.sessionID
             source = run.source
@@ -179,15 +179,13 @@ struct HistoryCommand: ParsableCommand {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        formatter.timeZone = TimeZone(identifier: run.timeZone) ?? TimeZone(secondsFromGMT: run.utcOffset)
+        formatter.timeZone = run.zone
         return formatter.string(from: run.startedAt)
     }
 
     /// The runs as a table, newest first, with a column for each item rated in any of them: "6 → 3".
     static func table(_ runs: [RunSummary]) -> String {
-        let items = RatingItem.known.filter { item in
-            runs.contains { $0.ratingChanges.contains { $0.item == item.key } }
-        }
+        let items = RatingItem.rated(in: runs)
         var rows = [["run", "started", "session", "played", "how it ended"] + items.map(\.shortName)]
         for run in runs {
             let played = clock(run.positionSeconds)
@@ -220,9 +218,7 @@ struct HistoryCommand: ParsableCommand {
 
     /// The chart of each item rated in `runs`; with `plain`, a table of the same figures.
     static func chart(_ runs: [RunSummary], plain: Bool) -> String {
-        let items = RatingItem.known.filter { item in
-            runs.contains { $0.ratingChanges.contains { $0.item == item.key } }
-        }
+        let items = RatingItem.rated(in: runs)
         guard !items.isEmpty else { return "No ratings recorded yet: they are asked before and after a session." }
         let label = { (run: RunSummary) in localTime(run) + " " + run.sessionID }
         if plain {
