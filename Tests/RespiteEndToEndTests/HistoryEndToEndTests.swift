@@ -77,6 +77,27 @@ import Testing
         #expect(none.stdout.components(separatedBy: "\r\n").count == 2)
         let wrong = try Respite.run(["export", "--csv", "--history", database, "--from", "2026-02-30"])
         #expect(wrong.status == 64 && wrong.stderr.contains("YYYY-MM-DD"), "\(wrong.stderr)")
+
+        // A full disk and a pipe closed by its reader: said, with exit status 74, never a crash.
+        let command = "'\(Respite.executable)' export --csv --history '\(database)'"
+        var environment = ProcessInfo.processInfo.environment
+        environment["RESPITE_HOME"] = Respite.repository
+        for (shell, name) in [
+            ("\(command) > /dev/full; echo \"status $?\" >&2", "a full disk"),
+            ("(\(command); echo \"status $?\" >&2) | head -c 10 > /dev/null", "a closed pipe"),
+        ] {
+            let child = try Child("/bin/sh", ["-c", shell], environment: environment, separateErrors: true)
+            _ = child.wait()
+            if name == "a full disk" {
+                #expect(child.errors.contains("status 74"), "\(name): \(child.errors)")
+                #expect(child.errors.contains("could not write standard output"), "\(name): \(child.errors)")
+            } else {
+                // The reader may go before or after the export has written its few lines; either way no crash
+                // (a trap would be status 132).
+                #expect(child.errors.contains("status 74") || child.errors.contains("status 0"), "\(child.errors)")
+            }
+            #expect(!child.errors.contains("Fatal error") && !child.errors.contains("Illegal instruction"))
+        }
     }
 
     @Test func badRatingsAreRefusedBeforeAnythingPlays() throws {
