@@ -12,12 +12,14 @@ let package = Package(
         .library(name: "AudioIO", targets: ["AudioIO"]),
         .library(name: "Player", targets: ["Player"]),
         .library(name: "History", targets: ["History"]),
+        .library(name: "Clinic", targets: ["Clinic"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries: a modulemap and a shim.h each, nothing else.
@@ -63,10 +65,14 @@ let package = Package(
             ]),
         // The history of runs and ratings: SQLite through GRDB, never touched from the audio thread.
         .target(name: "History", dependencies: ["SessionKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        // A clinic's schedule: the file, and when each rule plays (time zones, daylight saving, missed runs). Pure:
+        // every clock reading comes in as an argument, so it is tested in virtual time.
+        .target(name: "Clinic", dependencies: ["SessionKit", "FileAccess"]),
         .executableTarget(
             name: "respite",
             dependencies: [
-                "Player", "SessionKit", "AudioIO", "Mixer", "History", "FileAccess",
+                "Player", "SessionKit", "AudioIO", "Mixer", "History", "FileAccess", "Clinic", "CProcess",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,6 +91,7 @@ let package = Package(
         .testTarget(
             name: "HistoryTests",
             dependencies: ["History", "SessionKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ClinicTests", dependencies: ["Clinic", "SessionKit"]),
         .testTarget(
             name: "RespiteEndToEndTests",
             dependencies: ["respite", "Player", "SessionKit", "AudioIO", "History", "NeuralVoiceSupport"]),
