@@ -15,7 +15,7 @@ public final class HistoryStore: Sendable {
     /// The database file.
     public let path: String
     /// Reads: the pool, or a read-only connection.
-    private let reader: any DatabaseReader
+    let reader: any DatabaseReader
     /// Writes: nil when opened read-only.
     private let writer: DatabasePool?
 
@@ -182,6 +182,28 @@ public final class HistoryStore: Sendable {
                         answeredAt TEXT NOT NULL,
                         PRIMARY KEY (runId, phase, item)
                     );
+                    """)
+        }
+        // A clinic's schedule: what was decided about each scheduled run (played, missed with why, skipped, queued),
+        // and the instant up to which every run was decided, so a restart knows what it missed.
+        migrator.registerMigration("v2: scheduled runs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE scheduled (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        rule TEXT NOT NULL,
+                        session TEXT NOT NULL,
+                        dueAt TEXT NOT NULL,
+                        localTime TEXT NOT NULL,
+                        timeZone TEXT NOT NULL,
+                        decision TEXT NOT NULL CHECK (decision IN ('played', 'missed', 'skipped', 'queued')),
+                        reason TEXT NOT NULL DEFAULT '',
+                        runId INTEGER REFERENCES run(id) ON DELETE SET NULL,
+                        decidedAt TEXT NOT NULL,
+                        UNIQUE (rule, dueAt)
+                    );
+                    CREATE INDEX scheduled_due ON scheduled(dueAt);
+                    CREATE TABLE clinic (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                     """)
         }
         return migrator
@@ -440,7 +462,7 @@ public final class HistoryStore: Sendable {
             pid: row["pid"], bootID: row["bootId"], startTicks: row["processStart"], pidNamespace: row["pidNamespace"])
     }
 
-    private func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(HistoryError) -> T {
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(HistoryError) -> T {
         guard let writer else {
             throw HistoryError(path: path, message: "the history was opened for reading only")
         }

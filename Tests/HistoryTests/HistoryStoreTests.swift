@@ -312,3 +312,41 @@ import Testing
         #expect(RunStart.localZone(environment: ["TZ": tz]).identifier == identifier)
     }
 }
+
+/// A clinic's schedule decisions: one row a run that came due, decided again in place, with the instant through
+/// which everything was decided kept in the same transaction.
+@Suite struct ScheduledRecordTests {
+    @Test func decisionsAreKeptOnceAndUpdatedInPlace() throws {
+        let folder = NSTemporaryDirectory() + "respite-scheduled-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/history.sqlite"
+        let store = try HistoryStore(path: file)
+        #expect(try store.decidedThrough() == nil)
+        let due = Date(timeIntervalSince1970: 1_748_869_200)  // 2025-06-02 13:00 UTC
+        let queued = ScheduledRecord(
+            rule: "afternoon", session: "pmr-short", dueAt: due, localTime: "2025-06-02 14:00",
+            timeZone: "Europe/London", decision: .queued, decidedAt: due)
+        var missed = queued
+        missed.rule = "morning"
+        missed.decision = .missed
+        missed.reason = "the machine was asleep then"
+        try store.decide([queued, missed], through: due.addingTimeInterval(5))
+        #expect(try store.decidedThrough() == due.addingTimeInterval(5))
+        var played = queued
+        played.decision = .played
+        played.decidedAt = due.addingTimeInterval(900)
+        try store.decide([played], through: due.addingTimeInterval(900))
+        let run = try store.begin(HistoryStoreTests.start)
+        try store.attach(rule: "afternoon", dueAt: due, to: run)
+        let rows = try store.scheduled()
+        #expect(rows.count == 2)
+        #expect(rows.first { $0.rule == "afternoon" }?.decision == .played)
+        #expect(rows.first { $0.rule == "afternoon" }?.run == run)
+        #expect(rows.first { $0.rule == "morning" }?.reason == "the machine was asleep then")
+        try store.redecide(
+            rule: "afternoon", dueAt: due, as: .missed, reason: "no sound device", at: due.addingTimeInterval(901))
+        #expect(try store.scheduled().first { $0.rule == "afternoon" }?.decision == .missed)
+        // Opened again, the instant is still there.
+        #expect(try HistoryStore(path: file, readOnly: true).decidedThrough() == due.addingTimeInterval(900))
+    }
+}
