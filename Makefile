@@ -17,7 +17,7 @@ TEST_DEPS := sox ffmpeg pulseaudio libasound2-plugins
 # symbol binding across a dozen shared libraries) and needs about 6 MiB less memory.
 RELEASE_BUILD := swift build -c release --product respite --static-swift-stdlib
 
-.PHONY: play test build deps test-deps voices format format-check
+.PHONY: play test build deps test-deps voices format format-check install
 SHELL := /bin/bash
 
 # Every Swift file of the three packages (the main one, Fuzz/, Benchmarks/), formatted by the toolchain's
@@ -43,6 +43,37 @@ test: deps test-deps voices format-check
 
 build: deps
 	$(RELEASE_BUILD)
+
+# A clinic machine (docs/clinic.md): the release binary, the sessions and their audio, the systemd unit, the
+# service's user and folders, and an example schedule (never over one already there). DESTDIR stages a package;
+# without it, the user and folders are made at once. Then: edit /etc/respite/schedule.json, add staff to the group
+# `respite`, and `systemctl enable --now respite-clinic`.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+DATADIR := $(PREFIX)/share/respite
+DOCDIR := $(PREFIX)/share/doc/respite
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+install: build
+	install -D -m 755 .build/release/respite $(DESTDIR)$(BINDIR)/respite
+	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	cp -R Sessions Audio $(DESTDIR)$(DATADIR)/
+	install -m 644 dist/schedule.schema.json dist/schedule.example.json $(DESTDIR)$(DATADIR)/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' dist/respite-clinic.service \
+		> $(DESTDIR)$(UNITDIR)/respite-clinic.service
+	install -D -m 644 dist/respite.sysusers $(DESTDIR)$(SYSUSERSDIR)/respite.conf
+	install -D -m 644 dist/respite.tmpfiles $(DESTDIR)$(TMPFILESDIR)/respite.conf
+	install -d $(DESTDIR)/etc/respite
+	[ -e $(DESTDIR)/etc/respite/schedule.json ] || install -m 644 dist/schedule.example.json $(DESTDIR)/etc/respite/schedule.json
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(SYSUSERSDIR)/respite.conf && systemd-tmpfiles --create $(TMPFILESDIR)/respite.conf; \
+		systemctl daemon-reload 2>/dev/null || true; fi
+	@echo "Installed. Edit /etc/respite/schedule.json, check it with \`respite clinic --schedule /etc/respite/schedule.json --check\`,"
+	@echo "add staff to the group respite (usermod -aG respite NAME), then: systemctl enable --now respite-clinic"
 
 # Rewrites every file in place to the house format.
 format:

@@ -14,6 +14,7 @@ enum FirstWord {
     /// The subcommands, and the words the parser itself answers (`help`).
     static let commands = [
         "play", "resume", "list", "history", "export", "validate", "lint", "timeline", "render", "devices", "voices",
+        "clinic", "ctl",
         "help",
     ]
 

@@ -16,7 +16,7 @@ struct Respite: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Play.self, ResumeCommand.self, List.self, HistoryCommand.self, ExportCommand.self, Validate.self,
-            Lint.self, Timeline.self, Render.self, Devices.self, Voices.self,
+            Lint.self, Timeline.self, Render.self, Devices.self, Voices.self, ClinicCommand.self, CtlCommand.self,
         ])
 
     /// Runs the command with the standard streams made safe first and checked last (``StandardStreams``).

@@ -18,7 +18,8 @@ struct SessionCatalog {
     var sessionsFolder: String { root + "/Sessions" }
     var audioRoot: String { root + "/Audio" }
 
-    /// `$RESPITE_HOME`, else the nearest folder above the executable that has `Sessions/`, else the
+    /// `$RESPITE_HOME`, else the nearest folder above the executable that has `Sessions/`, else `share/respite`
+    /// beside the executable's folder (`make install`: `/usr/local/bin` and `/usr/local/share/respite`), else the
     /// current directory's, else `/usr/share/respite`.
     static func locate() -> SessionCatalog {
         let manager = FileManager.default
@@ -34,10 +35,12 @@ struct SessionCatalog {
         if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
             folder = executable.deletingLastPathComponent()
         }
+        let installed = folder.deletingLastPathComponent().appendingPathComponent("share/respite").path
         while folder.path != "/" {
             if hasSessions(folder.path) { return SessionCatalog(root: folder.path) }
             folder = folder.deletingLastPathComponent()
         }
+        if hasSessions(installed) { return SessionCatalog(root: installed) }
         let cwd = manager.currentDirectoryPath
         if hasSessions(cwd) { return SessionCatalog(root: cwd) }
         return SessionCatalog(root: "/usr/share/respite")

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Clinic
+import Dispatch
+import Foundation
+import History
+import Logging
+import Player
+import ServiceLifecycle
+import SessionKit
+import UnixSignals
+
+/// `respite clinic`: the unattended player of a clinic machine, run as a systemd service.
+struct ClinicCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clinic",
+        abstract: "Play sessions on a schedule, unattended (a systemd service).",
+        discussion: """
+            Runs in the foreground until SIGTERM: plays each scheduled run at its time (see docs/clinic.md for \
+            the schedule file), records every run and every run missed or skipped in the history, and answers \
+            `respite ctl` on a control socket. SIGTERM fades the session out and records it; SIGHUP reads the \
+            schedule again (keeping the old one if the new one has problems). Under systemd (Type=notify) it \
+            says READY=1 once the history is open and the socket bound, and keeps STATUS= up to date.
+
+            Examples:
+              respite clinic --schedule /etc/respite/schedule.json
+              respite clinic --schedule schedule.json --check      (validate and list the next runs)
+            """)
+
+    @Option(help: ArgumentHelp("The schedule file (JSON).", valueName: "file"))
+    var schedule: String
+
+    @Option(help: ArgumentHelp("The control socket's path.", valueName: "path"))
+    var socket = ClinicCommand.defaultSocket
+
+    @Option(
+        help: ArgumentHelp(
+            "The group that may use the control socket (its mode is 0660); default: the service's own.",
+            valueName: "group"))
+    var socketGroup: String?
+
+    @Option(help: ArgumentHelp("The ALSA device for rules that name none.", valueName: "name"))
+    var device = "default"
+
+    @Option(
+        help: ArgumentHelp(
+            "The history database (default: the configuration's \"history\", else the data folder's).",
+            valueName: "file"))
+    var history: String?
+
+    @Option(help: ArgumentHelp("Engine sample rate in Hz (8000…192000).", valueName: "hz"))
+    var rate = 48_000
+
+    @Flag(help: "Check the schedule and list its next runs, then exit.")
+    var check = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    static let defaultSocket = "/run/respite/control.sock"
+
+    func validate() throws {
+        guard (8_000...192_000).contains(rate) else { throw ValidationError("--rate must be 8000…192000 Hz.") }
+        if let history, history.isEmpty { throw ValidationError("--history needs a file's path.") }
+    }
+
+    func run() throws {
+        let schedule: ClinicSchedule
+        do {
+            schedule = try Self.loadSchedule(self.schedule)
+        } catch {
+            report(error.description)
+            report("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in \(self.schedule).")
+            throw ExitStatus.invalidSession
+        }
+        if check {
+            let scheduler = Scheduler(schedule: schedule, now: Date(), saved: nil)
+            let upcoming = scheduler.upcoming(after: Date(), limit: 10, machineZone: ClinicDaemon.machineZone())
+            printLine("\(self.schedule): \(schedule.rules.count) rule\(schedule.rules.count == 1 ? "" : "s"), valid.")
+            printLine(upcoming.isEmpty ? "Nothing is due in the next 8 days." : "Next runs:")
+            for o in upcoming {
+                printLine(
+                    "  \(ClinicDaemon.stamp(o.due))  \(o.localDate) \(o.localTime) \(o.zone)  \(o.session)  (\(o.rule))"
+                        + (o.shifted ? "  in the hour daylight saving skips: played after the jump" : ""))
+            }
+            return
+        }
+        let configuration = (try? Configuration.load()) ?? Configuration()
+        guard let historyPath = HistoryRecorder.path(history, configured: configuration.history) else {
+            report("There is no home folder to keep the history in; give --history FILE.")
+            throw ExitStatus.cannotWrite
+        }
+        // The history is opened (and migrated) before anything else: a clinic that cannot record does not start.
+        let store: HistoryStore
+        do {
+            store = try HistoryStore(path: historyPath)
+            let closed = try store.closeOpenRuns()
+            if !closed.isEmpty {
+                ClinicLog.notice("closed \(closed.count) run(s) a crash left open: \(closed)")
+            }
+        } catch {
+            report("The clinic cannot start without its history: \(error)")
+            throw ExitStatus.cannotWrite
+        }
+        var group: gid_t?
+        if let socketGroup {
+            guard let gid = ControlServer.group(named: socketGroup) else {
+                report("There is no group '\(socketGroup)' (--socket-group); create it, or leave the option out.")
+                throw ExitCode.validationFailure
+            }
+            group = gid
+        }
+        let server: ControlServer
+        do {
+            server = try ControlServer(path: socket, group: group)
+        } catch {
+            report(error.description)
+            throw error.busy ? ExitStatus.temporaryFailure : ExitStatus.cannotWrite
+        }
+        let notifier = SystemdNotifier()
+        let daemon: ClinicDaemon
+        do {
+            daemon = try ClinicDaemon(
+                settings: .init(schedulePath: self.schedule, device: device, historyPath: historyPath, rate: rate),
+                schedule: schedule, store: store, notifier: notifier)
+        } catch {
+            server.stop()
+            report("The clinic cannot start without its history: \(error)")
+            throw ExitStatus.cannotWrite
+        }
+        server.start(daemon) { ClinicLog.notice("\($0)") }
+        ClinicLog.notice(
+            "clinic started: \(schedule.rules.count) rules from \(self.schedule), control socket \(socket), "
+                + "history \(historyPath)")
+        // Only now is the service ready: the history is migrated and the socket accepts connections.
+        notifier.send("READY=1")
+        daemon.startLoop()
+        let logger = ClinicLog.shared
+        let service = ClinicService(daemon: daemon)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [
+                        .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
+                    ], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+            do {
+                try await group.run()
+            } catch {
+                logger.error("the service ended with an error: \(error)")
+            }
+            done.signal()
+        }
+        done.wait()
+        daemon.waitForLoop()
+        server.stop()
+        ClinicLog.notice("clinic stopped")
+    }
+
+    /// Reads a schedule and checks that every rule's session exists and takes its choices, each problem located
+    /// at the rule's `session`.
+    static func loadSchedule(_ path: String) throws(ScheduleError) -> ClinicSchedule {
+        let schedule = try ClinicSchedule.load(path)
+        let catalog = SessionCatalog.locate()
+        var problems: [ScheduleProblem] = []
+        for (index, rule) in schedule.rules.enumerated() {
+            do {
+                let options = try SessionOptions.parse(rule.assignments.flatMap { ["--set", $0] })
+                _ = try options.load(rule.session, catalog: catalog)
+            } catch {
+                let message = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+                problems.append(
+                    ScheduleProblem(
+                        file: path, path: "rules[\(index)].session", line: rule.sessionLocation.line,
+                        column: rule.sessionLocation.column,
+                        message: "session '\(rule.session)' cannot be played: \(message)",
+                        suggestion: "`respite list` shows the sessions; `respite validate FILE` checks one"))
+            }
+        }
+        guard problems.isEmpty else { throw ScheduleError(problems) }
+        return schedule
+    }
+}
+
+/// The clinic daemon as a swift-service-lifecycle service: it runs until graceful shutdown (SIGTERM or SIGINT),
+/// reads the schedule again on SIGHUP, and on shutdown fades the session out and records it.
+struct ClinicService: Service {
+    let daemon: ClinicDaemon
+
+    func run() async throws {
+        let reloads = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { _ = daemon.reload() }
+        }
+        defer { reloads.cancel() }
+        try? await gracefulShutdown()
+        daemon.shutdown()
+    }
+}
