@@ -126,15 +126,21 @@ extension ClinicSchedule {
             var names: [String: JSONLocation] = [:]
             for (index, element) in elements.enumerated() {
                 let rulePath = path.appending(index)
-                guard let rule = rule(element, path: rulePath) else { continue }
-                if let first = names[rule.name] {
-                    report(
-                        "the name '\(rule.name)' is already used by the rule at line \(first.line)",
-                        suggestion: "give each rule its own \"name\"", path: rulePath.appending("name"),
-                        at: element.location)
-                    continue
+                // Names are checked whatever else is wrong with a rule: one run of validate shows every problem.
+                if case .object(let object) = element.kind, let member = object["name"],
+                    case .string(let name) = member.value.kind
+                {
+                    if let first = names[name] {
+                        report(
+                            "the name '\(name)' is already used by the rule at line \(first.line)",
+                            suggestion: "give each rule its own \"name\"", path: rulePath.appending("name"),
+                            at: member.value.location)
+                    } else {
+                        names[name] = element.location
+                    }
                 }
-                names[rule.name] = element.location
+                let before = problems.count
+                guard let rule = rule(element, path: rulePath), problems.count == before else { continue }
                 rules.append(rule)
             }
             return rules
@@ -172,7 +178,9 @@ extension ClinicSchedule {
                 case "device": rule.device = deviceName(value, path: memberPath)
                 case "volume":
                     if let number = number(value, path: memberPath, range: -40...6, unit: "dB") { rule.volume = number }
-                case "set": rule.assignments = assignments(value, path: memberPath)
+                case "set":
+                    rule.assignments = assignments(value, path: memberPath)
+                    rule.assignmentsLocation = value.location
                 case "graceMinutes":
                     if let minutes = number(value, path: memberPath, range: 1...240, unit: "minutes", whole: true) {
                         rule.graceSeconds = Int(minutes) * 60

@@ -65,6 +65,8 @@ public struct ScheduleRule: Sendable, Equatable {
     public var volume: Double
     /// The session's choices, as `--set` takes them (`pace=1.2`, `skip=left-arm`).
     public var assignments: [String]
+    /// Where `set` is written in the file (the rule's own place when it has none), for a choice the session refuses.
+    public var assignmentsLocation: JSONLocation?
     /// How late a run may start and still play, seconds (default 600, at most 4 hours): later than that it is
     /// recorded as missed, never played hours late.
     public var graceSeconds: Int

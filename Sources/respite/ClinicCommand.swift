@@ -162,17 +162,28 @@ struct ClinicCommand: ParsableCommand {
         let catalog = SessionCatalog.locate()
         var problems: [ScheduleProblem] = []
         for (index, rule) in schedule.rules.enumerated() {
-            do {
-                let options = try SessionOptions.parse(rule.assignments.flatMap { ["--set", $0] })
-                _ = try options.load(rule.session, catalog: catalog)
-            } catch {
-                let message = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+            func problem(_ field: String, at location: JSONLocation, _ message: String, suggestion: String? = nil) {
                 problems.append(
                     ScheduleProblem(
-                        file: path, path: "rules[\(index)].session", line: rule.sessionLocation.line,
-                        column: rule.sessionLocation.column,
-                        message: "session '\(rule.session)' cannot be played: \(message)",
-                        suggestion: "`respite list` shows the sessions; `respite validate FILE` checks one"))
+                        file: path, path: "rules[\(index)].\(field)", line: location.line, column: location.column,
+                        message: message, suggestion: suggestion))
+            }
+            let session: Session
+            do {
+                session = try catalog.load(rule.session)
+            } catch {
+                let message = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+                problem(
+                    "session", at: rule.sessionLocation, "session '\(rule.session)' cannot be played: \(message)",
+                    suggestion: "`respite list` shows the sessions; `respite validate FILE` checks one")
+                continue
+            }
+            do {
+                _ = try session.parameters.applying(rule.assignments, to: session, loader: catalog.loader)
+            } catch {
+                problem(
+                    "set", at: rule.assignmentsLocation ?? rule.sessionLocation,
+                    "\(rule.session) does not take these choices: \(error)")
             }
         }
         guard problems.isEmpty else { throw ScheduleError(problems) }

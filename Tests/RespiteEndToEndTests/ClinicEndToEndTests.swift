@@ -231,3 +231,243 @@ final class NotifyListener: @unchecked Sendable {
         #expect(daemon.output.contains("control: uid \(getuid()) gid \(getgid()) pid "), "\(daemon.output)")
     }
 }
+
+/// The clinic daemon against what goes wrong: a wrong schedule, a reload with mistakes, runs missed while it was
+/// not running, a device that will not open, a stale or foreign file where the socket goes, and hostile clients.
+@Suite(.serialized) struct ClinicFaultTests {
+    /// A daemon on a schedule file in `folder`, with its environment; stopped (SIGTERM) by the caller.
+    static func start(_ folder: String, extra: [String] = []) throws -> (Child, [String: String]) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["RESPITE_HOME"] = Respite.repository
+        environment["RESPITE_VOICE"] = "espeak"
+        environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "respite-e2e-cache"
+        environment["XDG_STATE_HOME"] = Respite.runFolder + "/state"
+        environment["XDG_DATA_HOME"] = Respite.runFolder + "/data"
+        environment["NOTIFY_SOCKET"] = nil
+        let daemon = try Child(
+            Respite.executable,
+            [
+                "clinic", "--schedule", folder + "/schedule.json", "--socket", folder + "/control.sock",
+                "--history", folder + "/history.sqlite", "--device", "null",
+            ] + extra, environment: environment)
+        // Ready when it answers (a socket file alone may be a killed daemon's).
+        let deadline = Date().addingTimeInterval(20)
+        while daemon.isRunning, Date() < deadline, (try? ctl(folder, ["ping"]))?.status != 0 {
+            usleep(100_000)
+        }
+        return (daemon, environment)
+    }
+
+    static func ctl(_ folder: String, _ words: [String]) throws -> Respite.Result {
+        try Respite.run(["ctl", "--socket", folder + "/control.sock"] + words)
+    }
+
+    @Test func aWrongScheduleIsRefusedAndAWrongReloadKeepsTheOldOne() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/schedule.json"
+        try """
+        {"timeZone": "UTC",
+         "rules": [{"name": "a", "session": "pmr-shrot", "days": "mon", "at": "14:00"},
+                   {"name": "b", "session": "pmr-short", "days": "tue", "at": "14:00", "set": ["pace=9"]}]}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let refused = try Respite.run(["clinic", "--schedule", path, "--socket", folder + "/control.sock"])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("\(path):2:37: rules[0].session: session 'pmr-shrot' cannot be played"))
+        #expect(refused.stderr.contains("Did you mean 'pmr-short'?"))
+        #expect(refused.stderr.contains("\(path):3:87: rules[1].set: pmr-short does not take these choices: "))
+        #expect(refused.stderr.contains("pace must be from 0.5 to 2"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("2 problems in \(path)."))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/control.sock"))
+
+        let good = """
+            {"timeZone": "UTC", "rules": [{"name": "a", "session": "pmr-short", "days": "mon", "at": "14:00"}]}
+            """
+        try good.write(toFile: path, atomically: true, encoding: .utf8)
+        let check = try Respite.run(["clinic", "--schedule", path, "--check"])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("1 rule, valid."))
+        #expect(check.stdout.contains("14:00 UTC  pmr-short  (a)"))
+        let (daemon, _) = try Self.start(folder)
+        defer {
+            kill(daemon.pid, SIGTERM)
+            _ = daemon.wait()
+        }
+        #expect(try Self.ctl(folder, ["status"]).stdout.contains("rules: 1"))
+        // A mistake in the new file: SIGHUP and `reload` keep the old schedule, and say why.
+        try "{\"rules\": [{\"session\": \"pmr-short\"}]}".write(toFile: path, atomically: true, encoding: .utf8)
+        kill(daemon.pid, SIGHUP)
+        usleep(500_000)
+        #expect(daemon.isRunning)
+        #expect(try Self.ctl(folder, ["status"]).stdout.contains("rules: 1"))
+        let reload = try Self.ctl(folder, ["reload"])
+        #expect(reload.status == 1)
+        #expect(reload.stderr.contains("the one before stays"), "\(reload.stderr)")
+        #expect(reload.stderr.contains("rules[0]: a rule needs \"at\""), "\(reload.stderr)")
+        // A good one is taken.
+        try """
+        {"timeZone": "UTC", "rules": [{"name": "a", "session": "pmr-short", "days": "mon", "at": "14:00"},
+                                      {"name": "b", "session": "pmr-4", "days": "daily", "at": ["09:00", "10:00"]}]}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        kill(daemon.pid, SIGHUP)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, !(try Self.ctl(folder, ["status"]).stdout.contains("rules: 2")) { usleep(100_000) }
+        #expect(try Self.ctl(folder, ["status"]).stdout.contains("rules: 2"))
+        #expect(daemon.output.contains("was not reloaded; the one before stays in use"), "\(daemon.output)")
+    }
+
+    @Test func runsMissedWhileStoppedAndADeviceThatWillNotOpenAreRecorded() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The daemon last decided the schedule three minutes ago; since then one run's time passed long ago (missed:
+        // not running) and one's 50 s ago, inside its one-minute grace: it plays, but its device never opens.
+        let now = Date()
+        let store = try HistoryStore(path: folder + "/history.sqlite")
+        try store.decide([], through: now.addingTimeInterval(-180))
+        func at(_ seconds: Double) -> (String, String) {
+            let formatter = DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "yyyy-MM-dd"
+            let date = now.addingTimeInterval(seconds)
+            let day = formatter.string(from: date)
+            formatter.dateFormat = "HH:mm:ss"
+            return (day, formatter.string(from: date))
+        }
+        let (longAgoDay, longAgo) = at(-150)
+        let (recentDay, recent) = at(-50)
+        try """
+        {"timeZone": "UTC", "rules": [
+          {"name": "long ago", "session": "pmr-4", "date": "\(longAgoDay)", "at": "\(longAgo)", "graceMinutes": 1},
+          {"name": "recent", "session": "pmr-4", "date": "\(recentDay)", "at": "\(recent)", "graceMinutes": 1,
+           "device": "respite_no_such_device"}]}
+        """.write(toFile: folder + "/schedule.json", atomically: true, encoding: .utf8)
+        let (daemon, _) = try Self.start(folder)
+        defer {
+            kill(daemon.pid, SIGTERM)
+            _ = daemon.wait()
+        }
+        var records: [ScheduledRecord] = []
+        let deadline = Date().addingTimeInterval(40)
+        while Date() < deadline {
+            records = (try? HistoryStore(path: folder + "/history.sqlite", readOnly: true).scheduled()) ?? []
+            if records.count == 2, records.allSatisfy({ $0.decision == .missed }) { break }
+            usleep(250_000)
+        }
+        let byRule = Dictionary(records.map { ($0.rule, $0) }) { first, _ in first }
+        #expect(byRule["long ago"]?.decision == .missed)
+        #expect(byRule["long ago"]?.reason.contains("not running") == true, "\(records)")
+        #expect(byRule["recent"]?.decision == .missed, "\(records)\n\(daemon.output)")
+        #expect(
+            byRule["recent"]?.reason.contains("the sound device 'respite_no_such_device' could not be opened") == true,
+            "\(records)")
+        // It was tried again with backoff, and the daemon answers all the while.
+        #expect(daemon.output.contains("trying again in 1 s"), "\(daemon.output)")
+        #expect(daemon.output.contains("trying again in 2 s"), "\(daemon.output)")
+        #expect(try Self.ctl(folder, ["status"]).stdout.contains("state: idle"))
+        let history = try Self.ctl(folder, ["--json", "history"])
+        let entries = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
+        #expect(entries?.contains { $0["kind"] as? String == "missed" && $0["rule"] as? String == "long ago" } == true)
+        // The run it began is in the history, ended as deviceLost, and can be rated by staff afterwards.
+        let runs = try HistoryStore(path: folder + "/history.sqlite", readOnly: true).runs()
+        #expect(runs.first?.ending == .deviceLost)
+        if let run = runs.first?.id {
+            #expect(try Self.ctl(folder, ["rate", "\(run)", "before", "pain=6", "anxiety=-"]).status == 0)
+            let rated = try HistoryStore(path: folder + "/history.sqlite", readOnly: true).run(run)
+            #expect(rated?.before.first { $0.item == "pain" }?.value == 6)
+        }
+        #expect(try Self.ctl(folder, ["rate", "99999", "pain=3"]).stderr.contains("there is no run 99999"))
+        #expect(try Self.ctl(folder, ["rate", "1", "pain=11"]).status == 1)
+    }
+
+    @Test func theSocketOutlivesHostileClientsAndIsNeverTakenFromAnother() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let socket = folder + "/control.sock"
+        try """
+        {"timeZone": "UTC", "rules": [{"name": "a", "session": "pmr-short", "days": "mon", "at": "14:00"}]}
+        """.write(toFile: folder + "/schedule.json", atomically: true, encoding: .utf8)
+        // A regular file where the socket goes is somebody's: the daemon refuses, and leaves it as it was.
+        try "keep me".write(toFile: socket, atomically: true, encoding: .utf8)
+        let refused = try Respite.run([
+            "clinic", "--schedule", folder + "/schedule.json", "--socket", socket, "--history",
+            folder + "/history.sqlite",
+        ])
+        #expect(refused.status == 73, "\(refused.stderr)")
+        #expect(refused.stderr.contains("exists and is not a socket"))
+        #expect(try String(contentsOfFile: socket, encoding: .utf8) == "keep me")
+        try FileManager.default.removeItem(atPath: socket)
+        // A socket left by a daemon that was killed is replaced by the next.
+        let (killed, _) = try Self.start(folder)
+        kill(killed.pid, SIGKILL)
+        _ = killed.wait()
+        #expect(FileManager.default.fileExists(atPath: socket))
+        let (daemon, _) = try Self.start(folder)
+        defer {
+            kill(daemon.pid, SIGTERM)
+            _ = daemon.wait()
+        }
+        #expect(try Self.ctl(folder, ["ping"]).status == 0)
+
+        func connect() -> Int32 {
+            let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                for (index, byte) in socket.utf8.enumerated() { raw[index] = byte }
+            }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            return descriptor
+        }
+        func exchange(_ descriptor: Int32, _ bytes: [UInt8]) -> String {
+            _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var answer: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while !(answer.count > 0 && answer.last == UInt8(ascii: "\n")
+                && (String(decoding: answer, as: UTF8.self).contains("OK\n")
+                    || String(decoding: answer, as: UTF8.self).contains("ACK")))
+            {
+                let count = recv(descriptor, &chunk, chunk.count, 0)
+                guard count > 0 else { break }
+                answer += chunk[..<count]
+            }
+            return String(decoding: answer, as: UTF8.self)
+        }
+        // Requests no client should send: each is answered with ACK, or the connection closed.
+        let one = connect()
+        #expect(exchange(one, []).hasPrefix("OK respite"))
+        #expect(exchange(one, Array("frobnicate\n".utf8)).contains("ACK [frobnicate] unknown command"))
+        #expect(exchange(one, Array("stats\n".utf8)).contains("did you mean 'status'?"))
+        #expect(exchange(one, Array("pause\n".utf8)).contains("ACK [pause] nothing is playing"))
+        #expect(exchange(one, Array("volume loud\n".utf8)).contains("ACK [volume]"))
+        #expect(exchange(one, Array("play no-such-session\n".utf8)).contains("ACK [play]"))
+        #expect(exchange(one, [0x73, 0x00, 0x1B, 0x0A]).contains("ACK [] the request contains a control character"))
+        #expect(exchange(one, Array("play \"unclosed\n".utf8)).contains("ACK [] a quoted argument is not closed"))
+        #expect(exchange(one, [0xFF, 0xFE, 0x0A]).contains("ACK"))
+        #expect(exchange(one, Array(repeating: UInt8(ascii: "x"), count: 10_000)).contains("longer than 4096 bytes"))
+        close(one)
+        // More connections than it serves at once: the extra ones are told, the daemon goes on.
+        let many = (0..<40).map { _ in connect() }
+        var refusedConnections = 0
+        for descriptor in many {
+            var chunk = [UInt8](repeating: 0, count: 256)
+            let count = recv(descriptor, &chunk, chunk.count, 0)
+            if count > 0, String(decoding: chunk[..<count], as: UTF8.self).contains("too many connections") {
+                refusedConnections += 1
+            }
+        }
+        #expect(refusedConnections == 8)
+        many.forEach { close($0) }
+        usleep(300_000)
+        #expect(try Self.ctl(folder, ["ping"]).status == 0)
+        let commands = try Self.ctl(folder, ["commands"])
+        #expect(commands.stdout.contains("command: idle"))
+        #expect(daemon.isRunning)
+    }
+}
