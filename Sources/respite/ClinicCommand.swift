@@ -50,6 +50,12 @@ struct ClinicCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Engine sample rate in Hz (8000…192000).", valueName: "hz"))
     var rate = 48_000
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to keep trying to reopen a sound device lost while a session plays; then the run ends as "
+                + "deviceLost.", valueName: "seconds"))
+    var reconnectTimeout: Double = 60
+
     @Flag(help: "Check the schedule and list its next runs, then exit.")
     var check = false
 
@@ -60,6 +66,9 @@ struct ClinicCommand: ParsableCommand {
     func validate() throws {
         guard (8_000...192_000).contains(rate) else { throw ValidationError("--rate must be 8000…192000 Hz.") }
         if let history, history.isEmpty { throw ValidationError("--history needs a file's path.") }
+        guard (0...3600).contains(reconnectTimeout) else {
+            throw ValidationError("--reconnect-timeout must be 0…3600 seconds.")
+        }
     }
 
     func run() throws {
@@ -119,7 +128,9 @@ struct ClinicCommand: ParsableCommand {
         let daemon: ClinicDaemon
         do {
             daemon = try ClinicDaemon(
-                settings: .init(schedulePath: self.schedule, device: device, historyPath: historyPath, rate: rate),
+                settings: .init(
+                    schedulePath: self.schedule, device: device, historyPath: historyPath, rate: rate,
+                    reconnectTimeout: reconnectTimeout),
                 schedule: schedule, store: store, notifier: notifier)
         } catch {
             server.stop()
@@ -130,9 +141,9 @@ struct ClinicCommand: ParsableCommand {
         ClinicLog.notice(
             "clinic started: \(schedule.rules.count) rules from \(self.schedule), control socket \(socket), "
                 + "history \(historyPath)")
-        // Only now is the service ready: the history is migrated and the socket accepts connections.
-        notifier.send("READY=1")
-        daemon.startLoop()
+        // A reload asked for while starting is not needed (the schedule was just read); it must not end the process
+        // either, as SIGHUP does by default. The service below watches it from then on.
+        signal(SIGHUP, SIG_IGN)
         let logger = ClinicLog.shared
         let service = ClinicService(daemon: daemon)
         let done = DispatchSemaphore(value: 0)
@@ -197,6 +208,10 @@ struct ClinicService: Service {
     let daemon: ClinicDaemon
 
     func run() async throws {
+        // Started once the service group watches SIGTERM: from here a stop request always fades the session out.
+        // Only now is the service ready: the history is migrated and the socket accepts connections.
+        daemon.startLoop()
+        daemon.notifier.send("READY=1")
         let reloads = Task {
             for await _ in await UnixSignalsSequence(trapping: .sighup) { _ = daemon.reload() }
         }

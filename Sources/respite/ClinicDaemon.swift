@@ -32,6 +32,8 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
         var device: String
         var historyPath: String
         var rate: Int
+        /// Seconds a device lost mid-session is tried again before the run ends (``LivePlayer/Options``).
+        var reconnectTimeout: Double
     }
 
     let settings: Settings
@@ -160,6 +162,7 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
     private func begin(_ request: ClinicPlay.Request) -> ClinicPlay? {
         let play = ClinicPlay(
             request, historyPath: settings.historyPath, rate: settings.rate,
+            reconnectTimeout: settings.reconnectTimeout,
             onBegun: { [weak self] play, run in self?.begun(play, run: run) },
             onEvent: { [weak self] play, event in self?.event(event, of: play) },
             onEnd: { [weak self] play, last in self?.ended(play, last: last) })

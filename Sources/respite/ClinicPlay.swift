@@ -35,6 +35,7 @@ final class ClinicPlay: @unchecked Sendable {
     let request: Request
     private let historyPath: String?
     private let rate: Int
+    private let reconnectTimeout: Double
     private let lock = NSLock()
     private var state = State.preparing
     private var run: SessionRun?
@@ -52,7 +53,7 @@ final class ClinicPlay: @unchecked Sendable {
     private let onEnd: @Sendable (ClinicPlay, SessionEvent?) -> Void
 
     init(
-        _ request: Request, historyPath: String?, rate: Int,
+        _ request: Request, historyPath: String?, rate: Int, reconnectTimeout: Double,
         onBegun: @escaping @Sendable (ClinicPlay, RunID) -> Void,
         onEvent: @escaping @Sendable (ClinicPlay, SessionEvent) -> Void,
         onEnd: @escaping @Sendable (ClinicPlay, SessionEvent?) -> Void
@@ -60,6 +61,7 @@ final class ClinicPlay: @unchecked Sendable {
         self.request = request
         self.historyPath = historyPath
         self.rate = rate
+        self.reconnectTimeout = reconnectTimeout
         self.onBegun = onBegun
         self.onEvent = onEvent
         self.onEnd = onEnd
@@ -203,6 +205,7 @@ final class ClinicPlay: @unchecked Sendable {
         let configuration = (try? Configuration.load()) ?? Configuration()
         if let maxVolume = configuration.devices[request.device]?.maxVolume { playerOptions.maxVolume = maxVolume }
         playerOptions.volume = min(request.volume, playerOptions.maxVolume)
+        playerOptions.reconnectTimeout = reconnectTimeout
         let sampleRate = prepared.timeline.sampleRate
         let sizes = PlaybackBuffering.resolve(period: nil, buffer: nil, sampleRate: sampleRate)
         let device = request.device

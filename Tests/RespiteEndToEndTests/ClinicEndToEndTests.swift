@@ -470,4 +470,125 @@ final class NotifyListener: @unchecked Sendable {
         #expect(commands.stdout.contains("command: idle"))
         #expect(daemon.isRunning)
     }
+
+    /// CPU seconds (user and system) a process has used, from /proc.
+    static func cpuSeconds(_ pid: pid_t) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the name: state is field 3, utime 14 and stime 15 (1-based, as proc(5) numbers them).
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test func aLostSpeakerEndsTheRunAndTheDaemonAnswersWithoutSpinning() throws {
+        let server = try SoundServer()
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+        {"timeZone": "UTC", "rules": [{"name": "a", "session": "pmr-short", "days": "mon", "at": "14:00"}]}
+        """.write(toFile: folder + "/schedule.json", atomically: true, encoding: .utf8)
+        try DataSafety.sox([
+            "-n", "-r", "48000", "-c", "2", folder + "/tone.wav", "synth", "20", "sine", "220", "vol", "0.3",
+        ])
+        try ClinicEndToEndTests.session(id: "long-rest", seconds: 60, music: "tone.wav").write(
+            toFile: folder + "/long.json", atomically: true, encoding: .utf8)
+        let notify = NotifyListener(path: folder + "/notify.sock", watching: folder + "/control.sock")
+        var environment = server.respiteEnvironment
+        environment["NOTIFY_SOCKET"] = notify.path
+        environment["WATCHDOG_USEC"] = "1000000"
+        let daemon = try Child(
+            Respite.executable,
+            [
+                "clinic", "--schedule", folder + "/schedule.json", "--socket", folder + "/control.sock",
+                "--history", folder + "/history.sqlite", "--device", "respite_capture", "--reconnect-timeout", "4",
+            ], environment: environment)
+        defer {
+            kill(daemon.pid, SIGTERM)
+            _ = daemon.wait()
+        }
+        _ = try #require(notify.wait(timeout: 30) { $0 == "READY=1" })
+        #expect(try Self.ctl(folder, ["play", folder + "/long.json"]).status == 0)
+        let playing = Date().addingTimeInterval(30)
+        while Date() < playing, !(try Self.ctl(folder, ["status"]).stdout.contains("state: playing")) {
+            usleep(100_000)
+        }
+        sleep(2)
+        server.pullThePlug()
+        // While the device is being tried again the daemon answers, says so, and does not spin.
+        let lostAt = Self.cpuSeconds(daemon.pid)
+        sleep(2)
+        let status = try Self.ctl(folder, ["status"])
+        #expect(status.stdout.contains("device_lost: true"), "\(status.stdout)\n\(daemon.output)")
+        var ended = false
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if try Self.ctl(folder, ["status"]).stdout.contains("state: idle") {
+                ended = true
+                break
+            }
+            usleep(200_000)
+        }
+        #expect(ended, "\(daemon.output)")
+        let lostCPU = Self.cpuSeconds(daemon.pid) - lostAt
+        let runs = try HistoryStore(path: folder + "/history.sqlite", readOnly: true).runs()
+        #expect(runs.first?.ending == .deviceLost, "\(daemon.output)")
+        #expect(daemon.output.contains("was lost"), "\(daemon.output)")
+        // Idle afterwards: an eighth of a core at most while the device was retried, and almost nothing idle.
+        #expect(lostCPU < 0.5, "\(lostCPU) s of CPU in about 4 s of retrying")
+        let idleAt = Self.cpuSeconds(daemon.pid)
+        sleep(3)
+        let idleCPU = Self.cpuSeconds(daemon.pid) - idleAt
+        #expect(idleCPU < 0.05, "\(idleCPU) s of CPU in 3 s idle")
+        // The watchdog was pinged all along (every half of WatchdogSec).
+        #expect(notify.messages.filter { $0.message == "WATCHDOG=1" }.count >= 5)
+        #expect(daemon.isRunning)
+    }
+
+    /// The unit file as `make install` writes it passes `systemd-analyze verify`; the sysusers and tmpfiles snippets
+    /// make the service's user and folders in a scratch root.
+    @Test func theServiceFilesAreAcceptedBySystemd() throws {
+        let folder = try Respite.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let unit = try String(contentsOfFile: Respite.repository + "/dist/respite-clinic.service", encoding: .utf8)
+            .replacingOccurrences(of: "@BINDIR@", with: (Respite.executable as NSString).deletingLastPathComponent)
+            .replacingOccurrences(of: "@DOCDIR@", with: Respite.repository + "/docs")
+        try unit.write(toFile: folder + "/respite-clinic.service", atomically: true, encoding: .utf8)
+        let verify = try Child(
+            "/usr/bin/systemd-analyze", ["verify", folder + "/respite-clinic.service"],
+            environment: ProcessInfo.processInfo.environment)
+        #expect(verify.wait() == 0, "\(verify.output)")
+        #expect(!verify.output.contains("respite-clinic.service"), "\(verify.output)")
+        #expect(unit.contains("Type=notify") && unit.contains("WatchdogSec=") && unit.contains("ExecReload="))
+        // A wrong ExecStart is caught by the same check (so the check above can fail).
+        try unit.replacingOccurrences(of: "ExecStart=/", with: "ExecStart=/nonexistent/").write(
+            toFile: folder + "/broken.service", atomically: true, encoding: .utf8)
+        let broken = try Child(
+            "/usr/bin/systemd-analyze", ["verify", folder + "/broken.service"],
+            environment: ProcessInfo.processInfo.environment)
+        #expect(broken.wait() != 0)
+
+        let root = folder + "/root"
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        for file in ["passwd", "group", "shadow", "gshadow"] {
+            FileManager.default.createFile(atPath: root + "/etc/" + file, contents: Data())
+        }
+        let users = try Child(
+            "/usr/bin/systemd-sysusers", ["--root=" + root, Respite.repository + "/dist/respite.sysusers"],
+            environment: ProcessInfo.processInfo.environment)
+        #expect(users.wait() == 0, "\(users.output)")
+        let passwd = try String(contentsOfFile: root + "/etc/passwd", encoding: .utf8)
+        #expect(passwd.contains("respite:x:") && passwd.contains(":/var/lib/respite:"), "\(passwd)")
+        let groups = try String(contentsOfFile: root + "/etc/group", encoding: .utf8)
+        #expect(
+            groups.contains("audio:x:")
+                && groups.split(separator: "\n").contains { $0.hasPrefix("audio:") && $0.hasSuffix("respite") })
+        let folders = try Child(
+            "/usr/bin/systemd-tmpfiles", ["--root=" + root, "--create", Respite.repository + "/dist/respite.tmpfiles"],
+            environment: ProcessInfo.processInfo.environment)
+        #expect(folders.wait() == 0, "\(folders.output)")
+        let state = try FileManager.default.attributesOfItem(atPath: root + "/var/lib/respite")
+        #expect(state[.posixPermissions] as? Int == 0o700)
+    }
 }

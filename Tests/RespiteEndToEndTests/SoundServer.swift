@@ -83,6 +83,16 @@ final class SoundServer {
         return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
+    /// Ends the server at once (SIGKILL), as a speaker unplugged or a crashed sound server would: every client's
+    /// stream fails.
+    func pullThePlug() {
+        if let daemon {
+            kill(daemon.pid, SIGKILL)
+            _ = daemon.wait()
+        }
+        daemon = nil
+    }
+
     deinit {
         if let daemon {
             kill(daemon.pid, SIGTERM)
