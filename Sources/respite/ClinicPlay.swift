@@ -193,9 +193,16 @@ final class ClinicPlay: @unchecked Sendable {
             for line in recorder.takeProblems() { ClinicLog.warning(line) }
             return event
         }
+        // Prepared whole (narration spoken, loudness measured, or taken from the caches); a stop asked for meanwhile
+        // ends it before the next clip is spoken. The programme trim, when not remembered, is measured while it plays.
         let prepared: PreparedSession
+        let preparer: SessionPreparer
         do {
-            prepared = try options.prepare(meta, parameters: parameters, catalog: catalog)
+            (prepared, _, preparer, _) = try options.prepareToPlay(
+                meta, parameters: parameters, catalog: catalog, stopping: { [self] in stopping }, fromTheStart: false
+            ) { _ in 0 }
+        } catch is CancellationError {
+            return ended(.stopped(lock.withLock { stopReason } ?? .signal))
         } catch {
             ClinicLog.error("\(request.session) could not be prepared: \(error)")
             return ended(.stopped(.preparationFailed))
@@ -254,6 +261,7 @@ final class ClinicPlay: @unchecked Sendable {
                 delay = min(delay * 2, 30)
             }
         }
+        run.settleTrim(with: preparer)
         // A stop asked for while the device opened.
         if let reason = lock.withLock({ stopReason }) { run.send(.stop(reason)) }
         let inhibitor = SleepInhibitor.start(why: "Respite is playing \(meta.title)")

@@ -1,3 +1,4 @@
+import CPeerCredentials
 import CProcess
 import Clinic
 import Foundation
