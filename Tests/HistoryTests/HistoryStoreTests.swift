@@ -349,4 +349,21 @@ import Testing
         // Opened again, the instant is still there.
         #expect(try HistoryStore(path: file, readOnly: true).decidedThrough() == due.addingTimeInterval(900))
     }
+
+    /// A history from before the clinic (version 1) is read as it is: its runs are there, and it has no schedule.
+    @Test func aVersionOneHistoryIsReadWithoutMigrating() throws {
+        let folder = NSTemporaryDirectory() + "respite-scheduled-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/history.sqlite"
+        let queue = try DatabaseQueue(path: file)
+        try HistoryStore.migrator().migrate(queue, upTo: "v1: runs, events, ratings")
+        try queue.close()
+        let reader = try HistoryStore(path: file, readOnly: true)
+        #expect(try reader.runs().isEmpty)
+        #expect(try reader.scheduled().isEmpty)
+        #expect(try reader.decidedThrough() == nil)
+        let applied = try DatabaseQueue(path: file).read { try HistoryStore.migrator().appliedIdentifiers($0) }
+        #expect(applied == ["v1: runs, events, ratings"], "reading did not migrate it")
+    }
 }

@@ -47,11 +47,11 @@ final class NotifyListener: @unchecked Sendable {
     var messages: [(message: String, socketExisted: Bool)] { lock.withLock { received } }
 
     /// Waits until a message satisfying `match` arrives, at most `timeout` seconds.
-    func wait(timeout: Double, for match: (String) -> Bool) -> (message: String, socketExisted: Bool)? {
+    func wait(timeout: Double, for match: (String) -> Bool) async throws -> (message: String, socketExisted: Bool)? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let found = messages.first(where: { match($0.message) }) { return found }
-            usleep(50_000)
+            try await pause(0.05)
         }
         return nil
     }
@@ -102,7 +102,7 @@ final class NotifyListener: @unchecked Sendable {
         try Respite.run(["ctl", "--socket", socket] + words, environment: environment)
     }
 
-    @Test func aScheduledRunPlaysIsRecordedAndSigtermFadesTheNextOut() throws {
+    @Test func aScheduledRunPlaysIsRecordedAndSigtermFadesTheNextOut() async throws {
         let server = try SoundServer()
         let folder = try Respite.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -131,7 +131,7 @@ final class NotifyListener: @unchecked Sendable {
         defer { if daemon.isRunning { kill(daemon.pid, SIGKILL) } }
 
         // READY=1 arrives, and only once the socket is there; the status says what is next.
-        let ready = try #require(notify.wait(timeout: 30) { $0.contains("READY=1") }, "\(daemon.output)")
+        let ready = try #require(await notify.wait(timeout: 30) { $0.contains("READY=1") }, "\(daemon.output)")
         #expect(ready.socketExisted, "READY=1 came before the control socket existed")
         var status = stat()
         #expect(stat(socket, &status) == 0)
@@ -168,7 +168,7 @@ final class NotifyListener: @unchecked Sendable {
         while Date() < finished {
             runs = (try? HistoryStore(path: history, readOnly: true).runs()) ?? []
             if runs.first?.ending == .finished { break }
-            usleep(250_000)
+            try await pause(0.25)
         }
         #expect(runs.count == 1)
         #expect(runs.first?.sessionID == "short-rest")
@@ -189,9 +189,9 @@ final class NotifyListener: @unchecked Sendable {
         let playing = Date().addingTimeInterval(30)
         while Date() < playing {
             if try Self.ctl(socket, ["status"], environment: environment).stdout.contains("state: playing") { break }
-            usleep(100_000)
+            try await pause(0.1)
         }
-        sleep(3)
+        try await pause(3)
         let nowPlaying = try Self.ctl(socket, ["status"], environment: environment)
         #expect(nowPlaying.stdout.contains("state: playing"), "\(nowPlaying.stdout)")
         #expect(nowPlaying.stdout.contains("title: Rest a moment"))
@@ -236,7 +236,7 @@ final class NotifyListener: @unchecked Sendable {
 /// not running, a device that will not open, a stale or foreign file where the socket goes, and hostile clients.
 @Suite(.serialized) struct ClinicFaultTests {
     /// A daemon on a schedule file in `folder`, with its environment; stopped (SIGTERM) by the caller.
-    static func start(_ folder: String, extra: [String] = []) throws -> (Child, [String: String]) {
+    static func start(_ folder: String, extra: [String] = []) async throws -> (Child, [String: String]) {
         var environment = ProcessInfo.processInfo.environment
         environment["RESPITE_HOME"] = Respite.repository
         environment["RESPITE_VOICE"] = "espeak"
@@ -253,7 +253,7 @@ final class NotifyListener: @unchecked Sendable {
         // Ready when it answers (a socket file alone may be a killed daemon's).
         let deadline = Date().addingTimeInterval(20)
         while daemon.isRunning, Date() < deadline, (try? ctl(folder, ["ping"]))?.status != 0 {
-            usleep(100_000)
+            try await pause(0.1)
         }
         return (daemon, environment)
     }
@@ -262,7 +262,7 @@ final class NotifyListener: @unchecked Sendable {
         try Respite.run(["ctl", "--socket", folder + "/control.sock"] + words)
     }
 
-    @Test func aWrongScheduleIsRefusedAndAWrongReloadKeepsTheOldOne() throws {
+    @Test func aWrongScheduleIsRefusedAndAWrongReloadKeepsTheOldOne() async throws {
         let folder = try Respite.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/schedule.json"
@@ -288,7 +288,7 @@ final class NotifyListener: @unchecked Sendable {
         #expect(check.status == 0)
         #expect(check.stdout.contains("1 rule, valid."))
         #expect(check.stdout.contains("14:00 UTC  pmr-short  (a)"))
-        let (daemon, _) = try Self.start(folder)
+        let (daemon, _) = try await Self.start(folder)
         defer {
             kill(daemon.pid, SIGTERM)
             _ = daemon.wait()
@@ -297,7 +297,7 @@ final class NotifyListener: @unchecked Sendable {
         // A mistake in the new file: SIGHUP and `reload` keep the old schedule, and say why.
         try "{\"rules\": [{\"session\": \"pmr-short\"}]}".write(toFile: path, atomically: true, encoding: .utf8)
         kill(daemon.pid, SIGHUP)
-        usleep(500_000)
+        try await pause(0.5)
         #expect(daemon.isRunning)
         #expect(try Self.ctl(folder, ["status"]).stdout.contains("rules: 1"))
         let reload = try Self.ctl(folder, ["reload"])
@@ -311,12 +311,14 @@ final class NotifyListener: @unchecked Sendable {
         """.write(toFile: path, atomically: true, encoding: .utf8)
         kill(daemon.pid, SIGHUP)
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, !(try Self.ctl(folder, ["status"]).stdout.contains("rules: 2")) { usleep(100_000) }
+        while Date() < deadline, !(try Self.ctl(folder, ["status"]).stdout.contains("rules: 2")) {
+            try await pause(0.1)
+        }
         #expect(try Self.ctl(folder, ["status"]).stdout.contains("rules: 2"))
         #expect(daemon.output.contains("was not reloaded; the one before stays in use"), "\(daemon.output)")
     }
 
-    @Test func runsMissedWhileStoppedAndADeviceThatWillNotOpenAreRecorded() throws {
+    @Test func runsMissedWhileStoppedAndADeviceThatWillNotOpenAreRecorded() async throws {
         let folder = try Respite.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // The daemon last decided the schedule three minutes ago; since then one run's time passed long ago (missed:
@@ -342,7 +344,7 @@ final class NotifyListener: @unchecked Sendable {
           {"name": "recent", "session": "pmr-4", "date": "\(recentDay)", "at": "\(recent)", "graceMinutes": 1,
            "device": "respite_no_such_device"}]}
         """.write(toFile: folder + "/schedule.json", atomically: true, encoding: .utf8)
-        let (daemon, _) = try Self.start(folder)
+        let (daemon, _) = try await Self.start(folder)
         defer {
             kill(daemon.pid, SIGTERM)
             _ = daemon.wait()
@@ -352,7 +354,7 @@ final class NotifyListener: @unchecked Sendable {
         while Date() < deadline {
             records = (try? HistoryStore(path: folder + "/history.sqlite", readOnly: true).scheduled()) ?? []
             if records.count == 2, records.allSatisfy({ $0.decision == .missed }) { break }
-            usleep(250_000)
+            try await pause(0.25)
         }
         let byRule = Dictionary(records.map { ($0.rule, $0) }) { first, _ in first }
         #expect(byRule["long ago"]?.decision == .missed)
@@ -380,7 +382,7 @@ final class NotifyListener: @unchecked Sendable {
         #expect(try Self.ctl(folder, ["rate", "1", "pain=11"]).status == 1)
     }
 
-    @Test func theSocketOutlivesHostileClientsAndIsNeverTakenFromAnother() throws {
+    @Test func theSocketOutlivesHostileClientsAndIsNeverTakenFromAnother() async throws {
         let folder = try Respite.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let socket = folder + "/control.sock"
@@ -398,11 +400,11 @@ final class NotifyListener: @unchecked Sendable {
         #expect(try String(contentsOfFile: socket, encoding: .utf8) == "keep me")
         try FileManager.default.removeItem(atPath: socket)
         // A socket left by a daemon that was killed is replaced by the next.
-        let (killed, _) = try Self.start(folder)
+        let (killed, _) = try await Self.start(folder)
         kill(killed.pid, SIGKILL)
         _ = killed.wait()
         #expect(FileManager.default.fileExists(atPath: socket))
-        let (daemon, _) = try Self.start(folder)
+        let (daemon, _) = try await Self.start(folder)
         defer {
             kill(daemon.pid, SIGTERM)
             _ = daemon.wait()
@@ -455,16 +457,21 @@ final class NotifyListener: @unchecked Sendable {
         // More connections than it serves at once: the extra ones are told, the daemon goes on.
         let many = (0..<40).map { _ in connect() }
         var refusedConnections = 0
+        var servedConnections = 0
         for descriptor in many {
             var chunk = [UInt8](repeating: 0, count: 256)
             let count = recv(descriptor, &chunk, chunk.count, 0)
-            if count > 0, String(decoding: chunk[..<count], as: UTF8.self).contains("too many connections") {
-                refusedConnections += 1
-            }
+            let answer = count > 0 ? String(decoding: chunk[..<count], as: UTF8.self) : ""
+            if answer.contains("too many connections") { refusedConnections += 1 }
+            if answer.hasPrefix("OK respite") { servedConnections += 1 }
         }
-        #expect(refusedConnections == 8)
+        // At most 32 served at once (a connection just closed may still hold its place for a moment); every other
+        // one is told why, none left hanging.
+        #expect(servedConnections <= 32)
+        #expect(servedConnections + refusedConnections == 40)
+        #expect(refusedConnections >= 8)
         many.forEach { close($0) }
-        usleep(300_000)
+        try await pause(0.3)
         #expect(try Self.ctl(folder, ["ping"]).status == 0)
         let commands = try Self.ctl(folder, ["commands"])
         #expect(commands.stdout.contains("command: idle"))
@@ -482,7 +489,7 @@ final class NotifyListener: @unchecked Sendable {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    @Test func aLostSpeakerEndsTheRunAndTheDaemonAnswersWithoutSpinning() throws {
+    @Test func aLostSpeakerEndsTheRunAndTheDaemonAnswersWithoutSpinning() async throws {
         let server = try SoundServer()
         let folder = try Respite.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -502,23 +509,23 @@ final class NotifyListener: @unchecked Sendable {
             Respite.executable,
             [
                 "clinic", "--schedule", folder + "/schedule.json", "--socket", folder + "/control.sock",
-                "--history", folder + "/history.sqlite", "--device", "respite_capture", "--reconnect-timeout", "4",
+                "--history", folder + "/history.sqlite", "--device", "respite_capture", "--reconnect-timeout", "3",
             ], environment: environment)
         defer {
             kill(daemon.pid, SIGTERM)
             _ = daemon.wait()
         }
-        _ = try #require(notify.wait(timeout: 30) { $0 == "READY=1" })
+        _ = try #require(await notify.wait(timeout: 30) { $0 == "READY=1" })
         #expect(try Self.ctl(folder, ["play", folder + "/long.json"]).status == 0)
         let playing = Date().addingTimeInterval(30)
         while Date() < playing, !(try Self.ctl(folder, ["status"]).stdout.contains("state: playing")) {
-            usleep(100_000)
+            try await pause(0.1)
         }
-        sleep(2)
+        try await pause(2)
         server.pullThePlug()
         // While the device is being tried again the daemon answers, says so, and does not spin.
         let lostAt = Self.cpuSeconds(daemon.pid)
-        sleep(2)
+        try await pause(2)
         let status = try Self.ctl(folder, ["status"])
         #expect(status.stdout.contains("device_lost: true"), "\(status.stdout)\n\(daemon.output)")
         var ended = false
@@ -528,7 +535,7 @@ final class NotifyListener: @unchecked Sendable {
                 ended = true
                 break
             }
-            usleep(200_000)
+            try await pause(0.2)
         }
         #expect(ended, "\(daemon.output)")
         let lostCPU = Self.cpuSeconds(daemon.pid) - lostAt
@@ -536,9 +543,9 @@ final class NotifyListener: @unchecked Sendable {
         #expect(runs.first?.ending == .deviceLost, "\(daemon.output)")
         #expect(daemon.output.contains("was lost"), "\(daemon.output)")
         // Idle afterwards: an eighth of a core at most while the device was retried, and almost nothing idle.
-        #expect(lostCPU < 0.5, "\(lostCPU) s of CPU in about 4 s of retrying")
+        #expect(lostCPU < 0.5, "\(lostCPU) s of CPU in about 3 s of retrying")
         let idleAt = Self.cpuSeconds(daemon.pid)
-        sleep(3)
+        try await pause(3)
         let idleCPU = Self.cpuSeconds(daemon.pid) - idleAt
         #expect(idleCPU < 0.05, "\(idleCPU) s of CPU in 3 s idle")
         // The watchdog was pinged all along (every half of WatchdogSec).
@@ -548,7 +555,7 @@ final class NotifyListener: @unchecked Sendable {
 
     /// The unit file as `make install` writes it passes `systemd-analyze verify`; the sysusers and tmpfiles snippets
     /// make the service's user and folders in a scratch root.
-    @Test func theServiceFilesAreAcceptedBySystemd() throws {
+    @Test func theServiceFilesAreAcceptedBySystemd() async throws {
         let folder = try Respite.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let unit = try String(contentsOfFile: Respite.repository + "/dist/respite-clinic.service", encoding: .utf8)
@@ -591,4 +598,9 @@ final class NotifyListener: @unchecked Sendable {
         let state = try FileManager.default.attributesOfItem(atPath: root + "/var/lib/respite")
         #expect(state[.posixPermissions] as? Int == 0o700)
     }
+}
+
+/// Waits without holding one of the test runner's threads (a blocked thread would hold back every other suite).
+func pause(_ seconds: Double) async throws {
+    try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
 }
