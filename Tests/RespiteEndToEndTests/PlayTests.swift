@@ -37,7 +37,7 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
     /// renders, which measured and remembered their programme loudness, so the trim is in place from the
     /// first frame; a first play, which settles the trim while it plays, is
     /// `aFirstPlayStartsBeforeItsProgrammeIsMeasured` (and, sample for sample, `TrimWhilePlayingTests`).
-    @Test func playingThroughALSAWritesTheRenderedBytes() throws {
+    @Test func playingThroughALSAWritesTheRenderedBytes() async throws {
         let plays: [(id: String, from: Int)] = [("pmr-4", 0), ("imagery-meadow", 430), ("breathing-paced", 0)]
         let folder = try Respite.temporaryFolder()
         for (id, _) in plays {
@@ -54,7 +54,7 @@ func rms(_ samples: ArraySlice<Float>) -> Float {
         }
         let bytesPerFrame = 8
         for (index, (id, from)) in plays.enumerated() {
-            let status = players[index].wait()
+            let status = await players[index].finished()
             let output = players[index].output
             #expect(status == 0, "\(id): \(output)")
             #expect(output.contains("The session has ended"), "\(id)")

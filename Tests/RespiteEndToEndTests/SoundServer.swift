@@ -162,6 +162,21 @@ struct Child {
         return 128 + (status & 0x7f)
     }
 
+    /// Waits for the child to exit without holding a thread of the test runner (which has one per core, and would
+    /// otherwise stand idle for as long as a real-time play lasts): looks every 100 ms. Returns its exit status (or
+    /// 128 + signal).
+    func finished() async -> Int32 {
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR { return -1 }
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        return 128 + (status & 0x7f)
+    }
+
     var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
     var errors: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 }
