@@ -35,8 +35,8 @@ let package = Package(
         .systemLibrary(name: "CEspeak"),
         // Two glibc calls for starting the Piper engine that Swift's C library module leaves out.
         .systemLibrary(name: "CProcess"),
-        // The control socket's peer credentials (SO_PEERCRED), which need _GNU_SOURCE: one C function.
-        .target(name: "CPeerCredentials"),
+        // Two socket calls of the control socket that need _GNU_SOURCE (accept4, SO_PEERCRED): a C file.
+        .target(name: "CSocket"),
 
         // The one way an input file is opened (regular files only, no NUL, caps, links kept inside a root).
         .target(name: "FileAccess"),
@@ -74,7 +74,7 @@ let package = Package(
             name: "respite",
             dependencies: [
                 "Player", "SessionKit", "AudioIO", "Mixer", "History", "FileAccess", "Clinic", "CProcess",
-                "CPeerCredentials",
+                "CSocket",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Atomics", package: "swift-atomics"),

@@ -141,6 +141,17 @@ extension ClinicSchedule {
                 }
                 let before = problems.count
                 guard let rule = rule(element, path: rulePath), problems.count == before else { continue }
+                // A rule without a name is named after its session and times, and that may be another rule's name.
+                if case .object(let object) = element.kind, object["name"] == nil {
+                    if let first = names[rule.name] {
+                        report(
+                            "this rule's name, '\(rule.name)' (from its session and times), is already used by the rule "
+                                + "at line \(first.line)",
+                            suggestion: "give each rule its own \"name\"", path: rulePath, at: element.location)
+                        continue
+                    }
+                    names[rule.name] = element.location
+                }
                 rules.append(rule)
             }
             return rules

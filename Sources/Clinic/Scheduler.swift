@@ -151,11 +151,19 @@ public struct Scheduler: Sendable {
             decidedThrough = now
             return
         }
-        if saved > now.addingTimeInterval(WakeClassifier.tolerance) {
+        if saved > now.addingTimeInterval(Self.keptAcrossStepBack) {
             decidedThrough = now
             notes.append(
-                "the saved schedule time \(Self.stamp(saved)) is in the future (the clock was wrong then, or is now); "
-                    + "it is not trusted, and the schedule starts from now")
+                "the saved schedule time \(Self.stamp(saved)) is more than a day in the future (the clock was wrong "
+                    + "then, or is now); it is not trusted, and the schedule starts from now")
+        } else if saved > now.addingTimeInterval(WakeClassifier.tolerance) {
+            // The clock is behind the last decision: most likely a machine without a clock battery that booted with
+            // an old time, before NTP set it. What was decided up to the saved time is not decided again (no run
+            // twice), and nothing is recorded as missed on the strength of a time that may be wrong.
+            decidedThrough = saved
+            notes.append(
+                "the clock (\(Self.stamp(now))) is behind the schedule's last decision (\(Self.stamp(saved))); runs up "
+                    + "to that time are not played again")
         } else if saved < now.addingTimeInterval(-Self.lookBack) {
             decidedThrough = now.addingTimeInterval(-Self.lookBack)
             notes.append(
@@ -165,11 +173,22 @@ public struct Scheduler: Sendable {
         }
     }
 
-    /// Replaces the schedule (a reload). Queued runs of rules that no longer exist are dropped.
-    public mutating func replace(_ schedule: ClinicSchedule) {
+    /// Replaces the schedule (a reload).
+    ///
+    /// - Returns: queued runs of rules the new schedule no longer has, dropped (to be recorded as missed).
+    @discardableResult
+    public mutating func replace(_ schedule: ClinicSchedule) -> [Occurrence] {
         self.schedule = schedule
         let names = Set(schedule.rules.map(\.name))
+        let dropped = queue.filter { !names.contains($0.rule) }
         queue.removeAll { !names.contains($0.rule) }
+        return dropped
+    }
+
+    /// Empties the queue (the service is stopping), returning what was in it.
+    public mutating func drainQueue() -> [Occurrence] {
+        defer { queue.removeAll() }
+        return queue
     }
 
     /// The notes since the last call.
@@ -252,12 +271,18 @@ public struct Scheduler: Sendable {
         return max(0, next.due.timeIntervalSince(now))
     }
 
-    /// The next `limit` occurrences after `now`, within 8 days.
+    /// The next `limit` occurrences after `now`, within 8 days; looked for a day at a time, so the next one alone
+    /// is cheap however many rules there are.
     public func upcoming(after now: Date, limit: Int, machineZone: TimeZone) -> [Occurrence] {
-        Array(
-            occurrences(
-                after: max(now, decidedThrough), through: now.addingTimeInterval(8 * 86_400), machineZone: machineZone
-            ).prefix(limit))
+        var found: [Occurrence] = []
+        var start = max(now, decidedThrough)
+        let end = now.addingTimeInterval(8 * 86_400)
+        while found.count < limit, start < end {
+            let next = min(end, start.addingTimeInterval(86_400))
+            found += occurrences(after: start, through: next, machineZone: machineZone)
+            start = next
+        }
+        return Array(found.prefix(limit))
     }
 
     /// Every occurrence of every rule in (after, through], by time then by the rules' order. Spans longer than
@@ -292,7 +317,12 @@ public struct Scheduler: Sendable {
                 }
             }
         }
-        return found.sorted { ($0.0.due, $0.1) < ($1.0.due, $1.1) }.map(\.0)
+        // One rule comes due at most once at an instant: two of its times can meet on the morning the clocks go
+        // forward (01:30, pushed past the jump, and 02:30), and that is one run, kept as the earlier-named time.
+        var seen = Set<String>()
+        return found.sorted { ($0.0.due, $0.1, $0.0.localTime) < ($1.0.due, $1.1, $1.0.localTime) }.map(\.0).filter {
+            seen.insert("\($0.rule)\u{0}\($0.due.timeIntervalSince1970)").inserted
+        }
     }
 
     /// UTC, to the second, for notes.

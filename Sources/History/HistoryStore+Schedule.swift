@@ -49,8 +49,8 @@ public struct ScheduledRecord: Sendable, Equatable {
 
 extension HistoryStore {
     /// Records decisions and the instant through which every scheduled run has been decided, in one transaction:
-    /// a restart after it neither decides them again nor loses them. A run decided again (queued, then played or
-    /// missed) keeps one row, with its latest decision.
+    /// a restart after it neither decides them again nor loses them. A queued run decided again (played, or
+    /// missed) keeps one row, with its latest decision; any other decision, once recorded, is never overwritten.
     public func decide(_ records: [ScheduledRecord], through: Date) throws(HistoryError) {
         try write { db in
             for record in records {
@@ -62,6 +62,7 @@ extension HistoryStore {
                         ON CONFLICT (rule, dueAt) DO UPDATE SET decision = excluded.decision,
                             reason = excluded.reason, runId = COALESCE(excluded.runId, runId),
                             decidedAt = excluded.decidedAt
+                        WHERE decision = 'queued'
                         """,
                     arguments: [
                         record.rule, record.session, Self.timestamp(record.dueAt), record.localTime, record.timeZone,
@@ -91,6 +92,18 @@ extension HistoryStore {
             try db.execute(
                 sql: "UPDATE scheduled SET decision = ?, reason = ?, decidedAt = ? WHERE rule = ? AND dueAt = ?",
                 arguments: [decision.rawValue, reason, Self.timestamp(date), rule, Self.timestamp(dueAt)])
+        }
+    }
+
+    /// Records every run still queued as missed, with `reason`: a queue lives in the daemon's memory, and one that
+    /// ended (a restart, a stop) will not play them. Returns how many there were.
+    @discardableResult
+    public func missQueued(reason: String, at date: Date) throws(HistoryError) -> Int {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE scheduled SET decision = 'missed', reason = ?, decidedAt = ? WHERE decision = 'queued'",
+                arguments: [reason, Self.timestamp(date)])
+            return db.changesCount
         }
     }
 

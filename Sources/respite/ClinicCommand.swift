@@ -97,10 +97,23 @@ struct ClinicCommand: ParsableCommand {
             report("There is no home folder to keep the history in; give --history FILE.")
             throw ExitStatus.cannotWrite
         }
+        // One clinic daemon to a history: two would both play its schedule. The lock is held until the process ends.
+        let historyLock = open(historyPath + ".clinic-lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard historyLock >= 0, flock(historyLock, LOCK_EX | LOCK_NB) == 0 else {
+            report(
+                "Another respite clinic is already running on the history \(historyPath) (or its lock "
+                    + "\(historyPath).clinic-lock cannot be made); one daemon plays one schedule.")
+            throw ExitStatus.temporaryFailure
+        }
         // The history is opened (and migrated) before anything else: a clinic that cannot record does not start.
         let store: HistoryStore
         do {
             store = try HistoryStore(path: historyPath)
+            // A queue lives in memory: runs an earlier daemon queued and never played will not play now.
+            let stale = try store.missQueued(reason: "Respite restarted before it could play", at: Date())
+            if stale > 0 {
+                ClinicLog.notice("\(stale) run(s) queued by the daemon before this one are recorded as missed")
+            }
             let closed = try store.closeOpenRuns()
             if !closed.isEmpty {
                 ClinicLog.notice("closed \(closed.count) run(s) a crash left open: \(closed)")

@@ -72,17 +72,23 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
 
     private func loop() {
         var classifier = WakeClassifier()
-        var lastPing = 0.0
+        var lastPing = -Double.infinity
+        var lastSave = ClinicDaemon.readClocks().monotonic
         while true {
             let reading = Self.readClocks()
             let kind = classifier.classify(reading)
             let zone = Self.machineZone()
-            let (decisions, notes, shuttingDown) = lock.withLock {
+            // Decided and claimed under one lock: a play asked for over the socket cannot slip in between a
+            // decision to play and the play taking the player.
+            let (decisions, notes, shuttingDown, play) = lock.withLock {
                 lastWake = reading.monotonic
-                guard !stopping else { return ([Decision](), [String](), true) }
+                guard !stopping else { return ([Decision](), [String](), true, ClinicPlay?.none) }
                 let decisions = scheduler.wake(
                     now: reading.wall, kind: kind, busy: playing != nil, machineZone: zone)
-                return (decisions, scheduler.takeNotes(), false)
+                var play: ClinicPlay?
+                for case .play(let occurrence) in decisions { play = makePlay(for: occurrence) }
+                if let play { playing = play }
+                return (decisions, scheduler.takeNotes(), false, play)
             }
             if shuttingDown { return }
             switch kind {
@@ -91,21 +97,33 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
             default: break
             }
             for note in notes { ClinicLog.notice("\(note)") }
-            if !decisions.isEmpty { record(decisions, at: reading.wall) }
-            for decision in decisions {
-                announce(decision)
-                if case .play(let occurrence) = decision { play(occurrence) }
+            // Recorded before the play starts: the run it begins is tied to this record.
+            if !decisions.isEmpty || reading.monotonic - lastSave > Self.saveInterval {
+                record(decisions, at: reading.wall)
+                lastSave = reading.monotonic
+            }
+            for decision in decisions { announce(decision) }
+            if let play {
+                ClinicLog.notice("playing \(play.request.session) on '\(play.request.device)' (\(play.request.origin))")
+                broadcast("event: state preparing \(play.request.session)")
+                play.start()
             }
             updateStatus()
-            if let interval = notifier.watchdogInterval, reading.monotonic - lastPing >= interval * 0.9 {
+            // Pinged at least every half of the watchdog's interval (WATCHDOG_USEC / 2), from this loop: a loop that
+            // stops waking is a service systemd restarts.
+            if let interval = notifier.watchdogInterval, reading.monotonic - lastPing >= interval * 0.5 {
                 notifier.send("WATCHDOG=1")
                 lastPing = reading.monotonic
             }
             var sleep = lock.withLock { scheduler.sleepInterval(now: Date(), machineZone: zone) }
-            if let interval = notifier.watchdogInterval { sleep = min(sleep, interval) }
+            if let interval = notifier.watchdogInterval { sleep = min(sleep, interval * 0.5) }
             _ = nudge.wait(timeout: .now() + max(0.001, sleep))
         }
     }
+
+    /// How often the instant decided through is saved when nothing is decided: hourly, so a restart after a quiet
+    /// week knows when Respite last ran.
+    static let saveInterval = 3600.0
 
     /// Records decisions and the instant decided through; a history that cannot be written is logged, and the
     /// schedule goes on.
@@ -145,27 +163,29 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
         broadcast("event: " + line)
     }
 
-    /// Starts a scheduled run.
-    private func play(_ occurrence: Occurrence) {
-        guard let rule = lock.withLock({ scheduler.schedule.rules.first { $0.name == occurrence.rule } }) else {
-            return
-        }
-        let device = rule.device ?? lock.withLock { scheduler.schedule.device } ?? settings.device
-        _ = begin(
+    /// The play for a scheduled run; called under `lock`.
+    private func makePlay(for occurrence: Occurrence) -> ClinicPlay? {
+        guard let rule = scheduler.schedule.rules.first(where: { $0.name == occurrence.rule }) else { return nil }
+        let device = rule.device ?? scheduler.schedule.device ?? settings.device
+        return makePlay(
             ClinicPlay.Request(
                 session: rule.session, assignments: rule.assignments, device: device, volume: rule.volume,
                 occurrence: occurrence, deadline: occurrence.due.addingTimeInterval(Double(rule.graceSeconds)),
                 origin: "schedule: \(rule.name)"))
     }
 
-    /// Starts a play unless one is playing; returns it, or nil when busy or stopping.
-    private func begin(_ request: ClinicPlay.Request) -> ClinicPlay? {
-        let play = ClinicPlay(
+    private func makePlay(_ request: ClinicPlay.Request) -> ClinicPlay {
+        ClinicPlay(
             request, historyPath: settings.historyPath, rate: settings.rate,
             reconnectTimeout: settings.reconnectTimeout,
             onBegun: { [weak self] play, run in self?.begun(play, run: run) },
             onEvent: { [weak self] play, event in self?.event(event, of: play) },
             onEnd: { [weak self] play, last in self?.ended(play, last: last) })
+    }
+
+    /// Starts a play unless one is playing; returns it, or nil when busy or stopping.
+    private func begin(_ request: ClinicPlay.Request) -> ClinicPlay? {
+        let play = makePlay(request)
         let started = lock.withLock {
             guard playing == nil, !stopping else { return false }
             playing = play
@@ -239,8 +259,10 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
 
     /// The `STATUS=` line systemd shows: what plays, or what is next.
     func updateStatus() {
+        let zone = Self.machineZone()
         let (play, next) = lock.withLock {
-            (playing, scheduler.upcoming(after: Date(), limit: 1, machineZone: Self.machineZone()).first)
+            // What is next matters only while nothing plays.
+            (playing, playing == nil ? scheduler.upcoming(after: Date(), limit: 1, machineZone: zone).first : nil)
         }
         if let play {
             notifier.status(play.summary.prefix(1).uppercased() + play.summary.dropFirst())
@@ -256,7 +278,8 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
     func reload() -> [String] {
         do {
             let schedule = try ClinicCommand.loadSchedule(settings.schedulePath)
-            lock.withLock { scheduler.replace(schedule) }
+            let dropped = lock.withLock { scheduler.replace(schedule) }
+            missed(dropped, reason: "its rule was taken out of the schedule before it could play")
             ClinicLog.notice("the schedule was read again from \(settings.schedulePath): \(schedule.rules.count) rules")
             broadcast("event: reloaded \(schedule.rules.count) rules")
             nudge.signal()
@@ -273,16 +296,29 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
     /// Graceful shutdown: no new runs, the session playing fades out and is recorded (ending `signal`), then the
     /// loop ends. Waits at most `timeout` seconds for the play to be recorded.
     func shutdown(timeout: Double = 10) {
-        let play = lock.withLock {
+        let (play, queued) = lock.withLock {
             stopping = true
-            return playing
+            return (playing, scheduler.drainQueue())
         }
+        missed(queued, reason: "the service stopped before it could play")
         notifier.send("STOPPING=1")
         ClinicLog.notice("stopping\(play.map { ": fading out \($0.request.session)" } ?? "")")
         nudge.signal()
         if let play {
             play.stop(.signal)
             _ = play.wait(timeout: timeout)
+        }
+    }
+
+    /// Records queued runs that will not play now as missed, with why.
+    private func missed(_ occurrences: [Occurrence], reason: String) {
+        for o in occurrences {
+            do {
+                try store.redecide(rule: o.rule, dueAt: o.due, as: .missed, reason: reason, at: Date())
+            } catch {
+                ClinicLog.error("the schedule's decisions could not be recorded: \(error)")
+            }
+            broadcast("event: scheduled missed \(o.rule) \(o.session) due \(Self.stamp(o.due)): \(reason)")
         }
     }
 
@@ -351,8 +387,9 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
 
     private func status(_ play: ClinicPlay?) -> [String] {
         var lines = play?.fields() ?? [ControlProtocol.field("state", "idle")]
+        let zone = Self.machineZone()
         let (schedule, next) = lock.withLock {
-            (scheduler.schedule, scheduler.upcoming(after: Date(), limit: 1, machineZone: Self.machineZone()).first)
+            (scheduler.schedule, scheduler.upcoming(after: Date(), limit: 1, machineZone: zone).first)
         }
         lines.append(ControlProtocol.field("schedule", schedule.file))
         lines.append(ControlProtocol.field("rules", "\(schedule.rules.count)"))

@@ -39,6 +39,7 @@ final class ClinicPlay: @unchecked Sendable {
     private let lock = NSLock()
     private var state = State.preparing
     private var run: SessionRun?
+    private var hasSounded = false
     private var stopReason: SessionEvent.StopReason?
     private var title = ""
     private var runID: RunID?
@@ -135,7 +136,7 @@ final class ClinicPlay: @unchecked Sendable {
     }
 
     /// True once the session's first period went to the device.
-    var sounded: Bool { lock.withLock { run != nil } }
+    var sounded: Bool { lock.withLock { hasSounded } }
 
     /// The run's id in the history, once begun.
     var recordedRun: RunID? { lock.withLock { runID } }
@@ -227,8 +228,11 @@ final class ClinicPlay: @unchecked Sendable {
                     bufferFrames: sizes.bufferFrames)
             }
             // Observed from before its start, so that its first event is recorded and told too.
-            run.observe { [self] event in
+            // Weakly: the run is this play's, and a strong reference back would keep both (their files, their
+            // history connection, their buffers) for the life of the daemon.
+            run.observe { [weak self] event in
                 recorder.log([event])
+                guard let self else { return }
                 switch event.kind {
                 case .paused: lock.withLock { if state == .playing { state = .paused } }
                 case .resumed: lock.withLock { if state == .paused { state = .playing } }
@@ -242,6 +246,7 @@ final class ClinicPlay: @unchecked Sendable {
                     deviceProblem = nil
                     if state != .stopping { state = .playing }
                     self.run = run
+                    hasSounded = true
                 }
                 break
             } catch {
@@ -276,6 +281,8 @@ final class ClinicPlay: @unchecked Sendable {
         let last = run.history.last { $0.isFinal }
         recorder.end(last)
         for line in recorder.takeProblems() { ClinicLog.warning(line) }
+        // The run, its engine and its files go now, not when the daemon forgets this play.
+        lock.withLock { self.run = nil }
         return last
     }
 }

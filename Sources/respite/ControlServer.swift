@@ -1,4 +1,4 @@
-import CPeerCredentials
+import CSocket
 import CProcess
 import Clinic
 import Foundation
@@ -105,7 +105,8 @@ final class ControlServer: @unchecked Sendable {
         ftruncate(lockDescriptor, 0)
         let pid = "\(getpid())\n"
         _ = pid.withCString { write(lockDescriptor, $0, strlen($0)) }
-        // A socket file here now is a dead daemon's (the lock is ours): replaced. Anything else is never deleted.
+        // A socket file here now is a dead daemon's (the lock is ours), and is replaced; unless something answers
+        // on it (a daemon whose lock file was deleted, or another program's socket). Anything else is never deleted.
         var status = stat()
         if lstat(path, &status) == 0 {
             guard status.st_mode & S_IFMT == S_IFSOCK else {
@@ -113,6 +114,12 @@ final class ControlServer: @unchecked Sendable {
                 throw ControlSocketError(
                     message: "\(path) exists and is not a socket; Respite leaves it alone. Move it, or give "
                         + "another --socket")
+            }
+            if Self.answers(path) {
+                close(lockDescriptor)
+                throw ControlSocketError(
+                    message: "something is already answering on \(path); Respite leaves it alone. Stop it, or give "
+                        + "this daemon another --socket", busy: true)
             }
             unlink(path)
         }
@@ -129,13 +136,15 @@ final class ControlServer: @unchecked Sendable {
             }
         }
         umask(oldMask)
-        guard bound == 0, chmod(path, 0o660) == 0, listen(listener, 16) == 0 else {
+        // bind made it 0660 (0777 less the umask); nothing follows the path afterwards but the group, changed on
+        // the path itself, never on a link put in its place.
+        guard bound == 0, listen(listener, 16) == 0 else {
             let reason = String(cString: strerror(errno))
             close(listener)
             close(lockDescriptor)
             throw ControlSocketError(message: "\(path): cannot make the control socket (\(reason))")
         }
-        if let group, chown(path, uid_t.max, group) != 0 {
+        if let group, lchown(path, uid_t.max, group) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(path)
             close(listener)
@@ -147,6 +156,23 @@ final class ControlServer: @unchecked Sendable {
         stopPipe = (ends[0], ends[1])
         self.lockDescriptor = lockDescriptor
         self.listener = listener
+    }
+
+    /// Whether a connection to the Unix socket at `path` is accepted.
+    static func answers(_ path: String) -> Bool {
+        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard probe >= 0 else { return false }
+        defer { close(probe) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+            }
+        }
     }
 
     /// The pid written in the lock file by the daemon holding it.
@@ -177,9 +203,13 @@ final class ControlServer: @unchecked Sendable {
                 let ready = poll(&fds, 2, -1)
                 if ready < 0 && errno == EINTR { continue }
                 if fds[1].revents != 0 || ready < 0 { return }
-                let client = accept(listener, nil, nil)
-                guard client >= 0 else { continue }
-                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+                let client = respite_accept_cloexec(listener)
+                guard client >= 0 else {
+                    // Out of descriptors (EMFILE, ENFILE) or memory: the connection waits in the backlog, and the
+                    // loop must not spin on a listener that stays readable. Others (a peer gone already) are passing.
+                    if errno != EINTR && errno != ECONNABORTED { usleep(100_000) }
+                    continue
+                }
                 var peer = respite_peer()
                 let credentials =
                     respite_peer_credentials(client, &peer) == 0
@@ -267,24 +297,19 @@ final class ControlServer: @unchecked Sendable {
 
     /// Streams event lines until the client sends `noidle` (true: carry on) or goes (false).
     private func idle(_ client: Int32, reader: inout LineReader, handler: any ControlHandler) -> Bool {
-        var ends: [Int32] = [0, 0]
-        guard pipe2(&ends, O_CLOEXEC | O_NONBLOCK) == 0 else { return false }
-        defer {
-            close(ends[0])
-            close(ends[1])
-        }
-        let outbox = Outbox(wake: ends[1])
+        guard let outbox = Outbox() else { return false }
         let subscription = handler.subscribe { line in outbox.post(line) }
-        defer { handler.unsubscribe(subscription) }
+        defer {
+            handler.unsubscribe(subscription)
+            outbox.close()
+        }
         while true {
-            switch reader.next(timeout: 3600, alsoWatching: ends[0]) {
+            switch reader.next(timeout: 3600, alsoWatching: outbox.readEnd) {
             case .line(let text):
                 if text.trimmingCharacters(in: .whitespaces) == "noidle" { return Self.send(client, "OK\n") }
                 Self.send(client, "ACK [idle] only noidle is taken while idle\n")
                 return false
             case .woken:
-                var drain = [UInt8](repeating: 0, count: 256)
-                while read(ends[0], &drain, drain.count) > 0 {}
                 let (lines, overflowed) = outbox.take()
                 if !lines.isEmpty, !Self.send(client, lines.map { $0 + "\n" }.joined()) { return false }
                 if overflowed { return false }
@@ -312,27 +337,52 @@ final class ControlServer: @unchecked Sendable {
     }
 }
 
-/// Event lines waiting for an idling connection; a client that falls 1000 behind is dropped, never the daemon.
+/// Event lines waiting for an idling connection, and the pipe that wakes it; a client that falls 1000 behind is
+/// dropped, never the daemon.
+///
+/// It owns the pipe: ``post(_:)`` writes to it only under the lock and only while open, and ``close()`` closes it
+/// under the same lock, so an event broadcast as the connection ends never writes to a descriptor number that
+/// another file (a history database) may have taken meanwhile.
 private final class Outbox: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     private var overflowed = false
-    private let wake: Int32
+    private var open = true
+    let readEnd: Int32
+    private let writeEnd: Int32
 
-    init(wake: Int32) { self.wake = wake }
+    init?() {
+        var ends: [Int32] = [0, 0]
+        guard pipe2(&ends, O_CLOEXEC | O_NONBLOCK) == 0 else { return nil }
+        readEnd = ends[0]
+        writeEnd = ends[1]
+    }
 
     func post(_ line: String) {
         lock.withLock {
+            guard open else { return }
             if lines.count >= 1000 { overflowed = true } else { lines.append(line) }
+            var byte: UInt8 = 1
+            _ = write(writeEnd, &byte, 1)
         }
-        var byte: UInt8 = 1
-        _ = write(wake, &byte, 1)
     }
 
+    /// The lines waiting, and whether some were lost; empties the pipe.
     func take() -> ([String], Bool) {
         lock.withLock {
+            var drain = [UInt8](repeating: 0, count: 256)
+            while read(readEnd, &drain, drain.count) > 0 {}
             defer { lines.removeAll() }
             return (lines, overflowed)
+        }
+    }
+
+    func close() {
+        lock.withLock {
+            guard open else { return }
+            open = false
+            Glibc.close(readEnd)
+            Glibc.close(writeEnd)
         }
     }
 }

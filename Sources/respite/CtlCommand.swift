@@ -56,10 +56,26 @@ struct CtlCommand: ParsableCommand {
         }
         let connection = try connect()
         defer { close(connection) }
+        // A service that stops answering is reported, never waited for: 10 s for an answer (not for idle's events).
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var reader = ResponseReader(descriptor: connection)
-        guard let greeting = reader.line(), greeting.hasPrefix("OK respite") else {
+        guard let greeting = reader.line() else {
+            report("The clinic service at \(socket) did not answer within 10 s.")
+            throw ExitStatus.temporaryFailure
+        }
+        if greeting.hasPrefix("ACK ") {
+            report("The clinic service refused the connection: \(greeting.dropFirst(4))")
+            throw ExitStatus.temporaryFailure
+        }
+        guard greeting.hasPrefix("OK respite") else {
             report("\(socket) did not answer as Respite's clinic service does.")
             throw ExitStatus.noDevice
+        }
+        if command == "idle" {
+            var forever = timeval(tv_sec: 0, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &forever, socklen_t(MemoryLayout<timeval>.size))
         }
         let line = words.map(ControlProtocol.quote).joined(separator: " ") + "\n"
         guard ControlServer.send(connection, line) else {
@@ -88,7 +104,7 @@ struct CtlCommand: ParsableCommand {
             }
             lines.append(answer)
         }
-        report("The clinic service closed the connection before answering.")
+        report("The clinic service closed the connection, or did not answer within 10 s.")
         throw ExitStatus.ioFailure
     }
 

@@ -142,4 +142,23 @@ import Testing
         #expect(array?[1]["note"] as? String == "z")
         #expect(ControlProtocol.json([], list: true).filter { !$0.isWhitespace } == "[]")
     }
+
+    /// A rule without a name is named after its session and times; two such rules, or one and a named rule of
+    /// that name, would share their records: refused.
+    @Test func defaultNamesMayNotCollide() {
+        let twins = problems(
+            """
+            {"rules": [{"session": "pmr-short", "days": "mon", "at": "09:00"},
+                       {"session": "pmr-short", "days": "tue", "at": "09:00"}]}
+            """)
+        #expect(twins.count == 1)
+        #expect(twins.first?.contains("rules[1]: this rule's name, 'pmr-short at 09:00'") == true, "\(twins)")
+        let named = problems(
+            """
+            {"rules": [{"session": "pmr-short", "days": "mon", "at": "09:00"},
+                       {"name": "pmr-short at 09:00", "session": "pmr-4", "days": "tue", "at": "10:00"}]}
+            """)
+        #expect(
+            named.first?.contains("rules[1].name: the name 'pmr-short at 09:00' is already used") == true, "\(named)")
+    }
 }

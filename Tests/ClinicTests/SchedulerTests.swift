@@ -308,10 +308,17 @@ let weekdays: ScheduleRule.Days = .weekly([.monday, .tuesday, .wednesday, .thurs
         var soon = VirtualClinic(rules, start: "2025-06-03T13:05:00Z", saved: "2025-06-03T12:00:00Z")
         soon.run(until: "2025-06-03T14:00:00Z")
         #expect(soon.log == ["play afternoon due 2025-06-03T13:00:00Z at 2025-06-03T13:05:00Z"])
-        // Saved a day in the future (the clock was wrong then): not trusted, so today's 14:00 plays.
-        var future = VirtualClinic(rules, start: "2025-06-03T12:00:00Z", saved: "2025-06-04T12:00:00Z")
+        // Saved two hours ahead of the clock (a machine without a clock battery, booted with an old time): what
+        // was decided up to then is not decided again, so today's 14:00 BST (13:00 UTC) does not play twice.
+        var behind = VirtualClinic(rules, start: "2025-06-03T12:00:00Z", saved: "2025-06-03T14:00:00Z")
+        #expect(behind.scheduler.decidedThrough == utc("2025-06-03T14:00:00Z"))
+        #expect(behind.scheduler.takeNotes().first?.contains("behind the schedule's last decision") == true)
+        behind.run(until: "2025-06-04T14:00:00Z")
+        #expect(behind.log == ["play afternoon due 2025-06-04T13:00:00Z at 2025-06-04T13:00:00Z"])
+        // Saved three days ahead: not trusted, and the schedule starts from now.
+        var future = VirtualClinic(rules, start: "2025-06-03T12:00:00Z", saved: "2025-06-06T12:00:00Z")
         #expect(future.scheduler.decidedThrough == utc("2025-06-03T12:00:00Z"))
-        #expect(future.scheduler.takeNotes().first?.contains("in the future") == true)
+        #expect(future.scheduler.takeNotes().first?.contains("not trusted") == true)
         future.run(until: "2025-06-03T14:00:00Z")
         #expect(future.log == ["play afternoon due 2025-06-03T13:00:00Z at 2025-06-03T13:00:00Z"])
         // Off for a month: only the last 7 days' misses are recorded.
@@ -383,5 +390,35 @@ let weekdays: ScheduleRule.Days = .weekly([.monday, .tuesday, .wednesday, .thurs
                 #expect(ours == onTheDay, "\(local) \(time)")
             }
         }
+    }
+
+    /// One rule whose two times meet on the morning the clocks go forward (01:30 pushed past the jump, and 02:30)
+    /// comes due once at that instant, not twice.
+    @Test func aRuleComesDueOnceAtAnInstant() {
+        var clinic = VirtualClinic(schedule([rule("night", at: ["01:30", "02:30"])]), start: "2025-03-29T22:00:00Z")
+        clinic.run(until: "2025-03-30T03:00:00Z")
+        #expect(clinic.log == ["play night due 2025-03-30T01:30:00Z at 2025-03-30T01:30:00Z"])
+        // An ordinary day: both.
+        var ordinary = VirtualClinic(schedule([rule("night", at: ["01:30", "02:30"])]), start: "2025-04-05T22:00:00Z")
+        ordinary.run(until: "2025-04-06T03:00:00Z")
+        #expect(ordinary.log.count == 2)
+    }
+
+    /// A reload that takes a queued run's rule away, and a stop, hand back the queued runs (to be recorded missed).
+    @Test func queuedRunsAreHandedBackWhenTheyCannotPlay() {
+        let rules = schedule([
+            rule("long", days: weekdays, at: ["14:00"]),
+            rule("waiter", days: weekdays, at: ["14:30"], whenBusy: .queue),
+        ])
+        var clinic = VirtualClinic(rules, start: "2025-06-02T08:00:00Z", sessionMinutes: 45)
+        clinic.run(until: "2025-06-02T13:35:00Z")
+        #expect(clinic.scheduler.queue.map(\.rule) == ["waiter"])
+        let dropped = clinic.scheduler.replace(schedule([rule("long", days: weekdays, at: ["14:00"])]))
+        #expect(dropped.map(\.rule) == ["waiter"])
+        #expect(clinic.scheduler.queue.isEmpty)
+        var again = VirtualClinic(rules, start: "2025-06-02T08:00:00Z", sessionMinutes: 45)
+        again.run(until: "2025-06-02T13:35:00Z")
+        #expect(again.scheduler.drainQueue().map(\.rule) == ["waiter"])
+        #expect(again.scheduler.queue.isEmpty)
     }
 }

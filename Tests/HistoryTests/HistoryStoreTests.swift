@@ -343,11 +343,24 @@ import Testing
         #expect(rows.first { $0.rule == "afternoon" }?.decision == .played)
         #expect(rows.first { $0.rule == "afternoon" }?.run == run)
         #expect(rows.first { $0.rule == "morning" }?.reason == "the machine was asleep then")
+        // Recorded decisions other than a queued one are never overwritten by deciding again (a clock that went
+        // wrong must not turn a played run into a missed one).
+        var overwrite = played
+        overwrite.decision = .missed
+        overwrite.reason = "the clock was set forward past it"
+        try store.decide([overwrite], through: due.addingTimeInterval(950))
+        #expect(try store.scheduled().first { $0.rule == "afternoon" }?.decision == .played)
+        // Runs still queued when a daemon ends are missed at the next start.
+        var waiting = queued
+        waiting.rule = "evening"
+        try store.decide([waiting], through: due.addingTimeInterval(960))
+        #expect(try store.missQueued(reason: "Respite restarted before it could play", at: due) == 1)
+        #expect(try store.scheduled().first { $0.rule == "evening" }?.decision == .missed)
         try store.redecide(
             rule: "afternoon", dueAt: due, as: .missed, reason: "no sound device", at: due.addingTimeInterval(901))
         #expect(try store.scheduled().first { $0.rule == "afternoon" }?.decision == .missed)
         // Opened again, the instant is still there.
-        #expect(try HistoryStore(path: file, readOnly: true).decidedThrough() == due.addingTimeInterval(900))
+        #expect(try HistoryStore(path: file, readOnly: true).decidedThrough() == due.addingTimeInterval(960))
     }
 
     /// A history from before the clinic (version 1) is read as it is: its runs are there, and it has no schedule.

@@ -1,7 +1,8 @@
 #define _GNU_SOURCE
+#include <stddef.h>
 #include <sys/socket.h>
 
-#include "peer_credentials.h"
+#include "respite_socket.h"
 
 int respite_peer_credentials(int socket, struct respite_peer *peer) {
     struct ucred credentials;
@@ -11,4 +12,8 @@ int respite_peer_credentials(int socket, struct respite_peer *peer) {
     peer->uid = credentials.uid;
     peer->gid = credentials.gid;
     return 0;
+}
+
+int respite_accept_cloexec(int listener) {
+    return accept4(listener, NULL, NULL, SOCK_CLOEXEC);
 }
