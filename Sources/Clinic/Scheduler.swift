@@ -14,6 +14,8 @@ public struct Occurrence: Sendable, Hashable, CustomStringConvertible {
     public var zone: String
     /// True when the named time fell in the hour skipped by daylight saving, so it is due after the jump.
     public var shifted: Bool
+    /// True once it has waited in the queue behind another session (it then starts late by design).
+    public var queued = false
 
     /// `2025-03-30 01:30 Europe/London (after the clocks went forward: 02:30)` style, for records and messages.
     public var description: String {
@@ -230,7 +232,9 @@ public struct Scheduler: Sendable {
                 decisions.append(.missed(occurrence, Self.reason(kind)))
             } else if busy {
                 if rule.whenBusy == .queue {
-                    queue.append(occurrence)
+                    var waiting = occurrence
+                    waiting.queued = true
+                    queue.append(waiting)
                     decisions.append(.queued(occurrence))
                 } else {
                     decisions.append(.skipped(occurrence))

@@ -97,14 +97,30 @@ struct ClinicCommand: ParsableCommand {
             report("There is no home folder to keep the history in; give --history FILE.")
             throw ExitStatus.cannotWrite
         }
-        // One clinic daemon to a history: two would both play its schedule. The lock is held until the process ends.
-        let historyLock = open(historyPath + ".clinic-lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard historyLock >= 0, flock(historyLock, LOCK_EX | LOCK_NB) == 0 else {
+        // One clinic daemon to a history: two would both play its schedule. The lock (holding the owner's pid) is
+        // held until the process ends.
+        let folder = (historyPath as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            try? FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        let lockPath = historyPath + ".clinic-lock"
+        let historyLock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard historyLock >= 0 else {
+            report("\(lockPath): the history's lock cannot be made (\(String(cString: strerror(errno)))).")
+            throw ExitStatus.cannotWrite
+        }
+        guard flock(historyLock, LOCK_EX | LOCK_NB) == 0 else {
+            var owner = [UInt8](repeating: 0, count: 32)
+            let count = max(0, pread(historyLock, &owner, 31, 0))
+            let pid = String(decoding: owner[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             report(
-                "Another respite clinic is already running on the history \(historyPath) (or its lock "
-                    + "\(historyPath).clinic-lock cannot be made); one daemon plays one schedule.")
+                "Another respite clinic is already running\(pid.isEmpty ? "" : " (pid \(pid))") on the history "
+                    + "\(historyPath); one daemon plays one schedule. Stop it first (systemctl stop respite-clinic).")
             throw ExitStatus.temporaryFailure
         }
+        ftruncate(historyLock, 0)
+        _ = "\(getpid())\n".withCString { pwrite(historyLock, $0, strlen($0), 0) }
         // The history is opened (and migrated) before anything else: a clinic that cannot record does not start.
         let store: HistoryStore
         do {

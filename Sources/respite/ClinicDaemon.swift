@@ -47,7 +47,8 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
     private var stopping = false
     private var loopEnded = false
     private let nudge = DispatchSemaphore(value: 0)
-    private let loopDone = DispatchSemaphore(value: 0)
+    /// Entered while the schedule loop runs.
+    private let loopRunning = DispatchGroup()
     /// Monotonic seconds of the loop's last wake, for the watchdog: a loop that stopped waking is not pinged for.
     private var lastWake = 0.0
 
@@ -62,9 +63,10 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
 
     /// Starts the schedule loop on its own thread.
     func startLoop() {
+        loopRunning.enter()
         let thread = Thread { [self] in
             loop()
-            loopDone.signal()
+            loopRunning.leave()
         }
         thread.name = "respite-clinic-schedule"
         thread.start()
@@ -138,9 +140,7 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
                 case .skipped: (.skipped, "another session was playing")
                 case .queued: (.queued, "another session was playing; it plays after")
                 }
-            return ScheduledRecord(
-                rule: o.rule, session: o.session, dueAt: o.due, localTime: "\(o.localDate) \(o.localTime)",
-                timeZone: o.zone, decision: kind, reason: reason, decidedAt: now)
+            return Self.record(o, decision: kind, reason: reason, at: now)
         }
         do {
             try store.decide(records, through: through)
@@ -170,7 +170,14 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
         return makePlay(
             ClinicPlay.Request(
                 session: rule.session, assignments: rule.assignments, device: device, volume: rule.volume,
-                occurrence: occurrence, deadline: occurrence.due.addingTimeInterval(Double(rule.graceSeconds)),
+                // A run from the queue starts late by design: it still gets its grace window (at most 2 minutes)
+                // of tries at the device from now.
+                occurrence: occurrence,
+                deadline: occurrence.queued
+                    ? max(
+                        occurrence.due.addingTimeInterval(Double(rule.graceSeconds)),
+                        Date().addingTimeInterval(Double(min(rule.graceSeconds, 120))))
+                    : occurrence.due.addingTimeInterval(Double(rule.graceSeconds)),
                 origin: "schedule: \(rule.name)"))
     }
 
@@ -186,15 +193,16 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
     /// Starts a play unless one is playing; returns it, or nil when busy or stopping.
     private func begin(_ request: ClinicPlay.Request) -> ClinicPlay? {
         let play = makePlay(request)
+        // Claimed and started in one step: a shutdown either finds it started (and stops it) or refuses it.
         let started = lock.withLock {
             guard playing == nil, !stopping else { return false }
             playing = play
+            play.start()
             return true
         }
         guard started else { return nil }
         ClinicLog.notice("playing \(request.session) on '\(request.device)' (\(request.origin))")
         broadcast("event: state preparing \(request.session)")
-        play.start()
         updateStatus()
         return play
     }
@@ -296,14 +304,15 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
     /// Graceful shutdown: no new runs, the session playing fades out and is recorded (ending `signal`), then the
     /// loop ends. Waits at most `timeout` seconds for the play to be recorded.
     func shutdown(timeout: Double = 10) {
-        let (play, queued) = lock.withLock {
-            stopping = true
-            return (playing, scheduler.drainQueue())
-        }
-        missed(queued, reason: "the service stopped before it could play")
+        lock.withLock { stopping = true }
         notifier.send("STOPPING=1")
-        ClinicLog.notice("stopping\(play.map { ": fading out \($0.request.session)" } ?? "")")
+        // The loop finishes the wake it is in (a run it claimed is recorded and started, so it can be stopped below)
+        // and decides nothing more.
         nudge.signal()
+        _ = loopRunning.wait(timeout: .now() + 5)
+        let (play, queued) = lock.withLock { (playing, scheduler.drainQueue()) }
+        missed(queued, reason: "the service stopped before it could play")
+        ClinicLog.notice("stopping\(play.map { ": fading out \($0.request.session)" } ?? "")")
         if let play {
             play.stop(.signal)
             _ = play.wait(timeout: timeout)
@@ -311,19 +320,35 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
     }
 
     /// Records queued runs that will not play now as missed, with why.
+    ///
+    /// Written whole (an insert, or an update of the queued row): the loop may not have written the queued row yet,
+    /// and a queued row written after this one never replaces it.
     private func missed(_ occurrences: [Occurrence], reason: String) {
+        guard !occurrences.isEmpty else { return }
+        let now = Date()
+        let through = lock.withLock { scheduler.decidedThrough }
+        do {
+            try store.decide(
+                occurrences.map { Self.record($0, decision: .missed, reason: reason, at: now) }, through: through)
+        } catch {
+            ClinicLog.error("the schedule's decisions could not be recorded: \(error)")
+        }
         for o in occurrences {
-            do {
-                try store.redecide(rule: o.rule, dueAt: o.due, as: .missed, reason: reason, at: Date())
-            } catch {
-                ClinicLog.error("the schedule's decisions could not be recorded: \(error)")
-            }
             broadcast("event: scheduled missed \(o.rule) \(o.session) due \(Self.stamp(o.due)): \(reason)")
         }
     }
 
+    /// The history's record of a decision about an occurrence.
+    static func record(
+        _ o: Occurrence, decision: ScheduledRecord.Decision, reason: String, at date: Date
+    ) -> ScheduledRecord {
+        ScheduledRecord(
+            rule: o.rule, session: o.session, dueAt: o.due, localTime: "\(o.localDate) \(o.localTime)",
+            timeZone: o.zone, decision: decision, reason: reason, decidedAt: date)
+    }
+
     /// Waits for the schedule loop to end (after ``shutdown(timeout:)``).
-    func waitForLoop() { loopDone.wait() }
+    func waitForLoop() { loopRunning.wait() }
 
     // MARK: - The control socket
 

@@ -222,6 +222,8 @@ final class ClinicPlay: @unchecked Sendable {
         var delay = 1.0
         var run: SessionRun
         while true {
+            // A stop asked for while waiting for the device: no more tries.
+            if let reason = lock.withLock({ stopReason }) { return ended(.stopped(reason)) }
             run = SessionRun(prepared: prepared, options: playerOptions, clock: ContinuousClock()) {
                 try ALSAOutput(
                     device: device, sampleRate: sampleRate, periodFrames: sizes.periodFrames,
@@ -255,14 +257,17 @@ final class ClinicPlay: @unchecked Sendable {
                     deviceProblem = problem
                     if state != .stopping { state = .waitingForDevice }
                 }
-                let retry = Date().addingTimeInterval(delay)
-                if stopping || retry > request.deadline {
+                // Tried until the deadline: the last wait is cut short to end there, for one last try.
+                let left = request.deadline.timeIntervalSinceNow
+                if stopping || left <= 0 {
                     ClinicLog.error("the sound device '\(device)' could not be opened: \(problem)")
                     return ended(.stopped(stopping ? (lock.withLock { stopReason } ?? .signal) : .deviceGone))
                 }
+                let wait = min(delay, left)
                 ClinicLog.warning(
-                    "the sound device '\(device)' could not be opened (\(problem)); trying again in \(Int(delay)) s")
-                _ = wake.wait(timeout: .now() + delay)
+                    "the sound device '\(device)' could not be opened (\(problem)); trying again in "
+                        + "\(wait < 1 ? String(format: "%.1f", wait) : String(Int(wait))) s")
+                _ = wake.wait(timeout: .now() + wait)
                 delay = min(delay * 2, 30)
             }
         }

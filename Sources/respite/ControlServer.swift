@@ -163,16 +163,20 @@ final class ControlServer: @unchecked Sendable {
         let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard probe >= 0 else { return false }
         defer { close(probe) }
+        // A wedged listener (its backlog full) would make connect wait: 2 s, then it counts as answering (left alone).
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(probe, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
         }
-        return withUnsafePointer(to: &address) {
+        let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+                connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
+        return connected == 0 || errno == EAGAIN || errno == EINPROGRESS
     }
 
     /// The pid written in the lock file by the daemon holding it.

@@ -104,7 +104,11 @@ struct CtlCommand: ParsableCommand {
             }
             lines.append(answer)
         }
-        report("The clinic service closed the connection, or did not answer within 10 s.")
+        if errno == EAGAIN || errno == EWOULDBLOCK {
+            report("The clinic service at \(socket) did not answer within 10 s.")
+            throw ExitStatus.temporaryFailure
+        }
+        report("The clinic service closed the connection before answering.")
         throw ExitStatus.ioFailure
     }
 
@@ -138,6 +142,9 @@ struct CtlCommand: ParsableCommand {
             throw ValidationError("--socket \(socket) is too long for a Unix socket's path.")
         }
         let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // A service too wedged to accept (its backlog full) makes connect wait: 10 s at most, as for an answer.
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in socket.utf8.enumerated() { raw[index] = byte }
@@ -156,6 +163,9 @@ struct CtlCommand: ParsableCommand {
                     "The clinic service is not running (nothing answers at \(socket)). Start it with "
                         + "`systemctl start respite-clinic`, or give its --socket.")
                 throw ExitStatus.noDevice
+            case EAGAIN, EINPROGRESS, ETIMEDOUT:
+                report("The clinic service at \(socket) did not accept the connection within 10 s.")
+                throw ExitStatus.temporaryFailure
             case EACCES, EPERM:
                 report(
                     "Permission denied on \(socket): staff who control the player must be in the socket's group "
