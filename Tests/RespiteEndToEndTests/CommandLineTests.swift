@@ -31,7 +31,11 @@ struct Respite {
 
     /// Where this run of the suite keeps the listener's state and data (remembered choices, the history): its
     /// own, so that nothing a run of another version left behind (a history of an older schema) is read.
-    static let runFolder = NSTemporaryDirectory() + "respite-e2e-run-\(getpid())"
+    static let runFolder: String = {
+        let folder = NSTemporaryDirectory() + "respite-e2e-run-\(getpid())"
+        TemporaryFiles.remove(atExit: folder)
+        return folder
+    }()
 
     static func run(
         _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]
@@ -54,6 +58,7 @@ struct Respite {
     static func temporaryFolder() throws -> String {
         let folder = NSTemporaryDirectory() + "respite-e2e-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        TemporaryFiles.remove(atExit: folder)
         return folder
     }
 }
@@ -334,5 +339,27 @@ struct Respite {
         #expect(result.stdout.contains("warning: steps[0]: a cue at 0:00.8 sounds while narration speaks"))
         // And, since the words start under the fade-in and the notes lack the uneasy-when-relaxing one, two more.
         #expect(result.stdout.contains("2 errors, 3 warnings"))
+    }
+}
+
+/// What the suite leaves in the temporary folder, removed when the test process exits: renders, captures,
+/// histories and children's output come to about 600 MB a run, and a machine that runs the suite daily filled its
+/// disk with them.
+enum TemporaryFiles {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: [String] = []
+    private static let registered: Void = {
+        atexit { TemporaryFiles.removeAll() }
+    }()
+
+    /// Removes `path` (a file or a folder, with everything in it) when the process exits.
+    static func remove(atExit path: String) {
+        _ = registered
+        lock.withLock { paths.append(path) }
+    }
+
+    private static func removeAll() {
+        let all = lock.withLock { paths }
+        for path in all { try? FileManager.default.removeItem(atPath: path) }
     }
 }

@@ -127,6 +127,8 @@ struct Child {
         let base = NSTemporaryDirectory() + "respite-child-" + UUID().uuidString
         outputPath = base + ".out"
         errorPath = separateErrors ? base + ".err" : outputPath
+        TemporaryFiles.remove(atExit: outputPath)
+        if separateErrors { TemporaryFiles.remove(atExit: errorPath) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
