@@ -667,8 +667,9 @@ final class NotifyListener: @unchecked Sendable {
         #expect(runs.count == 12)
         #expect(runs.allSatisfy { $0.ending == .finished })
         // The first plays open what stays open (libraries, caches, the history's pool); after them nothing grows
-        // (a play kept alive by its run grew it by 9 each, for good).
-        #expect(counts.count == 12 && counts[11] - counts[3] <= 1, "open descriptors after each play: \(counts)")
+        // but by the odd connection still closing (a play kept alive by its run grew it by 9 each, for good: 72
+        // over these eight).
+        #expect(counts.count == 12 && counts[11] - counts[3] <= 3, "open descriptors after each play: \(counts)")
     }
 }
 
