@@ -204,13 +204,16 @@ final class RunBox: @unchecked Sendable {
             // Every moment of the timeline, in order, at its exact frame, and nothing else.
             #expect(moments(events) == SessionMoments(prepared.timeline).moments, "\(file)")
             #expect(events.map(\.frame) == events.map(\.frame).sorted(), "\(file): frames never go back")
-            // Wall-clock times follow the frames (within a tick and a period of rendering).
+            // Wall-clock times follow the frames: within a tick and a period of rendering on an idle machine, and
+            // within 2 s however busy it is (the run's loop, starved of a core while the rest of the suite runs,
+            // was seen 0.49 s behind the virtual output). A time taken from the wall clock instead of the run's
+            // clock, or from the wrong frame, would be minutes off.
             let rate = Double(prepared.timeline.sampleRate)
             let worstSkew =
                 events.map {
                     abs($0.time.timeIntervalSince(Self.startDate) - Double($0.frame) / rate)
                 }.max() ?? 0
-            #expect(worstSkew < 0.1, "\(file): an event's time is \(worstSkew) s from its frame's")
+            #expect(worstSkew < 2, "\(file): an event's time is \(worstSkew) s from its frame's")
             // The narration is all there, with its words.
             let narrated = events.compactMap { if case .narration(let text, _) = $0.kind { text } else { nil } }
             let spoken = prepared.timeline.entries.filter { $0.kind == .narration || $0.kind == .rest }.map(\.text)
