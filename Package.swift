@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "respite", targets: ["respite"]),
         .library(name: "FileAccess", targets: ["FileAccess"]),
+        .library(name: "Localization", targets: ["Localization"]),
         .library(name: "SessionKit", targets: ["SessionKit"]),
         .library(name: "Mixer", targets: ["Mixer"]),
         .library(name: "AudioIO", targets: ["AudioIO"]),
@@ -42,7 +43,8 @@ let package = Package(
         .target(name: "FileAccess"),
 
         // Pure layers: no C library, no I/O beyond reading the session file.
-        .target(name: "SessionKit", dependencies: ["FileAccess"]),
+        .target(name: "Localization"),
+        .target(name: "SessionKit", dependencies: ["FileAccess", "Localization"]),
         .target(
             name: "Mixer",
             dependencies: [.product(name: "Atomics", package: "swift-atomics")],
@@ -61,7 +63,7 @@ let package = Package(
         .target(
             name: "Player",
             dependencies: [
-                "SessionKit", "Mixer", "AudioIO", "FileAccess",
+                "SessionKit", "Localization", "Mixer", "AudioIO", "FileAccess",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -73,8 +75,8 @@ let package = Package(
         .executableTarget(
             name: "respite",
             dependencies: [
-                "Player", "SessionKit", "AudioIO", "Mixer", "History", "FileAccess", "Clinic", "CProcess",
-                "CSocket",
+                "Player", "SessionKit", "Localization", "AudioIO", "Mixer", "History", "FileAccess", "Clinic",
+                "CProcess", "CSocket",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Atomics", package: "swift-atomics"),
@@ -86,7 +88,8 @@ let package = Package(
         // Test support: the neural voice as `make voices` installs it, and whether its tests must run.
         .target(name: "NeuralVoiceSupport", dependencies: ["AudioIO"], path: "Tests/NeuralVoiceSupport"),
         .testTarget(name: "FileAccessTests", dependencies: ["FileAccess"]),
-        .testTarget(name: "SessionKitTests", dependencies: ["SessionKit"], resources: [.copy("Corpus")]),
+        .testTarget(
+            name: "SessionKitTests", dependencies: ["SessionKit", "Localization"], resources: [.copy("Corpus")]),
         .testTarget(name: "MixerTests", dependencies: ["Mixer", "AllocationCounter"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Mixer", "FileAccess", "NeuralVoiceSupport"]),
         .testTarget(

@@ -1,5 +1,6 @@
 import FileAccess
 import Foundation
+import Localization
 import SessionKit
 
 #if canImport(Glibc)
@@ -96,22 +97,24 @@ public struct Configuration: Sendable, Equatable {
     public static let maximumCrisisLineLength = 300
 
     /// The crisis line in the United States (988 Suicide & Crisis Lifeline, call or text).
-    public static let unitedStatesCrisisLine =
-        "If you are in crisis or thinking of harming yourself, call or text 988 (Suicide & Crisis Lifeline) at any time."
+    public static let unitedStatesCrisisLine = InterfaceText.english.crisisLineUnitedStates
     /// Where no line is set and the region is not known to Respite.
-    public static let generalCrisisLine =
-        "If you are in crisis or thinking of harming yourself, call your local emergency number or your care team now."
+    public static let generalCrisisLine = InterfaceText.english.crisisLineGeneral
 
     /// The crisis line to show: the configured one; else, when the listener's region (of `LC_ALL`, `LC_MESSAGES`
     /// or `LANG`, as `en_US.UTF-8`) is the United States, 988; else a general line that points to local emergency
     /// numbers and the care team. Nil when the configuration sets it empty. A session's language says nothing of
     /// where its listener is, so it is not used.
-    public func crisisLine(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    ///
+    /// - Parameter text: the interface's words, for the default lines (988 offers Spanish, and interpreters).
+    public func crisisLine(
+        in text: InterfaceText = .english, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
         if let crisisLine {
             let trimmed = crisisLine.trimmingCharacters(in: .whitespaces)
             return trimmed.isEmpty ? nil : trimmed
         }
-        return Self.region(environment: environment) == "US" ? Self.unitedStatesCrisisLine : Self.generalCrisisLine
+        return Self.region(environment: environment) == "US" ? text.crisisLineUnitedStates : text.crisisLineGeneral
     }
 
     /// The region of the locale in the environment (`US` for `en_US.UTF-8@euro`, `zh_Hant_TW`), or nil for the

@@ -1,3 +1,4 @@
+import Localization
 import SessionKit
 
 /// What a session lets a listener choose before it plays, made from the session itself: one line per muscle
@@ -60,7 +61,13 @@ public struct StartChoices: Sendable, Equatable {
     ///
     /// Every value offered is checked with ``SessionKit/Parameters/applying(_:to:loader:)`` against the session,
     /// so a pace that would push a cue out of its silence is not offered.
-    public init(session: Session, parameters: Parameters, fixedKeys: Set<String> = [], loader: SessionLoader) {
+    ///
+    /// - Parameter words: the interface's words for the lines and options. An area to leave out is named by its
+    ///   group (`right-arm`: "right arm") in an English session, and by its step's label in another language.
+    public init(
+        session: Session, parameters: Parameters, fixedKeys: Set<String> = [], loader: SessionLoader,
+        words: InterfaceText.ChoiceWords = InterfaceText.english.choices
+    ) {
         let defaults = session.parameters
         func valid(_ assignment: String) -> Bool {
             (try? defaults.applying([assignment], to: session, loader: loader)) != nil
@@ -76,32 +83,37 @@ public struct StartChoices: Sendable, Equatable {
                     fixed: fixedKeys.contains(choice.key)))
         }
         var groups: [String] = []
+        var areas: [String: String] = [:]
+        let english = session.language.isEmpty || Language(tag: session.language) == .english
         for step in session.steps {
-            if case .pmr(let pmr) = step.kind, !groups.contains(pmr.group) { groups.append(pmr.group) }
+            if case .pmr(let pmr) = step.kind, !groups.contains(pmr.group) {
+                groups.append(pmr.group)
+                areas[pmr.group] =
+                    english ? pmr.group.replacingOccurrences(of: "-", with: " ") : step.label ?? pmr.group
+            }
         }
         for group in groups {
-            let words = group.replacingOccurrences(of: "-", with: " ")
             lines.append(
                 Line(
-                    target: .skip(group: group), label: "Leave out the \(words)",
-                    options: [Option(label: "no", value: "no"), Option(label: "yes", value: "yes")],
+                    target: .skip(group: group), label: words.leaveOut(areas[group] ?? group),
+                    options: [Option(label: words.no, value: "no"), Option(label: words.yes, value: "yes")],
                     selected: parameters.skip.contains(group) ? 1 : 0, fixed: fixedKeys.contains("skip")))
         }
         if !groups.isEmpty {
             lines.append(
                 Line(
-                    target: .releaseOnly, label: "Release only, no tensing",
-                    options: [Option(label: "no", value: "false"), Option(label: "yes", value: "true")],
+                    target: .releaseOnly, label: words.releaseOnly,
+                    options: [Option(label: words.no, value: "false"), Option(label: words.yes, value: "true")],
                     selected: parameters.releaseOnly ? 1 : 0, fixed: fixedKeys.contains("releaseOnly")))
         }
         let breathes = session.steps.contains { if case .breathing = $0.kind { true } else { false } }
         if breathes {
             lines.append(
                 Line(
-                    target: .gentleBreathing, label: "Breathing",
+                    target: .gentleBreathing, label: words.breathing,
                     options: [
-                        Option(label: "as written", value: "false"),
-                        Option(label: "gentle (about 3 s in, 4 s out)", value: "true"),
+                        Option(label: words.asWritten, value: "false"),
+                        Option(label: words.gentleBreathing, value: "true"),
                     ],
                     selected: parameters.gentleBreathing ? 1 : 0, fixed: fixedKeys.contains("gentleBreathing")))
         }
@@ -110,19 +122,20 @@ public struct StartChoices: Sendable, Equatable {
         paces.sort()
         lines.append(
             Line(
-                target: .pace, label: "Pace",
+                target: .pace, label: words.pace,
                 options: paces.map { pace in
-                    let words =
+                    let said =
                         pace == defaults.pace
-                        ? "as written" : pace < defaults.pace ? "quicker" : "slower, longer pauses"
-                    return Option(label: "\(Self.number(pace)) (\(words))", value: Self.number(pace))
+                        ? words.asWritten : pace < defaults.pace ? words.quicker : words.slower
+                    return Option(label: "\(Self.number(pace)) (\(said))", value: Self.number(pace))
                 },
                 selected: paces.firstIndex(of: parameters.pace) ?? 0, fixed: fixedKeys.contains("pace")))
         var music: [Option] = []
         if let own = session.music {
-            music.append(Option(label: "as written (\(Self.name(of: own.source)))", value: own.source.description))
+            music.append(
+                Option(label: "\(words.asWritten) (\(Self.name(of: own.source)))", value: own.source.description))
         }
-        music.append(Option(label: "none", value: "none"))
+        music.append(Option(label: words.none, value: "none"))
         for bed in Self.beds where session.music?.source != .builtin(bed) {
             music.append(Option(label: bed.rawValue, value: "builtin:\(bed.rawValue)"))
         }
@@ -137,7 +150,7 @@ public struct StartChoices: Sendable, Equatable {
         }
         lines.append(
             Line(
-                target: .music, label: "Music", options: music,
+                target: .music, label: words.music, options: music,
                 selected: music.firstIndex { $0.value == chosenMusic } ?? 0, fixed: fixedKeys.contains("music")))
         let ownGain = defaults.musicGain ?? session.music?.gain ?? 0
         var gains = Self.musicOffsets.map { ownGain + $0 }.filter { (-60...12).contains($0) }
@@ -145,14 +158,14 @@ public struct StartChoices: Sendable, Equatable {
         if !gains.contains(chosenGain) { gains.append(chosenGain) }
         lines.append(
             Line(
-                target: .musicGain, label: "Music level",
+                target: .musicGain, label: words.musicLevel,
                 options: gains.map { gain in
                     let offset = gain - ownGain
-                    let words =
+                    let said =
                         offset == 0
-                        ? "as written"
-                        : offset < 0 ? "\(Self.number(-offset)) dB quieter" : "\(Self.number(offset)) dB louder"
-                    return Option(label: words, value: Self.number(gain))
+                        ? words.asWritten
+                        : offset < 0 ? words.quieter(Self.number(-offset)) : words.louder(Self.number(offset))
+                    return Option(label: said, value: Self.number(gain))
                 },
                 selected: gains.firstIndex(of: chosenGain) ?? 0, fixed: fixedKeys.contains("musicGain")))
         self.lines = lines

@@ -1,3 +1,5 @@
+import Localization
+
 /// Turns a valid ``Session`` and the listener's ``Parameters`` into a ``Timeline`` in integer
 /// frames. Pure and deterministic: the same inputs give the same timeline, on any machine.
 ///
@@ -287,6 +289,8 @@ struct Layout {
     let rate: Int
     let lengths: [Media: Int]
     var timeline: Timeline
+    /// The transcript's and default titles' words, in the session's language (English when Respite has none).
+    let phrases: SpokenPhrases
     var cursor = 0
     /// Narration intervals, for ducking.
     var speech: [(start: Int, end: Int)] = []
@@ -296,6 +300,7 @@ struct Layout {
         self.parameters = parameters
         self.rate = rate
         self.lengths = lengths
+        phrases = SpokenPhrases(tag: session.language) ?? .english
         timeline = Timeline(sampleRate: rate, duration: 0, entries: [], sounds: [], ducking: nil, steps: [])
     }
 
@@ -338,7 +343,8 @@ struct Layout {
             // Not chosen: an empty span keeps step numbers and indices the same for every choice.
             timeline.steps.append(
                 StepSpan(
-                    number: index + 1, path: step.path, title: title ?? "Step \(index + 1)", start: start, end: start))
+                    number: index + 1, path: step.path, title: title ?? phrases.stepTitle(index + 1), start: start,
+                    end: start))
             return
         }
         var breath: BreathPattern?
@@ -349,29 +355,30 @@ struct Layout {
                 let end = try speak(text, recording: recording, at: cursor, step: index, gain: narration.gain)
                 cursor = end + paced(narration.pause)
             }
-            title = title ?? "Narration"
+            title = title ?? phrases.narrationTitle
         case .silence(let seconds):
             let length = paced(seconds)
-            entry(cursor, length, index, .silence, "silence, \(format(seconds * parameters.pace)) s")
+            entry(cursor, length, index, .silence, phrases.silenceFor(format(seconds * parameters.pace)))
             cursor += length
-            title = title ?? "Silence"
+            title = title ?? phrases.silenceTitle
         case .bell(let sound, let gain, let seconds):
             ring(sound, at: cursor, step: index, gain: gain, kind: .bell)
             cursor += frames(seconds)
-            title = title ?? "Bell"
+            title = title ?? phrases.bellTitle
         case .pmr(let pmr):
             try placePMR(pmr, step: index)
             title = title ?? pmr.group.replacingDashes()
         case .breathing(let breathing):
             breath = try placeBreathing(parameters.gentleBreathing ? breathing.gentled : breathing, step: index)
-            title = title ?? "Breathing"
+            title = title ?? phrases.breathingTitle
         }
         for cue in step.cues {
             ring(cue.sound, at: start + frames(cue.at), step: index, gain: cue.gain, kind: .cue)
         }
         timeline.steps.append(
             StepSpan(
-                number: index + 1, path: step.path, title: title ?? "Step \(index + 1)", start: start, end: cursor,
+                number: index + 1, path: step.path, title: title ?? phrases.stepTitle(index + 1), start: start,
+                end: cursor,
                 breath: breath))
     }
 
@@ -432,7 +439,7 @@ struct Layout {
                 cursor = try speak(text, recording: nil, at: cursor, step: step, kind: .rest)
             }
             releaseMoment = cursor + paced(Compiler.settleSeconds)
-            entry(releaseMoment, 0, step, .relax, "relax")
+            entry(releaseMoment, 0, step, .relax, phrases.relax)
             spoken = releaseMoment
             relaxText = Compiler.spoken(pmr.releaseOnly.relaxText ?? pmr.relaxText)
         } else {
@@ -440,7 +447,7 @@ struct Layout {
             let now = cursor + paced(Compiler.beforeNowSeconds)
             let seconds = pmr.tension(pace: parameters.pace)
             let tension = frames(seconds)
-            entry(now, tension, step, .tense, "tense gently, \(format(seconds)) s")
+            entry(now, tension, step, .tense, phrases.tenseFor(format(seconds)))
             if let cue = pmr.nowCue { ring(cue, at: now, step: step, gain: -2, kind: .cue) }
             if let word = Compiler.spoken(pmr.now) {
                 // Said over the start of the hold; lint flags a "now" long enough to reach the release.
@@ -460,7 +467,7 @@ struct Layout {
         let relaxEnd = max(releaseMoment + paced(pmr.relax), spoken + paced(Compiler.afterReleaseSeconds))
         entry(
             releaseMoment, relaxEnd - releaseMoment, step, .relax,
-            "relax, \(format(timeline.seconds(relaxEnd - releaseMoment))) s")
+            phrases.relaxFor(format(timeline.seconds(relaxEnd - releaseMoment))))
         cursor = relaxEnd
     }
 
@@ -477,9 +484,10 @@ struct Layout {
             let exhaleStart = start + pattern.inhale + pattern.hold
             entry(
                 start, pattern.cycleLength, step, .breathing,
-                "breath \(cycle + 1) of \(breathing.cycles): in \(format(timeline.seconds(pattern.inhale))) s"
-                    + (pattern.hold > 0 ? ", hold \(format(timeline.seconds(pattern.hold))) s" : "")
-                    + ", out \(format(timeline.seconds(pattern.exhale))) s")
+                phrases.breath(
+                    cycle + 1, breathing.cycles, format(timeline.seconds(pattern.inhale)),
+                    pattern.hold > 0 ? format(timeline.seconds(pattern.hold)) : nil,
+                    format(timeline.seconds(pattern.exhale))))
             switch breathing.pacer {
             case .chime:
                 // A higher chime for the in-breath, a lower one (a fifth down) for the out-breath.

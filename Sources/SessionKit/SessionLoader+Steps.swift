@@ -1,3 +1,5 @@
+import Localization
+
 extension SessionLoader.Decoder {
     /// A step as written, before `block` and `repeat` steps are expanded.
     indirect enum RawStep {
@@ -162,6 +164,8 @@ extension SessionLoader.Decoder {
                 suggestion: "write a tense from 5 to 7", path: node.path("tense"), at: value.location)
         }
         let nowText = text(node, "now", required: false, allowEmpty: true)
+        // The engine's own words in the session's language; an empty language is the default, English.
+        let phrases = language.isEmpty ? SpokenPhrases.english : SpokenPhrases(tag: language)
         pmr.nowCue = sound(node, "nowCue", required: false) ?? nil
         if let nowText {
             pmr.now = nowText
@@ -171,16 +175,27 @@ extension SessionLoader.Decoder {
                     suggestion: "write the word, e.g. \"Now.\", or add \"nowCue\": \"builtin:tone\"",
                     path: node.path("now"), at: value.location)
             }
-        } else if !language.lowercased().hasPrefix("en") && !language.isEmpty && pmr.nowCue != nil {
-            pmr.now = ""  // the cue alone marks it: Respite knows the word only in English
-        } else if !language.lowercased().hasPrefix("en") && !language.isEmpty {
+        } else if let phrases {
+            pmr.now = phrases.now
+        } else if pmr.nowCue != nil {
+            pmr.now = ""  // the cue alone marks it: Respite has no words in this language
+        } else {
             report(
-                "this step has no 'now', and Respite knows the word only in English",
+                "this step has no 'now', and Respite has no words in '\(language)' (it has \(Language.codeList))",
                 suggestion: "add \"now\": the word in this session's language that starts the tension",
                 path: node.path("now"), at: node.location)
         }
         pmr.releaseCue = (sound(node, "releaseCue", required: false) ?? nil) ?? pmr.releaseCue
-        pmr.release = text(node, "release", required: false, allowEmpty: true) ?? pmr.release
+        if let release = text(node, "release", required: false, allowEmpty: true) {
+            pmr.release = release
+        } else if let phrases {
+            pmr.release = phrases.release
+        } else {
+            report(
+                "this step has no 'release', and Respite has no words in '\(language)' (it has \(Language.codeList))",
+                suggestion: "add \"release\": what is said on the release cue, in this session's language",
+                path: node.path("release"), at: node.location)
+        }
         pmr.relaxText = text(node, "relaxText", required: false, allowEmpty: true)
         pmr.rest = text(node, "rest", required: false, allowEmpty: true)
         pmr.releaseOnly = decodeReleaseOnly(node, keys: ["text", "relaxText"])

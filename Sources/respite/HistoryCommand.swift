@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import History
+import Localization
 import Player
 import SessionKit
 
@@ -57,6 +58,11 @@ struct HistoryCommand: ParsableCommand {
 
     @Flag(help: "With --chart: a plain table instead of the drawing (for screen readers).")
     var plain = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The language of the table: en, es or zh (default: from LANG, LC_MESSAGES or LC_ALL).", valueName: "code"))
+    var lang: String?
 
     func validate() throws {
         guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be 1…100000.") }
@@ -146,8 +152,9 @@ struct HistoryCommand: ParsableCommand {
     }
 
     func run() throws {
+        try Interface.choose(lang)
         guard let store = try openHistory(history) else {
-            if json { printLine("[]") } else { printLine("No sessions recorded yet.") }
+            if json { printLine("[]") } else { printLine(Interface.text.history.none) }
             return
         }
         let runs: [RunSummary]
@@ -164,7 +171,7 @@ struct HistoryCommand: ParsableCommand {
             return
         }
         if runs.isEmpty {
-            printLine("No sessions recorded yet.")
+            printLine(Interface.text.history.none)
             return
         }
         if chart {
@@ -186,32 +193,42 @@ struct HistoryCommand: ParsableCommand {
     /// The runs as a table, newest first, with a column for each item rated in any of them: "6 → 3".
     static func table(_ runs: [RunSummary]) -> String {
         let items = RatingItem.rated(in: runs)
-        var rows = [["run", "started", "session", "played", "how it ended"] + items.map(\.shortName)]
+        let text = Interface.text
+        let words = text.history
+        var rows =
+            [
+                [words.run, words.started, words.session, words.played, words.howItEnded]
+                    + items.map { text.words($0).shortName }
+            ]
         for run in runs {
             let played = clock(run.positionSeconds)
-            let length = run.lengthSeconds.map { " of " + clock($0) } ?? ""
+            let length = run.lengthSeconds.map { " \(words.of) " + clock($0) } ?? ""
             let changes = run.ratingChanges
             rows.append(
-                [String(run.id), localTime(run), run.sessionID, played + length, words(run)]
+                [String(run.id), localTime(run), run.sessionID, played + length, Self.words(run)]
                     + items.map { item in
                         guard let change = changes.first(where: { $0.item == item.key }) else { return "" }
                         return "\(change.before.map(String.init) ?? "–") → \(change.after.map(String.init) ?? "–")"
                     })
         }
-        var text = aligned(rows)
-        if !items.isEmpty { text += "\nRatings are before → after, 0–10; – means not answered." }
+        var table = aligned(rows)
+        if !items.isEmpty { table += "\n" + words.legend }
         if runs.contains(where: { [.stopped, .deviceLost, .signal, .crash, .failed].contains($0.ending) }) {
-            text += "\nTo continue a run that did not finish: respite resume RUN"
+            table += "\n" + words.resumeHint
         }
-        return text
+        return table
     }
 
     /// Rows as columns two spaces apart, each as wide as its widest cell.
     static func aligned(_ rows: [[String]]) -> String {
-        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        // By display width: a Chinese heading's characters take two columns each.
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in
+            rows.map { DisplayText.columns($0[column]) }.max() ?? 0
+        }
         return rows.map { row in
             row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                column == row.count - 1
+                    ? cell : cell + String(repeating: " ", count: max(0, widths[column] - DisplayText.columns(cell)))
             }.joined(separator: "  ").trimmingTrailingSpaces
         }.joined(separator: "\n")
     }
@@ -219,22 +236,25 @@ struct HistoryCommand: ParsableCommand {
     /// The chart of each item rated in `runs`; with `plain`, a table of the same figures.
     static func chart(_ runs: [RunSummary], plain: Bool) -> String {
         let items = RatingItem.rated(in: runs)
-        guard !items.isEmpty else { return "No ratings recorded yet: they are asked before and after a session." }
+        let text = Interface.text
+        let words = text.history
+        guard !items.isEmpty else { return words.noRatings }
         let label = { (run: RunSummary) in localTime(run) + " " + run.sessionID }
         if plain {
             // The chart's figures as a table, one for each item: a screen reader reads it row by row.
             var tables: [String] = []
             for item in items {
-                var rows = [["started", "session", "before", "after", "change"]]
+                var rows = [[words.started, words.session, words.before, words.after, words.change]]
                 for run in runs.sorted(by: { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }) {
                     guard let change = run.ratingChanges.first(where: { $0.item == item.key }) else { continue }
                     rows.append([
-                        localTime(run), run.sessionID, change.before.map(String.init) ?? "not answered",
-                        change.after.map(String.init) ?? "not answered",
+                        localTime(run), run.sessionID, change.before.map(String.init) ?? words.notAnswered,
+                        change.after.map(String.init) ?? words.notAnswered,
                         change.change.map { $0 > 0 ? "+\($0)" : String($0) } ?? "",
                     ])
                 }
-                tables.append("\(item.name) (0 = \(item.low), 10 = \(item.high))\n" + aligned(rows))
+                let named = text.words(item)
+                tables.append("\(named.name) (0 = \(named.low), 10 = \(named.high))\n" + aligned(rows))
             }
             return tables.joined(separator: "\n\n")
         }
@@ -243,15 +263,16 @@ struct HistoryCommand: ParsableCommand {
 
     /// How a run ended, in a listener's words.
     static func words(_ run: RunSummary) -> String {
-        let atStep = run.step.map { " in step \($0.number)" } ?? ""
+        let words = Interface.text.history
+        let atStep = run.step.map { words.inStep($0.number) } ?? ""
         switch run.ending {
-        case .open: return "playing now"
-        case .finished: return "finished"
-        case .stopped: return "stopped by you" + atStep
-        case .deviceLost: return "the sound device was lost" + atStep
-        case .signal: return "ended by a signal" + atStep
-        case .failed: return "a file could not be read" + atStep
-        case .crash: return "interrupted: crash or power loss" + atStep
+        case .open: return words.playingNow
+        case .finished: return words.finished
+        case .stopped: return words.stoppedByYou + atStep
+        case .deviceLost: return words.deviceLost + atStep
+        case .signal: return words.signal + atStep
+        case .failed: return words.failed + atStep
+        case .crash: return words.crash + atStep
         }
     }
 }

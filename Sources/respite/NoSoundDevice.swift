@@ -37,27 +37,19 @@ enum NoSoundDevice {
     static func decide(
         device: String, sessionID: String, output: String?, hasSoundCard: Bool, server: Server, error: ALSAError
     ) -> Decision {
+        let text = Interface.text
         let file = output ?? "\(sessionID).ogg"
-        let place = output ?? "\(sessionID).ogg in this folder (or \(sessionID)-2.ogg and so on, if that name is taken)"
-        let saving =
-            "It is saving the session to \(place) instead: play that file on any phone or computer with speakers. "
-            + "To choose the file, pass --output or use `respite render`."
+        let saving = text.savingTo(output ?? text.defaultSavePlace(sessionID))
         switch server {
         case .refusing(let path, let reason):
-            let note =
-                "The sound server (PulseAudio or PipeWire, at \(path)) is not answering (\(reason)), so Respite "
-                + "cannot play aloud. Restarting it usually helps: `systemctl --user restart pipewire pipewire-pulse` "
-                + "or `systemctl --user restart pulseaudio` (or log out and in again); then start the session again."
+            let note = text.serverNotAnswering(path, reason)
             if device == "default" && !hasSoundCard {
                 return .save(message: note + " " + saving, file: file, keepExisting: output == nil)
             }
             return .refuse(note: note)
         case .answering(let path):
             guard device == "default" else { return .refuse(note: nil) }
-            let note =
-                "A sound server is running (at \(path)), but ALSA's default device did not reach it (\(error.message)). "
-                + "Install ALSA's plugin for it (Debian: `apt install libasound2-plugins`, or `pipewire-alsa` with "
-                + "PipeWire), or pass --device pulse."
+            let note = text.serverNotReached(path, error.message)
             if !hasSoundCard {
                 return .save(message: note + " " + saving, file: file, keepExisting: output == nil)
             }
@@ -66,9 +58,7 @@ enum NoSoundDevice {
         case .absent:
             guard device == "default" && !hasSoundCard else { return .refuse(note: nil) }
             return .save(
-                message: "No sound card was found on this machine, and no sound server is running, so Respite "
-                    + "cannot play aloud here. " + saving + " To try another device, pass --device NAME "
-                    + "(`respite devices` lists them).",
+                message: text.noSoundCard(saving),
                 file: file, keepExisting: output == nil)
         }
     }
@@ -102,7 +92,7 @@ enum NoSoundDevice {
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else { return .refusing(path: path, reason: "the path is too long for a socket") }
+        guard bytes.count < capacity else { return .refusing(path: path, reason: Interface.text.socketTooLong) }
         withUnsafeMutableBytes(of: &address.sun_path) { storage in
             for (index, byte) in bytes.enumerated() { storage[index] = byte }
         }
@@ -118,9 +108,9 @@ enum NoSoundDevice {
         if result == 0 || errno == EAGAIN || errno == EINPROGRESS { return .answering(path: path) }
         let code = errno
         switch code {
-        case ECONNREFUSED: return .refusing(path: path, reason: "connection refused: nothing is listening there")
-        case ENOTSOCK: return .refusing(path: path, reason: "it is not a socket")
-        case EACCES, EPERM: return .refusing(path: path, reason: "permission denied")
+        case ECONNREFUSED: return .refusing(path: path, reason: Interface.text.socketRefused)
+        case ENOTSOCK: return .refusing(path: path, reason: Interface.text.socketNotSocket)
+        case EACCES, EPERM: return .refusing(path: path, reason: Interface.text.socketPermission)
         default: return .refusing(path: path, reason: String(cString: strerror(code)))
         }
     }

@@ -56,6 +56,12 @@ struct Play: ParsableCommand {
     @Flag(help: "One line per event, no redrawing (for screen readers and logs).")
     var plain = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The language of the screen and questions: en, es or zh (default: from LANG, LC_MESSAGES or LC_ALL).",
+            valueName: "code"))
+    var lang: String?
+
     @Flag(
         help:
             "At the end, print device underruns, the worst render time per period, and when the first period reached the device."
@@ -91,6 +97,7 @@ struct Play: ParsableCommand {
     }
 
     func run() throws {
+        try Interface.choose(lang)
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP])
         let catalog = SessionCatalog.locate()
         let meta: Session
@@ -113,7 +120,7 @@ struct Play: ParsableCommand {
         // A configuration that cannot be read stops the play further on, with its problems; here it only means
         // the default crisis line.
         let early = (try? Configuration.load()) ?? Configuration()
-        let crisisLine = early.crisisLine()
+        let crisisLine = early.crisisLine(in: Interface.text)
         PlayerScreen.introduce(meta, crisisLine: crisisLine, on: terminal)
         fflush(nil)
         guard let begun = try beginning(meta, catalog: catalog, terminal: terminal, plain: plain, signals: signals)
@@ -130,9 +137,9 @@ struct Play: ParsableCommand {
             && PlayStart.showsScreen(terminal: terminal, start: start)
         if before == nil && asks {
             let outcome = RatingQuestions(terminal: terminal, signals: signals).ask(
-                ratingItems, opening: "Before you begin: how are you feeling right now?")
+                ratingItems, opening: Interface.text.ratingsBefore)
             if case .interrupted = outcome, signals.received != nil {
-                printLine("Stopped before the session began.")
+                printLine(Interface.text.stoppedBeforeStart)
                 return
             }
             // Declined, every one, is kept as declined; the questions after are for one who answered.
@@ -157,7 +164,7 @@ struct Play: ParsableCommand {
         let growing: GrowingSession?
         do {
             (prepared, start, preparer, growing) = try withNotice(
-                "Getting the session ready; the first time takes a little longer…"
+                Interface.text.gettingReady + "…"
             ) {
                 try options.prepareToPlay(
                     meta, parameters: begun.parameters, catalog: catalog, stopping: { signals.received != nil },
@@ -169,7 +176,7 @@ struct Play: ParsableCommand {
             prefetch?.cancel()
         } catch is CancellationError {
             // Ctrl-C or SIGTERM while the narration was being spoken: what was spoken is cached for next time.
-            printLine("Stopped before the session began.")
+            printLine(Interface.text.stoppedBeforeStart)
             return
         } catch let error as ExitCode {
             throw error
@@ -179,7 +186,7 @@ struct Play: ParsableCommand {
             throw fail(error, context: session)
         }
         if signals.received != nil {
-            printLine("Stopped before the session began.")
+            printLine(Interface.text.stoppedBeforeStart)
             return
         }
 
@@ -195,8 +202,8 @@ struct Play: ParsableCommand {
             playerOptions.maxVolume = maxVolume
             if volume > maxVolume {
                 report(
-                    "note: the volume is held at \(formatDecibels(maxVolume)), the limit set for '\(device)' in \(Configuration.defaultPath() ?? "the configuration")."
-                )
+                    Interface.text.volumeHeld(
+                        formatDecibels(maxVolume), device, Configuration.defaultPath() ?? "config.json"))
             }
         }
         playerOptions.volume = volume
@@ -247,10 +254,10 @@ struct Play: ParsableCommand {
         // meant it to (not after a signal: whoever sent it wants Respite gone).
         if record.after == nil, asks, wantsAfter, let before, signals.received == nil, last?.isListenersEnding == true {
             let outcome = RatingQuestions(terminal: terminal, signals: signals).ask(
-                ratingItems, opening: "How are you feeling now?")
+                ratingItems, opening: Interface.text.ratingsAfter)
             recorder.rate(.after, outcome.ratings)
             if let comparison = RatingQuestions.comparison(before: before, after: outcome.ratings) {
-                terminal.printWrapped("Thank you. " + comparison)
+                terminal.printWrapped(Interface.text.thankYou + " " + comparison)
             }
         }
         for line in recorder.takeProblems() { report(line) }
@@ -305,20 +312,18 @@ struct Play: ParsableCommand {
                 screen.show(event)
                 switch event.kind {
                 case .deviceLost(let reason):
-                    screen.announce(
-                        "The sound device '\(device)' was lost (\(reason)). Respite is holding your place and "
-                            + "will keep trying to reopen it for \(Int(reconnectTimeout)) s.")
+                    screen.announce(Interface.text.deviceLost(device, reason, Int(reconnectTimeout)))
                 case .reconnected:
-                    screen.announce("The sound device is back. Resuming from \(clock(timeline.seconds(event.frame))).")
+                    screen.announce(Interface.text.deviceBack(clock(timeline.seconds(event.frame))))
                 case .laidOut(_, let complete):
                     timeline = run.prepared.timeline
                     screen.grow(to: timeline, complete: complete)
                     if complete { estimate = nil }
                 case .sourceFailed(let path, let message) where path.isEmpty:
-                    screen.announce("The session has to stop here: \(message).")
+                    screen.announce(Interface.text.mustStop(message))
                 case .sourceFailed(let path, let message):
                     // A file that breaks while playing never stops the session: it is silent from there, and said so.
-                    screen.announce("note: \(path) could not be read to the end (\(message)); it is silent from there.")
+                    screen.announce(Interface.text.sourceUnreadable(path, message))
                 default:
                     break
                 }
@@ -327,7 +332,7 @@ struct Play: ParsableCommand {
             if done { break }
             if let signal = signals.received, !stopping {
                 stopping = true
-                screen.announce(signal == SIGTERM ? "Stopping (terminated)…" : "Stopping gently…")
+                screen.announce(signal == SIGTERM ? Interface.text.stoppingTerminated : Interface.text.stoppingGently)
                 run.send(.stop(.signal))
             }
             terminal.handlePendingJobControl(
@@ -342,7 +347,7 @@ struct Play: ParsableCommand {
             case UInt8(ascii: "-"), UInt8(ascii: "_"): run.send(.changeVolume(-3))
             case UInt8(ascii: "q"), UInt8(ascii: "Q"), 3, 4:
                 stopping = true
-                screen.announce("Stopping gently…")
+                screen.announce(Interface.text.stoppingGently)
                 run.send(.stop(.listener))
             default:
                 break
@@ -355,10 +360,7 @@ struct Play: ParsableCommand {
         switch last?.kind {
         case .stopped(.deviceGone):
             _ = begun.stopped(at: frame, timeline: timeline, estimate: estimate)  // remembered for --resume as well
-            screen.announce(
-                "The sound device did not come back within \(Int(reconnectTimeout)) s, so playback has stopped "
-                    + "at \(clock(timeline.seconds(frame))). Check the speaker or headphones, then "
-                    + "start again with --from \(clock(timeline.seconds(frame))).")
+            screen.announce(Interface.text.deviceNotBack(Int(reconnectTimeout), clock(timeline.seconds(frame))))
             throw ExitStatus.deviceLost
         case .stopped(.preparationFailed):
             // Said by the sourceFailed event before it; the place is remembered for --resume.
@@ -368,7 +370,7 @@ struct Play: ParsableCommand {
             screen.announce(begun.stopped(at: frame, timeline: timeline, estimate: estimate))
         default:
             begun.finished()
-            screen.announce("The session has ended. Take a moment before you get up.")
+            screen.announce(Interface.text.ended)
         }
         let period = PlaybackBuffering.resolve(period: self.period, buffer: buffer, sampleRate: timeline.sampleRate)
             .periodFrames
@@ -466,21 +468,12 @@ struct Play: ParsableCommand {
 
     /// One paragraph a listener can act on, for a device that would not open.
     private func advice(for error: ALSAError) -> String {
+        let text = Interface.text
         switch -error.code {
-        case EBUSY:
-            return "The sound device '\(device)' is busy: another program is using it. Close that program, or choose "
-                + "another device with --device NAME (`respite devices` lists them), or save the session with "
-                + "`respite render`. (\(error))"
-        case ENOENT, ENODEV, ENXIO:
-            return "There is no sound device called '\(device)'. `respite devices` lists the ones this machine has; "
-                + "pass one with --device NAME, or save the session with `respite render`. (\(error))"
-        case EINVAL:
-            return "The sound device '\(device)' does not take stereo audio at \(options.rate) Hz in a format Respite "
-                + "writes (float, 32- or 16-bit). Try `--rate 44100`, or a converting device such as "
-                + "--device plughw:0 or --device default. (\(error))"
-        default:
-            return "The sound device '\(device)' could not be opened: \(error.message). Try another with --device "
-                + "NAME (`respite devices`), or save the session with `respite render`. (\(error))"
+        case EBUSY: return text.deviceBusy(device) + " (\(error))"
+        case ENOENT, ENODEV, ENXIO: return text.deviceMissing(device) + " (\(error))"
+        case EINVAL: return text.deviceFormat(device, options.rate) + " (\(error))"
+        default: return text.deviceFailed(device, error.message) + " (\(error))"
         }
     }
 }

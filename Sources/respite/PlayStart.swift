@@ -81,23 +81,22 @@ final class PlayStart {
                 base = try base.applying([choice], to: session, loader: loader)
                 remembered.append(choice)
             } catch {
-                report(
-                    "note: your remembered choice '\(choice)' no longer fits this session (\(error.message)); it is left out."
-                )
+                report(Interface.text.rememberedChoiceDropped(choice, error.message))
             }
         }
         let fixedKeys = Set(assignments.map { Self.key(of: $0) })
         let withCommandLine = try base.applying(assignments, to: session, loader: loader)
-        var choices = StartChoices(session: session, parameters: withCommandLine, fixedKeys: fixedKeys, loader: loader)
+        var choices = StartChoices(
+            session: session, parameters: withCommandLine, fixedKeys: fixedKeys, loader: loader,
+            words: Interface.text.choices)
         let showScreen = showsScreen(terminal: terminal, start: start)
         if showScreen {
             if entry.resume != nil {
-                terminal.printWrapped(
-                    "Last time you stopped part-way; to continue from there: \(Self.command(name)) --resume")
+                terminal.printWrapped(Interface.text.lastTimeStopped(Self.command(name)))
             }
             switch StartScreen(terminal: terminal, signals: signals, plain: plain).run(choices) {
             case .leave:
-                terminal.printWrapped("Nothing was played.")
+                terminal.printWrapped(Interface.text.nothingPlayed)
                 return nil
             case .begin(let chosen):
                 choices = chosen
@@ -122,9 +121,7 @@ final class PlayStart {
             terminal.printWrapped(StartScreen.summary(choices))
         }
         if !showScreen && !remembered.isEmpty {
-            terminal.printWrapped(
-                "Using your choices from last time: \(remembered.joined(separator: " ")) "
-                    + "(the start screen, or --set, changes them).")
+            terminal.printWrapped(Interface.text.usingChoices(remembered.joined(separator: " ")))
         }
         let parameters = try session.parameters.applying(remembered + assignments, to: session, loader: loader)
         return PlayStart(
@@ -138,24 +135,19 @@ final class PlayStart {
     func resumeFrame(in timeline: SessionKit.Timeline) -> Int? {
         guard resuming else { return nil }
         guard let point = remembered.resume else {
-            terminal.printWrapped(
-                "There is no stopped place remembered for this session, so it starts from the beginning.")
+            terminal.printWrapped(Interface.text.noStoppedPlace)
             return nil
         }
         switch point.frame(in: timeline) {
         case .exact(let frame):
-            terminal.printWrapped(
-                "Continuing from \(clock(timeline.seconds(frame))), a little before where you stopped.")
+            terminal.printWrapped(Interface.text.continuingFrom(clock(timeline.seconds(frame))))
             return frame
         case .stepStart(let frame):
             terminal.printWrapped(
-                "The session has changed since you stopped, so it continues from the start of step \(point.step) "
-                    + "(\(point.stepTitle)), at \(clock(timeline.seconds(frame))).")
+                Interface.text.changedContinuesFromStep(point.step, point.stepTitle, clock(timeline.seconds(frame))))
             return frame
         case nil:
-            terminal.printWrapped(
-                "The session has changed since you stopped and that place no longer fits it, so it starts from "
-                    + "the beginning.")
+            terminal.printWrapped(Interface.text.changedStartsOver)
             return nil
         }
     }
@@ -165,15 +157,16 @@ final class PlayStart {
     ///   (its length is said as "about").
     func stopped(at frame: Int, timeline: SessionKit.Timeline, estimate: SessionKit.Timeline? = nil) -> String {
         let length =
-            estimate.map { "about " + clock($0.seconds($0.duration)) } ?? clock(timeline.seconds(timeline.duration))
-        let stoppedAt = "Stopped at \(clock(timeline.seconds(frame))) of \(length)."
+            estimate.map { Interface.text.about + " " + clock($0.seconds($0.duration)) }
+            ?? clock(timeline.seconds(timeline.duration))
+        let stoppedAt = Interface.text.stoppedAt(clock(timeline.seconds(frame)), length)
         guard let point = ResumePoint(stoppedAt: frame, in: timeline) else { return stoppedAt }
         let notice = file.path == nil ? "" : file.update({ $0[session.id].resume = point })
         if let notice {
             if !notice.isEmpty { report(notice) }
-            return stoppedAt + " To continue from there, start it with --from \(clock(timeline.seconds(point.frame)))."
+            return stoppedAt + " " + Interface.text.continueWithFrom(clock(timeline.seconds(point.frame)))
         }
-        return stoppedAt + " To continue from there later: \(Self.command(name)) --resume"
+        return stoppedAt + " " + Interface.text.continueLater(Self.command(name))
     }
 
     /// `options` with this play's assignments, for the no-sound-card fallback's render.

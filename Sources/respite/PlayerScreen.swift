@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import Player
 import SessionKit
 
@@ -67,7 +68,7 @@ final class PlayerScreen {
     static func introduce(_ session: Session, crisisLine: String?, on terminal: Terminal) {
         terminal.printWrapped(session.title)
         terminal.printWrapped(session.description)
-        terminal.printWrapped("Before you begin:")
+        terminal.printWrapped(Interface.text.beforeYouBegin)
         for note in session.safety { terminal.printWrapped(note, indent: "  - ") }
         if let crisisLine { terminal.printWrapped(crisisLine, indent: "  - ") }
         terminal.printWrapped(evidence(session.protocol))
@@ -75,13 +76,38 @@ final class PlayerScreen {
 
     /// One line on the evidence: the grade for what the session delivers (the closest match first), or that no
     /// guideline graded it. It helps people cope; it never claims to treat.
+    ///
+    /// In English the grade is given with the therapy and symptom the guideline named (the metadata's own
+    /// words, which are English); in another language, the grade, the guideline and the match.
     static func evidence(_ info: ProtocolInfo) -> String {
         let rank: [EvidenceGrade.Match: Int] = [.full: 0, .partial: 1, .extrapolated: 2]
+        let text = Interface.text
         guard let best = info.evidence.min(by: { rank[$0.match, default: 3] < rank[$1.match, default: 3] }) else {
-            return "Evidence: no guideline has graded this kind of session; it is offered for comfort and relaxation."
+            return text.evidenceNone
         }
-        let more = info.evidence.count > 1 ? " (\(info.evidence.count - 1) more in respite list --json)" : ""
-        return "Evidence: \(best.summary)\(more). It can help people cope; it does not treat cancer."
+        if text.language == .english {
+            let more = info.evidence.count > 1 ? " (\(info.evidence.count - 1) more in respite list --json)" : ""
+            return "Evidence: \(best.summary)\(more). It can help people cope; it does not treat cancer."
+        }
+        let quality: InterfaceText.Quality =
+            switch best.quality {
+            case .high: .high
+            case .intermediate: .intermediate
+            case .low: .low
+            }
+        let strength: InterfaceText.Strength =
+            switch best.strength {
+            case .strong: .strong
+            case .moderate: .moderate
+            case .weak: .weak
+            }
+        let match: InterfaceText.Match =
+            switch best.match {
+            case .full: .full
+            case .partial: .partial
+            case .extrapolated: .extrapolated
+            }
+        return text.evidence(quality, strength, best.guideline, match, info.evidence.count - 1)
     }
 
     /// A line that stays (above the panel): events, messages. Wrapped between words on a terminal.
@@ -108,8 +134,7 @@ final class PlayerScreen {
     /// Before the process stops on Ctrl-Z: removes the panel and says how to come back.
     func suspend(at position: Int) {
         clearPanel()
-        terminal.printWrapped(
-            "Paused at \(clock(timeline.seconds(position))). Type fg to come back, then press space to resume.")
+        terminal.printWrapped(Interface.text.suspended(clock(timeline.seconds(position))))
     }
 
     /// Plain mode: one line for each of the session's moments and the listener's actions, as they
@@ -117,27 +142,29 @@ final class PlayerScreen {
     func show(_ event: SessionEvent) {
         guard plain else { return }
         let at = clock(timeline.seconds(event.frame))
+        let text = Interface.text
         switch event.kind {
         case .stepStarted(let number, _):
             let title = timeline.steps.first { $0.number == number }?.title ?? ""
-            terminal.printWrapped("\(at) step \(number) of \(stepCount): \(title)")
+            terminal.printWrapped("\(at) " + text.stepOf(number, stepCount, title))
         case .narration(let text, _):
-            terminal.printWrapped("\(at) says: \(DisplayText.sanitized(text, singleLine: true))")
+            terminal.printWrapped("\(at) \(Interface.text.says) \(DisplayText.sanitized(text, singleLine: true))")
         case .pmr(let phase, _):
-            terminal.printWrapped("\(at) \(phase.rawValue)")
+            let words = [.tense: text.pmrTense, .release: text.pmrRelease, .relax: text.pmrRelax][phase]
+            terminal.printWrapped("\(at) \(words ?? phase.rawValue)")
         case .breath(let phase, let cycle, let cycles, _):
-            let words = ["inhale": "breathe in", "hold": "hold", "exhale": "breathe out"][phase.rawValue] ?? ""
-            terminal.printWrapped("\(at) \(words), breath \(cycle) of \(cycles)")
+            let words = ["inhale": text.breatheIn, "hold": text.hold, "exhale": text.breatheOut][phase.rawValue] ?? ""
+            terminal.printWrapped("\(at) \(words), \(text.breathOf(cycle, cycles))")
         case .cue:
-            terminal.printWrapped("\(at) cue")
+            terminal.printWrapped("\(at) \(text.cue)")
         case .paused:
-            terminal.printWrapped("paused at \(at) — press space to resume")
+            terminal.printWrapped(text.pausedAt(at))
         case .resumed:
-            terminal.printWrapped("resumed at \(at)")
+            terminal.printWrapped(text.resumedAt(at))
         case .seeked:
-            terminal.printWrapped("moved to \(at)")
+            terminal.printWrapped(text.movedTo(at))
         case .volume(let decibels):
-            terminal.printWrapped("volume \(formatDecibels(decibels))")
+            terminal.printWrapped(text.volume(formatDecibels(decibels)))
         case .started, .deviceLost, .reconnected, .sourceFailed, .finished, .stopped, .laidOut:
             // Said by the player in its own words (they need the device's name, the file's).
             break
@@ -197,7 +224,7 @@ final class PlayerScreen {
     /// "Step 2 of 9: Hands  ·  tense gently… 3 s".
     private func stepLine(at position: Int) -> String? {
         guard let step = timeline.step(at: position) else { return nil }
-        var line = "Step \(step.number) of \(stepCount): \(step.title)"
+        var line = Interface.text.stepOf(step.number, stepCount, step.title)
         if let phase = phase(at: position) { line += "  ·  " + phase }
         return line
     }
@@ -205,9 +232,10 @@ final class PlayerScreen {
     /// The progress bar and the times, fitted to `width` (the bar is left out where it would be under 5 columns).
     private func progressLine(at position: Int, width: Int) -> String {
         let elapsed = timeline.seconds(position)
-        let about = estimate == nil ? "" : "about "
+        let about = estimate == nil ? "" : Interface.text.about + " "
         let total = estimate.map { $0.seconds($0.duration) } ?? timeline.seconds(timeline.duration)
-        let times = "\(clock(elapsed)) / \(about)\(clock(total))  (\(about)\(clock(max(0, total - elapsed))) left)"
+        let times =
+            "\(clock(elapsed)) / \(about)\(clock(total))  (\(about)\(clock(max(0, total - elapsed))) \(Interface.text.left))"
         let barWidth = min(50, width - DisplayText.columns(times) - 3)
         guard barWidth >= 5 else { return times }
         let filled = Int(Double(barWidth) * min(1, elapsed / max(total, 1)))
@@ -217,8 +245,9 @@ final class PlayerScreen {
 
     /// How to go on: while paused, first of all how to resume.
     private func hint(paused: Bool, volume: Double) -> String {
-        let keys = "n next · p previous · +/- volume (\(formatDecibels(volume))) · q quit"
-        return paused ? "PAUSED — press space to resume · " + keys : "space pause · " + keys
+        let text = Interface.text
+        let keys = text.keys(formatDecibels(volume))
+        return (paused ? text.pausedHint : text.playingHint) + " · " + keys
     }
 
     /// The words being spoken at `position`, and how far through them the voice is (0…1, by time).
@@ -244,7 +273,7 @@ final class PlayerScreen {
             })
         else { return nil }
         let left = Int(timeline.seconds(entry.frame + entry.length - position).rounded(.up))
-        return entry.kind == .tense ? "tense gently… \(left) s" : "release and relax"
+        return entry.kind == .tense ? Interface.text.tenseGently(left) : Interface.text.releaseAndRelax
     }
 
     /// A breathing indicator during breathing steps: which phase, and a bar that fills and empties.
@@ -256,19 +285,23 @@ final class PlayerScreen {
         guard cycle < pattern.cycles else { return nil }
         let t = (position - pattern.firstCycle) % pattern.cycleLength
         let width = 20
+        let text = Interface.text
         let (label, fill): (String, Double)
         if t < pattern.inhale {
-            (label, fill) = ("breathe in ", Double(t) / Double(pattern.inhale))
+            (label, fill) = (text.breatheIn, Double(t) / Double(pattern.inhale))
         } else if t < pattern.inhale + pattern.hold {
-            (label, fill) = ("hold       ", 1)
+            (label, fill) = (text.hold, 1)
         } else if t < pattern.inhale + pattern.hold + pattern.exhale {
-            (label, fill) = ("breathe out", 1 - Double(t - pattern.inhale - pattern.hold) / Double(pattern.exhale))
+            (label, fill) = (text.breatheOut, 1 - Double(t - pattern.inhale - pattern.hold) / Double(pattern.exhale))
         } else {
-            (label, fill) = ("rest       ", 0)
+            (label, fill) = (text.rest, 0)
         }
+        // The four labels padded to one display width, so the bar does not move as the phase changes.
+        let labelWidth = [text.breatheIn, text.hold, text.breatheOut, text.rest].map { DisplayText.columns($0) }.max()
+        let padding = String(repeating: " ", count: max(0, (labelWidth ?? 0) - DisplayText.columns(label)))
         let n = Int((fill * Double(width)).rounded())
-        return "\(label) " + String(repeating: "●", count: n) + String(repeating: "·", count: width - n)
-            + "  breath \(cycle + 1) of \(pattern.cycles)"
+        return "\(label)\(padding) " + String(repeating: "●", count: n) + String(repeating: "·", count: width - n)
+            + "  " + text.breathOf(cycle + 1, pattern.cycles)
     }
 
     /// Leaves the screen tidy: the panel removed, the cursor shown.

@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import SessionKit
 
 /// The questions before and after a session: how much of each symptom the listener has now, 0–10, in the ESAS-r
@@ -30,8 +31,7 @@ struct RatingQuestions {
     /// Asks each of `items` in turn. `opening` is said first (the phase: "Before you begin, …").
     func ask(_ items: [RatingItem], opening: String) -> Outcome {
         terminal.printWrapped(opening)
-        terminal.printWrapped(
-            "Type a number from 0 to 10 and press Enter. Enter alone skips a question; s skips the rest.")
+        terminal.printWrapped(Interface.text.ratingInstructions)
         var ratings: [Rating] = []
         var skippingRest = false
         for item in items {
@@ -40,7 +40,7 @@ struct RatingQuestions {
                 continue
             }
             while true {
-                terminal.write("\(item.question)\n> ")
+                terminal.write("\(Interface.text.question(item))\n> ")
                 guard let line = terminal.readLine(stoppingOn: signals) else {
                     terminal.write("\n")
                     ratings.append(Rating(item: item.key, value: nil))
@@ -56,8 +56,7 @@ struct RatingQuestions {
                 } else if let value = Int(answer), (0...10).contains(value), answer.allSatisfy(\.isASCII) {
                     ratings.append(Rating(item: item.key, value: value))
                 } else {
-                    terminal.printWrapped(
-                        "Please type a whole number from 0 to 10, or press Enter to skip this question.")
+                    terminal.printWrapped(Interface.text.ratingRetry)
                     continue
                 }
                 break
@@ -73,8 +72,22 @@ struct RatingQuestions {
             guard let value = now.value, let earlier = before.first(where: { $0.item == now.item })?.value,
                 let item = RatingItem.named(now.item)
             else { return nil }
-            return "\(item.shortName): \(earlier) before, \(value) now"
+            return Interface.text.ratingCompared(Interface.text.words(item).shortName, earlier, value)
         }
         return parts.isEmpty ? nil : parts.joined(separator: "; ") + "."
+    }
+}
+
+extension InterfaceText {
+    /// The words for `item` in this language (the item's own, English, for one the table does not name).
+    func words(_ item: RatingItem) -> RatingWords {
+        ratingItems[item.key]
+            ?? RatingWords(item.name, short: item.shortName, low: item.low, high: item.high, when: item.when)
+    }
+
+    /// "Pain now: 0 = no pain … 10 = worst possible pain", in this language.
+    func question(_ item: RatingItem) -> String {
+        let words = words(item)
+        return "\(words.name) \(words.when): 0 = \(words.low) … 10 = \(words.high)"
     }
 }

@@ -90,17 +90,28 @@ struct StartScreen {
     /// The rows of the drawn screen, each shorter than `width`, at most `height - 1` of them: on a short terminal
     /// the lines scroll with the cursor.
     static func rows(_ choices: StartChoices, cursor: Int, width: Int, height: Int, colour: Bool) -> [String] {
-        let labelWidth = (choices.lines.map(\.label.count).max() ?? 0) + 2
+        let text = Interface.text
+        // Labels line up by display width: a Chinese label's characters take two columns each.
+        let labelWidth = (choices.lines.map { DisplayText.columns($0.label) }.max() ?? 0) + 2
         // Every row stays short of the last column, so the terminal never wraps one (the redraw counts on it).
         func fit(_ row: String) -> String {
-            DisplayText.columns(row) < width ? row : String(row.prefix(max(1, width - 2))) + "…"
+            guard DisplayText.columns(row) >= width else { return row }
+            var cut = ""
+            var columns = 0
+            for character in row {
+                let next = DisplayText.columns(of: character)
+                if columns + next > max(1, width - 2) { break }
+                cut.append(character)
+                columns += next
+            }
+            return cut + "…"
         }
-        var rows = [fit("Before you begin, choose what suits you today:")]
+        var rows = [fit(text.chooseHeading)]
         let items =
-            ["Begin"]
+            [text.begin]
             + choices.lines.map { line in
-                line.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + line.value
-                    + (line.fixed ? "  (set with --set)" : "")
+                line.label + String(repeating: " ", count: max(0, labelWidth - DisplayText.columns(line.label)))
+                    + line.value + (line.fixed ? "  " + text.setOnCommandLine : "")
             }
         // Room for the heading and the hint: the window of lines around the cursor.
         let room = max(1, height - 3)
@@ -110,10 +121,7 @@ struct StartScreen {
             if index == cursor, colour { row = "\u{1B}[7m" + row + "\u{1B}[0m" }
             rows.append(row)
         }
-        let hint =
-            cursor == 0
-            ? "press space to begin · q to leave · ↑/↓ or j/k to change something first"
-            : "space or Enter changes this · b begins · q to leave · ↑/↓ or j/k move"
+        let hint = cursor == 0 ? text.startHintOnBegin : text.startHintOnChoice
         rows.append(fit(hint))
         return rows
     }
@@ -122,23 +130,21 @@ struct StartScreen {
 
     private func runNumbered(_ start: StartChoices) -> Outcome {
         var choices = start
-        terminal.printWrapped("Before you begin, you can change these choices:")
+        let text = Interface.text
+        terminal.printWrapped(text.plainChooseHeading)
         for index in choices.lines.indices { terminal.printWrapped(Self.numbered(choices, index), indent: "  ") }
         while true {
-            terminal.printWrapped(
-                "Type a number and Enter to change that choice, Enter alone to begin, or q and Enter to leave.")
+            terminal.printWrapped(text.plainChooseInstructions)
             guard let answer = terminal.readLine(stoppingOn: signals) else { return .leave }
-            let text = answer.trimmingCharacters(in: .whitespaces).lowercased()
-            if text.isEmpty || text == "b" { return .begin(choices) }
-            if text == "q" { return .leave }
-            guard let number = Int(text), (1...choices.lines.count).contains(number) else {
-                terminal.printWrapped(
-                    "There is no choice '\(text)'; the choices are numbered 1 to \(choices.lines.count).")
+            let typed = answer.trimmingCharacters(in: .whitespaces).lowercased()
+            if typed.isEmpty || typed == "b" { return .begin(choices) }
+            if typed == "q" { return .leave }
+            guard let number = Int(typed), (1...choices.lines.count).contains(number) else {
+                terminal.printWrapped(text.noSuchChoice(typed, choices.lines.count))
                 continue
             }
             if choices.lines[number - 1].fixed {
-                terminal.printWrapped(
-                    "\(choices.lines[number - 1].label) was set with --set on the command line, so it stays.")
+                terminal.printWrapped(text.choiceFixed(choices.lines[number - 1].label))
                 continue
             }
             choices.advance(number - 1)
@@ -149,37 +155,37 @@ struct StartScreen {
     /// One line for a start without the screen (not a terminal, or `--yes`): what the session offers and how
     /// to set it with `--set`.
     static func summary(_ choices: StartChoices) -> String {
+        let words = Interface.text.choices
         var parts: [String] = []
         let groups = choices.lines.compactMap { line -> String? in
             if case .skip(let group) = line.target { return group }
             return nil
         }
         if !groups.isEmpty {
-            parts.append("areas to leave out (--set skip=\(groups.joined(separator: ",")), or some of them)")
+            parts.append(words.areasToLeaveOut(groups.joined(separator: ",")))
         }
         for line in choices.lines {
             let values = line.options.map(\.value)
             switch line.target {
             case .skip: break
-            case .releaseOnly: parts.append("release only (--set releaseOnly=true)")
-            case .gentleBreathing: parts.append("gentle breathing (--set gentleBreathing=true)")
+            case .releaseOnly: parts.append(words.releaseOnlySet)
+            case .gentleBreathing: parts.append(words.gentleBreathingSet)
             case .choice(let key):
-                parts.append("\(line.label.lowercased()) (--set \(key)=\(values.joined(separator: " or ")))")
-            case .pace: parts.append("the pace (--set pace=\(values.first ?? "1") to \(values.last ?? "1"))")
+                parts.append("\(line.label.lowercased()) (--set \(key)=\(values.joined(separator: words.or)))")
+            case .pace: parts.append(words.paceSet(values.first ?? "1", values.last ?? "1"))
             case .music:
                 parts.append(
-                    "the music (--set music=\(values.filter { $0 != line.options[0].value || $0 == "none" }.joined(separator: " or ")))"
-                )
+                    words.musicSet(
+                        values.filter { $0 != line.options[0].value || $0 == "none" }.joined(separator: words.or)))
             case .musicGain:
-                parts.append("its level (--set musicGain=\(line.options.count > 1 ? values[1] : values[0]), in dB)")
+                parts.append(words.musicLevelSet(line.options.count > 1 ? values[1] : values[0]))
             }
         }
-        return "This session lets you choose " + parts.joined(separator: ", ")
-            + ". Played on a terminal without --yes, it offers them on a start screen."
+        return words.lets(parts)
     }
 
     static func numbered(_ choices: StartChoices, _ index: Int) -> String {
         let line = choices.lines[index]
-        return "\(index + 1). \(line.label): \(line.value)\(line.fixed ? " (set with --set)" : "")"
+        return "\(index + 1). \(line.label): \(line.value)\(line.fixed ? " " + Interface.text.setOnCommandLine : "")"
     }
 }

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Localization
+
+/// The interface's words for this run of the program: `--lang` when a command was given one, else the locale's
+/// (``Language/interface(option:environment:)``). Set once, before any thread starts, by the command that runs.
+enum Interface {
+    nonisolated(unsafe) private static var chosen: InterfaceText?
+
+    /// The words to show.
+    static var text: InterfaceText {
+        if let chosen { return chosen }
+        let language =
+            Language.interface(option: nil, environment: ProcessInfo.processInfo.environment) ?? .english
+        return InterfaceText.table(language)
+    }
+
+    /// Takes `--lang`: from here on ``text`` is in that language.
+    ///
+    /// - Throws: a `ValidationError` naming the languages there are, for one Respite has no words for.
+    static func choose(_ option: String?) throws {
+        guard let option else { return }
+        guard let language = Language.interface(option: option, environment: [:]) else {
+            throw ValidationError(
+                "--lang \(option): Respite's screens are in \(Language.allCases.map { "\($0.rawValue) (\($0.nativeName))" }.joined(separator: ", "))."
+            )
+        }
+        chosen = InterfaceText.table(language)
+    }
+}
