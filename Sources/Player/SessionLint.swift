@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 import Mixer
 import SessionKit
 
@@ -42,11 +43,16 @@ public enum SessionLint {
     public static let shortestRelax = 30.0
     /// How far a description's minutes may be from the timeline, as a fraction.
     public static let descriptionTolerance = 0.1
-    /// Words that speak of tensing or of the release chime: none may be said when the listener chose release-only.
-    public static let tensingWords = [
-        "tense", "tensing", "tighten", "tightening", "tighter", "fist", "fists", "squeeze", "squeezing", "clench",
-        "clenching", "hold it", "hold that", "chime", "chimes",
-    ]
+    /// Words that speak of tensing or of the release chime, in English: none may be said when the listener chose
+    /// release-only.
+    public static let tensingWords = SpokenPhrases.english.tensingWords
+
+    /// The tensing words of a session in `language` (its tag, `es-419`): that language's, and English ones as
+    /// well (a session may quote an English word); English alone for a language Respite has no words in.
+    public static func tensingWords(language: String) -> [String] {
+        guard let phrases = SpokenPhrases(tag: language), phrases.language != .english else { return tensingWords }
+        return phrases.tensingWords + tensingWords
+    }
 
     /// Everything lint found about one session.
     public struct Report: Sendable, Equatable {
@@ -271,7 +277,7 @@ public enum SessionLint {
                         + "fade-in, and are heard quieter; start with a bell or a silence of 3 s",
                     place: place(first.step), step: first.step))
         }
-        if let stated = statedMinutes(session.description) {
+        if let stated = statedMinutes(session.description, language: session.language) {
             let minutes = timeline.seconds(timeline.duration) / 60
             let low = stated.lowerBound * (1 - descriptionTolerance)
             let high = stated.upperBound * (1 + descriptionTolerance)
@@ -331,7 +337,7 @@ public enum SessionLint {
             }
             guard offersReleaseOnly, step.plays(in: session, parameters: releaseOnly) else { continue }
             for text in Compiler.texts(of: step, parameters: releaseOnly) {
-                let found = tensingWords.filter { contains(text, word: $0) }
+                let found = tensingWords(language: session.language).filter { contains(text, word: $0) }
                 guard !found.isEmpty else { continue }
                 findings.append(
                     Finding(
@@ -358,34 +364,46 @@ public enum SessionLint {
                         + "say it in plain words (choices belong on the start screen)",
                     place: SessionPlace(path: "safety[\(index)]")))
         }
-        guard session.language.lowercased().hasPrefix("en") else { return findings }
+        guard let phrases = session.language.isEmpty ? SpokenPhrases.english : SpokenPhrases(tag: session.language)
+        else { return findings }
         let notes = session.safety.joined(separator: " ").lowercased()
-        if !notes.contains("uneasy") {
+        let english = phrases.language == .english
+        /// The advice, in the session's own words when it is not English.
+        func advice(_ sentence: String, _ words: [String]) -> String {
+            english ? sentence : "add a note in the session's language (with \"\(words[0])…\")"
+        }
+        if !phrases.unease.contains(where: { notes.contains($0) }) {
             findings.append(
                 Finding(
                     severity: .warning, rule: .safetyNotes,
-                    message: "safety: no note for people who feel uneasy when relaxing; add \"Some people feel "
-                        + "uneasy when relaxing. If that happens, open your eyes and stop.\"",
+                    message: "safety: no note for people who feel uneasy when relaxing; "
+                        + advice(
+                            "add \"Some people feel uneasy when relaxing. If that happens, open your eyes and stop.\"",
+                            phrases.unease),
                     place: SessionPlace(path: "safety")))
         }
         let breathes = session.steps.contains {
             if case .breathing(let breathing) = $0.kind { breathing.pacer != .none } else { false }
         }
-        if breathes && !notes.contains("breathless") && !notes.contains("short of breath") {
+        if breathes && !phrases.breathlessness.contains(where: { notes.contains($0) }) {
             findings.append(
                 Finding(
                     severity: .warning, rule: .safetyNotes,
                     message: "safety: the session paces breathing but says nothing for people who are short of "
-                        + "breath; add \"If you feel breathless, breathe at whatever pace is comfortable and let the "
-                        + "sound play in the background.\"",
+                        + "breath; "
+                        + advice(
+                            "add \"If you feel breathless, breathe at whatever pace is comfortable and let the sound "
+                                + "play in the background.\"", phrases.breathlessness),
                     place: SessionPlace(path: "safety")))
         }
-        if breathes && !notes.contains("light-headed") && !notes.contains("dizz") {
+        if breathes && !phrases.lightHeadedness.contains(where: { notes.contains($0) }) {
             findings.append(
                 Finding(
                     severity: .warning, rule: .safetyNotes,
-                    message: "safety: the session paces breathing but says nothing about light-headedness; add "
-                        + "\"If you feel light-headed or dizzy, stop following the sound and breathe normally.\"",
+                    message: "safety: the session paces breathing but says nothing about light-headedness; "
+                        + advice(
+                            "add \"If you feel light-headed or dizzy, stop following the sound and breathe normally.\"",
+                            phrases.lightHeadedness),
                     place: SessionPlace(path: "safety")))
         }
         return findings
@@ -423,16 +441,27 @@ public enum SessionLint {
         return findings
     }
 
-    /// The minutes a description states, as a range ("about 12 minutes" → 12…12, "10 to 12 minutes" → 10…12):
-    /// the first mention of minutes, in digits or English words; nil when it states none.
-    public static func statedMinutes(_ description: String) -> ClosedRange<Double>? {
-        let words = description.lowercased().replacingOccurrences(of: "–", with: " to ")
+    /// The minutes a description states, as a range ("about 12 minutes" → 12…12, "10 to 12 minutes" → 10…12,
+    /// "De 20 a 22 minutos", "约5分钟"): the first mention of minutes, in digits or (English and Spanish) words, in
+    /// the session's `language`; nil when it states none.
+    public static func statedMinutes(_ description: String, language: String = "en") -> ClosedRange<Double>? {
+        let phrases = SpokenPhrases(tag: language) ?? .english
+        // Digits stand apart from the letters around them: "约5分钟" is "约 5 分钟".
+        var spaced = ""
+        var previous: Character?
+        for character in description.lowercased() {
+            if let previous, previous.isNumber != character.isNumber, previous != ".", character != "." {
+                spaced.append(" ")
+            }
+            spaced.append(character)
+            previous = character
+        }
+        let words = spaced.replacingOccurrences(of: "–", with: " to ")
             .replacingOccurrences(of: "-", with: " ")
             .split { !$0.isLetter && !$0.isNumber && $0 != "." }
             .map { $0.hasSuffix(".") ? String($0.dropLast()) : String($0) }
-        guard let unit = words.firstIndex(where: { $0 == "minute" || $0 == "minutes" || $0 == "min" }) else {
-            return nil
-        }
+        let units = Set(phrases.minuteWords + SpokenPhrases.english.minuteWords)
+        guard let unit = words.firstIndex(where: { units.contains($0) }) else { return nil }
         var numbers: [Double] = []
         var index = unit - 1
         while index >= 0 {
@@ -448,7 +477,7 @@ public enum SessionLint {
                     numbers.insert(value, at: 0)
                     index -= 1
                 }
-            } else if word == "to" || word == "or" || word == "and" {
+            } else if ["to", "or", "and", "a", "o", "y", "到", "至", "或"].contains(word) {
                 index -= 1
             } else {
                 break
@@ -462,6 +491,9 @@ public enum SessionLint {
         "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
         "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
         "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+        "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+        "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "veinte": 20, "treinta": 30,
+        "cuarenta": 40, "sesenta": 60,
     ]
 
     private static func number(_ word: String) -> Double? {
@@ -470,7 +502,10 @@ public enum SessionLint {
     }
 
     /// Whether `text` has `word` (one word or several) as whole words, ignoring case.
+    ///
+    /// A word in a script written without spaces (Chinese, Japanese) is looked for as it is written, anywhere.
     static func contains(_ text: String, word: String) -> Bool {
+        if word.unicodeScalars.contains(where: { $0.properties.isIdeographic }) { return text.contains(word) }
         let words = text.lowercased().split { !$0.isLetter }.map(String.init)
         let wanted = word.split(separator: " ").map(String.init)
         guard !wanted.isEmpty, words.count >= wanted.count else { return false }
