@@ -157,10 +157,21 @@ struct VoiceCatalogue: Sendable {
 
     /// A few listed voices close to `wanted`, for the message.
     private func suggestion(near wanted: String) -> String {
+        // Voices of the same language first (by the code before the first '-'), then any sharing two letters.
+        let primary = String(wanted.prefix { $0 != "-" && $0 != "_" })
+        let same = voices.filter { voice in
+            !voice.isMBROLA
+                && (voice.fileName.lowercased().prefix { $0 != "-" } == primary
+                    || voice.languages.contains { $0.code.lowercased().prefix { $0 != "-" } == primary })
+        }.map(\.fileName)
         let prefix = String(wanted.prefix(2))
         let close = voices.filter { !$0.isMBROLA && $0.fileName.lowercased().hasPrefix(prefix) }.map(\.fileName)
-        let examples = close.isEmpty ? ["en", "en-gb", "en-us", "de"] : Array(close.prefix(5))
-        return "Use a voice espeak-ng lists, e.g. " + examples.map { "'\($0)'" }.joined(separator: ", ")
-            + "; `espeak-ng --voices` lists them all."
+        let found = same.isEmpty ? close : same
+        guard !found.isEmpty else {
+            return "Use a language espeak-ng speaks; Respite's own words are in 'en-us', 'es-419' and 'zh' "
+                + "(`respite voices` lists every voice)."
+        }
+        return "Use a voice espeak-ng lists, e.g. " + found.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+            + " (`respite voices` lists them all)."
     }
 }

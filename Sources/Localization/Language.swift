@@ -65,4 +65,13 @@ public enum Language: String, Sendable, CaseIterable, Comparable {
         }
         return !primary(code).isEmpty && primary(tag) == primary(code)
     }
+
+    /// The espeak-ng voice that speaks a session in `tag` when the session names none: the tag itself, except
+    /// for Mandarin. espeak-ng lists two Mandarin voices for `zh` and `cmn` at one priority; the first one it
+    /// lists reads Latin letters as English and says most characters as pinyin with English tone numbers
+    /// (espeak-ng issues #1028 and #1236), so Respite picks `cmn-latn-pinyin`, which says every character as
+    /// a Mandarin syllable with its tone.
+    public static func espeakVoice(forLanguage tag: String) -> String {
+        Language(tag: tag) == .chinese ? "cmn-latn-pinyin" : tag.lowercased()
+    }
 }

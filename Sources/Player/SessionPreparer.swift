@@ -1,6 +1,7 @@
 import AudioIO
 import FileAccess
 import Foundation
+import Localization
 import Logging
 import Mixer
 import SessionKit
@@ -144,7 +145,8 @@ public struct SessionPreparer: Sendable {
         let speech = medias.filter { if case .speech = $0 { true } else { false } }
         guard case .speech(_, let voice)? = speech.first,
             let chosen = instead != nil
-                ? VoiceChoice(voice: .espeak(voice.name ?? session.language.lowercased()), notice: instead)
+                ? VoiceChoice(
+                    voice: .espeak(voice.name ?? Language.espeakVoice(forLanguage: session.language)), notice: instead)
                 : try? speechVoice(for: voice, language: session.language)
         else { return (nil, [:]) }
         @Sendable func lookUp(_ media: Media) -> SpeechClip? {
@@ -199,7 +201,9 @@ public struct SessionPreparer: Sendable {
                 if let choice {
                     chosen = choice
                 } else if let instead {
-                    chosen = VoiceChoice(voice: .espeak(voice.name ?? session.language.lowercased()), notice: instead)
+                    chosen = VoiceChoice(
+                        voice: .espeak(voice.name ?? Language.espeakVoice(forLanguage: session.language)),
+                        notice: instead)
                     choice = chosen
                 } else {
                     do {
@@ -263,7 +267,7 @@ public struct SessionPreparer: Sendable {
             return clip
         case .failure(let error):
             guard error.kind == .engine, chosen.engine == .piper else { throw error }
-            let espeak = voice.name ?? session.language.lowercased()
+            let espeak = voice.name ?? Language.espeakVoice(forLanguage: session.language)
             throw NeuralVoiceFailure(
                 notice: "Speaking with espeak-ng's '\(espeak)' voice: the neural voice failed (\(error.message)).")
         }
@@ -286,7 +290,7 @@ public struct SessionPreparer: Sendable {
     /// - Throws: ``SpeechError`` of kind `.unknownVoice` listing the installed voices, when
     ///   ``requireInstalledModel`` is set, Piper is installed and the named model is not.
     public func speechVoice(for voice: Voice, language: String) throws(SpeechError) -> VoiceChoice {
-        let espeak = SpeechVoice.espeak(voice.name ?? language.lowercased())
+        let espeak = SpeechVoice.espeak(voice.name ?? Language.espeakVoice(forLanguage: language))
         guard voice.requestedEngine == .piper, !forceEspeak else { return VoiceChoice(voice: espeak, notice: nil) }
         let piper = synthesizer.piper
         let wanted = voice.model ?? piper.models.first { Self.sameLanguage($0.language, language) }?.name

@@ -193,7 +193,7 @@ public enum Compiler {
     static func speechMedia(_ text: String, recording: SoundReference?, _ session: Session) -> Media {
         if let recording { return .file(recording) }
         var voice = session.voice
-        if voice.name == nil { voice.name = session.language.lowercased() }
+        if voice.name == nil { voice.name = Language.espeakVoice(forLanguage: session.language) }
         voice.gain = 0  // gain is applied in the mix, not baked into the synthesised clip
         return .speech(text: text, voice: voice)
     }

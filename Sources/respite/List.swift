@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Localization
 import Player
 import SessionKit
 
@@ -18,8 +19,12 @@ struct List: ParsableCommand {
             for, and its evidence list (each guideline grade with how closely the session delivers the \
             therapy that was graded).
 
+            Sessions are grouped by language (the `lang` column: the session's `language`); --lang shows one \
+            language's only: `--lang es` lists the Spanish sessions, whatever their region (es-419, es-US).
+
             Example:
               respite list
+              respite list --lang es
               respite list --json
             """)
 
@@ -27,6 +32,9 @@ struct List: ParsableCommand {
 
     @Flag(help: "Print JSON with each session's protocol and evidence list instead of a table.")
     var json = false
+
+    @Option(help: ArgumentHelp("Only the sessions in this language (en, es, zh, …).", valueName: "code"))
+    var lang: String?
 
     /// One session as `--json` prints it.
     struct Entry: Encodable {
@@ -67,7 +75,7 @@ struct List: ParsableCommand {
             )
             throw ExitStatus.notFound
         }
-        var rows: [(String, String, String, String)] = []
+        var rows: [(id: String, language: String, duration: String, title: String, helps: String)] = []
         var entries: [Entry] = []
         var failure: ExitCode?
         catalog.shadowWarnings().forEach(report)
@@ -78,7 +86,9 @@ struct List: ParsableCommand {
                 let seconds = layout.timeline.seconds(layout.timeline.duration)
                 let duration = layout.isExact ? clock(seconds) : "about " + clock(Self.rounded(seconds))
                 let session = layout.session
-                rows.append((session.id, duration, session.title, session.helpsWith.joined(separator: ", ")))
+                if let lang, !Language.tag(session.language, isIn: lang) { continue }
+                rows.append(
+                    (session.id, session.language, duration, session.title, session.helpsWith.joined(separator: ", ")))
                 entries.append(
                     Entry(
                         id: session.id, title: session.title, description: session.description,
@@ -105,20 +115,36 @@ struct List: ParsableCommand {
             if let failure { throw failure }
             return
         }
-        let idWidth = max(2, rows.map(\.0.count).max() ?? 0)
-        let durationWidth = max(8, rows.map(\.1.count).max() ?? 0)
-        let titleWidth = max(5, rows.map(\.2.count).max() ?? 0)
-        func row(_ id: String, _ duration: String, _ title: String, _ helps: String) {
-            let padded = id.padding(toLength: idWidth, withPad: " ", startingAt: 0)
+        if rows.isEmpty, let lang {
+            report("No session is in '\(lang)'. `respite list` shows every session with its language.")
+            if let failure { throw failure }
+            return
+        }
+        // Grouped by language, in the order the languages first come (the bundled English ones first).
+        let primary = { (tag: String) in String(tag.lowercased().prefix { $0 != "-" && $0 != "_" }) }
+        var order: [String] = []
+        for row in rows where !order.contains(primary(row.language)) { order.append(primary(row.language)) }
+        let grouped = rows.enumerated().sorted {
+            (order.firstIndex(of: primary($0.element.language)) ?? 0, $0.offset)
+                < (order.firstIndex(of: primary($1.element.language)) ?? 0, $1.offset)
+        }.map(\.element)
+        // Columns by display width: a Chinese title's characters take two columns each.
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - DisplayText.columns(text)))
+        }
+        let idWidth = max(2, rows.map { DisplayText.columns($0.id) }.max() ?? 0)
+        let languageWidth = max(4, rows.map { DisplayText.columns($0.language) }.max() ?? 0)
+        let durationWidth = max(8, rows.map(\.duration.count).max() ?? 0)
+        let titleWidth = max(5, rows.map { DisplayText.columns($0.title) }.max() ?? 0)
+        func row(_ id: String, _ language: String, _ duration: String, _ title: String, _ helps: String) {
             let line =
-                "\(padded)  \(duration.leftPadded(durationWidth))  "
-                + (helps.isEmpty
-                    ? title : title.padding(toLength: titleWidth, withPad: " ", startingAt: 0) + "  " + helps)
+                "\(pad(id, idWidth))  \(pad(language, languageWidth))  \(duration.leftPadded(durationWidth))  "
+                + (helps.isEmpty ? title : pad(title, titleWidth) + "  " + helps)
             printLine(line)
         }
-        row("id", "duration", "title", "helps with")
-        for (id, duration, title, helps) in rows { row(id, duration, title, helps) }
-        if rows.contains(where: { $0.1.hasPrefix("about") }) {
+        row("id", "lang", "duration", "title", "helps with")
+        for entry in grouped { row(entry.id, entry.language, entry.duration, entry.title, entry.helps) }
+        if rows.contains(where: { $0.duration.hasPrefix("about") }) {
             printLine("(\"about\": narration not spoken yet, estimated from its words; exact after the first play.)")
         }
         if let failure { throw failure }
