@@ -100,7 +100,9 @@ let package = Package(
         .testTarget(name: "ClinicTests", dependencies: ["Clinic", "SessionKit"]),
         .testTarget(
             name: "RespiteEndToEndTests",
-            dependencies: ["respite", "Player", "SessionKit", "AudioIO", "History", "NeuralVoiceSupport"]),
+            dependencies: [
+                "respite", "Player", "SessionKit", "Localization", "AudioIO", "History", "NeuralVoiceSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

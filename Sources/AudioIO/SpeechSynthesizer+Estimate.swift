@@ -21,13 +21,19 @@ extension SpeechSynthesizer {
                 inWord = false
                 continue
             }
+            if scalar.properties.isIdeographic {
+                // Chinese is written without spaces, one syllable a character: each counts as a word.
+                words += 1
+                inWord = false
+                continue
+            }
             if !inWord && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil) {
                 words += 1
                 inWord = true
             }
             switch scalar {
-            case ",", ";", ":", "\u{2014}", "\u{2013}": commas += 1
-            case ".", "!", "?": stops += 1
+            case ",", ";", ":", "\u{2014}", "\u{2013}", "，", "、", "；", "：": commas += 1
+            case ".", "!", "?", "。", "！", "？": stops += 1
             default: break
             }
         }

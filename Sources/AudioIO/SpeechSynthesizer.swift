@@ -89,7 +89,7 @@ public final class SpeechSynthesizer: Sendable {
     /// - Parameters:
     ///   - text: what to say, UTF-8; not empty, no NUL, at most ``maximumTextLength`` characters.
     ///   - voice: the engine and its voice: for espeak-ng a voice such as "en", "en-gb", "en-us+f3", "gmw/en-US"
-    ///     (see ``VoiceName`` for the shape, and `espeak-ng --voices` for the names); for Piper an installed
+    ///     (see ``VoiceName`` for the shape, and `respite voices` for the names); for Piper an installed
     ///     model's name (``piper``).
     ///   - wordsPerMinute: speaking rate, 80…450 (espeak-ng's default is 175; 130–150 suits relaxation).
     ///   - pitch: base pitch, 0…100, 50 being the voice's normal pitch (espeak-ng only).

@@ -60,15 +60,19 @@ extension DisplayText {
             lines.append(line)
         }
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let words = paragraph.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard !words.isEmpty else { continue }
+            let spaced = paragraph.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard !spaced.isEmpty else { continue }
             startLine()
-            for word in words {
+            // Pieces a line may end after: words between spaces, and within them each Chinese, Japanese or
+            // Korean character (written without spaces), kept with the punctuation that may not start a line.
+            let words = spaced.flatMap { word in segments(word).enumerated().map { ($0.element, $0.offset == 0) } }
+            for (word, spaceBefore) in words {
                 let wordColumns = columns(word)
+                let gap = spaceBefore ? 1 : 0
                 if lineColumns > 0 {
-                    if lineColumns + 1 + wordColumns <= available {
-                        line += " " + word
-                        lineColumns += 1 + wordColumns
+                    if lineColumns + gap + wordColumns <= available {
+                        line += (spaceBefore ? " " : "") + word
+                        lineColumns += gap + wordColumns
                         continue
                     }
                     endLine()
@@ -94,6 +98,39 @@ extension DisplayText {
         }
         return lines
     }
+
+    /// `word` (no spaces) cut where a line may break inside it: before and after each wide character (Chinese,
+    /// Japanese, Korean), except before punctuation that may not start a line (，。」) and after punctuation that
+    /// may not end one (「（), as CJK typesetting keeps them (a simplified UAX #14). A word of other scripts stays
+    /// whole.
+    static func segments(_ word: Substring) -> [Substring] {
+        var pieces: [Substring] = []
+        var start = word.startIndex
+        var previous: Character?
+        var index = word.startIndex
+        while index < word.endIndex {
+            let character = word[index]
+            if let previous, index > start, mayBreak(between: previous, and: character) {
+                pieces.append(word[start..<index])
+                start = index
+            }
+            previous = character
+            index = word.index(after: index)
+        }
+        pieces.append(word[start...])
+        return pieces
+    }
+
+    private static func mayBreak(between before: Character, and after: Character) -> Bool {
+        let wide = { (character: Character) in character.unicodeScalars.first.map { isWide($0.value) } ?? false }
+        guard wide(before) || wide(after) else { return false }
+        return !noLineStart.contains(after) && !noLineEnd.contains(before)
+    }
+
+    /// Closing punctuation, and marks that must follow what they belong to.
+    private static let noLineStart: Set<Character> = Set("，。、！？；：）」』》〉】〕…‥・ー～,.!?;:)]}”’%々ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
+    /// Opening punctuation.
+    private static let noLineEnd: Set<Character> = Set("（「『《〈【〔“‘([{")
 
     /// East Asian Width W or F (Unicode 15), by the first scalar of a character; emoji are found by their own
     /// property in ``columns(of:)``.

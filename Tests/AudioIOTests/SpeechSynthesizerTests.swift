@@ -104,7 +104,7 @@ struct SpeechSynthesizerTests {
         #expect(try AudioFileReader(path: path).frames == 3_000)
     }
 
-    @Test("an unknown voice is an error naming it and pointing at espeak-ng --voices")
+    @Test("an unknown voice is an error naming it and pointing at respite voices")
     func unknownVoice() throws {
         let directory = try TemporaryDirectory()
         let synthesizer = try SpeechSynthesizer(cacheDirectory: directory.path, piper: .none)
@@ -113,7 +113,7 @@ struct SpeechSynthesizerTests {
         } throws: { error in
             guard let error = error as? SpeechError else { return false }
             return error.kind == .unknownVoice && error.description.contains("no-such-voice")
-                && error.description.contains("espeak-ng --voices")
+                && error.description.contains("respite voices")
         }
         // The engine is still usable afterwards.
         #expect(try synthesizer.clip(text: "Hello.", voice: "en", wordsPerMinute: 150, pitch: 50).frames > 0)

@@ -88,7 +88,9 @@ import Testing
             }
             if pace == 1 {
                 let minutes = timeline.seconds(timeline.duration) / 60
-                let stated = try #require(SessionLint.statedMinutes(session.description, language: session.language), "\(id) states no minutes")
+                let stated = try #require(
+                    SessionLint.statedMinutes(session.description, language: session.language),
+                    "\(id) states no minutes")
                 #expect(
                     minutes >= stated.lowerBound * 0.9 && minutes <= stated.upperBound * 1.1,
                     "\(id): the description says \(stated) minutes; the session lasts \(minutes)")
@@ -118,7 +120,9 @@ import Testing
             #expect(
                 !timeline.sounds.contains { $0.bus == .cues && isPMR($0.step, session) }, "\(id): a PMR cue plays")
             for entry in timeline.entries where entry.kind == .narration || entry.kind == .rest {
-                let found = SessionLint.tensingWords(language: session.language).filter { SessionLint.contains(entry.text, word: $0) }
+                let found = SessionLint.tensingWords(language: session.language).filter {
+                    SessionLint.contains(entry.text, word: $0)
+                }
                 #expect(found.isEmpty, "\(id), release-only, says \(found): \(entry.text)")
             }
         }

@@ -1,0 +1,145 @@
+import Foundation
+import Localization
+import SessionKit
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A patient who reads Spanish or Chinese: every word the player shows comes from their language's table, and
+/// the bundled sessions in other languages play at the programme's loudness.
+@Suite(.serialized) struct LanguageEndToEndTests {
+    /// The bundled sessions not in English, by id.
+    static let ids: [String] = {
+        let folder = Respite.repository + "/Sessions"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".schema.json") }.sorted().compactMap { name in
+            guard let data = FileManager.default.contents(atPath: folder + "/" + name),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let language = object["language"] as? String, Language(tag: language) != .english
+            else { return nil }
+            return String(name.dropLast(5))
+        }
+    }()
+
+    static func session(_ id: String) throws -> [String: Any] {
+        let data = try #require(FileManager.default.contents(atPath: Respite.repository + "/Sessions/\(id).json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// English words of the player's own: any of them in a Spanish screen is a string the tables missed.
+    static let englishInterfaceWords = [
+        "Before you begin", "Evidence", "Step ", " of ", "says:", "breathe in", "breathe out", "breath ", "release",
+        "relax", "paused", "resumed", "Stopping", "The session has ended", "Take a moment", "If you are in crisis",
+        "This session lets you choose", "Getting the session ready", "note:",
+    ]
+
+    @Test func theLibraryHasSpanishAndChineseSessions() {
+        #expect(Self.ids.count >= 5, "\(Self.ids)")
+    }
+
+    @Test func plainOutputUnderASpanishLocaleHasNoEnglishInterfaceWords() throws {
+        let played = try Respite.run(
+            ["play", "respiracion-lenta", "--device", "null", "--plain", "--no-ratings"],
+            environment: ["LANG": "es_ES.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""])
+        #expect(played.status == 0, "\(played.stderr)")
+        let output = played.stdout + played.stderr
+        #expect(output.contains("Antes de empezar:"), "\(output.prefix(600))")
+        #expect(output.contains("Paso 2 de 14") && output.contains("inhale, respiración 1 de"))
+        #expect(output.contains("La sesión ha terminado."))
+        // The table's phrases of a few letters ("tense") are Spanish words too; the list above has the short ones.
+        for phrase in InterfaceText.english.fixedPhrases.filter({ $0.count >= 8 }) + Self.englishInterfaceWords {
+            let lines = output.split(separator: "\n").filter { $0.contains(phrase) }
+            #expect(lines.isEmpty, "English \"\(phrase)\" in: \(lines.prefix(2))")
+        }
+    }
+
+    @Test func theLanguageOptionWinsOverTheLocaleAndAnUnknownOneIsRefused() throws {
+        let played = try Respite.run(
+            ["play", "breathing-paced", "--device", "null", "--plain", "--no-ratings", "--from", "13", "--lang", "es"],
+            environment: ["LANG": "en_US.UTF-8"])
+        #expect(played.status == 0, "\(played.stderr)")
+        #expect(played.stdout.contains("Antes de empezar:") && played.stdout.contains("llame al 988 y marque 2"))
+        let refused = try Respite.run(["play", "breathing-paced", "--device", "null", "--lang", "vi"])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("--lang vi") && refused.stderr.contains("es (Español)"), "\(refused.stderr)")
+    }
+
+    /// The timeline's transcript of each non-English session, at its defaults and at every way of playing it,
+    /// carries none of the engine's English phrases.
+    @Test(arguments: ids)
+    func transcriptHasNoEnglishEnginePhrases(_ id: String) throws {
+        let english = SpokenPhrases.english
+        // The fixed phrases, and the words before the figures in the transcript's lines ("tense gently, 5 s").
+        let stem = { (line: String) in String(line.prefix { $0 != "," && !$0.isNumber }) }
+        let phrases = [
+            english.now, english.release, english.narrationTitle, english.silenceTitle, english.bellTitle,
+            english.breathingTitle, stem(english.stepTitle(1)), stem(english.tenseFor("5")),
+            stem(english.relaxFor("5")), stem(english.silenceFor("5")), stem(english.breath(1, 2, "4", "2", "6")),
+        ]
+        for settings in [[], ["--set", "releaseOnly=true"], ["--set", "gentleBreathing=true"]] {
+            let result = try Respite.run(["timeline", id] + settings)
+            #expect(result.status == 0, "\(id) \(settings): \(result.stderr)")
+            // The transcript: each entry's words after its time, step and kind columns.
+            let transcript = result.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }.compactMap {
+                $0.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true).dropFirst(3).first
+            }
+            #expect(transcript.count > 10, "\(id): \(result.stdout.prefix(300))")
+            for phrase in phrases {
+                let found = transcript.filter { $0.contains(phrase) }
+                #expect(found.isEmpty, "\(id) \(settings): English \"\(phrase)\": \(found.prefix(2))")
+            }
+        }
+    }
+
+    /// Rendered as a patient takes it home: at the -23 LUFS programme target, under the -1 dBTP ceiling.
+    @Test(arguments: ids)
+    func eachRendersAtTheProgrammeLoudness(_ id: String) throws {
+        let folder = try Respite.temporaryFolder()
+        let output = folder + "/\(id).wav"
+        let render = try Respite.run(["render", id, "-o", output])
+        #expect(render.status == 0, "\(render.stderr)")
+        let (integrated, truePeak) = try RenderLoudnessTests().measure(output)
+        #expect(abs(integrated - -23) <= 1, "\(id): \(integrated) LUFS, target -23")
+        #expect(truePeak <= -1, "\(id): true peak \(truePeak) dBTP over the -1 dBTP ceiling")
+    }
+
+    /// Chinese captions on a 40-column terminal: wrapped between characters (there are no spaces) by display
+    /// width (each character takes two columns), every row filled, no row starting with closing punctuation, and
+    /// nothing left for the terminal to wrap.
+    @Test func chineseCaptionsWrapAtFortyColumns() throws {
+        let server = try SoundServer()
+        var environment = server.respiteEnvironment
+        environment["LANG"] = "zh_CN.UTF-8"
+        let steps = try #require(try Self.session("huxi-fangsong")["steps"] as? [[String: Any]])
+        let text = try #require(steps[1]["text"] as? String)
+        let session = try PseudoTerminalSession(
+            ["play", "huxi-fangsong", "--device", "respite_capture", "--from", "2", "--yes", "--no-ratings"],
+            environment: environment, columns: 40, rows: 30)
+        defer {
+            kill(session.pid, SIGTERM)
+            _ = session.wait()
+        }
+        #expect(session.waitFor("空格键暂停", seconds: 180), "the panel: \(session.output.suffix(300))")
+        #expect(session.waitFor("“" + String(text.prefix(3)), seconds: 30), "\(session.output.suffix(300))")
+        usleep(300_000)
+        let model = session.screenModel()
+        let frame = try #require(model.frames.last(where: { $0.contains { $0.hasPrefix("  “") } }), "no caption")
+        for row in frame {
+            #expect(DisplayText.columns(row) <= 39, "a row the terminal would wrap: \(row)")
+        }
+        let first = try #require(frame.firstIndex { $0.hasPrefix("  “") })
+        let last = try #require(frame[first...].firstIndex { $0.contains("”") })
+        let rows = frame[first...last].map { String($0.dropFirst(2)) }
+        #expect(rows.joined() == "“" + text + "”", "every character, in order: \(rows)")
+        #expect(rows.count >= 3)
+        for row in rows.dropLast() {
+            // 37 columns for the words; a character kept with its punctuation may leave up to 3 free.
+            #expect(DisplayText.columns(row) >= 34, "a short row: \(row)")
+        }
+        for row in rows.dropFirst() {
+            #expect(!"，。、！？；：”".contains(row.first ?? " "), "a row starting with punctuation: \(row)")
+        }
+    }
+}
