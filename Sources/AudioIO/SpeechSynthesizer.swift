@@ -387,6 +387,16 @@ extension SpeechSynthesizer {
 }
 
 extension SpeechSynthesizer {
+    /// Checks that espeak-ng has the voice or language `name` (as ``clip(text:voice:wordsPerMinute:pitch:lexicon:)``
+    /// would resolve it), without speaking.
+    ///
+    /// - Throws: ``SpeechError`` of kind `.unknownVoice` naming voices of the same language, or `.voiceNotAllowed`.
+    public func checkEspeakVoice(_ name: String) throws(SpeechError) {
+        _ = try SpeechEngine.shared.voices().resolve(name, allowMBROLA: allowMBROLA)
+    }
+}
+
+extension SpeechSynthesizer {
     /// Ends the neural engine's processes (each holds its model, 300–400 MB), once every clip a command needs is
     /// made: a player does not keep them through a session. The next clip that needs one starts it again.
     public static func stopEngines() {

@@ -273,6 +273,26 @@ public struct SessionPreparer: Sendable {
         }
     }
 
+    /// Fails at once, before anything plays, when espeak-ng (the voice every session falls back to) cannot speak
+    /// the session's narration: its `voice.name`, or its `language`, names no voice it has. Nothing is checked
+    /// for a session whose narration is all recorded.
+    ///
+    /// - Throws: ``SourceError`` at the session's `voice.name` or `language`, naming voices of the same language.
+    public func checkVoice(_ session: Session, parameters: Parameters) throws {
+        let speaks = Compiler.media(for: session, parameters: parameters).contains {
+            if case .speech = $0 { true } else { false }
+        }
+        guard speaks else { return }
+        do {
+            try synthesizer.checkEspeakVoice(
+                session.voice.name ?? Language.espeakVoice(forLanguage: session.language))
+        } catch  where error.kind == .unknownVoice || error.kind == .voiceNotAllowed {
+            throw SourceError(place: session.voicePlace, underlying: error)
+        } catch {
+            // The engine itself is missing or broken: said where speech is made, with what to install.
+        }
+    }
+
     /// The voice that speaks a session's narration, and why it is not the one asked for when it is not.
     public struct VoiceChoice: Sendable, Equatable {
         /// The engine and voice that speak.

@@ -104,6 +104,8 @@ struct Play: ParsableCommand {
         let given: Parameters
         do {
             (meta, given) = try options.load(session, catalog: catalog)  // checks --set before anything is shown
+            // A language no voice speaks is said now, with the voices that would, not minutes into the session.
+            try options.preparer(catalog: catalog, measuringProgramme: false).checkVoice(meta, parameters: given)
         } catch {
             throw fail(error, context: session)
         }
@@ -320,7 +322,8 @@ struct Play: ParsableCommand {
                     screen.grow(to: timeline, complete: complete)
                     if complete { estimate = nil }
                 case .sourceFailed(let path, let message) where path.isEmpty:
-                    screen.announce(Interface.text.mustStop(message))
+                    screen.announce(
+                        Interface.text.mustStop(message.hasSuffix(".") ? String(message.dropLast()) : message))
                 case .sourceFailed(let path, let message):
                     // A file that breaks while playing never stops the session: it is silent from there, and said so.
                     screen.announce(Interface.text.sourceUnreadable(path, message))

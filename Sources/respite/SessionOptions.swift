@@ -152,7 +152,7 @@ struct SessionOptions: ParsableArguments {
 
     /// A preparer at these options with the user's configuration and the caches.
     /// - Parameter quietly: no warning about the cache folder (a second preparer in one command).
-    private func preparer(
+    func preparer(
         catalog: SessionCatalog, measuringProgramme: Bool, quietly: Bool = false
     ) throws -> SessionPreparer {
         let configuration = try Configuration.load()

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import Localization
 import SessionKit
@@ -55,6 +56,26 @@ import Testing
         }
     }
 
+    @Test func theHistoryTableIsInTheInterfacesLanguage() throws {
+        let folder = try Respite.temporaryFolder()
+        let database = folder + "/history.sqlite"
+        let played = try Respite.run([
+            "play", "breathing-paced", "--device", "null", "--plain", "--from", "13", "--history", database,
+            "--before", "pain=6,anxiety=4", "--after", "pain=3,anxiety=4",
+        ])
+        #expect(played.status == 0, "\(played.stderr)")
+        let table = try Respite.run(["history", "--history", database], environment: ["LANG": "es_US.UTF-8"])
+        #expect(table.status == 0, "\(table.stderr)")
+        for words in ["inicio", "cómo terminó", "Dolor", "Ansiedad", "terminada", "6 → 3", "antes → después"] {
+            #expect(table.stdout.contains(words), "\(words): \(table.stdout)")
+        }
+        let chinese = try Respite.run(["history", "--history", database, "--chart", "--plain", "--lang", "zh"])
+        #expect(chinese.stdout.contains("疼痛 (0 = 不痛") && chinese.stdout.contains("之前"), "\(chinese.stdout)")
+        for english in ["how it ended", "finished", "Pain", "before", "started"] {
+            #expect(!table.stdout.contains(english) && !chinese.stdout.contains(english), "\(english)")
+        }
+    }
+
     @Test func theLanguageOptionWinsOverTheLocaleAndAnUnknownOneIsRefused() throws {
         let played = try Respite.run(
             ["play", "breathing-paced", "--device", "null", "--plain", "--no-ratings", "--from", "13", "--lang", "es"],
@@ -64,6 +85,32 @@ import Testing
         let refused = try Respite.run(["play", "breathing-paced", "--device", "null", "--lang", "vi"])
         #expect(refused.status == 64, "\(refused.stderr)")
         #expect(refused.stderr.contains("--lang vi") && refused.stderr.contains("es (Español)"), "\(refused.stderr)")
+    }
+
+    /// A session in a language no installed voice speaks stops before anything is shown or played, at the line
+    /// and column of its `language`, naming the voices of that language there are.
+    @Test func aLanguageNoVoiceSpeaksIsALocatedErrorBeforeAnythingPlays() throws {
+        var session = try Self.session("respiracion-lenta")
+        session["language"] = "es-zz"
+        var voice = try #require(session["voice"] as? [String: Any])
+        voice["name"] = nil
+        session["voice"] = voice
+        let folder = try Respite.temporaryFolder()
+        let path = folder + "/es-zz.json"
+        try JSONSerialization.data(withJSONObject: session, options: [.prettyPrinted]).write(
+            to: URL(fileURLWithPath: path))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let line = try #require(
+            text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+                $0.contains("\"language\"")
+            })
+        for command in [["validate", path], ["play", path, "--device", "null", "--plain", "--no-ratings"]] {
+            let result = try Respite.run(command)
+            #expect(result.status == 65, "\(command[0]): \(result.stderr)")
+            #expect(result.stderr.contains("es-zz.json:\(line + 1):"), "\(command[0]): \(result.stderr)")
+            #expect(result.stderr.contains("'es-419'"), "voices that would work: \(result.stderr)")
+            #expect(!result.stdout.contains("Respiración lenta"), "nothing shown before the error")
+        }
     }
 
     /// The timeline's transcript of each non-English session, at its defaults and at every way of playing it,
@@ -103,6 +150,75 @@ import Testing
         let (integrated, truePeak) = try RenderLoudnessTests().measure(output)
         #expect(abs(integrated - -23) <= 1, "\(id): \(integrated) LUFS, target -23")
         #expect(truePeak <= -1, "\(id): true peak \(truePeak) dBTP over the -1 dBTP ceiling")
+        let clicks = try Self.clicks(in: output)
+        #expect(clicks.isEmpty, "\(id): clicks at \(clicks.prefix(5).map { "\(Double($0) / 48_000) s" })")
+    }
+
+    /// The click finder finds a cut in a tone, and nothing in the same tone faded out.
+    @Test func theClickFinderFindsACutAndPassesAFade() throws {
+        let folder = try Respite.temporaryFolder()
+        func write(_ name: String, _ gain: (Int) -> Float) throws -> String {
+            let path = folder + "/\(name).wav"
+            let writer = try AudioFileWriter(path: path, sampleRate: 48_000, channels: 2)
+            var samples: [Float] = []
+            for frame in 0..<48_000 {
+                let value = gain(frame) * 0.3 * Float(sin(2 * Double.pi * 440 * Double(frame) / 48_000))
+                samples += [value, value]
+            }
+            try samples.withUnsafeBufferPointer { try writer.write(interleaved: $0.baseAddress!, frames: 48_000) }
+            try writer.close()
+            return path
+        }
+        // A cut at a quarter of the way through a period, where the tone is at its height.
+        let cut = try write("cut", { $0 < 24_000 + 27 ? 1 : 0 })
+        #expect(try Self.clicks(in: cut) == [24_027])
+        let faded = try write("faded", { $0 < 24_000 ? 1 : max(0, 1 - Float($0 - 24_000) / 480) })
+        #expect(try Self.clicks(in: faded).isEmpty)
+    }
+
+    /// Frames where the sound jumps: one sample-to-sample step over 0.02 (-34 dBFS) and over four times every
+    /// other step in the 5 ms around it. A cut, a missing fade or a dropped block makes one;
+    /// speech, bells and music rise over many samples.
+    static func clicks(in path: String) throws -> [Int] {
+        let reader = try AudioFileReader(path: path)
+        let interleaved = try reader.readAll()
+        let channels = reader.channels
+        let frames = interleaved.count / channels
+        guard frames > 1 else { return [] }
+        // Steps of the left channel, and their maxima over chunks of 8: the context is read chunk by chunk.
+        var steps = [Float](repeating: 0, count: frames)
+        var chunks = [Float](repeating: 0, count: frames / 8 + 1)
+        interleaved.withUnsafeBufferPointer { samples in
+            steps.withUnsafeMutableBufferPointer { steps in
+                chunks.withUnsafeMutableBufferPointer { chunks in
+                    for frame in 1..<frames {
+                        let step = abs(samples[frame * channels] - samples[(frame - 1) * channels])
+                        steps[frame] = step
+                        if step > chunks[frame / 8] { chunks[frame / 8] = step }
+                    }
+                }
+            }
+        }
+        var found: [Int] = []
+        steps.withUnsafeBufferPointer { steps in
+            chunks.withUnsafeBufferPointer { chunks in
+                for frame in 1..<frames where steps[frame] > 0.02 {
+                    // The steps from 3 to 16 samples away one by one, the rest of the 5 ms by chunk.
+                    var around: Float = 0
+                    for other in max(1, frame - 16)...min(frames - 1, frame + 16)
+                    where abs(other - frame) > 2 && steps[other] > around {
+                        around = steps[other]
+                    }
+                    let chunk = frame / 8
+                    for other in max(0, chunk - 30)...min(chunks.count - 1, chunk + 30)
+                    where abs(other - chunk) > 2 && chunks[other] > around {
+                        around = chunks[other]
+                    }
+                    if steps[frame] > 4 * around { found.append(frame) }
+                }
+            }
+        }
+        return found
     }
 
     /// Chinese captions on a 40-column terminal: wrapped between characters (there are no spaces) by display
