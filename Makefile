@@ -10,8 +10,9 @@ ARGS ?=
 DEPS := pkg-config libasound2-dev libsndfile1-dev libsoxr-dev libebur128-dev libespeak-ng-dev espeak-ng-data \
 	libsqlite3-dev
 # Tools the tests use: inputs in other formats, independent measurement, and a sound server
-# (PulseAudio with a null sink, reached through ALSA's pulse plugin) that plays in real time.
-TEST_DEPS := sox ffmpeg pulseaudio libasound2-plugins
+# (PulseAudio with a null sink, reached through ALSA's pulse plugin) that plays in real time; espeak-ng,
+# the program, speaks for the stand-in neural engine in PiperProcessTests.
+TEST_DEPS := sox ffmpeg pulseaudio libasound2-plugins espeak-ng
 
 # The release binary carries the Swift runtime and Foundation statically: it starts faster (no
 # symbol binding across a dozen shared libraries) and needs about 6 MiB less memory.

@@ -76,10 +76,12 @@ struct List: ParsableCommand {
             throw ExitStatus.notFound
         }
         var rows: [(id: String, language: String, duration: String, title: String, helps: String)] = []
+        let bundledCount = files.count
+        var yours: Set<Int> = []  // the rows of the listener's own sessions
         var entries: [Entry] = []
         var failure: ExitCode?
         catalog.shadowWarnings().forEach(report)
-        for file in files + catalog.userFiles() {
+        for (index, file) in (files + catalog.userFiles()).enumerated() {
             do {
                 // Lengths only, from the cache or estimated: listing must answer at once, and never speaks.
                 let layout = try options.layout(file, catalog: catalog, speech: .cachedOrEstimated)
@@ -87,6 +89,7 @@ struct List: ParsableCommand {
                 let duration = layout.isExact ? clock(seconds) : "about " + clock(Self.rounded(seconds))
                 let session = layout.session
                 if let lang, !Language.tag(session.language, isIn: lang) { continue }
+                if index >= bundledCount { yours.insert(rows.count) }
                 rows.append(
                     (session.id, session.language, duration, session.title, session.helpsWith.joined(separator: ", ")))
                 entries.append(
@@ -120,14 +123,15 @@ struct List: ParsableCommand {
             if let failure { throw failure }
             return
         }
-        // Grouped by language, in the order the languages first come (the bundled English ones first).
+        // The bundled sessions, then the listener's own, each grouped by language in the order the languages
+        // first come (English first).
         let primary = { (tag: String) in String(tag.lowercased().prefix { $0 != "-" && $0 != "_" }) }
         var order: [String] = []
         for row in rows where !order.contains(primary(row.language)) { order.append(primary(row.language)) }
-        let grouped = rows.enumerated().sorted {
-            (order.firstIndex(of: primary($0.element.language)) ?? 0, $0.offset)
-                < (order.firstIndex(of: primary($1.element.language)) ?? 0, $1.offset)
-        }.map(\.element)
+        let key = { (offset: Int) in
+            (yours.contains(offset) ? 1 : 0, order.firstIndex(of: primary(rows[offset].language)) ?? 0, offset)
+        }
+        let grouped = rows.indices.sorted { key($0) < key($1) }.map { rows[$0] }
         // Columns by display width: a Chinese title's characters take two columns each.
         func pad(_ text: String, _ width: Int) -> String {
             text + String(repeating: " ", count: max(0, width - DisplayText.columns(text)))

@@ -146,7 +146,9 @@ final class PlayerScreen {
         switch event.kind {
         case .stepStarted(let number, _):
             let title = timeline.steps.first { $0.number == number }?.title ?? ""
-            terminal.printWrapped("\(at) " + text.stepOf(number, stepCount, title))
+            // In a line of its own after the time, lower case: "0:05 step 1 of 17: Opening bowl".
+            let line = text.stepOf(number, stepCount, title)
+            terminal.printWrapped("\(at) " + line.prefix(1).lowercased() + line.dropFirst())
         case .narration(let text, _):
             terminal.printWrapped("\(at) \(Interface.text.says) \(DisplayText.sanitized(text, singleLine: true))")
         case .pmr(let phase, _):

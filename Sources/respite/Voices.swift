@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import Localization
 import Player
 import SessionKit
 
@@ -36,6 +37,8 @@ struct Voices: ParsableCommand {
 
     struct SessionUse: Encodable {
         var id: String
+        /// The session's `language`.
+        var language: String
         /// `engine:name` of the voice that speaks it here.
         var voice: String
         /// What the session asks for.
@@ -75,11 +78,13 @@ struct Voices: ParsableCommand {
             let voice = session.voice
             let requested =
                 voice.requestedEngine == .piper
-                ? "piper:" + (voice.model ?? "(\(session.language))") : "espeak:" + (voice.name ?? session.language)
+                ? "piper:" + (voice.model ?? "(\(session.language))")
+                : "espeak:" + (voice.name ?? Language.espeakVoice(forLanguage: session.language))
             let choice = try? preparer.speechVoice(for: voice, language: session.language)
             uses.append(
                 SessionUse(
-                    id: session.id, voice: choice?.voice.description ?? requested, requested: requested,
+                    id: session.id, language: session.language, voice: choice?.voice.description ?? requested,
+                    requested: requested,
                     notice: choice?.notice))
         }
         if json {

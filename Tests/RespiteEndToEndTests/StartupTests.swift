@@ -13,9 +13,10 @@ import Testing
     /// The duration column of `list` for `id`.
     static func listed(_ id: String, in output: String) -> String? {
         for line in output.split(separator: "\n") where line.hasPrefix(id + " ") {
+            // id, language, duration ("about 5:20" or "5:22"), title…
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 2 else { return nil }
-            return fields[1] == "about" && fields.count >= 3 ? "about " + fields[2] : String(fields[1])
+            guard fields.count >= 3 else { return nil }
+            return fields[2] == "about" && fields.count >= 4 ? "about " + fields[3] : String(fields[2])
         }
         return nil
     }
