@@ -158,7 +158,11 @@ public enum HistoryChart {
     static let step = 3
 
     /// The chart of `item` for `runs` (any order; drawn oldest first), or nil when no run has that item rated.
-    public static func chart(_ runs: [RunSummary], item: RatingItem, label: (RunSummary) -> String) -> String? {
+    ///
+    /// - Parameter heading: the first line, in the reader's language; nil for the English one.
+    public static func chart(
+        _ runs: [RunSummary], item: RatingItem, label: (RunSummary) -> String, heading: String? = nil
+    ) -> String? {
         let rows = runs.sorted(by: { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }).compactMap {
             run -> (String, RatingChange)? in
             guard let change = run.ratingChanges.first(where: { $0.item == item.key }),
@@ -169,7 +173,7 @@ public enum HistoryChart {
         guard !rows.isEmpty else { return nil }
         let labelWidth = rows.map { $0.0.count }.max() ?? 0
         let width = 10 * step + 1
-        var lines = ["\(item.name): ○ before, ● after (0 = \(item.low), 10 = \(item.high))"]
+        var lines = [heading ?? "\(item.name): ○ before, ● after (0 = \(item.low), 10 = \(item.high))"]
         for (label, change) in rows {
             var cells = Array(repeating: Character(" "), count: width)
             for point in 0...10 { cells[point * step] = "·" }

@@ -4,15 +4,16 @@ extension InterfaceText {
         language: .chinese,
         beforeYouBegin: "开始之前：",
         evidenceNone: "证据：尚无临床指南对这类练习作出评级；它用于让您舒适和放松。",
-        evidence: { quality, strength, guideline, match, more in
-            let q = ["高", "中等", "低"][[.high, .intermediate, .low].firstIndex(of: quality) ?? 2]
-            let s = ["强", "中等", "弱"][[.strong, .moderate, .weak].firstIndex(of: strength) ?? 2]
-            let m = ["完全", "部分", "间接"][[.full, .partial, .extrapolated].firstIndex(of: match) ?? 2]
-            return "证据：证据质量\(q)，推荐强度\(s)（\(guideline)；\(m)符合）"
-                + (more > 0 ? "（另有 \(more) 项，见 respite list --json）" : "")
+        evidence: { q, s, guideline, m, more in
+            "证据（\(guideline)）：证据质量\(q)，推荐强度\(s)；\(m)"
+                + (more > 0 ? "（另有 \(more) 项评级，见 respite list --json）" : "")
                 + "。它可以帮助您应对症状，但不能治疗癌症。"
         },
-        crisisLineUnitedStates: "如果您处于危机之中或有伤害自己的念头，请随时拨打或发短信至 988，可要求中文口译。",
+        grades: GradeWords(
+            high: "高", intermediate: "中等", low: "低", strong: "强", moderate: "中等", weak: "弱",
+            full: "本练习就是被评估的疗法", partial: "本练习只包含被评估疗法的一部分",
+            extrapolated: "评级针对的是相近的疗法或症状，而非本练习本身"),
+        crisisLineUnitedStates: "如果您处于危机之中或有伤害自己的念头，请随时拨打 988（可要求中文口译）。",
         crisisLineGeneral: "如果您处于危机之中或有伤害自己的念头，请立即拨打当地急救电话或联系您的医疗团队。",
         ratingsBefore: "开始之前：您现在感觉怎么样？",
         ratingsAfter: "您现在感觉怎么样？",
@@ -20,6 +21,9 @@ extension InterfaceText {
         ratingRetry: "请输入 0 到 10 之间的整数，或按回车键跳过本题。",
         thankYou: "谢谢。",
         ratingCompared: { item, before, now in "\(item)：之前 \(before)，现在 \(now)" },
+        ratingComparisons: { $0.joined(separator: "；") + "。" },
+        question: { name, when, low, high in "\(name)（\(when)）：0 = \(low) … 10 = \(high)" },
+        chartHeading: { name, low, high in "\(name)：○ 之前，● 之后（0 = \(low)，10 = \(high)）" },
         ratingItems: [
             "pain": RatingWords("疼痛", low: "不痛", high: "能想象的最痛", when: "现在"),
             "anxiety": RatingWords("焦虑（感到紧张）", short: "焦虑", low: "没有焦虑", high: "最严重的焦虑", when: "现在"),
@@ -63,13 +67,14 @@ extension InterfaceText {
             paceSet: { "节奏（--set pace=\($0) 到 \($1)）" }, musicSet: { "音乐（--set music=\($0)）" },
             musicLevelSet: { "音乐音量（--set musicGain=\($0)，单位 dB）" }, or: " 或 "),
         stepOf: { "第 \($0) 步，共 \($1) 步：\($2)" },
-        says: "说：",
+        says: { "说：\($0)" },
+        breathLine: { "\($0)，第 \($1) 次呼吸，共 \($2) 次" },
         tenseGently: { "轻轻绷紧… \($0) 秒" },
         releaseAndRelax: "放开，放松",
         about: "约",
         left: "剩余",
         breatheIn: "吸气",
-        hold: "屏息",
+        hold: "稍停",
         breatheOut: "呼气",
         rest: "休息",
         breathOf: { "第 \($0) 次呼吸，共 \($1) 次" },
@@ -91,6 +96,22 @@ extension InterfaceText {
         stoppedAt: { "停在 \($0)，全长 \($1)。" },
         continueWithFrom: { "要从那里继续，请用 --from \($0) 开始。" },
         continueLater: { "以后要从那里继续：\($0) --resume" },
+        sessionNotFound: { name, nearest, known, folder in
+            "没有名为“\(name)”的练习文件或内置练习。" + (nearest.map { "您是不是要找“\($0)”？" } ?? "")
+                + "练习：\(known)。`respite list --lang zh` 会列出中文练习。"
+                + (folder.map { "您自己的练习请放在 \($0)，文件名为 ID.json。" } ?? "")
+        },
+        fromNoSuchStep: { "--from \($0)：本练习只有第 1 到第 \($1) 步。" },
+        fromPastTheEnd: { "--from \($0) 超过了练习的结尾（\($1)）。" },
+        resumeNothingRecorded: { "还没有记录任何练习，所以没有可以继续的第 \($0) 次练习。" },
+        resumeNoSuchRun: { "记录中没有编号为 \($0) 的练习；`respite history` 会列出各次练习及其编号。" },
+        resumeFinished: { "第 \($0) 次练习（\($1)）已播放完毕；要再听一次：\($2)" },
+        resumePlaying: { "第 \($0) 次练习（\($1)）正在播放；请先停止它。" },
+        resumeFromStep: { "继续第 \($0) 次练习（\($1)），从第 \($2) 步开头开始：\($3)。" },
+        resumeFromStart: { "第 \($0) 次练习（\($1)）在第一步之前就停止了，所以从头开始。" },
+        resumeChanged: { "提示：那次之后练习有了改动；第 \($0) 步可能已不相同。" },
+        listHeadings: ["编号", "语言", "时长", "标题", "有助于"],
+        listAboutNote: "（“约”：引导语尚未合成，时长根据字数估计；第一次播放后即为准确时长。）",
         deviceLost: { device, reason, seconds in
             "声音设备“\(device)”断开了（\(reason)）。Respite 会保留您的位置，并在 \(seconds) 秒内继续尝试重新打开它。"
         },

@@ -4,14 +4,15 @@ extension InterfaceText {
         beforeYouBegin: "Before you begin:",
         evidenceNone:
             "Evidence: no guideline has graded this kind of session; it is offered for comfort and relaxation.",
-        evidence: { quality, strength, guideline, match, more in
-            let q = ["high", "intermediate", "low"][[.high, .intermediate, .low].firstIndex(of: quality) ?? 2]
-            let s = ["strong", "moderate", "weak"][[.strong, .moderate, .weak].firstIndex(of: strength) ?? 2]
-            let m = ["full", "partial", "extrapolated"][[.full, .partial, .extrapolated].firstIndex(of: match) ?? 2]
+        evidence: { q, s, guideline, m, more in
             return "Evidence: \(q) quality evidence, \(s) recommendation (\(guideline); \(m) match)"
                 + (more > 0 ? " (\(more) more in respite list --json)" : "")
                 + ". It can help people cope; it does not treat cancer."
         },
+        grades: GradeWords(
+            high: "high", intermediate: "intermediate", low: "low", strong: "strong", moderate: "moderate",
+            weak: "weak",
+            full: "full", partial: "partial", extrapolated: "extrapolated"),
         crisisLineUnitedStates:
             "If you are in crisis or thinking of harming yourself, call or text 988 (Suicide & Crisis Lifeline) at any time.",
         crisisLineGeneral:
@@ -23,6 +24,9 @@ extension InterfaceText {
         ratingRetry: "Please type a whole number from 0 to 10, or press Enter to skip this question.",
         thankYou: "Thank you.",
         ratingCompared: { item, before, now in "\(item): \(before) before, \(now) now" },
+        ratingComparisons: { $0.joined(separator: "; ") + "." },
+        question: { name, when, low, high in "\(name) \(when): 0 = \(low) … 10 = \(high)" },
+        chartHeading: { name, low, high in "\(name): ○ before, ● after (0 = \(low), 10 = \(high))" },
         ratingItems: [
             "pain": RatingWords("Pain", low: "no pain", high: "worst possible pain", when: "now"),
             "anxiety": RatingWords(
@@ -92,7 +96,8 @@ extension InterfaceText {
             paceSet: { "the pace (--set pace=\($0) to \($1))" }, musicSet: { "the music (--set music=\($0))" },
             musicLevelSet: { "its level (--set musicGain=\($0), in dB)" }, or: " or "),
         stepOf: { "Step \($0) of \($1): \($2)" },
-        says: "says:",
+        says: { "says: \($0)" },
+        breathLine: { "\($0), breath \($1) of \($2)" },
         tenseGently: { "tense gently… \($0) s" },
         releaseAndRelax: "release and relax",
         about: "about",
@@ -120,6 +125,24 @@ extension InterfaceText {
         stoppedAt: { "Stopped at \($0) of \($1)." },
         continueWithFrom: { "To continue from there, start it with --from \($0)." },
         continueLater: { "To continue from there later: \($0) --resume" },
+        sessionNotFound: { name, nearest, known, folder in
+            "No session file or bundled session named '\(name)'." + (nearest.map { " Did you mean '\($0)'?" } ?? "")
+                + " Sessions: \(known). Run `respite list` to see them."
+                + (folder.map { " Your own sessions go in \($0) as ID.json." } ?? "")
+        },
+        fromNoSuchStep: { "--from \($0): the session has steps 1…\($1)." },
+        fromPastTheEnd: { "--from \($0) is past the session's end (\($1))." },
+        resumeNothingRecorded: { "No sessions are recorded yet, so there is no run \($0) to continue." },
+        resumeNoSuchRun: {
+            "There is no run \($0) in the history; `respite history` lists the runs and their numbers."
+        },
+        resumeFinished: { "Run \($0) (\($1)) played to its end; to play it again: \($2)" },
+        resumePlaying: { "Run \($0) (\($1)) is playing now; stop it first." },
+        resumeFromStep: { "Continuing run \($0), \($1), from the start of step \($2): \($3)." },
+        resumeFromStart: { "Run \($0), \($1), stopped before its first step; it starts from the beginning." },
+        resumeChanged: { "note: the session has changed since that run; step \($0) may not be the same." },
+        listHeadings: ["id", "lang", "duration", "title", "helps with"],
+        listAboutNote: "(\"about\": narration not spoken yet, estimated from its words; exact after the first play.)",
         deviceLost: { device, reason, seconds in
             "The sound device '\(device)' was lost (\(reason)). Respite is holding your place and will keep trying "
                 + "to reopen it for \(seconds) s."

@@ -5,15 +5,17 @@ extension InterfaceText {
         beforeYouBegin: "Antes de empezar:",
         evidenceNone:
             "Evidencia: ninguna guía clínica ha evaluado este tipo de sesión; se ofrece para su comodidad y relajación.",
-        evidence: { quality, strength, guideline, match, more in
-            let q = ["alta", "intermedia", "baja"][[.high, .intermediate, .low].firstIndex(of: quality) ?? 2]
-            let s = ["fuerte", "moderada", "débil"][[.strong, .moderate, .weak].firstIndex(of: strength) ?? 2]
-            let m = ["completa", "parcial", "por extensión"][
-                [.full, .partial, .extrapolated].firstIndex(of: match) ?? 2]
-            return "Evidencia: calidad \(q), recomendación \(s) (\(guideline); correspondencia \(m))"
-                + (more > 0 ? " (\(more) más en respite list --json)" : "")
+        evidence: { q, s, guideline, m, more in
+            "Evidencia (\(guideline)): calidad \(q), recomendación \(s); \(m)"
+                + (more > 0 ? " (\(more) \(more == 1 ? "evaluación" : "evaluaciones") más en respite list --json)" : "")
                 + ". Puede ayudarle a sobrellevar los síntomas; no trata el cáncer."
         },
+        grades: GradeWords(
+            high: "alta", intermediate: "intermedia", low: "baja", strong: "fuerte", moderate: "moderada",
+            weak: "débil",
+            full: "esta sesión es la terapia que se evaluó",
+            partial: "esta sesión ofrece solo una parte de la terapia que se evaluó",
+            extrapolated: "la evaluación es de una terapia o un síntoma parecidos, no de esta sesión"),
         crisisLineUnitedStates:
             "Si está en crisis o piensa en hacerse daño, llame al 988 y marque 2 para español, o envíe un mensaje "
             + "de texto con la palabra AYUDA al 988, a cualquier hora.",
@@ -23,10 +25,13 @@ extension InterfaceText {
         ratingsBefore: "Antes de empezar: ¿cómo se siente en este momento?",
         ratingsAfter: "¿Cómo se siente ahora?",
         ratingInstructions:
-            "Escriba un número del 0 al 10 y pulse Enter. Enter solo pasa a la siguiente pregunta; s omite las demás.",
+            "Escriba un número del 0 al 10 y pulse Enter. Si pulsa solo Enter, pasa a la siguiente pregunta; s omite las demás.",
         ratingRetry: "Escriba un número entero del 0 al 10, o pulse Enter para omitir esta pregunta.",
         thankYou: "Gracias.",
         ratingCompared: { item, before, now in "\(item): \(before) antes, \(now) ahora" },
+        ratingComparisons: { $0.joined(separator: "; ") + "." },
+        question: { name, when, low, high in "\(name) \(when): 0 = \(low) … 10 = \(high)" },
+        chartHeading: { name, low, high in "\(name): ○ antes, ● después (0 = \(low), 10 = \(high))" },
         ratingItems: [
             "pain": RatingWords("Dolor", low: "sin dolor", high: "el peor dolor posible", when: "ahora"),
             "anxiety": RatingWords(
@@ -101,7 +106,8 @@ extension InterfaceText {
             paceSet: { "el ritmo (--set pace=\($0) a \($1))" }, musicSet: { "la música (--set music=\($0))" },
             musicLevelSet: { "su volumen (--set musicGain=\($0), en dB)" }, or: " o "),
         stepOf: { "Paso \($0) de \($1): \($2)" },
-        says: "dice:",
+        says: { "dice: \($0)" },
+        breathLine: { "\($0), respiración \($1) de \($2)" },
         tenseGently: { "tense con suavidad… \($0) s" },
         releaseAndRelax: "suelte y relájese",
         about: "unos",
@@ -129,6 +135,30 @@ extension InterfaceText {
         stoppedAt: { "Detenida en \($0) de \($1)." },
         continueWithFrom: { "Para seguir desde ahí, iníciela con --from \($0)." },
         continueLater: { "Para seguir desde ahí más tarde: \($0) --resume" },
+        sessionNotFound: { name, nearest, known, folder in
+            "No hay ningún archivo ni sesión incluida llamada '\(name)'."
+                + (nearest.map { " ¿Quiso decir '\($0)'?" } ?? "")
+                + " Sesiones: \(known). `respite list --lang es` muestra las sesiones en español."
+                + (folder.map { " Sus propias sesiones van en \($0), como ID.json." } ?? "")
+        },
+        fromNoSuchStep: { "--from \($0): la sesión tiene los pasos 1…\($1)." },
+        fromPastTheEnd: { "--from \($0) queda después del final de la sesión (\($1))." },
+        resumeNothingRecorded: {
+            "Todavía no hay sesiones registradas, así que no hay una sesión n.º \($0) que continuar."
+        },
+        resumeNoSuchRun: {
+            "No hay ninguna sesión n.º \($0) en el historial; `respite history` muestra las sesiones y sus números."
+        },
+        resumeFinished: { "La sesión n.º \($0) (\($1)) se reprodujo hasta el final; para escucharla otra vez: \($2)" },
+        resumePlaying: { "La sesión n.º \($0) (\($1)) se está reproduciendo ahora; deténgala primero." },
+        resumeFromStep: { "Se continúa la sesión n.º \($0), \($1), desde el inicio del paso \($2): \($3)." },
+        resumeFromStart: {
+            "La sesión n.º \($0), \($1), se detuvo antes de su primer paso; empieza desde el principio."
+        },
+        resumeChanged: { "nota: la sesión ha cambiado desde entonces; el paso \($0) puede no ser el mismo." },
+        listHeadings: ["id", "idioma", "duración", "título", "ayuda con"],
+        listAboutNote:
+            "(«unos»: la narración aún no se ha generado; la duración es una estimación y será exacta después de la primera vez.)",
         deviceLost: { device, reason, seconds in
             "Se perdió el dispositivo de sonido '\(device)' (\(reason)). Respite guarda su lugar y seguirá "
                 + "intentando abrirlo durante \(seconds) s."
@@ -184,7 +214,7 @@ extension InterfaceText {
         socketPermission: "permiso denegado",
         socketTooLong: "la ruta es demasiado larga para un socket",
         history: HistoryWords(
-            run: "sesión n.º", started: "inicio", session: "sesión", played: "reproducido", howItEnded: "cómo terminó",
+            run: "n.º", started: "inicio", session: "sesión", played: "reproducido", howItEnded: "cómo terminó",
             before: "antes", after: "después", change: "cambio", notAnswered: "sin respuesta", of: "de",
             legend: "Las valoraciones son antes → después, de 0 a 10; – significa sin respuesta.",
             resumeHint: "Para continuar una sesión que no terminó: respite resume N.º",

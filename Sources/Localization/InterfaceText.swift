@@ -14,9 +14,11 @@ public struct InterfaceText: Sendable {
     public let beforeYouBegin: String
     /// Evidence: none graded.
     public let evidenceNone: String
-    /// Evidence: the closest grade, as quality, strength and guideline; `more` other grades.
+    /// Evidence: the closest grade, as quality, strength and guideline (words from ``grades``); `more` other grades.
     public let evidence:
-        @Sendable (_ quality: Quality, _ strength: Strength, _ guideline: String, _ match: Match, _ more: Int) -> String
+        @Sendable (_ quality: String, _ strength: String, _ guideline: String, _ match: String, _ more: Int) -> String
+    /// The guideline's grades and the session's match, as the evidence line names them.
+    public let grades: GradeWords
     /// The default crisis line in the United States (988, with its Spanish option).
     public let crisisLineUnitedStates: String
     /// The default crisis line elsewhere: local emergency numbers and the care team.
@@ -28,6 +30,12 @@ public struct InterfaceText: Sendable {
     /// "Thank you. Pain: 6 before, 4 now; …": the after ratings compared with the before.
     public let thankYou: String
     public let ratingCompared: @Sendable (_ item: String, _ before: Int, _ now: Int) -> String
+    /// The comparisons joined into one sentence: "Pain: 6 before, 4 now; Anxiety: 3 before, 3 now."
+    public let ratingComparisons: @Sendable (_ parts: [String]) -> String
+    /// One question: "Pain now: 0 = no pain … 10 = worst possible pain".
+    public let question: @Sendable (_ name: String, _ when: String, _ low: String, _ high: String) -> String
+    /// The heading of one item's chart in `respite history --chart`: "Pain: ○ before, ● after (0 = …, 10 = …)".
+    public let chartHeading: @Sendable (_ name: String, _ low: String, _ high: String) -> String
     /// The rating items Respite asks (keys as in the history: pain, anxiety, …).
     public let ratingItems: [String: RatingWords]
     public let gettingReady: String
@@ -56,7 +64,10 @@ public struct InterfaceText: Sendable {
 
     // MARK: While playing
     public let stepOf: @Sendable (_ number: Int, _ count: Int, _ title: String) -> String
-    public let says: String
+    /// Plain mode: the narration being said, "says: …".
+    public let says: @Sendable (_ text: String) -> String
+    /// Plain mode: a breath's phase and count, "breathe in, breath 2 of 6".
+    public let breathLine: @Sendable (_ phase: String, _ cycle: Int, _ cycles: Int) -> String
     public let tenseGently: @Sendable (_ secondsLeft: Int) -> String
     public let releaseAndRelax: String
     public let about: String
@@ -85,6 +96,25 @@ public struct InterfaceText: Sendable {
     public let stoppedAt: @Sendable (_ time: String, _ length: String) -> String
     public let continueWithFrom: @Sendable (_ time: String) -> String
     public let continueLater: @Sendable (_ command: String) -> String
+
+    // MARK: Finding and resuming a session
+    /// No session by that name: what was asked, the nearest known name (nil when none is near), all of them, and
+    /// where the listener's own go (nil when unknown).
+    public let sessionNotFound:
+        @Sendable (_ name: String, _ nearest: String?, _ known: String, _ yourFolder: String?) -> String
+    public let fromNoSuchStep: @Sendable (_ given: String, _ steps: Int) -> String
+    public let fromPastTheEnd: @Sendable (_ given: String, _ end: String) -> String
+    public let resumeNothingRecorded: @Sendable (_ run: Int64) -> String
+    public let resumeNoSuchRun: @Sendable (_ run: Int64) -> String
+    public let resumeFinished: @Sendable (_ run: Int64, _ title: String, _ command: String) -> String
+    public let resumePlaying: @Sendable (_ run: Int64, _ title: String) -> String
+    public let resumeFromStep: @Sendable (_ run: Int64, _ title: String, _ step: Int, _ stepTitle: String) -> String
+    public let resumeFromStart: @Sendable (_ run: Int64, _ title: String) -> String
+    public let resumeChanged: @Sendable (_ step: Int) -> String
+    /// `respite list`'s column headings: id, language, length, title, what it helps with.
+    public let listHeadings: [String]
+    /// Under `respite list` when some lengths are estimated.
+    public let listAboutNote: String
 
     // MARK: Sound devices
     public let deviceLost: @Sendable (_ device: String, _ reason: String, _ seconds: Int) -> String
@@ -181,10 +211,14 @@ public struct InterfaceText: Sendable {
         public let inStep: @Sendable (_ number: Int) -> String
     }
 
-    /// The guideline's grades, as the interface names them.
-    public enum Quality: Sendable { case high, intermediate, low }
-    public enum Strength: Sendable { case strong, moderate, weak }
-    public enum Match: Sendable { case full, partial, extrapolated }
+    /// The quality of evidence and the strength of a recommendation, in words; and how closely a session delivers
+    /// the therapy graded, as a clause a patient understands ("this session offers only part of the therapy that
+    /// was graded").
+    public struct GradeWords: Sendable {
+        public let high, intermediate, low: String
+        public let strong, moderate, weak: String
+        public let full, partial, extrapolated: String
+    }
 
     /// The table for `language`.
     public static func table(_ language: Language) -> InterfaceText {

@@ -10,15 +10,16 @@ public enum Language: String, Sendable, CaseIterable, Comparable {
 
     /// The language a BCP 47 tag (`es-419`, `zh-Hans-CN`, `cmn`) or a POSIX locale name (`es_ES.UTF-8`,
     /// `zh_TW@euro`) names, by its primary subtag; nil for one Respite has no words for, and for `C` and
-    /// `POSIX`.
+    /// `POSIX`. Chinese is Mandarin: Cantonese (`yue`, `zh-yue`, and `zh-HK` or `zh-MO`, where it is spoken) has
+    /// no table.
     public init?(tag: String) {
         let name = tag.prefix { $0 != "." && $0 != "@" }
-        let primary = name.split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map { $0.lowercased() } ?? ""
-        switch primary {
-        case "en", "eng": self = .english
-        case "es", "spa": self = .spanish
+        let parts = name.split(whereSeparator: { $0 == "-" || $0 == "_" }).map { $0.lowercased() }
+        switch parts.first ?? "" {
+        case "en": self = .english
+        case "es": self = .spanish
         // Mandarin is `cmn` (espeak-ng's voice), or `zh` with a script or region.
-        case "zh", "zho", "chi", "cmn": self = .chinese
+        case "zh" where !parts.contains(where: { ["yue", "hk", "mo"].contains($0) }), "cmn": self = .chinese
         default: return nil
         }
     }

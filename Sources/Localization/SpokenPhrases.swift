@@ -108,7 +108,8 @@ public struct SpokenPhrases: Sendable {
                 + ", exhalar \(exhale) s"
         },
         tensingWords: [
-            "tense", "tensar", "tensando", "tensione", "apriete", "apretar", "apretando", "contraiga", "contraer",
+            "tense", "tensen", "tensa", "tensar", "tensando", "tensione", "apriete", "apretar", "apretando",
+            "contraiga", "contraer",
             "contrayendo", "puño", "puños", "sostenga", "campana", "campanita",
         ],
         minuteWords: ["minuto", "minutos", "min"], unease: ["inquiet"], breathlessness: ["falta de aire"],

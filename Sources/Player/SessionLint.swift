@@ -25,9 +25,13 @@ import SessionKit
 /// - a PMR relaxation shorter than 30 s, or a "now" long enough to reach into the hold's second half: warnings;
 /// - release-only words (what a session says when the listener chose not to tense) that speak of tensing or of
 ///   a chime that will not play: a warning;
-/// - safety notes with command syntax, or, in English, without the uneasy-when-relaxing note (every session)
-///   or the breathlessness and light-headedness notes (sessions with paced breathing): warnings;
-/// - a breathing pacer less than ``pacerMargin`` (4 LU) above the music bed: a warning, it is hard to follow.
+/// - safety notes with command syntax, or, in English, Spanish or Chinese, without the uneasy-when-relaxing note
+///   (every session) or the breathlessness and light-headedness notes (sessions with paced breathing): warnings;
+/// - a breathing pacer less than ``pacerMargin`` (4 LU) above the music bed: a warning, it is hard to follow;
+/// - in a session not in English, a PMR step without a `label` (the screen would name it by its group's key):
+///   a warning.
+///
+/// Words (tensing, minutes, the safety notes) are looked for in the session's language (``SpokenPhrases``).
 ///
 /// Pure: reads the prepared session and the bus targets only, so every rule is tested in memory.
 public enum SessionLint {
@@ -88,7 +92,7 @@ public enum SessionLint {
         public enum Rule: String, Sendable, Equatable, CaseIterable {
             case unevenSources, shortMusicFade, cueOverSpeech, musicOverVoice, musicNotDucked
             case cuePastStep, speechUnderFadeIn, descriptionLength, shortRelax, longNow, tensingInReleaseOnly
-            case safetyNotes, pacerUnderMusic
+            case safetyNotes, pacerUnderMusic, untitledStep
 
             /// The rules about how the mix sounds.
             public static let sound: Set<Rule> = [
@@ -312,6 +316,15 @@ public enum SessionLint {
         for (index, step) in session.steps.enumerated() where seen.insert(step.path).inserted {
             let stepPlace = session.place(of: step)
             if case .pmr(let pmr) = step.kind {
+                if step.label == nil, let language = Language(tag: session.language), language != .english {
+                    // Its title on the screen and the start screen's "leave out" would be the group's key.
+                    findings.append(
+                        Finding(
+                            severity: .warning, rule: .untitledStep,
+                            message: "\(step.path): no 'label', so the screen names this step by its group, "
+                                + "'\(pmr.group)', which is not in the session's language; add a label",
+                            place: stepPlace, step: index))
+                }
                 if pmr.relax < shortestRelax {
                     findings.append(
                         Finding(
@@ -446,6 +459,7 @@ public enum SessionLint {
     /// the session's `language`; nil when it states none.
     public static func statedMinutes(_ description: String, language: String = "en") -> ClosedRange<Double>? {
         let phrases = SpokenPhrases(tag: language) ?? .english
+        if phrases.language == .chinese { return chineseMinutes(description) }
         // Digits stand apart from the letters around them: "约5分钟" is "约 5 分钟".
         var spaced = ""
         var previous: Character?
@@ -482,6 +496,48 @@ public enum SessionLint {
             } else {
                 break
             }
+        }
+        guard let low = numbers.first, let high = numbers.last, low > 0, high >= low else { return nil }
+        return low...high
+    }
+
+    /// The minutes a Chinese description states: the figures before the first 分钟, in digits or characters
+    /// ("约5分钟", "十五分钟左右", "十到十二分钟", "20-22 分钟").
+    static func chineseMinutes(_ description: String) -> ClosedRange<Double>? {
+        guard let unit = description.range(of: "分钟") else { return nil }
+        let digits: [Character: Int] = [
+            "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+        ]
+        /// A number written in characters up to 99 (十五, 二十, 二十五) or in digits.
+        func value(_ text: Substring) -> Double? {
+            if let number = Double(text) { return number }
+            if text.count == 1, let digit = digits[text.first!] { return Double(digit) }
+            guard let ten = text.firstIndex(of: "十") else { return nil }
+            let before = text[..<ten]
+            let after = text[text.index(after: ten)...]
+            let tens = before.isEmpty ? 1 : before.count == 1 ? digits[before.first!] : nil
+            let units = after.isEmpty ? 0 : after.count == 1 ? digits[after.first!] : nil
+            guard let tens, let units else { return nil }
+            return Double(tens * 10 + units)
+        }
+        let numeral = { (character: Character) in character.isNumber || digits[character] != nil || character == "十" }
+        var numbers: [Double] = []
+        var end = unit.lowerBound
+        while end > description.startIndex {
+            var start = end
+            while start > description.startIndex, description[description.index(before: start)] == " " {
+                start = description.index(before: start)
+            }
+            var first = start
+            while first > description.startIndex, numeral(description[description.index(before: first)]) {
+                first = description.index(before: first)
+            }
+            guard first < start, let number = value(description[first..<start]) else { break }
+            numbers.insert(number, at: 0)
+            guard first > description.startIndex,
+                "到至-–~".contains(description[description.index(before: first)])
+            else { break }
+            end = description.index(before: first)
         }
         guard let low = numbers.first, let high = numbers.last, low > 0, high >= low else { return nil }
         return low...high

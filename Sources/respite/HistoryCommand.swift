@@ -258,7 +258,11 @@ struct HistoryCommand: ParsableCommand {
             }
             return tables.joined(separator: "\n\n")
         }
-        return items.compactMap { HistoryChart.chart(runs, item: $0, label: label) }.joined(separator: "\n\n")
+        return items.compactMap { item in
+            let named = text.words(item)
+            return HistoryChart.chart(
+                runs, item: item, label: label, heading: text.chartHeading(named.name, named.low, named.high))
+        }.joined(separator: "\n\n")
     }
 
     /// How a run ended, in a listener's words.

@@ -86,7 +86,8 @@ struct List: ParsableCommand {
                 // Lengths only, from the cache or estimated: listing must answer at once, and never speaks.
                 let layout = try options.layout(file, catalog: catalog, speech: .cachedOrEstimated)
                 let seconds = layout.timeline.seconds(layout.timeline.duration)
-                let duration = layout.isExact ? clock(seconds) : "about " + clock(Self.rounded(seconds))
+                let duration =
+                    layout.isExact ? clock(seconds) : Interface.text.about + " " + clock(Self.rounded(seconds))
                 let session = layout.session
                 if let lang, !Language.tag(session.language, isIn: lang) { continue }
                 if index >= bundledCount { yours.insert(rows.count) }
@@ -138,18 +139,19 @@ struct List: ParsableCommand {
         }
         let idWidth = max(2, rows.map { DisplayText.columns($0.id) }.max() ?? 0)
         let languageWidth = max(4, rows.map { DisplayText.columns($0.language) }.max() ?? 0)
-        let durationWidth = max(8, rows.map(\.duration.count).max() ?? 0)
+        let durationWidth = max(8, rows.map { DisplayText.columns($0.duration) }.max() ?? 0)
         let titleWidth = max(5, rows.map { DisplayText.columns($0.title) }.max() ?? 0)
         func row(_ id: String, _ language: String, _ duration: String, _ title: String, _ helps: String) {
             let line =
-                "\(pad(id, idWidth))  \(pad(language, languageWidth))  \(duration.leftPadded(durationWidth))  "
+                "\(pad(id, idWidth))  \(pad(language, languageWidth))  \(String(repeating: " ", count: max(0, durationWidth - DisplayText.columns(duration))) + duration)  "
                 + (helps.isEmpty ? title : pad(title, titleWidth) + "  " + helps)
             printLine(line)
         }
-        row("id", "lang", "duration", "title", "helps with")
+        let headings = Interface.text.listHeadings
+        row(headings[0], headings[1], headings[2], headings[3], headings[4])
         for entry in grouped { row(entry.id, entry.language, entry.duration, entry.title, entry.helps) }
-        if rows.contains(where: { $0.duration.hasPrefix("about") }) {
-            printLine("(\"about\": narration not spoken yet, estimated from its words; exact after the first play.)")
+        if rows.contains(where: { $0.duration.first?.isNumber == false }) {
+            printLine(Interface.text.listAboutNote)
         }
         if let failure { throw failure }
     }

@@ -106,6 +106,10 @@ struct Play: ParsableCommand {
             (meta, given) = try options.load(session, catalog: catalog)  // checks --set before anything is shown
             // A language no voice speaks is said now, with the voices that would, not minutes into the session.
             try options.preparer(catalog: catalog, measuringProgramme: false).checkVoice(meta, parameters: given)
+            // A step past the last is said before the introduction, not after it.
+            if case .step(let number) = try Self.startPoint(from), number > meta.steps.count {
+                throw ValidationError(Interface.text.fromNoSuchStep(from ?? "", meta.steps.count))
+            }
         } catch {
             throw fail(error, context: session)
         }
@@ -456,14 +460,14 @@ struct Play: ParsableCommand {
             return 0
         case .step(let number):
             guard let step = timeline.steps.first(where: { $0.number == number }) else {
-                throw ValidationError("--from \(from ?? ""): the session has steps 1…\(timeline.steps.count).")
+                throw ValidationError(Interface.text.fromNoSuchStep(from ?? "", timeline.steps.count))
             }
             return step.start
         case .seconds(let seconds):
             guard let frame = FrameCount.frames(seconds: seconds, rate: timeline.sampleRate), frame < timeline.duration
             else {
                 throw ValidationError(
-                    "--from \(from ?? "") is past the session's end (\(clock(timeline.seconds(timeline.duration)))).")
+                    Interface.text.fromPastTheEnd(from ?? "", clock(timeline.seconds(timeline.duration))))
             }
             return frame
         }

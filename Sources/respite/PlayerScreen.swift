@@ -89,25 +89,13 @@ final class PlayerScreen {
             let more = info.evidence.count > 1 ? " (\(info.evidence.count - 1) more in respite list --json)" : ""
             return "Evidence: \(best.summary)\(more). It can help people cope; it does not treat cancer."
         }
-        let quality: InterfaceText.Quality =
-            switch best.quality {
-            case .high: .high
-            case .intermediate: .intermediate
-            case .low: .low
-            }
-        let strength: InterfaceText.Strength =
-            switch best.strength {
-            case .strong: .strong
-            case .moderate: .moderate
-            case .weak: .weak
-            }
-        let match: InterfaceText.Match =
-            switch best.match {
-            case .full: .full
-            case .partial: .partial
-            case .extrapolated: .extrapolated
-            }
-        return text.evidence(quality, strength, best.guideline, match, info.evidence.count - 1)
+        let grades = text.grades
+        let quality = [.high: grades.high, .intermediate: grades.intermediate][best.quality] ?? grades.low
+        let strength = [.strong: grades.strong, .moderate: grades.moderate][best.strength] ?? grades.weak
+        let match = [.full: grades.full, .partial: grades.partial][best.match] ?? grades.extrapolated
+        // The guideline by its short name ("SIO–ASCO 2023"): the rest of it is the metadata's English.
+        let guideline = String(best.guideline.prefix { $0 != "," })
+        return text.evidence(quality, strength, guideline, match, info.evidence.count - 1)
     }
 
     /// A line that stays (above the panel): events, messages. Wrapped between words on a terminal.
@@ -150,13 +138,13 @@ final class PlayerScreen {
             let line = text.stepOf(number, stepCount, title)
             terminal.printWrapped("\(at) " + line.prefix(1).lowercased() + line.dropFirst())
         case .narration(let text, _):
-            terminal.printWrapped("\(at) \(Interface.text.says) \(DisplayText.sanitized(text, singleLine: true))")
+            terminal.printWrapped("\(at) " + Interface.text.says(DisplayText.sanitized(text, singleLine: true)))
         case .pmr(let phase, _):
             let words = [.tense: text.pmrTense, .release: text.pmrRelease, .relax: text.pmrRelax][phase]
             terminal.printWrapped("\(at) \(words ?? phase.rawValue)")
         case .breath(let phase, let cycle, let cycles, _):
             let words = ["inhale": text.breatheIn, "hold": text.hold, "exhale": text.breatheOut][phase.rawValue] ?? ""
-            terminal.printWrapped("\(at) \(words), \(text.breathOf(cycle, cycles))")
+            terminal.printWrapped("\(at) " + text.breathLine(words, cycle, cycles))
         case .cue:
             terminal.printWrapped("\(at) \(text.cue)")
         case .paused:

@@ -74,7 +74,7 @@ struct RatingQuestions {
             else { return nil }
             return Interface.text.ratingCompared(Interface.text.words(item).shortName, earlier, value)
         }
-        return parts.isEmpty ? nil : parts.joined(separator: "; ") + "."
+        return parts.isEmpty ? nil : Interface.text.ratingComparisons(parts)
     }
 }
 
@@ -88,6 +88,6 @@ extension InterfaceText {
     /// "Pain now: 0 = no pain … 10 = worst possible pain", in this language.
     func question(_ item: RatingItem) -> String {
         let words = words(item)
-        return "\(words.name) \(words.when): 0 = \(words.low) … 10 = \(words.high)"
+        return question(words.name, words.when, words.low, words.high)
     }
 }

@@ -30,9 +30,17 @@ struct ResumeCommand: ParsableCommand {
     @Flag(help: "One line per event, no redrawing (for screen readers and logs).")
     var plain = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The language of the screen and questions: en, es or zh (default: from LANG, LC_MESSAGES or LC_ALL).",
+            valueName: "code"))
+    var lang: String?
+
     func run() throws {
+        try Interface.choose(lang)
+        let text = Interface.text
         guard let store = try openHistory(history) else {
-            report("No sessions are recorded yet, so there is no run \(number) to continue.")
+            report(text.resumeNothingRecorded(number))
             throw ExitStatus.notFound
         }
         let found: RunSummary?
@@ -43,16 +51,16 @@ struct ResumeCommand: ParsableCommand {
             throw ExitStatus.ioFailure
         }
         guard let summary = found else {
-            report("There is no run \(number) in the history; `respite history` lists the runs and their numbers.")
+            report(text.resumeNoSuchRun(number))
             throw ExitStatus.notFound
         }
         let again = PlayStart.command(summary.source)
         switch summary.ending {
         case .finished:
-            printLine("Run \(number) (\(summary.title)) played to its end; to play it again: \(again)")
+            printLine(text.resumeFinished(number, summary.title, again))
             return
         case .open:
-            report("Run \(number) (\(summary.title)) is playing now; stop it first.")
+            report(text.resumePlaying(number, summary.title))
             throw ExitStatus.temporaryFailure
         default:
             break
@@ -61,19 +69,18 @@ struct ResumeCommand: ParsableCommand {
         for assignment in summary.parameters { arguments += ["--set", assignment] }
         if let step = summary.step {
             arguments += ["--from", String(step.number)]
-            printLine(
-                "Continuing run \(number), \(summary.title), from the start of step \(step.number): \(step.title).")
+            printLine(text.resumeFromStep(number, summary.title, step.number, step.title))
         } else {
-            printLine("Run \(number), \(summary.title), stopped before its first step; it starts from the beginning.")
+            printLine(text.resumeFromStart(number, summary.title))
         }
+        if let lang { arguments += ["--lang", lang] }
         if let history { arguments += ["--history", history] }
         if plain { arguments.append("--plain") }
         if let file = try? SessionCatalog.locate().file(for: summary.source),
             let bytes = try? InputFile.read(file, maximumBytes: SessionLoader.maximumFileSize),
             HistoryRecorder.hash(bytes) != summary.fileHash
         {
-            printLine(
-                "note: the session has changed since that run; step \(summary.step?.number ?? 1) may not be the same.")
+            printLine(text.resumeChanged(summary.step?.number ?? 1))
         }
         let play = try Play.parse(arguments)
         try play.run()

@@ -117,12 +117,9 @@ struct SessionNotFound: Error, CustomStringConvertible {
     var userFolder: String? = nil
 
     var description: String {
-        var text = "No session file or bundled session named '\(name)'."
-        if let near = Suggestions.nearest(to: name, in: known, maximumDistance: 3) {
-            text += " Did you mean '\(near)'?"
-        }
-        text += " Sessions: \(known.joined(separator: ", ")). Run `respite list` to see them."
-        if let userFolder { text += " Your own sessions go in \(userFolder) as ID.json." }
-        return text
+        // Said to a patient who mistyped a session's name: in their language.
+        Interface.text.sessionNotFound(
+            name, Suggestions.nearest(to: name, in: known, maximumDistance: 3), known.joined(separator: ", "),
+            userFolder)
     }
 }

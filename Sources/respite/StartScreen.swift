@@ -92,25 +92,33 @@ struct StartScreen {
     static func rows(_ choices: StartChoices, cursor: Int, width: Int, height: Int, colour: Bool) -> [String] {
         let text = Interface.text
         // Labels line up by display width: a Chinese label's characters take two columns each.
-        let labelWidth = (choices.lines.map { DisplayText.columns($0.label) }.max() ?? 0) + 2
+        // At most half the row: a long label ("Omitir: Pecho, hombros, espalda y vientre") is cut, not its value.
+        let labelWidth = min((choices.lines.map { DisplayText.columns($0.label) }.max() ?? 0) + 2, max(8, width / 2))
         // Every row stays short of the last column, so the terminal never wraps one (the redraw counts on it).
-        func fit(_ row: String) -> String {
-            guard DisplayText.columns(row) >= width else { return row }
-            var cut = ""
-            var columns = 0
-            for character in row {
+        /// `text` in at most `columns` columns, ending in "…" when it was longer.
+        func cut(_ text: String, to columns: Int) -> String {
+            guard DisplayText.columns(text) > columns else { return text }
+            var kept = ""
+            var used = 0
+            for character in text {
                 let next = DisplayText.columns(of: character)
-                if columns + next > max(1, width - 2) { break }
-                cut.append(character)
-                columns += next
+                if used + next > max(0, columns - 1) { break }
+                kept.append(character)
+                used += next
             }
-            return cut + "…"
+            return kept + "…"
+        }
+        func fit(_ row: String) -> String {
+            DisplayText.columns(row) < width ? row : cut(row, to: max(2, width - 1))
         }
         var rows = [fit(text.chooseHeading)]
         let items =
             [text.begin]
             + choices.lines.map { line in
-                line.label + String(repeating: " ", count: max(0, labelWidth - DisplayText.columns(line.label)))
+                cut(line.label, to: labelWidth - 2)
+                    + String(
+                        repeating: " ",
+                        count: max(0, labelWidth - DisplayText.columns(cut(line.label, to: labelWidth - 2))))
                     + line.value + (line.fixed ? "  " + text.setOnCommandLine : "")
             }
         // Room for the heading and the hint: the window of lines around the cursor.

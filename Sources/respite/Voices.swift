@@ -120,8 +120,9 @@ struct Voices: ParsableCommand {
         }
         printLine("")
         printLine("Bundled sessions:")
+        let idWidth = max(18, uses.map(\.id.count).max() ?? 0)  // ids are [a-z0-9-]: one column each
         for use in uses {
-            var line = "  \(use.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(use.voice)"
+            var line = "  \(use.id.padding(toLength: idWidth, withPad: " ", startingAt: 0)) \(use.voice)"
             if use.voice != use.requested { line += " (asks for \(use.requested))" }
             printLine(line)
         }

@@ -190,6 +190,25 @@ extension PreparedSession {
         #expect(try findings(fixed).filter { $0.rule == .tensingInReleaseOnly }.isEmpty)
     }
 
+    @Test func anUnlabelledMuscleStepOutsideEnglishIsAWarning() throws {
+        let body =
+            Fixture.header.replacingOccurrences(of: #""language": "en""#, with: #""language": "es""#)
+            + #""steps": [{ "type": "silence", "seconds": 3 }, { "type": "pmr", "group": "right-arm", "#
+            + #""prepare": "En un momento, cierre la mano.", "tense": 6, "relax": 30 }]"#
+        let path = fixture.folder + "/es.json"
+        try ("{" + body + "}").write(toFile: path, atomically: true, encoding: .utf8)
+        let session = try SessionLoader(audioRoot: Fixture.audioRoot).load(contentsOf: path)
+        let prepared = try fixture.prepare(session, normalised: false)
+        let found = SessionLint.check(prepared, targets: targets).findings.filter { $0.rule == .untitledStep }
+        #expect(found.map(\.place?.path) == ["steps[1]"], "\(found)")
+        #expect(found.first?.message.contains("'right-arm'") == true)
+        // In English the group's name is the title ("right arm"), and said so.
+        let english = try findings(
+            #""steps": [{ "type": "silence", "seconds": 3 }, { "type": "pmr", "group": "right-arm", "#
+                + #""prepare": "In a moment, make a fist.", "tense": 6, "relax": 30 }]"#)
+        #expect(!english.contains { $0.rule == .untitledStep })
+    }
+
     @Test func aShortRelaxationAndMissingNotesAreWarnings() throws {
         let found = try findings(
             #""steps": [{ "type": "silence", "seconds": 3 }, { "type": "pmr", "group": "hands", "#
@@ -245,5 +264,15 @@ extension PreparedSession {
 
     @Test func aDescriptionWithoutMinutesIsNotChecked() {
         #expect(SessionLint.statedMinutes("A gentle session for the evening.") == nil)
+    }
+
+    @Test func minutesAreReadInSpanishAndChinese() {
+        #expect(SessionLint.statedMinutes("De 20 a 22 minutos: unas respiraciones", language: "es-419") == 20...22)
+        #expect(SessionLint.statedMinutes("Unos doce minutos", language: "es") == 12...12)
+        #expect(SessionLint.statedMinutes("约5分钟：慢慢呼吸", language: "zh") == 5...5)
+        #expect(SessionLint.statedMinutes("十五分钟左右的练习", language: "zh") == 15...15)
+        #expect(SessionLint.statedMinutes("大约十到十二分钟", language: "zh") == 10...12)
+        #expect(SessionLint.statedMinutes("20-22 分钟", language: "zh") == 20...22)
+        #expect(SessionLint.statedMinutes("晚上的练习", language: "zh") == nil)
     }
 }

@@ -31,27 +31,49 @@ import Testing
 
     /// English words of the player's own: any of them in a Spanish screen is a string the tables missed.
     static let englishInterfaceWords = [
-        "Before you begin", "Evidence", "Step ", " of ", "says:", "breathe in", "breathe out", "breath ", "release",
-        "relax", "paused", "resumed", "Stopping", "The session has ended", "Take a moment", "If you are in crisis",
-        "This session lets you choose", "Getting the session ready", "note:",
+        "Before you begin", "Evidence", "Step ", " of ", "says:", "breathe in", "breathe out", "breath ",
+        "paused", "resumed", "Stopping", "The session has ended", "Take a moment", "If you are in crisis",
+        "This session lets you choose", "Getting the session ready", "note:", "Did you mean", "Run ", "run ",
+        "Continuing",
     ]
 
     @Test func theLibraryHasSpanishAndChineseSessions() {
         #expect(Self.ids.count >= 5, "\(Self.ids)")
     }
 
+    static let spanish = ["LANG": "es_ES.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""]
+
+    /// No English line in what a Spanish-reading patient sees: a breathing session, a muscle relaxation session
+    /// (its tense and relax phases), a mistyped name, a step past the end, and a run resumed from the history.
     @Test func plainOutputUnderASpanishLocaleHasNoEnglishInterfaceWords() throws {
-        let played = try Respite.run(
-            ["play", "respiracion-lenta", "--device", "null", "--plain", "--no-ratings"],
-            environment: ["LANG": "es_ES.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""])
-        #expect(played.status == 0, "\(played.stderr)")
-        let output = played.stdout + played.stderr
-        #expect(output.contains("Antes de empezar:"), "\(output.prefix(600))")
-        #expect(output.contains("Paso 2 de 14") && output.contains("inhale, respiración 1 de"))
-        #expect(output.contains("La sesión ha terminado."))
+        let folder = try Respite.temporaryFolder()
+        let database = folder + "/history.sqlite"
+        let breathing = try Respite.run(
+            ["play", "respiracion-lenta", "--device", "null", "--plain", "--no-ratings"], environment: Self.spanish)
+        #expect(breathing.status == 0, "\(breathing.stderr)")
+        #expect(breathing.stdout.contains("Antes de empezar:"), "\(breathing.stdout.prefix(600))")
+        #expect(breathing.stdout.contains("paso 2 de 14") && breathing.stdout.contains("inhale, respiración 1 de"))
+        #expect(breathing.stdout.contains("La sesión ha terminado."))
+        let muscles = try Respite.run(
+            [
+                "play", "relajacion-muscular", "--device", "null", "--plain", "--from", "12", "--history", database,
+                "--before", "pain=5", "--after", "pain=3",
+            ], environment: Self.spanish)
+        #expect(muscles.status == 0, "\(muscles.stderr)")
+        #expect(muscles.stdout.contains(" tensar\n") && muscles.stdout.contains(" relajarse\n"), "\(muscles.stdout)")
+        let mistyped = try Respite.run(["play", "relajacion-muscula"], environment: Self.spanish)
+        #expect(mistyped.status != 0 && mistyped.stderr.contains("¿Quiso decir 'relajacion-muscular'?"))
+        let past = try Respite.run(
+            ["play", "respiracion-lenta", "--device", "null", "--from", "99"], environment: Self.spanish)
+        #expect(past.status != 0 && past.stderr.contains("la sesión tiene los pasos 1…14"), "\(past.stderr)")
+        #expect(!past.stdout.contains("Antes de empezar"), "said before the introduction")
+        let resumed = try Respite.run(
+            ["resume", "1", "--device", "null", "--plain", "--history", database], environment: Self.spanish)
+        #expect(resumed.stdout.contains("se reprodujo hasta el final"), "\(resumed.stdout) \(resumed.stderr)")
+        let outputs = [breathing, muscles, mistyped, past, resumed].map { $0.stdout + $0.stderr }.joined()
         // The table's phrases of a few letters ("tense") are Spanish words too; the list above has the short ones.
         for phrase in InterfaceText.english.fixedPhrases.filter({ $0.count >= 8 }) + Self.englishInterfaceWords {
-            let lines = output.split(separator: "\n").filter { $0.contains(phrase) }
+            let lines = outputs.split(separator: "\n").filter { $0.contains(phrase) }
             #expect(lines.isEmpty, "English \"\(phrase)\" in: \(lines.prefix(2))")
         }
     }
@@ -126,13 +148,14 @@ import Testing
             stem(english.relaxFor("5")), stem(english.silenceFor("5")), stem(english.breath(1, 2, "4", "2", "6")),
         ]
         for settings in [[], ["--set", "releaseOnly=true"], ["--set", "gentleBreathing=true"]] {
-            let result = try Respite.run(["timeline", id] + settings)
+            let result = try Respite.run(["timeline", id, "--json"] + settings)
             #expect(result.status == 0, "\(id) \(settings): \(result.stderr)")
-            // The transcript: each entry's words after its time, step and kind columns.
-            let transcript = result.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }.compactMap {
-                $0.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true).dropFirst(3).first
-            }
-            #expect(transcript.count > 10, "\(id): \(result.stdout.prefix(300))")
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let events = try #require(document["events"] as? [[String: Any]])
+            #expect(events.count > 10, "\(id): \(result.stdout.prefix(300))")
+            // What is said and shown of each event: its words, and its step's title.
+            let transcript = events.flatMap { [$0["text"] as? String ?? "", $0["stepTitle"] as? String ?? ""] }
             for phrase in phrases {
                 let found = transcript.filter { $0.contains(phrase) }
                 #expect(found.isEmpty, "\(id) \(settings): English \"\(phrase)\": \(found.prefix(2))")

@@ -80,13 +80,19 @@ import Testing
                 voices.contains {
                     $0["voice"] as? String == "piper:en_US-joe-medium" && $0["language"] as? String == "en_US"
                 })
-            #expect(sessions.allSatisfy { $0["voice"] as? String == "piper:en_US-joe-medium" }, "\(sessions)")
+            #expect(english.allSatisfy { $0["voice"] as? String == "piper:en_US-joe-medium" }, "\(sessions)")
         }
         let hidden = try Respite.run(["voices"], environment: ["RESPITE_PIPER": ""])
         #expect(hidden.status == 0)
+        // Each id whole, in a column as wide as the longest ("relajacion-lugar-seguro").
+        let rows = hidden.stdout.split(separator: "\n").map(String.init)
+        let pmr = try #require(rows.first { $0.hasPrefix("  pmr-short ") }, "\(hidden.stdout)")
+        #expect(pmr.hasSuffix(" espeak:en-us (asks for piper:en_US-joe-medium)"), "\(pmr)")
+        let spanish = try #require(rows.first { $0.hasPrefix("  relajacion-lugar-seguro ") }, "\(hidden.stdout)")
+        #expect(spanish.hasSuffix(" espeak:es-419"), "\(spanish)")
         #expect(
-            hidden.stdout.contains("pmr-short          espeak:en-us (asks for piper:en_US-joe-medium)"),
-            "\(hidden.stdout)")
+            pmr.firstRange(of: " espeak")?.lowerBound.utf16Offset(in: pmr)
+                == spanish.firstRange(of: " espeak")?.lowerBound.utf16Offset(in: spanish))
     }
 
     @Test(.enabled(if: NeuralVoice.enabled, "the neural voice is not installed (`make voices`)"))

@@ -17,7 +17,9 @@ struct LanguageTests {
     }
 
     @Test func unknownTagsAndTheCLocaleNameNone() {
-        for tag in ["", "C", "POSIX", "vi", "x", "esperanto", "e"] { #expect(Language(tag: tag) == nil, "\(tag)") }
+        for tag in ["", "C", "POSIX", "vi", "x", "esperanto", "e", "-", "zh-yue", "yue", "zh_HK.UTF-8", "spa"] {
+            #expect(Language(tag: tag) == nil, "\(tag)")
+        }
     }
 
     @Test func theInterfaceFollowsTheOptionThenTheLocaleInGettextsOrder() {
@@ -52,11 +54,17 @@ struct LanguageTests {
 
     @Test func aSpanishStepWithoutItsOwnWordsSaysTheSpanishOnes() throws {
         let session = try TestSupport.load(Self.pmr(language: "es-419"))
-        guard case .pmr(let pmr) = session.steps[0].kind else { Issue.record("not a PMR step"); return }
+        guard case .pmr(let pmr) = session.steps[0].kind else {
+            Issue.record("not a PMR step")
+            return
+        }
         #expect(pmr.now == "Ahora.")
         #expect(pmr.release == "Y suelte, todo de una vez.")
         let chinese = try TestSupport.load(Self.pmr(language: "zh"))
-        guard case .pmr(let zh) = chinese.steps[0].kind else { return }
+        guard case .pmr(let zh) = chinese.steps[0].kind else {
+            Issue.record("not a PMR step")
+            return
+        }
         #expect(zh.now == "现在。")
     }
 
@@ -95,6 +103,20 @@ struct LanguageTests {
             #expect(!"，。".contains(line.first ?? " "), "a line starts with punctuation: \(line)")
         }
         for line in lines.dropLast() { #expect(DisplayText.columns(line) >= 16, "a short line: \(line)") }
+    }
+
+    /// Emoji, combining marks, punctuation alone and widths narrower than a character: every character kept, in
+    /// order, no line wider than asked (but a lone character wider than the whole line).
+    @Test(arguments: [
+        ("😀😀😀，😀😀。", 3), ("e\u{301}te\u{301}？", 2), ("，。、！？；：", 4), ("「你好」。「再见」！", 5), ("中文", 1),
+        ("👩‍👩‍👧 家庭", 4),
+    ])
+    func oddTextWrapsWithoutLosingACharacter(_ text: String, _ width: Int) {
+        let lines = DisplayText.wrapped(text, width: width)
+        #expect(lines.joined().replacingOccurrences(of: " ", with: "") == text.replacingOccurrences(of: " ", with: ""))
+        for line in lines {
+            #expect(DisplayText.columns(line) <= width || line.count == 1, "\(line) in \(lines)")
+        }
     }
 
     @Test func mixedChineseAndLatinKeepsTheLatinWordsWhole() {
