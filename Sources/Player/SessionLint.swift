@@ -511,12 +511,14 @@ public enum SessionLint {
         /// A number written in characters up to 99 (十五, 二十, 二十五) or in digits.
         func value(_ text: Substring) -> Double? {
             if let number = Double(text) { return number }
-            if text.count == 1, let digit = digits[text.first!] { return Double(digit) }
+            /// One numeral character's value; nil for more than one.
+            func single(_ part: Substring) -> Int? { part.count == 1 ? part.first.flatMap { digits[$0] } : nil }
+            if let digit = single(text) { return Double(digit) }
             guard let ten = text.firstIndex(of: "十") else { return nil }
             let before = text[..<ten]
             let after = text[text.index(after: ten)...]
-            let tens = before.isEmpty ? 1 : before.count == 1 ? digits[before.first!] : nil
-            let units = after.isEmpty ? 0 : after.count == 1 ? digits[after.first!] : nil
+            let tens = before.isEmpty ? 1 : single(before)
+            let units = after.isEmpty ? 0 : single(after)
             guard let tens, let units else { return nil }
             return Double(tens * 10 + units)
         }
