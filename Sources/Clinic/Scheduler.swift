@@ -329,8 +329,9 @@ public struct Scheduler: Sendable {
         }
     }
 
-    /// UTC, to the second, for notes.
-    static func stamp(_ date: Date) -> String {
+    /// An instant as ISO 8601 in UTC, to the second ("2026-12-03T14:00:00Z"): in notes, the daemon's log and the
+    /// control protocol's replies.
+    public static func stamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)

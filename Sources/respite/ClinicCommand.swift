@@ -87,7 +87,7 @@ struct ClinicCommand: ParsableCommand {
             printLine(upcoming.isEmpty ? "Nothing is due in the next 8 days." : "Next runs:")
             for o in upcoming {
                 printLine(
-                    "  \(ClinicDaemon.stamp(o.due))  \(o.localDate) \(o.localTime) \(o.zone)  \(o.session)  (\(o.rule))"
+                    "  \(Scheduler.stamp(o.due))  \(o.localDate) \(o.localTime) \(o.zone)  \(o.session)  (\(o.rule))"
                         + (o.shifted ? "  in the hour daylight saving skips: played after the jump" : ""))
             }
             return

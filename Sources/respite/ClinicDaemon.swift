@@ -153,11 +153,11 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
         let o = decision.occurrence
         let line: String
         switch decision {
-        case .play: line = "scheduled play \(o.rule) \(o.session) due \(Self.stamp(o.due))"
+        case .play: line = "scheduled play \(o.rule) \(o.session) due \(Scheduler.stamp(o.due))"
         case .missed(_, let reason):
-            line = "scheduled missed \(o.rule) \(o.session) due \(Self.stamp(o.due)): \(reason.explanation)"
-        case .skipped: line = "scheduled skipped \(o.rule) \(o.session) due \(Self.stamp(o.due)): busy"
-        case .queued: line = "scheduled queued \(o.rule) \(o.session) due \(Self.stamp(o.due))"
+            line = "scheduled missed \(o.rule) \(o.session) due \(Scheduler.stamp(o.due)): \(reason.explanation)"
+        case .skipped: line = "scheduled skipped \(o.rule) \(o.session) due \(Scheduler.stamp(o.due)): busy"
+        case .queued: line = "scheduled queued \(o.rule) \(o.session) due \(Scheduler.stamp(o.due))"
         }
         ClinicLog.notice("\(line)")
         broadcast("event: " + line)
@@ -334,7 +334,7 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
             ClinicLog.error("the schedule's decisions could not be recorded: \(error)")
         }
         for o in occurrences {
-            broadcast("event: scheduled missed \(o.rule) \(o.session) due \(Self.stamp(o.due)): \(reason)")
+            broadcast("event: scheduled missed \(o.rule) \(o.session) due \(Scheduler.stamp(o.due)): \(reason)")
         }
     }
 
@@ -421,7 +421,7 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
         if let next {
             lines += [
                 ControlProtocol.field("next_rule", next.rule), ControlProtocol.field("next_session", next.session),
-                ControlProtocol.field("next_due", Self.stamp(next.due)),
+                ControlProtocol.field("next_due", Scheduler.stamp(next.due)),
                 ControlProtocol.field("next_local", "\(next.localDate) \(next.localTime) \(next.zone)"),
             ]
         }
@@ -493,7 +493,7 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
             upcoming.flatMap { o in
                 [
                     ControlProtocol.field("rule", o.rule), ControlProtocol.field("session", o.session),
-                    ControlProtocol.field("due", Self.stamp(o.due)),
+                    ControlProtocol.field("due", Scheduler.stamp(o.due)),
                     ControlProtocol.field("local", "\(o.localDate) \(o.localTime) \(o.zone)"),
                 ] + (o.shifted ? [ControlProtocol.field("note", "in the hour skipped by daylight saving")] : [])
             })
@@ -507,7 +507,7 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
             let unplayed = try store.scheduled(limit: limit).filter { $0.decision != .played }
             var entries: [(Date, [String])] = runs.map { run in
                 var lines = [
-                    ControlProtocol.field("when", Self.stamp(run.startedAt)), ControlProtocol.field("kind", "run"),
+                    ControlProtocol.field("when", Scheduler.stamp(run.startedAt)), ControlProtocol.field("kind", "run"),
                     ControlProtocol.field("run", "\(run.id)"), ControlProtocol.field("session", run.sessionID),
                     ControlProtocol.field("ending", run.ending.rawValue),
                     ControlProtocol.field(
@@ -527,7 +527,7 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
                 (
                     record.dueAt,
                     [
-                        ControlProtocol.field("when", Self.stamp(record.dueAt)),
+                        ControlProtocol.field("when", Scheduler.stamp(record.dueAt)),
                         ControlProtocol.field("kind", record.decision.rawValue),
                         ControlProtocol.field("rule", record.rule), ControlProtocol.field("session", record.session),
                         ControlProtocol.field("local", "\(record.localTime) \(record.timeZone)"),
@@ -590,12 +590,5 @@ final class ClinicDaemon: @unchecked Sendable, ControlHandler {
             return zone
         }
         return TimeZone.current
-    }
-
-    /// UTC, to the second.
-    static func stamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 }
