@@ -109,36 +109,28 @@ extension HistoryStore {
 
     /// The instant through which the schedule was last decided; nil when no schedule ever ran on this history.
     public func decidedThrough() throws(HistoryError) -> Date? {
-        do {
-            return try reader.read { db in
-                guard try db.tableExists("clinic") else { return nil }
-                return try String.fetchOne(db, sql: "SELECT value FROM clinic WHERE key = 'decidedThrough'")
-                    .flatMap(Self.date)
-            }
-        } catch {
-            throw HistoryError(path: path, message: Self.describe(error))
+        return try read { db in
+            guard try db.tableExists("clinic") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT value FROM clinic WHERE key = 'decidedThrough'")
+                .flatMap(Self.date)
         }
     }
 
     /// The newest scheduled decisions, newest first.
     public func scheduled(limit: Int = 50) throws(HistoryError) -> [ScheduledRecord] {
-        do {
-            return try reader.read { db in
-                guard try db.tableExists("scheduled") else { return [] }
-                return try Row.fetchAll(
-                    db, sql: "SELECT * FROM scheduled ORDER BY dueAt DESC, id DESC LIMIT ?", arguments: [limit]
-                ).map { row in
-                    ScheduledRecord(
-                        rule: row["rule"], session: row["session"],
-                        dueAt: Self.date(row["dueAt"]) ?? Date(timeIntervalSince1970: 0),
-                        localTime: row["localTime"], timeZone: row["timeZone"],
-                        decision: ScheduledRecord.Decision(rawValue: row["decision"]) ?? .missed,
-                        reason: row["reason"], run: row["runId"],
-                        decidedAt: Self.date(row["decidedAt"]) ?? Date(timeIntervalSince1970: 0))
-                }
+        return try read { db in
+            guard try db.tableExists("scheduled") else { return [] }
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM scheduled ORDER BY dueAt DESC, id DESC LIMIT ?", arguments: [limit]
+            ).map { row in
+                ScheduledRecord(
+                    rule: row["rule"], session: row["session"],
+                    dueAt: Self.date(row["dueAt"]) ?? Date(timeIntervalSince1970: 0),
+                    localTime: row["localTime"], timeZone: row["timeZone"],
+                    decision: ScheduledRecord.Decision(rawValue: row["decision"]) ?? .missed,
+                    reason: row["reason"], run: row["runId"],
+                    decidedAt: Self.date(row["decidedAt"]) ?? Date(timeIntervalSince1970: 0))
             }
-        } catch {
-            throw HistoryError(path: path, message: Self.describe(error))
         }
     }
 }

@@ -317,18 +317,12 @@ public final class HistoryStore: Sendable {
         isRunning: @escaping @Sendable (ProcessIdentity) -> Bool = { $0.isRunning }
     ) throws(HistoryError) -> [RunID] {
         // Looked for without the write lock, which every Respite starting at once would otherwise queue for.
-        let candidates: [Row]
-        do {
-            candidates = try reader.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "SELECT id, pid, bootId, processStart, pidNamespace FROM run WHERE ending = 'open' ORDER BY id"
-                )
-            }
-        } catch {
-            throw HistoryError(path: path, message: Self.describe(error))
+        let candidates = try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, pid, bootId, processStart, pidNamespace FROM run WHERE ending = 'open' ORDER BY id"
+            ).map(Self.process)
         }
-        guard candidates.contains(where: { !isRunning(Self.process($0)) }) else { return [] }
+        guard candidates.contains(where: { !isRunning($0) }) else { return [] }
         return try write { db in
             let open = try Row.fetchAll(
                 db, sql: "SELECT id, pid, bootId, processStart, pidNamespace FROM run WHERE ending = 'open' ORDER BY id"
@@ -378,63 +372,55 @@ public final class HistoryStore: Sendable {
     }
 
     private func summaries(_ sql: String, _ arguments: StatementArguments) throws(HistoryError) -> [RunSummary] {
-        do {
-            return try reader.read { db in
-                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-                return try rows.map { row in
-                    let id: RunID = row["id"]
-                    let ratings = try Row.fetchAll(
-                        db, sql: "SELECT phase, item, value FROM rating WHERE runId = ? ORDER BY rowid", arguments: [id]
-                    )
-                    func rated(_ phase: RatingPhase) -> [Rating] {
-                        ratings.filter { $0["phase"] == phase.rawValue }.map {
-                            Rating(item: $0["item"], value: $0["value"])
-                        }
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            return try rows.map { row in
+                let id: RunID = row["id"]
+                let ratings = try Row.fetchAll(
+                    db, sql: "SELECT phase, item, value FROM rating WHERE runId = ? ORDER BY rowid", arguments: [id]
+                )
+                func rated(_ phase: RatingPhase) -> [Rating] {
+                    ratings.filter { $0["phase"] == phase.rawValue }.map {
+                        Rating(item: $0["item"], value: $0["value"])
                     }
-                    let parameters: String = row["parameters"]
-                    var ending = RunEnding(rawValue: row["ending"]) ?? .crash
-                    var endedAt = (row["endedAt"] as String?).flatMap(Self.date)
-                    // Read without writing: a run whose process is gone is shown as closeOpenRuns() will close it.
-                    if ending == .open && !Self.process(row).isRunning {
-                        ending = .crash
-                        let last = try String.fetchOne(
-                            db, sql: "SELECT at FROM event WHERE runId = ? ORDER BY id DESC LIMIT 1", arguments: [id])
-                        endedAt = (last ?? row["startedAt"]).flatMap(Self.date)
-                    }
-                    let stepNumber: Int? = row["step"]
-                    let stepTitle: String? = row["stepTitle"]
-                    return RunSummary(
-                        id: id, sessionID: row["sessionId"], source: row["source"], title: row["title"],
-                        fileHash: row["fileHash"],
-                        parameters: (try? JSONDecoder().decode([String].self, from: Data(parameters.utf8))) ?? [],
-                        device: row["device"], sampleRate: row["sampleRate"], length: row["length"],
-                        startedAt: Self.date(row["startedAt"]) ?? Date(timeIntervalSince1970: 0),
-                        timeZone: row["timeZone"], utcOffset: row["utcOffset"],
-                        endedAt: endedAt, ending: ending, position: row["position"],
-                        step: stepNumber.map { StepPlace(number: $0, title: stepTitle ?? "") },
-                        before: rated(.before), after: rated(.after))
                 }
+                let parameters: String = row["parameters"]
+                var ending = RunEnding(rawValue: row["ending"]) ?? .crash
+                var endedAt = (row["endedAt"] as String?).flatMap(Self.date)
+                // Read without writing: a run whose process is gone is shown as closeOpenRuns() will close it.
+                if ending == .open && !Self.process(row).isRunning {
+                    ending = .crash
+                    let last = try String.fetchOne(
+                        db, sql: "SELECT at FROM event WHERE runId = ? ORDER BY id DESC LIMIT 1", arguments: [id])
+                    endedAt = (last ?? row["startedAt"]).flatMap(Self.date)
+                }
+                let stepNumber: Int? = row["step"]
+                let stepTitle: String? = row["stepTitle"]
+                return RunSummary(
+                    id: id, sessionID: row["sessionId"], source: row["source"], title: row["title"],
+                    fileHash: row["fileHash"],
+                    parameters: (try? JSONDecoder().decode([String].self, from: Data(parameters.utf8))) ?? [],
+                    device: row["device"], sampleRate: row["sampleRate"], length: row["length"],
+                    startedAt: Self.date(row["startedAt"]) ?? Date(timeIntervalSince1970: 0),
+                    timeZone: row["timeZone"], utcOffset: row["utcOffset"],
+                    endedAt: endedAt, ending: ending, position: row["position"],
+                    step: stepNumber.map { StepPlace(number: $0, title: stepTitle ?? "") },
+                    before: rated(.before), after: rated(.after))
             }
-        } catch {
-            throw HistoryError(path: path, message: Self.describe(error))
         }
     }
 
     /// The events of a run, in the order they happened.
     public func events(of run: RunID) throws(HistoryError) -> [HistoryEvent] {
-        do {
-            return try reader.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT frame, at, kind, detail FROM event WHERE runId = ? ORDER BY frame, id",
-                    arguments: [run]
-                ).map {
-                    HistoryEvent(
-                        frame: $0["frame"], at: Self.date($0["at"]) ?? Date(timeIntervalSince1970: 0),
-                        kind: $0["kind"], detail: $0["detail"])
-                }
+        return try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT frame, at, kind, detail FROM event WHERE runId = ? ORDER BY frame, id",
+                arguments: [run]
+            ).map {
+                HistoryEvent(
+                    frame: $0["frame"], at: Self.date($0["at"]) ?? Date(timeIntervalSince1970: 0),
+                    kind: $0["kind"], detail: $0["detail"])
             }
-        } catch {
-            throw HistoryError(path: path, message: Self.describe(error))
         }
     }
 
@@ -450,11 +436,7 @@ public final class HistoryStore: Sendable {
 
     /// `PRAGMA integrity_check`'s answer: "ok" for a sound database.
     public func integrity() throws(HistoryError) -> String {
-        do {
-            return try reader.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "" }
-        } catch {
-            throw HistoryError(path: path, message: Self.describe(error))
-        }
+        return try read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "" }
     }
 
     // MARK: Helpers
@@ -462,6 +444,15 @@ public final class HistoryStore: Sendable {
     static func process(_ row: Row) -> ProcessIdentity {
         ProcessIdentity(
             pid: row["pid"], bootID: row["bootId"], startTicks: row["processStart"], pidNamespace: row["pidNamespace"])
+    }
+
+    /// Reads in one snapshot; a failure is a ``HistoryError`` naming the file. The twin of ``write(_:)``.
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(HistoryError) -> T {
+        do {
+            return try reader.read(body)
+        } catch {
+            throw HistoryError(path: path, message: Self.describe(error))
+        }
     }
 
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(HistoryError) -> T {
