@@ -74,11 +74,10 @@ final class ControlServer: @unchecked Sendable {
     ///
     /// - Parameter group: the group that may connect (mode 0660); nil keeps the daemon's own group.
     init(path: String, group: gid_t?) throws(ControlSocketError) {
-        var address = sockaddr_un()
-        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path), path.hasPrefix("/") else {
+        guard let address = UnixSocketAddress(path: path), path.hasPrefix("/") else {
             throw ControlSocketError(
                 message: "\(path): the control socket needs an absolute path of at most "
-                    + "\(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes")
+                    + "\(UnixSocketAddress.maximumPathBytes) bytes")
         }
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
@@ -124,17 +123,9 @@ final class ControlServer: @unchecked Sendable {
             unlink(path)
         }
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-        }
         // Made with no permission for others from the first instant; then exactly 0660.
         let oldMask = umask(0o117)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let bound = address.bind(listener)
         umask(oldMask)
         // bind made it 0660 (0777 less the umask); nothing follows the path afterwards but the group, changed on
         // the path itself, never on a link put in its place.
@@ -166,16 +157,8 @@ final class ControlServer: @unchecked Sendable {
         // A wedged listener (its backlog full) would make connect wait: 2 s, then it counts as answering (left alone).
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(probe, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        guard let address = UnixSocketAddress(path: path) else { return false }
+        let connected = address.connect(probe)
         return connected == 0 || errno == EAGAIN || errno == EINPROGRESS
     }
 

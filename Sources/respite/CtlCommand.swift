@@ -137,23 +137,14 @@ struct CtlCommand: ParsableCommand {
 
     /// Connects to the socket, with a message a member of staff can act on when it cannot.
     private func connect() throws -> Int32 {
-        var address = sockaddr_un()
-        guard socket.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        guard let address = UnixSocketAddress(path: socket) else {
             throw ValidationError("--socket \(socket) is too long for a Unix socket's path.")
         }
         let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         // A service too wedged to accept (its backlog full) makes connect wait: 10 s at most, as for an answer.
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in socket.utf8.enumerated() { raw[index] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let connected = address.connect(descriptor)
         guard connected == 0 else {
             let code = errno
             close(descriptor)

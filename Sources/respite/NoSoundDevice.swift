@@ -88,23 +88,14 @@ enum NoSoundDevice {
 
     /// Tries to connect to the Unix socket at `path`.
     private static func connect(_ path: String) -> Server {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else { return .refusing(path: path, reason: Interface.text.socketTooLong) }
-        withUnsafeMutableBytes(of: &address.sun_path) { storage in
-            for (index, byte) in bytes.enumerated() { storage[index] = byte }
+        guard let address = UnixSocketAddress(path: path) else {
+            return .refusing(path: path, reason: Interface.text.socketTooLong)
         }
         let socket = Glibc.socket(
             AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socket >= 0 else { return .answering(path: path) }  // cannot tell: do not blame the server
         defer { close(socket) }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let result = address.connect(socket)
         if result == 0 || errno == EAGAIN || errno == EINPROGRESS { return .answering(path: path) }
         let code = errno
         switch code {

@@ -11,8 +11,7 @@ import Foundation
 /// dependency on libsystemd. Without `$NOTIFY_SOCKET` (not started by systemd) every call does nothing.
 final class SystemdNotifier: @unchecked Sendable {
     private let socket: Int32
-    private var address = sockaddr_un()
-    private let addressLength: socklen_t
+    private let address: UnixSocketAddress?
     private let lock = NSLock()
     private var lastStatus = ""
     /// How often systemd expects `WATCHDOG=1` (half its `WatchdogSec=`); nil when the watchdog is off.
@@ -27,20 +26,14 @@ final class SystemdNotifier: @unchecked Sendable {
             watchdogInterval = nil
         }
         guard let path = environment["NOTIFY_SOCKET"], !path.isEmpty,
-            path.utf8.count < MemoryLayout.size(ofValue: address.sun_path)
+            let address = UnixSocketAddress(path: path, abstract: true)
         else {
             socket = -1
-            addressLength = 0
+            address = nil
             return
         }
+        self.address = address
         socket = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        address.sun_family = sa_family_t(AF_UNIX)
-        var bytes = Array(path.utf8)
-        if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }  // an abstract socket's name starts with a NUL
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-        }
-        addressLength = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
     }
 
     deinit { if socket >= 0 { close(socket) } }
@@ -51,15 +44,8 @@ final class SystemdNotifier: @unchecked Sendable {
     /// Sends one notification (`READY=1`, `STATUS=…`, `STOPPING=1`, `WATCHDOG=1`); a failure is ignored (systemd
     /// gone is no reason to stop a session).
     func send(_ state: String) {
-        guard socket >= 0 else { return }
-        var bytes = Array(state.utf8)
-        lock.withLock {
-            withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                    _ = sendto(socket, &bytes, bytes.count, Int32(MSG_NOSIGNAL), address, addressLength)
-                }
-            }
-        }
+        guard socket >= 0, let address else { return }
+        lock.withLock { _ = address.send(Array(state.utf8), on: socket) }
     }
 
     /// `STATUS=` for `systemctl status`, sent only when it changed.
