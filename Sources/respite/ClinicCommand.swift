@@ -105,22 +105,21 @@ struct ClinicCommand: ParsableCommand {
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let lockPath = historyPath + ".clinic-lock"
-        let historyLock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard historyLock >= 0 else {
-            report("\(lockPath): the history's lock cannot be made (\(String(cString: strerror(errno)))).")
-            throw ExitStatus.cannotWrite
+        do {
+            _ = try PidLock.take(lockPath, mode: 0o600)  // never released: held until the process ends
+        } catch {
+            switch error {
+            case .cannotOpen(let reason):
+                report("\(lockPath): the history's lock cannot be made (\(reason)).")
+                throw ExitStatus.cannotWrite
+            case .held(let owner):
+                report(
+                    "Another respite clinic is already running\(owner.map { " (pid \($0))" } ?? "") on the history "
+                        + "\(historyPath); one daemon plays one schedule. Stop it first (systemctl stop respite-clinic)."
+                )
+                throw ExitStatus.temporaryFailure
+            }
         }
-        guard flock(historyLock, LOCK_EX | LOCK_NB) == 0 else {
-            var owner = [UInt8](repeating: 0, count: 32)
-            let count = max(0, pread(historyLock, &owner, 31, 0))
-            let pid = String(decoding: owner[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            report(
-                "Another respite clinic is already running\(pid.isEmpty ? "" : " (pid \(pid))") on the history "
-                    + "\(historyPath); one daemon plays one schedule. Stop it first (systemctl stop respite-clinic).")
-            throw ExitStatus.temporaryFailure
-        }
-        ftruncate(historyLock, 0)
-        _ = "\(getpid())\n".withCString { pwrite(historyLock, $0, strlen($0), 0) }
         // The history is opened (and migrated) before anything else: a clinic that cannot record does not start.
         let store: HistoryStore
         do {

@@ -57,7 +57,8 @@ struct ControlSocketError: Error, CustomStringConvertible {
 /// closed; a line longer than ``ControlProtocol/maximumLineLength`` closes the connection.
 final class ControlServer: @unchecked Sendable {
     let path: String
-    private let lockDescriptor: Int32
+    /// The lock on `path.lock`, held for the daemon's life.
+    private let pidLock: PidLock
     private let listener: Int32
     /// Written to when the server stops: every connection's poll wakes.
     private let stopPipe: (read: Int32, write: Int32)
@@ -86,36 +87,35 @@ final class ControlServer: @unchecked Sendable {
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         }
         let lockPath = path + ".lock"
-        let lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard lockDescriptor >= 0 else {
-            throw ControlSocketError(
-                message: "\(lockPath): cannot open the control socket's lock (\(String(cString: strerror(errno)))); "
-                    + "check that the folder exists and the service may write to it (RuntimeDirectory=respite)")
+        let pidLock: PidLock
+        do {
+            pidLock = try PidLock.take(lockPath, mode: 0o644)
+        } catch {
+            switch error {
+            case .cannotOpen(let reason):
+                throw ControlSocketError(
+                    message: "\(lockPath): cannot open the control socket's lock (\(reason)); "
+                        + "check that the folder exists and the service may write to it (RuntimeDirectory=respite)")
+            case .held(let owner):
+                throw ControlSocketError(
+                    message: "another respite clinic is already running\(owner.map { " (pid \($0))" } ?? "") with the "
+                        + "control socket \(path); stop it first (systemctl stop respite-clinic), or give this one "
+                        + "another --socket",
+                    busy: true)
+            }
         }
-        if flock(lockDescriptor, LOCK_EX | LOCK_NB) != 0 {
-            let owner = Self.readOwner(lockDescriptor)
-            close(lockDescriptor)
-            throw ControlSocketError(
-                message: "another respite clinic is already running\(owner.map { " (pid \($0))" } ?? "") with the "
-                    + "control socket \(path); stop it first (systemctl stop respite-clinic), or give this one "
-                    + "another --socket",
-                busy: true)
-        }
-        ftruncate(lockDescriptor, 0)
-        let pid = "\(getpid())\n"
-        _ = pid.withCString { write(lockDescriptor, $0, strlen($0)) }
         // A socket file here now is a dead daemon's (the lock is ours), and is replaced; unless something answers
         // on it (a daemon whose lock file was deleted, or another program's socket). Anything else is never deleted.
         var status = stat()
         if lstat(path, &status) == 0 {
             guard status.st_mode & S_IFMT == S_IFSOCK else {
-                close(lockDescriptor)
+                pidLock.release()
                 throw ControlSocketError(
                     message: "\(path) exists and is not a socket; Respite leaves it alone. Move it, or give "
                         + "another --socket")
             }
             if Self.answers(path) {
-                close(lockDescriptor)
+                pidLock.release()
                 throw ControlSocketError(
                     message: "something is already answering on \(path); Respite leaves it alone. Stop it, or give "
                         + "this daemon another --socket", busy: true)
@@ -132,20 +132,20 @@ final class ControlServer: @unchecked Sendable {
         guard bound == 0, listen(listener, 16) == 0 else {
             let reason = String(cString: strerror(errno))
             close(listener)
-            close(lockDescriptor)
+            pidLock.release()
             throw ControlSocketError(message: "\(path): cannot make the control socket (\(reason))")
         }
         if let group, lchown(path, uid_t.max, group) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(path)
             close(listener)
-            close(lockDescriptor)
+            pidLock.release()
             throw ControlSocketError(message: "\(path): cannot give the control socket to group \(group) (\(reason))")
         }
         var ends: [Int32] = [0, 0]
         _ = pipe2(&ends, O_CLOEXEC)
         stopPipe = (ends[0], ends[1])
-        self.lockDescriptor = lockDescriptor
+        self.pidLock = pidLock
         self.listener = listener
     }
 
@@ -160,14 +160,6 @@ final class ControlServer: @unchecked Sendable {
         guard let address = UnixSocketAddress(path: path) else { return false }
         let connected = address.connect(probe)
         return connected == 0 || errno == EAGAIN || errno == EINPROGRESS
-    }
-
-    /// The pid written in the lock file by the daemon holding it.
-    private static func readOwner(_ descriptor: Int32) -> Int32? {
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let count = pread(descriptor, &buffer, 31, 0)
-        guard count > 0 else { return nil }
-        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Looks a group up by name or number.

@@ -666,10 +666,15 @@ final class NotifyListener: @unchecked Sendable {
         let runs = try HistoryStore(path: folder + "/history.sqlite", readOnly: true).runs()
         #expect(runs.count == 12)
         #expect(runs.allSatisfy { $0.ending == .finished })
-        // The first plays open what stays open (libraries, caches, the history's pool); after them nothing grows
-        // but by the odd connection still closing (a play kept alive by its run grew it by 9 each, for good: 72
-        // over these eight).
-        #expect(counts.count == 12 && counts[11] - counts[3] <= 3, "open descriptors after each play: \(counts)")
+        // The first plays open what stays open (libraries, caches, the history's pool, threads' pipes), settling by
+        // about the sixth ([45, 49, 51, 51, 53, 55, 55, 55, …] on one run); after them nothing grows but by the odd
+        // connection still closing. A play kept alive by its run grew it by 9 each, for good: 72 over the last
+        // eight, 36 over the last four.
+        #expect(counts.count == 12, "open descriptors after each play: \(counts)")
+        if counts.count == 12 {
+            #expect(counts[11] - counts[7] <= 3, "open descriptors after each play: \(counts)")
+            #expect(counts[11] - counts[3] <= 8, "open descriptors after each play: \(counts)")
+        }
     }
 }
 
