@@ -13,8 +13,7 @@ public enum Language: String, Sendable, CaseIterable, Comparable {
     /// `POSIX`. Chinese is Mandarin: Cantonese (`yue`, `zh-yue`, and `zh-HK` or `zh-MO`, where it is spoken) has
     /// no table.
     public init?(tag: String) {
-        let name = tag.prefix { $0 != "." && $0 != "@" }
-        let parts = name.split(whereSeparator: { $0 == "-" || $0 == "_" }).map { $0.lowercased() }
+        let parts = Self.subtags(tag)
         switch parts.first ?? "" {
         case "en": self = .english
         case "es": self = .spanish
@@ -32,15 +31,30 @@ public enum Language: String, Sendable, CaseIterable, Comparable {
     /// - Returns: the language, or nil when `--lang` names one Respite has no words for (the caller says so).
     public static func interface(option: String?, environment: [String: String]) -> Language? {
         if let option { return Language(tag: option) }
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
-        let name = locale.map { String($0.prefix { $0 != "." && $0 != "@" }) }
-        if let name, name == "C" || name == "POSIX" { return .english }
+        let locale = messagesLocale(environment: environment)
+        if let locale, locale == "C" || locale == "POSIX" { return .english }
         if let list = environment["LANGUAGE"], locale != nil {
             for entry in list.split(separator: ":") {
                 if let language = Language(tag: String(entry)) { return language }
             }
         }
         return locale.flatMap { Language(tag: $0) } ?? .english
+    }
+
+    /// The locale messages are shown in, as POSIX names it: the first of `LC_ALL`, `LC_MESSAGES` and `LANG` that
+    /// is set and not empty, without its codeset or modifier (`es_ES` for `es_ES.UTF-8@euro`); nil for none.
+    public static func messagesLocale(environment: [String: String]) -> String? {
+        ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }.map {
+            String($0.prefix { $0 != "." && $0 != "@" })
+        }
+    }
+
+    /// A tag's or a locale name's subtags, lower case, without a codeset or modifier: `["zh", "hans", "cn"]` for
+    /// `zh-Hans-CN`, `["es", "es"]` for `es_ES.UTF-8`.
+    public static func subtags(_ tag: String) -> [String] {
+        tag.prefix { $0 != "." && $0 != "@" }.split(whereSeparator: { $0 == "-" || $0 == "_" }).map {
+            $0.lowercased()
+        }
     }
 
     /// Its name in itself, for lists: "English", "Español", "中文".
@@ -61,10 +75,8 @@ public enum Language: String, Sendable, CaseIterable, Comparable {
     /// primary subtag, or the same ``Language``.
     public static func tag(_ tag: String, isIn code: String) -> Bool {
         if let a = Language(tag: tag), let b = Language(tag: code) { return a == b }
-        let primary = { (text: String) in
-            text.split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map { $0.lowercased() } ?? ""
-        }
-        return !primary(code).isEmpty && primary(tag) == primary(code)
+        let primary = subtags(code).first
+        return primary != nil && subtags(tag).first == primary
     }
 
     /// The espeak-ng voice that speaks a session in `tag` when the session names none: the tag itself, except

@@ -120,15 +120,10 @@ public struct Configuration: Sendable, Equatable {
     /// The region of the locale in the environment (`US` for `en_US.UTF-8@euro`, `zh_Hant_TW`), or nil for the
     /// C and POSIX locales and for none.
     static func region(environment: [String: String]) -> String? {
-        guard
-            let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap({ environment[$0] }).first(where: {
-                !$0.isEmpty
-            })
-        else { return nil }
-        let name = String(locale.prefix { $0 != "." && $0 != "@" })
-        guard name != "C" && name != "POSIX" else { return nil }
-        let parts = name.split(whereSeparator: { $0 == "_" || $0 == "-" }).dropFirst()
-        return parts.first { part in
+        guard let name = Language.messagesLocale(environment: environment), name != "C" && name != "POSIX" else {
+            return nil
+        }
+        return Language.subtags(name).dropFirst().first { part in
             (part.count == 2 && part.allSatisfy { $0.isASCII && $0.isLetter })
                 || (part.count == 3 && part.allSatisfy { $0.isASCII && $0.isNumber })
         }.map { $0.uppercased() }

@@ -7,13 +7,12 @@ import Localization
 enum Interface {
     nonisolated(unsafe) private static var chosen: InterfaceText?
 
+    /// The locale's, read from the environment once (the panel asks for its words every redraw).
+    private static let fromLocale = InterfaceText.table(
+        Language.interface(option: nil, environment: ProcessInfo.processInfo.environment) ?? .english)
+
     /// The words to show.
-    static var text: InterfaceText {
-        if let chosen { return chosen }
-        let language =
-            Language.interface(option: nil, environment: ProcessInfo.processInfo.environment) ?? .english
-        return InterfaceText.table(language)
-    }
+    static var text: InterfaceText { chosen ?? fromLocale }
 
     /// Takes `--lang`: from here on ``text`` is in that language.
     ///

@@ -126,7 +126,7 @@ struct List: ParsableCommand {
         }
         // The bundled sessions, then the listener's own, each grouped by language in the order the languages
         // first come (English first).
-        let primary = { (tag: String) in String(tag.lowercased().prefix { $0 != "-" && $0 != "_" }) }
+        let primary = { (tag: String) in Language.subtags(tag).first ?? "" }
         var order: [String] = []
         for row in rows where !order.contains(primary(row.language)) { order.append(primary(row.language)) }
         let key = { (offset: Int) in
