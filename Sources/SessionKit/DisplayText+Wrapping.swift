@@ -28,6 +28,13 @@ extension DisplayText {
         return total
     }
 
+    /// `text` with spaces after it (before it, with `leading`) to fill `columns` display columns, so columns of
+    /// text line up in every script; `text` as it is when it is as wide or wider.
+    public static func padded(_ text: String, to columns: Int, leading: Bool = false) -> String {
+        let spaces = String(repeating: " ", count: max(0, columns - Self.columns(text)))
+        return leading ? spaces + text : text + spaces
+    }
+
     /// `text` broken into lines at most `width` columns wide, between words, by display width (``columns(_:)``).
     ///
     /// Every word is kept, in order: a word wider than a line is split between characters, never dropped or cut

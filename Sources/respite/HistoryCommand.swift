@@ -227,8 +227,7 @@ struct HistoryCommand: ParsableCommand {
         }
         return rows.map { row in
             row.enumerated().map { column, cell in
-                column == row.count - 1
-                    ? cell : cell + String(repeating: " ", count: max(0, widths[column] - DisplayText.columns(cell)))
+                column == row.count - 1 ? cell : DisplayText.padded(cell, to: widths[column])
             }.joined(separator: "  ").trimmingTrailingSpaces
         }.joined(separator: "\n")
     }

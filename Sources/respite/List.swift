@@ -134,16 +134,14 @@ struct List: ParsableCommand {
         }
         let grouped = rows.indices.sorted { key($0) < key($1) }.map { rows[$0] }
         // Columns by display width: a Chinese title's characters take two columns each.
-        func pad(_ text: String, _ width: Int) -> String {
-            text + String(repeating: " ", count: max(0, width - DisplayText.columns(text)))
-        }
+        let pad = { (text: String, width: Int) in DisplayText.padded(text, to: width) }
         let idWidth = max(2, rows.map { DisplayText.columns($0.id) }.max() ?? 0)
         let languageWidth = max(4, rows.map { DisplayText.columns($0.language) }.max() ?? 0)
         let durationWidth = max(8, rows.map { DisplayText.columns($0.duration) }.max() ?? 0)
         let titleWidth = max(5, rows.map { DisplayText.columns($0.title) }.max() ?? 0)
         func row(_ id: String, _ language: String, _ duration: String, _ title: String, _ helps: String) {
             let line =
-                "\(pad(id, idWidth))  \(pad(language, languageWidth))  \(String(repeating: " ", count: max(0, durationWidth - DisplayText.columns(duration))) + duration)  "
+                "\(pad(id, idWidth))  \(pad(language, languageWidth))  \(DisplayText.padded(duration, to: durationWidth, leading: true))  "
                 + (helps.isEmpty ? title : pad(title, titleWidth) + "  " + helps)
             printLine(line)
         }

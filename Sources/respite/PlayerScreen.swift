@@ -288,9 +288,9 @@ final class PlayerScreen {
         }
         // The four labels padded to one display width, so the bar does not move as the phase changes.
         let labelWidth = [text.breatheIn, text.hold, text.breatheOut, text.rest].map { DisplayText.columns($0) }.max()
-        let padding = String(repeating: " ", count: max(0, (labelWidth ?? 0) - DisplayText.columns(label)))
         let n = Int((fill * Double(width)).rounded())
-        return "\(label)\(padding) " + String(repeating: "●", count: n) + String(repeating: "·", count: width - n)
+        return DisplayText.padded(label, to: labelWidth ?? 0) + " " + String(repeating: "●", count: n)
+            + String(repeating: "·", count: width - n)
             + "  " + text.breathOf(cycle + 1, pattern.cycles)
     }
 

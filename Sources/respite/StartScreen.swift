@@ -115,11 +115,8 @@ struct StartScreen {
         let items =
             [text.begin]
             + choices.lines.map { line in
-                cut(line.label, to: labelWidth - 2)
-                    + String(
-                        repeating: " ",
-                        count: max(0, labelWidth - DisplayText.columns(cut(line.label, to: labelWidth - 2))))
-                    + line.value + (line.fixed ? "  " + text.setOnCommandLine : "")
+                DisplayText.padded(cut(line.label, to: labelWidth - 2), to: labelWidth) + line.value
+                    + (line.fixed ? "  " + text.setOnCommandLine : "")
             }
         // Room for the heading and the hint: the window of lines around the cursor.
         let room = max(1, height - 3)

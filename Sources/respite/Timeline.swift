@@ -46,9 +46,11 @@ struct Timeline: ParsableCommand {
             let step = timeline.steps[entry.step]
             let kind = entry.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
             let where_ = "\(step.number)".padding(toLength: 3, withPad: " ", startingAt: 0)
-            printLine("\(time.leftPadded(9))  \(where_) \(kind) \(entry.text)")
+            printLine("\(DisplayText.padded(time, to: 9, leading: true))  \(where_) \(kind) \(entry.text)")
         }
-        printLine("\(clock(timeline.seconds(timeline.duration), tenths: true).leftPadded(9))      end")
+        printLine(
+            "\(DisplayText.padded(clock(timeline.seconds(timeline.duration), tenths: true), to: 9, leading: true))      end"
+        )
     }
 
     private func jsonText(_ layout: SessionLayout) throws -> String {
@@ -93,11 +95,5 @@ struct Timeline: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self)
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }
