@@ -1,4 +1,5 @@
 import Foundation
+import Localization
 
 /// One question asked before and after a session: how much of one symptom the listener has *now* (sleep: lately), 0–10, in the
 /// wording of the revised Edmonton Symptom Assessment System (ESAS-r), the scale integrative oncology services
@@ -33,32 +34,16 @@ public struct RatingItem: Sendable, Equatable, Hashable {
     /// "Pain now: 0 = no pain … 10 = worst possible pain".
     public var question: String { "\(name) \(when): 0 = \(low) … 10 = \(high)" }
 
-    /// The items Respite can ask, in the order the questions are asked.
+    /// The items Respite can ask, in the order the questions are asked, in English words (the interface's
+    /// English table: one place for them; other languages' words are in their tables, by key).
     public static let known: [RatingItem] = [
-        RatingItem(key: "pain", name: "Pain", low: "no pain", high: "worst possible pain"),
-        RatingItem(
-            key: "anxiety", name: "Anxiety (feeling nervous)", low: "no anxiety", high: "worst possible anxiety"),
-        RatingItem(
-            key: "fatigue", name: "Tiredness (lack of energy)", low: "no tiredness",
-            high: "worst possible tiredness"),
-        RatingItem(
-            key: "drowsiness", name: "Drowsiness (feeling sleepy)", low: "no drowsiness",
-            high: "worst possible drowsiness"),
-        RatingItem(key: "nausea", name: "Nausea", low: "no nausea", high: "worst possible nausea"),
-        RatingItem(
-            key: "appetite", name: "Lack of appetite", low: "no lack of appetite",
-            high: "worst possible lack of appetite"),
-        RatingItem(
-            key: "breathlessness", name: "Shortness of breath", low: "no shortness of breath",
-            high: "worst possible shortness of breath"),
-        RatingItem(
-            key: "depression", name: "Depression (feeling sad)", low: "no depression",
-            high: "worst possible depression"),
-        RatingItem(
-            key: "wellbeing", name: "Wellbeing (how you feel overall)", low: "best wellbeing",
-            high: "worst possible wellbeing"),
-        RatingItem(key: "sleep", name: "Sleep", low: "best sleep", high: "worst possible sleep", when: "lately"),
-    ]
+        "pain", "anxiety", "fatigue", "drowsiness", "nausea", "appetite", "breathlessness", "depression", "wellbeing",
+        "sleep",
+    ].compactMap { key in
+        InterfaceText.english.ratingItems[key].map {
+            RatingItem(key: key, name: $0.name, low: $0.low, high: $0.high, when: $0.when)
+        }
+    }
 
     /// Asked when neither a session nor the configuration says otherwise.
     public static let defaultKeys = ["pain", "anxiety"]

@@ -12,6 +12,13 @@ import Testing
                 "pain", "anxiety", "fatigue", "sleep",
             ])
         #expect(RatingItem.named("sleep")?.question == "Sleep lately: 0 = best sleep … 10 = worst possible sleep")
+        // Every ESAS-r item, each with its English words.
+        #expect(
+            RatingItem.known.map(\.key) == [
+                "pain", "anxiety", "fatigue", "drowsiness", "nausea", "appetite", "breathlessness", "depression",
+                "wellbeing", "sleep",
+            ])
+        #expect(RatingItem.named("appetite")?.high == "worst possible lack of appetite")
     }
 
     @Test(arguments: [
