@@ -4,7 +4,7 @@ extension InterfaceText {
         language: .chinese,
         beforeYouBegin: "开始之前：",
         evidenceNone: "证据：尚无临床指南对这类练习作出评级；它用于让您舒适和放松。",
-        evidence: { q, s, guideline, m, more in
+        evidence: { q, s, guideline, m, _, more in
             "证据（\(guideline)）：证据质量\(q)，推荐强度\(s)；\(m)"
                 + (more > 0 ? "（另有 \(more) 项评级，见 respite list --json）" : "")
                 + "。它可以帮助您应对症状，但不能治疗癌症。"

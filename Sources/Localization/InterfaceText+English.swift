@@ -4,8 +4,8 @@ extension InterfaceText {
         beforeYouBegin: "Before you begin:",
         evidenceNone:
             "Evidence: no guideline has graded this kind of session; it is offered for comfort and relaxation.",
-        evidence: { q, s, guideline, m, more in
-            return "Evidence: \(q) quality evidence, \(s) recommendation (\(guideline); \(m) match)"
+        evidence: { _, _, _, _, summary, more in
+            "Evidence: \(summary)"
                 + (more > 0 ? " (\(more) more in respite list --json)" : "")
                 + ". It can help people cope; it does not treat cancer."
         },

@@ -5,7 +5,7 @@ extension InterfaceText {
         beforeYouBegin: "Antes de empezar:",
         evidenceNone:
             "Evidencia: ninguna guía clínica ha evaluado este tipo de sesión; se ofrece para su comodidad y relajación.",
-        evidence: { q, s, guideline, m, more in
+        evidence: { q, s, guideline, m, _, more in
             "Evidencia (\(guideline)): calidad \(q), recomendación \(s); \(m)"
                 + (more > 0 ? " (\(more) \(more == 1 ? "evaluación" : "evaluaciones") más en respite list --json)" : "")
                 + ". Puede ayudarle a sobrellevar los síntomas; no trata el cáncer."

@@ -14,9 +14,14 @@ public struct InterfaceText: Sendable {
     public let beforeYouBegin: String
     /// Evidence: none graded.
     public let evidenceNone: String
-    /// Evidence: the closest grade, as quality, strength and guideline (words from ``grades``); `more` other grades.
+    /// Evidence: the closest grade, as quality, strength and guideline (words from ``grades``), with the
+    /// metadata's own English `summary` of it (the therapy and symptom graded, the match and its note: English
+    /// shows that, other languages what they can say in their words); `more` other grades.
     public let evidence:
-        @Sendable (_ quality: String, _ strength: String, _ guideline: String, _ match: String, _ more: Int) -> String
+        @Sendable (
+            _ quality: String, _ strength: String, _ guideline: String, _ match: String, _ summary: String,
+            _ more: Int
+        ) -> String
     /// The guideline's grades and the session's match, as the evidence line names them.
     public let grades: GradeWords
     /// The default crisis line in the United States (988, with its Spanish option).

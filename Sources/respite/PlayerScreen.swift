@@ -78,16 +78,12 @@ final class PlayerScreen {
     /// guideline graded it. It helps people cope; it never claims to treat.
     ///
     /// In English the grade is given with the therapy and symptom the guideline named (the metadata's own
-    /// words, which are English); in another language, the grade, the guideline and the match.
+    /// words, which are English); in another language, the grade, the guideline and the match in its words.
     static func evidence(_ info: ProtocolInfo) -> String {
         let rank: [EvidenceGrade.Match: Int] = [.full: 0, .partial: 1, .extrapolated: 2]
         let text = Interface.text
         guard let best = info.evidence.min(by: { rank[$0.match, default: 3] < rank[$1.match, default: 3] }) else {
             return text.evidenceNone
-        }
-        if text.language == .english {
-            let more = info.evidence.count > 1 ? " (\(info.evidence.count - 1) more in respite list --json)" : ""
-            return "Evidence: \(best.summary)\(more). It can help people cope; it does not treat cancer."
         }
         let grades = text.grades
         let quality = [.high: grades.high, .intermediate: grades.intermediate][best.quality] ?? grades.low
@@ -95,7 +91,7 @@ final class PlayerScreen {
         let match = [.full: grades.full, .partial: grades.partial][best.match] ?? grades.extrapolated
         // The guideline by its short name ("SIO–ASCO 2023"): the rest of it is the metadata's English.
         let guideline = String(best.guideline.prefix { $0 != "," })
-        return text.evidence(quality, strength, guideline, match, info.evidence.count - 1)
+        return text.evidence(quality, strength, guideline, match, best.summary, info.evidence.count - 1)
     }
 
     /// A line that stays (above the panel): events, messages. Wrapped between words on a terminal.
